@@ -1,0 +1,75 @@
+package io.kfboot.cli;
+
+import io.kfboot.components.catalog.CatalogException;
+import io.kfboot.manifests.ManifestsException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** The {@code kfboot} command. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.getenv(), System.out, System.err));
+  }
+
+  /** Runs kfboot with an explicit environment and streams; the exit code is returned. */
+  public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    Context context = new Context(env, out, err);
+    CommandLine cli = new CommandLine(new KfbootCommand(), new ContextFactory(context));
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          report(e, err);
+          return ExitCodes.forException(e);
+        });
+    cli.setParameterExceptionHandler(
+        (e, args2) -> {
+          err.println("kfboot: error: " + e.getMessage());
+          CommandLine.UnmatchedArgumentException.printSuggestions(e, new PrintWriter(err, true));
+          err.println("  fix: see 'kfboot " + commandPath(e.getCommandLine()) + " --help'");
+          return ExitCodes.INVALID_INPUT;
+        });
+    return cli.execute(args);
+  }
+
+  private static String commandPath(CommandLine cl) {
+    String name = cl.getCommandSpec().qualifiedName(" ");
+    return name.startsWith("kfboot ") ? name.substring("kfboot ".length()) : "";
+  }
+
+  static void report(Throwable e, PrintStream err) {
+    if (e instanceof ManifestsException me) {
+      err.println("kfboot: error: " + me.getMessage());
+      err.println("  fix: " + me.fix());
+    } else if (e instanceof CatalogException ce) {
+      err.println("kfboot: error: " + ce.getMessage());
+      err.println("  fix: " + ce.fix());
+    } else if (e instanceof CliException ce) {
+      err.println("kfboot: error: " + ce.getMessage());
+      err.println("  fix: " + ce.fix());
+    } else {
+      err.println("kfboot: internal error: " + e);
+      e.printStackTrace(err);
+      err.println("  fix: this is a bug in kfboot; please report it with the output above");
+    }
+  }
+
+  /** What every command gets from outside: environment and streams. */
+  record Context(Map<String, String> env, PrintStream out, PrintStream err) {}
+
+  /** Hands the context to commands that take it in their constructor. */
+  private record ContextFactory(Context context) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      try {
+        return cls.getDeclaredConstructor(Context.class).newInstance(context);
+      } catch (NoSuchMethodException e) {
+        return CommandLine.defaultFactory().create(cls);
+      }
+    }
+  }
+}

@@ -1,0 +1,7 @@
+package io.kfboot.cli;
+
+/** {@code --output}: text for people, json for programs. */
+enum OutputFormat {
+  text,
+  json
+}

@@ -1,0 +1,73 @@
+package io.kfboot.cli;
+
+import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.Planner;
+import io.kfboot.manifests.render.Renderer;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kfboot plan}: what an install would do, offline and read-only. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the components of a release in install order, as waves, with their objects, CRDs,",
+      "namespaces, images and readiness gates. Reads the release and runs kustomize; touches no",
+      "host or cluster."
+    })
+final class PlanCommand implements Callable<Integer> {
+  private final Main.Context context;
+
+  @Mixin ReleaseOptions release = new ReleaseOptions();
+  @Mixin SelectionOptions selection = new SelectionOptions();
+
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      description = "text or json (default: ${DEFAULT-VALUE}).",
+      defaultValue = "text")
+  OutputFormat output;
+
+  PlanCommand(Main.Context context) {
+    this.context = context;
+  }
+
+  static InstallPlan makePlan(
+      ReleaseOptions release, SelectionOptions selection, Main.Context context) {
+    StderrProgress progress = new StderrProgress(context.err(), release.quiet);
+    ReleaseOptions.Loaded loaded = release.load(context.env(), progress);
+    Renderer renderer =
+        new Renderer(
+            loaded.kustomize(),
+            Runtime.getRuntime().availableProcessors(),
+            Duration.ofSeconds(release.renderTimeoutSeconds),
+            progress);
+    InstallPlan plan =
+        new Planner(renderer, progress)
+            .plan(
+                new Planner.Request(
+                    loaded.tree(),
+                    loaded.catalog(),
+                    selection.components,
+                    selection.without,
+                    release.allowRemoteBases,
+                    selection.adaptations()),
+                loaded.kustomize().describe());
+    progress.report(
+        "planned " + plan.components().size() + " components, " + plan.objectCount() + " objects");
+    return plan;
+  }
+
+  @Override
+  public Integer call() {
+    InstallPlan plan = makePlan(release, selection, context);
+    context
+        .out()
+        .print(output == OutputFormat.json ? PlanReport.json(PlanReport.toJson(plan)) + "\n" : PlanReport.text(plan));
+    context.out().flush();
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,26 @@
+package io.kfboot.components.catalog;
+
+/**
+ * A catalog that cannot be used: a malformed or inconsistent data file, an unknown component id,
+ * a selection that leaves a dependency out. The message names the problem, {@link #fix()} the way
+ * out.
+ */
+public class CatalogException extends RuntimeException {
+  private final String fix;
+
+  public CatalogException(String message, String fix) {
+    super(message);
+    this.fix = fix;
+  }
+
+  public String fix() {
+    return fix;
+  }
+
+  /** A component id the user named that the release does not have. */
+  public static final class UnknownComponentException extends CatalogException {
+    public UnknownComponentException(String message, String fix) {
+      super(message, fix);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.kfboot.components.k3s;
+
+import io.kfboot.manifests.parse.K8sObject;
+
+/**
+ * A kfboot-owned change to rendered upstream objects that k3s needs. Applied after rendering, never
+ * by editing the upstream tree, and listed in the plan for every object it touches.
+ */
+public interface K3sAdaptation {
+  /** Stable id, shown in the plan. */
+  String id();
+
+  /** What it changes and why, one line. */
+  String description();
+
+  /** Where the fix comes from. */
+  String reference();
+
+  boolean appliesTo(K8sObject object);
+
+  /** A patched copy; the argument is left as it was. */
+  K8sObject apply(K8sObject object);
+}

@@ -1,0 +1,43 @@
+package io.kfboot.components.plan;
+
+import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Scopes;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * The order objects of one component are applied in, so that nothing is sent before what it needs:
+ * CRDs (then Established), Namespaces, other cluster-scoped objects (RBAC first), namespaced
+ * built-ins, webhook configurations (after their Service has endpoints), and custom resources last,
+ * once their CRDs are Established and the webhooks that validate them answer. Render order is kept
+ * inside a phase.
+ */
+public final class ApplyOrder {
+  /** Phases, in order. */
+  public enum Phase {
+    CRDS,
+    NAMESPACES,
+    CLUSTER_RBAC,
+    CLUSTER_SCOPED,
+    NAMESPACED,
+    WEBHOOKS,
+    CUSTOM_RESOURCES
+  }
+
+  private ApplyOrder() {}
+
+  public static Phase phaseOf(K8sObject o, Scopes scopes) {
+    if (o.isCrd()) return Phase.CRDS;
+    if (o.isNamespace()) return Phase.NAMESPACES;
+    if (o.isWebhookConfiguration()) return Phase.WEBHOOKS;
+    if (!Scopes.isBuiltInGroup(o.group())) return Phase.CUSTOM_RESOURCES;
+    if (o.group().equals("rbac.authorization.k8s.io") && scopes.isClusterScoped(o)) return Phase.CLUSTER_RBAC;
+    if (scopes.isClusterScoped(o)) return Phase.CLUSTER_SCOPED;
+    return Phase.NAMESPACED;
+  }
+
+  /** A stable sort of {@code objects} by phase. */
+  public static List<K8sObject> sort(List<K8sObject> objects, Scopes scopes) {
+    return objects.stream().sorted(Comparator.comparing(o -> phaseOf(o, scopes))).toList();
+  }
+}

@@ -1,0 +1,274 @@
+package io.kfboot.manifests.archive;
+
+import io.kfboot.manifests.ManifestsException.ArchiveException;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * Unpacks a {@code .tar.gz} that must hold exactly one top-level folder, refusing anything that
+ * could write outside the target: absolute names, {@code ..} components, links whose target leaves
+ * the tree, device files and FIFOs. Entry count and total size are capped; sizes are counted as
+ * bytes are read, not taken from headers.
+ *
+ * <p>On any failure the target folder is deleted, so a caller never sees a half-extracted tree.
+ */
+public final class SafeExtractor {
+  private final ArchiveLimits limits;
+
+  public SafeExtractor(ArchiveLimits limits) {
+    this.limits = limits;
+  }
+
+  /**
+   * Reads only up to the pax global header and returns it; cheap, for identifying a release before
+   * extracting it. Returns an empty map for archives without one.
+   */
+  public static Map<String, String> readGlobalPaxHeaders(Path tarGz) {
+    try (TarArchiveInputStream tar = open(tarGz)) {
+      TarArchiveEntry first = tar.getNextEntry();
+      // commons-compress folds the global header into each entry's extra pax headers.
+      return first == null ? Map.of() : Map.copyOf(first.getExtraPaxHeaders());
+    } catch (IOException e) {
+      throw corrupt(tarGz, e);
+    }
+  }
+
+  /**
+   * Extracts {@code tarGz} into {@code target}, which must not exist yet. The archive's single
+   * top-level folder is stripped: its content lands directly in {@code target}.
+   */
+  public ExtractedArchive extract(Path tarGz, Path target) {
+    try {
+      Files.createDirectories(target.getParent());
+      Files.createDirectory(target);
+    } catch (FileAlreadyExistsException e) {
+      throw new IllegalArgumentException("extraction target already exists: " + target);
+    } catch (IOException e) {
+      throw new ArchiveException(
+          "cannot create " + target + ": " + e.getMessage(), "check free space and permissions", e);
+    }
+    boolean ok = false;
+    try {
+      ExtractedArchive result = extractInto(tarGz, target);
+      ok = true;
+      return result;
+    } finally {
+      if (!ok) {
+        deleteRecursively(target);
+      }
+    }
+  }
+
+  private ExtractedArchive extractInto(Path tarGz, Path target) {
+    Path realRoot;
+    try {
+      realRoot = target.toRealPath();
+    } catch (IOException e) {
+      throw new ArchiveException("cannot resolve " + target, "check permissions", e);
+    }
+    String top = null;
+    int entries = 0;
+    long total = 0;
+    Map<String, String> pax = Map.of();
+    try (TarArchiveInputStream tar = open(tarGz)) {
+      TarArchiveEntry entry;
+      while ((entry = tar.getNextEntry()) != null) {
+        if (entries == 0) {
+          pax = Map.copyOf(entry.getExtraPaxHeaders());
+        }
+        if (++entries > limits.maxEntries()) {
+          throw hostile(tarGz, "more than " + limits.maxEntries() + " entries");
+        }
+        String name = entry.getName();
+        String[] parts = checkName(tarGz, name);
+        if (top == null) {
+          top = parts[0];
+        } else if (!top.equals(parts[0])) {
+          throw new ArchiveException(
+              tarGz + " has more than one top-level folder ('" + top + "' and '" + parts[0] + "')",
+              "pass a release tarball as GitHub or git archive makes it: one folder holding the tree");
+        }
+        if (parts.length == 1) {
+          if (!entry.isDirectory()) {
+            throw new ArchiveException(
+                tarGz + ": top-level entry '" + name + "' is not a folder",
+                "pass a release tarball as GitHub or git archive makes it: one folder holding the tree");
+          }
+          continue;
+        }
+        Path dest = target.resolve(String.join("/", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
+        if (entry.isDirectory()) {
+          Files.createDirectories(dest);
+          checkInside(tarGz, name, realRoot, dest);
+        } else if (entry.isSymbolicLink()) {
+          createSymlink(tarGz, entry, target, realRoot, dest);
+        } else if (entry.isLink()) {
+          createHardLink(tarGz, entry, top, target, realRoot, dest);
+        } else if (entry.isFile()) {
+          Files.createDirectories(dest.getParent());
+          checkInside(tarGz, name, realRoot, dest.getParent());
+          total += copyCapped(tar, dest, tarGz, limits.maxTotalBytes() - total);
+          if ((entry.getMode() & 0100) != 0) {
+            Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(dest));
+            perms.add(PosixFilePermission.OWNER_EXECUTE);
+            Files.setPosixFilePermissions(dest, perms);
+          }
+        } else {
+          throw hostile(
+              tarGz,
+              "entry '"
+                  + name
+                  + "' is a "
+                  + (entry.isCharacterDevice()
+                      ? "character device"
+                      : entry.isBlockDevice() ? "block device" : entry.isFIFO() ? "FIFO" : "special file"));
+        }
+      }
+    } catch (ArchiveException e) {
+      throw e;
+    } catch (IOException | IllegalArgumentException e) {
+      throw corrupt(tarGz, e);
+    }
+    if (top == null) {
+      throw new ArchiveException(tarGz + " is an empty archive", "pass a kubeflow/manifests release tarball");
+    }
+    return new ExtractedArchive(target, top, pax, entries, total);
+  }
+
+  private static String[] checkName(Path tarGz, String name) {
+    if (name.startsWith("/")) {
+      throw hostile(tarGz, "entry '" + name + "' has an absolute path");
+    }
+    String trimmed = name.endsWith("/") ? name.substring(0, name.length() - 1) : name;
+    if (trimmed.startsWith("./")) {
+      trimmed = trimmed.substring(2);
+    }
+    String[] parts = trimmed.split("/");
+    for (String p : parts) {
+      if (p.equals("..")) {
+        throw hostile(tarGz, "entry '" + name + "' climbs out with '..'");
+      }
+      if (p.isEmpty() || p.equals(".") || p.indexOf('\0') >= 0) {
+        throw hostile(tarGz, "entry '" + name + "' has an empty or '.' path component");
+      }
+    }
+    return parts;
+  }
+
+  private static void createSymlink(
+      Path tarGz, TarArchiveEntry entry, Path target, Path realRoot, Path dest) throws IOException {
+    String linkName = entry.getLinkName();
+    if (linkName.startsWith("/")) {
+      throw hostile(tarGz, "symlink '" + entry.getName() + "' points to absolute path " + linkName);
+    }
+    Path resolved = dest.getParent().resolve(linkName).normalize();
+    if (!resolved.startsWith(target.normalize())) {
+      throw hostile(tarGz, "symlink '" + entry.getName() + "' points outside the tree: " + linkName);
+    }
+    Files.createDirectories(dest.getParent());
+    checkInside(tarGz, entry.getName(), realRoot, dest.getParent());
+    Files.createSymbolicLink(dest, Path.of(linkName));
+  }
+
+  private static void createHardLink(
+      Path tarGz, TarArchiveEntry entry, String top, Path target, Path realRoot, Path dest)
+      throws IOException {
+    String[] parts = checkName(tarGz, entry.getLinkName());
+    if (!parts[0].equals(top) || parts.length < 2) {
+      throw hostile(tarGz, "hard link '" + entry.getName() + "' points outside the tree");
+    }
+    Path source = target.resolve(String.join("/", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
+    if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+      throw hostile(tarGz, "hard link '" + entry.getName() + "' points to a missing or non-regular file");
+    }
+    Files.createDirectories(dest.getParent());
+    checkInside(tarGz, entry.getName(), realRoot, dest.getParent());
+    // A copy rather than a link: the extracted tree must not share inodes with anything.
+    Files.copy(source, dest);
+  }
+
+  /** Catches writes through symlinks that were inside the tree when created. */
+  private static void checkInside(Path tarGz, String name, Path realRoot, Path dir)
+      throws IOException {
+    if (!dir.toRealPath().startsWith(realRoot)) {
+      throw hostile(tarGz, "entry '" + name + "' would be written outside the tree through a link");
+    }
+  }
+
+  private static long copyCapped(InputStream in, Path dest, Path tarGz, long budget)
+      throws IOException {
+    long written = 0;
+    byte[] buffer = new byte[64 * 1024];
+    try (OutputStream out = Files.newOutputStream(dest)) {
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        written += n;
+        if (written > budget) {
+          throw hostile(tarGz, "content exceeds the limit on unpacked size");
+        }
+        out.write(buffer, 0, n);
+      }
+    }
+    return written;
+  }
+
+  private static TarArchiveInputStream open(Path tarGz) throws IOException {
+    InputStream raw = new BufferedInputStream(Files.newInputStream(tarGz), 1 << 16);
+    try {
+      return new TarArchiveInputStream(new GzipCompressorInputStream(raw));
+    } catch (IOException e) {
+      raw.close();
+      throw e;
+    }
+  }
+
+  private static ArchiveException hostile(Path tarGz, String what) {
+    return new ArchiveException(
+        tarGz + " is refused: " + what,
+        "use the release tarball from GitHub or the kubeflow/manifests checkout; nothing was extracted");
+  }
+
+  private static ArchiveException corrupt(Path tarGz, Exception e) {
+    String detail = e instanceof EOFException ? "unexpected end of data" : e.getMessage();
+    return new ArchiveException(
+        tarGz + " is corrupt or truncated (" + detail + ")",
+        "delete it and download it again, or check it with 'tar tzf'",
+        e);
+  }
+
+  /** Deletes a tree without following links. */
+  public static void deleteRecursively(Path root) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      walk.sorted(Comparator.reverseOrder())
+          .forEach(
+              p -> {
+                try {
+                  Files.deleteIfExists(p);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // Leave what could not be removed; it is under the cache's tmp folder.
+    }
+  }
+}
