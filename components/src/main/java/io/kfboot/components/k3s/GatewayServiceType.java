@@ -31,6 +31,11 @@ public final class GatewayServiceType implements K3sAdaptation {
   }
 
   @Override
+  public String component() {
+    return "istio-install";
+  }
+
+  @Override
   public String reference() {
     return "https://docs.k3s.io/networking/networking-services#service-load-balancer";
   }

@@ -25,6 +25,11 @@ public final class IstioCniK3sPaths implements K3sAdaptation {
   }
 
   @Override
+  public String component() {
+    return "istio-install";
+  }
+
+  @Override
   public String reference() {
     return "https://istio.io/latest/docs/ambient/install/platform-prerequisites/#k3s";
   }

@@ -119,8 +119,9 @@ public final class Planner {
     planned.sort(java.util.Comparator.comparingInt(PlannedComponent::wave));
     for (K3sAdaptation a : request.adaptations()) {
       boolean used = adaptedById.values().stream().flatMap(List::stream).anyMatch(s -> s.startsWith(a.id() + ":"));
-      if (!used) {
-        warnings.add("k3s adaptation " + a.id() + " found nothing to change (" + a.description() + ")");
+      boolean targetPlanned = selected.stream().anyMatch(c -> c.id().equals(a.component()));
+      if (!used && targetPlanned) {
+        warnings.add("k3s adaptation " + a.id() + " found nothing to change in " + a.component() + " (" + a.description() + ")");
       }
     }
     return new InstallPlan(tree, kustomizeDescription, planned, warnings);

@@ -113,7 +113,17 @@ public final class SafeExtractor {
           continue;
         }
         Path dest = target.resolve(String.join("/", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
-        if (entry.isDirectory()) {
+        if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+          // Checked first: commons-compress also calls these isFile().
+          throw hostile(
+              tarGz,
+              "entry '"
+                  + name
+                  + "' is a "
+                  + (entry.isCharacterDevice()
+                      ? "character device"
+                      : entry.isBlockDevice() ? "block device" : "FIFO"));
+        } else if (entry.isDirectory()) {
           Files.createDirectories(dest);
           checkInside(tarGz, name, realRoot, dest);
         } else if (entry.isSymbolicLink()) {
@@ -130,14 +140,7 @@ public final class SafeExtractor {
             Files.setPosixFilePermissions(dest, perms);
           }
         } else {
-          throw hostile(
-              tarGz,
-              "entry '"
-                  + name
-                  + "' is a "
-                  + (entry.isCharacterDevice()
-                      ? "character device"
-                      : entry.isBlockDevice() ? "block device" : entry.isFIFO() ? "FIFO" : "special file"));
+          throw hostile(tarGz, "entry '" + name + "' is a special file");
         }
       }
     } catch (ArchiveException e) {

@@ -235,8 +235,8 @@ public final class Vendorer {
       TarArchiveEntry global = new TarArchiveEntry("pax_global_header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER);
       global.addPaxHeader("comment", origin.release().commit());
       global.addPaxHeader(ReleaseResolver.VENDORED_PAX_KEY, Integer.toString(sources));
+      // commons-compress writes and closes a global pax header entry in putArchiveEntry.
       tar.putArchiveEntry(global);
-      tar.closeArchiveEntry();
       List<Path> paths;
       try (Stream<Path> walk = Files.walk(tree)) {
         paths = walk.sorted(Comparator.comparing(Path::toString)).toList();

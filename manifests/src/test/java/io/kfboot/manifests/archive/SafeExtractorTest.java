@@ -1,0 +1,147 @@
+package io.kfboot.manifests.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kfboot.manifests.ManifestsException.ArchiveException;
+import io.kfboot.manifests.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SafeExtractorTest {
+  @TempDir Path tmp;
+
+  private final SafeExtractor extractor = new SafeExtractor(ArchiveLimits.DEFAULT);
+
+  private ArchiveException refused(Path tarball) {
+    Path target = tmp.resolve("out");
+    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> extractor.extract(tarball, target));
+    assertThat(t).isInstanceOf(ArchiveException.class);
+    assertThat(target).as("a refused archive leaves nothing behind").doesNotExist();
+    assertThat(tmp.getParent().resolve("escaped")).doesNotExist();
+    return (ArchiveException) t;
+  }
+
+  @Test
+  @DisplayName("extracts the real v1.10.2 tarball, strips the top folder and reads the commit")
+  void extractsRealRelease() {
+    Path tarball = Fixtures.tarball(Fixtures.V1_10_2);
+    ExtractedArchive a = extractor.extract(tarball, tmp.resolve("tree"));
+    assertThat(a.gitCommit()).isEqualTo(Fixtures.V1_10_2.commit());
+    assertThat(a.topLevelFolder()).isEqualTo("manifests-v1.10.2");
+    assertThat(a.root().resolve("example/kustomization.yaml")).isRegularFile();
+    assertThat(a.entries()).isGreaterThan(1500);
+    assertThat(SafeExtractor.readGlobalPaxHeaders(tarball)).containsEntry("comment", Fixtures.V1_10_2.commit());
+  }
+
+  @Test
+  @DisplayName("keeps the executable bit and creates links that stay inside")
+  void keepsModesAndInsideLinks() throws IOException {
+    Path t = tmp.resolve("ok.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      b.comment("0".repeat(40)).dir("top").file("top/run.sh", "#!/bin/sh\n", 0755).dir("top/sub").file("top/sub/a.yaml", "a: 1\n");
+      b.symlink("top/link", "sub/a.yaml");
+    }
+    ExtractedArchive a = extractor.extract(t, tmp.resolve("tree"));
+    assertThat(Files.isExecutable(a.root().resolve("run.sh"))).isTrue();
+    assertThat(Files.readString(a.root().resolve("link"))).isEqualTo("a: 1\n");
+    assertThat(a.gitCommit()).isEqualTo("0".repeat(40));
+  }
+
+  @Test
+  void refusesParentTraversal() throws IOException {
+    Path t = tmp.resolve("evil.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      b.dir("top").file("top/ok.txt", "ok").file("top/../../escaped", "pwned");
+    }
+    assertThat(refused(t)).hasMessageContaining("climbs out with '..'");
+  }
+
+  @Test
+  void refusesAbsolutePaths() throws IOException {
+    Path t = tmp.resolve("abs.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      b.dir("top").file("/tmp/escaped", "pwned");
+    }
+    assertThat(refused(t)).hasMessageContaining("absolute path");
+  }
+
+  @Test
+  void refusesSymlinkOutOfTheTree() throws IOException {
+    Path t = tmp.resolve("link.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      b.dir("top").symlink("top/escape", "../../..").file("top/escape/escaped", "pwned");
+    }
+    assertThat(refused(t)).hasMessageContaining("points outside the tree");
+  }
+
+  @Test
+  void refusesAbsoluteSymlink() throws IOException {
+    Path t = tmp.resolve("abslink.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      b.dir("top").symlink("top/etc", "/etc");
+    }
+    assertThat(refused(t)).hasMessageContaining("absolute path /etc");
+  }
+
+  @Test
+  void refusesDeviceFilesAndFifos() throws IOException {
+    Path dev = tmp.resolve("dev.tar.gz");
+    try (TarBuilder b = new TarBuilder(dev)) {
+      b.dir("top").special("top/null", TarConstants.LF_CHR);
+    }
+    assertThat(refused(dev)).hasMessageContaining("character device");
+    Path fifo = tmp.resolve("fifo.tar.gz");
+    try (TarBuilder b = new TarBuilder(fifo)) {
+      b.dir("top").special("top/pipe", TarConstants.LF_FIFO);
+    }
+    assertThat(refused(fifo)).hasMessageContaining("FIFO");
+  }
+
+  @Test
+  void refusesMoreThanOneTopFolder() throws IOException {
+    Path t = tmp.resolve("two.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      b.dir("a").file("a/x", "1").dir("b").file("b/y", "2");
+    }
+    assertThat(refused(t)).hasMessageContaining("more than one top-level folder");
+  }
+
+  @Test
+  void capsEntriesAndBytes() throws IOException {
+    Path t = tmp.resolve("big.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      b.dir("top");
+      for (int i = 0; i < 20; i++) {
+        b.file("top/f" + i, "x".repeat(1000));
+      }
+    }
+    Throwable entries = org.assertj.core.api.Assertions.catchThrowable(
+        () -> new SafeExtractor(new ArchiveLimits(10, 1 << 20)).extract(t, tmp.resolve("e")));
+    assertThat(entries).isInstanceOf(ArchiveException.class).hasMessageContaining("more than 10 entries");
+    Throwable bytes = org.assertj.core.api.Assertions.catchThrowable(
+        () -> new SafeExtractor(new ArchiveLimits(1000, 5000)).extract(t, tmp.resolve("b")));
+    assertThat(bytes).isInstanceOf(ArchiveException.class).hasMessageContaining("limit on unpacked size");
+    assertThat(tmp.resolve("e")).doesNotExist();
+    assertThat(tmp.resolve("b")).doesNotExist();
+  }
+
+  @Test
+  @DisplayName("a truncated or corrupt real tarball is reported as such, and nothing is left")
+  void truncatedAndCorrupt() throws IOException {
+    byte[] real = Files.readAllBytes(Fixtures.tarball(Fixtures.V1_10_2));
+    Path truncated = tmp.resolve("truncated.tar.gz");
+    Files.write(truncated, java.util.Arrays.copyOf(real, real.length / 2));
+    assertThat(refused(truncated)).hasMessageContaining("corrupt or truncated");
+    Path garbage = tmp.resolve("garbage.tar.gz");
+    Files.writeString(garbage, "this is not gzip");
+    assertThat(refused(garbage)).hasMessageContaining("corrupt or truncated");
+    assertThatThrownBy(() -> SafeExtractor.readGlobalPaxHeaders(garbage)).isInstanceOf(ArchiveException.class);
+  }
+
+}
