@@ -1,0 +1,176 @@
+package io.kfboot.components.plan;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kfboot.components.catalog.Catalogs;
+import io.kfboot.components.catalog.ComponentSpec;
+import io.kfboot.components.catalog.ReleaseCatalog;
+import io.kfboot.components.k3s.GatewayServiceType;
+import io.kfboot.components.k3s.IstioCniK3sPaths;
+import io.kfboot.manifests.ManifestsException.RemoteBasesException;
+import io.kfboot.manifests.Progress;
+import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.ManifestParser;
+import io.kfboot.manifests.parse.ObjectKey;
+import io.kfboot.manifests.render.Kustomize;
+import io.kfboot.manifests.render.Renderer;
+import io.kfboot.manifests.source.ReleaseTree;
+import io.kfboot.manifests.testing.Fixtures;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The catalogs against the real releases, rendered by a real kustomize. */
+class PlannerFixtureTest {
+  private static Kustomize kustomize;
+  private static InstallPlan v1102;
+
+  @BeforeAll
+  static void planV1102() {
+    kustomize = Fixtures.kustomize();
+    v1102 = plan(Fixtures.tree(Fixtures.V1_10_2), List.of(), List.of(), List.of(new IstioCniK3sPaths()));
+  }
+
+  private static InstallPlan plan(ReleaseTree tree, List<String> components, List<String> without, List<io.kfboot.components.k3s.K3sAdaptation> adaptations) {
+    ReleaseCatalog catalog = Catalogs.shipped().require(tree.release());
+    Renderer renderer = new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT);
+    return new Planner(renderer, Progress.SILENT)
+        .plan(new Planner.Request(tree, catalog, components, without, false, adaptations), kustomize.describe());
+  }
+
+  /** Renders a path the plain way, as a person would with kustomize, independent of Renderer. */
+  private static List<K8sObject> kustomizeBuild(Path root, String path) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(kustomize.buildCommand(root.resolve(path))).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String yaml = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("kustomize build " + path).isZero();
+    return ManifestParser.parse(yaml, path);
+  }
+
+  @Test
+  @DisplayName("v1.10.2: each component has exactly the objects kustomize renders for its paths")
+  void objectCountsMatchKustomize() throws Exception {
+    Path root = v1102.tree().root();
+    for (PlannedComponent c : v1102.components()) {
+      int expected = 0;
+      for (String path : c.spec().paths()) {
+        expected += kustomizeBuild(root, path).size();
+      }
+      assertThat(c.objects()).as(c.id()).hasSize(expected);
+    }
+    assertThat(v1102.objectCount()).isEqualTo(611);
+    assertThat(v1102.crdCount()).isEqualTo(71);
+  }
+
+  @Test
+  @DisplayName("v1.10.2: the default components render exactly the objects of example/")
+  void defaultsEqualExample() throws Exception {
+    ReleaseCatalog catalog = Catalogs.shipped().require(v1102.tree().release());
+    Set<ObjectKey> example = kustomizeBuild(v1102.tree().root(), catalog.examplePath()).stream().map(K8sObject::key).collect(Collectors.toCollection(TreeSet::new));
+    Set<ObjectKey> planned = v1102.components().stream().flatMap(c -> c.objects().stream()).map(K8sObject::key).collect(Collectors.toCollection(TreeSet::new));
+    Set<ObjectKey> onlyInExample = new TreeSet<>(example);
+    onlyInExample.removeAll(planned);
+    Set<ObjectKey> onlyPlanned = new TreeSet<>(planned);
+    onlyPlanned.removeAll(example);
+    assertThat(catalog.exampleDifferences()).as("this release explains no differences").isEmpty();
+    assertThat(onlyInExample).isEmpty();
+    assertThat(onlyPlanned).isEmpty();
+    assertThat(planned).hasSize(611);
+  }
+
+  @Test
+  @DisplayName("v1.10.2: every CRD is applied before its custom resources, and no CR lacks its CRD")
+  void crdsPrecedeTheirResources() {
+    assertThat(v1102.warnings()).isEmpty();
+    Set<String> defined = new HashSet<>();
+    int customResources = 0;
+    for (PlannedComponent c : v1102.components()) {
+      for (K8sObject o : c.objects()) {
+        if (o.isCrd()) {
+          defined.add(o.definedKind());
+        } else if (!io.kfboot.manifests.parse.Scopes.isBuiltInGroup(o.group())) {
+          customResources++;
+          assertThat(defined).as(c.id() + ": " + o).contains(o.kindDotGroup());
+        }
+      }
+    }
+    assertThat(customResources).isGreaterThan(50);
+  }
+
+  @Test
+  void wavesRespectDependsOn() {
+    Map<String, Integer> wave = v1102.components().stream().collect(Collectors.toMap(PlannedComponent::id, PlannedComponent::wave));
+    for (PlannedComponent c : v1102.components()) {
+      for (String dep : c.spec().dependsOn()) {
+        assertThat(wave.get(dep)).as(c.id() + " after " + dep).isLessThan(c.wave());
+      }
+    }
+    assertThat(v1102.components()).extracting(PlannedComponent::wave).isSorted();
+    assertThat(wave.get("cert-manager")).isZero();
+    assertThat(wave.get("user-namespace")).isGreaterThan(wave.get("profiles"));
+  }
+
+  @Test
+  @DisplayName("the k3s adaptation points istio-cni-node at k3s' CNI folders and shows in the plan")
+  void k3sAdaptationApplied() {
+    PlannedComponent istio = v1102.components().stream().filter(c -> c.id().equals("istio-install")).findFirst().orElseThrow();
+    assertThat(istio.adaptations()).containsExactly("k3s-istio-cni-paths: DaemonSet kube-system/istio-cni-node");
+    K8sObject ds = istio.objects().stream().filter(o -> o.name().equals("istio-cni-node")).findFirst().orElseThrow();
+    String yaml = new org.yaml.snakeyaml.Yaml().dump(ds.body());
+    assertThat(yaml).contains("/var/lib/rancher/k3s/data/current/bin").contains("/var/lib/rancher/k3s/agent/etc/cni/net.d")
+        .doesNotContain("path: /opt/cni/bin");
+  }
+
+  @Test
+  void gatewayServiceTypeOnlyWhenAsked() {
+    InstallPlan plan = plan(Fixtures.tree(Fixtures.V1_10_2), List.of("istio-install"), List.of(), List.of(new GatewayServiceType("NodePort")));
+    K8sObject svc = plan.components().stream().flatMap(c -> c.objects().stream())
+        .filter(o -> o.kind().equals("Service") && o.name().equals("istio-ingressgateway")).findFirst().orElseThrow();
+    assertThat(((Map<?, ?>) svc.body().get("spec")).get("type")).isEqualTo("NodePort");
+    K8sObject upstream = v1102.components().stream().flatMap(c -> c.objects().stream())
+        .filter(o -> o.kind().equals("Service") && o.name().equals("istio-ingressgateway")).findFirst().orElseThrow();
+    assertThat(((Map<?, ?>) upstream.body().get("spec")).get("type")).isEqualTo("ClusterIP");
+  }
+
+  @Test
+  @DisplayName("26.03: every component without remote bases renders offline; those with them are refused by name")
+  void release2603Offline() {
+    ReleaseTree tree = Fixtures.tree(Fixtures.V26_03);
+    ReleaseCatalog catalog = Catalogs.shipped().require(tree.release());
+    List<String> remote = List.of("pipelines", "trainer");
+    List<String> offline = catalog.components().stream().map(ComponentSpec::id).filter(id -> !remote.contains(id)).toList();
+    InstallPlan plan = plan(tree, offline, List.of(), List.of(new IstioCniK3sPaths()));
+    assertThat(plan.components()).extracting(PlannedComponent::id).containsExactlyInAnyOrderElementsOf(offline);
+    assertThat(plan.warnings()).isEmpty();
+    assertThatThrownBy(() -> plan(tree, List.of(), List.of(), List.of()))
+        .isInstanceOf(RemoteBasesException.class)
+        .hasMessageContaining("pipelines:")
+        .hasMessageContaining("trainer:")
+        .hasMessageContaining("argo-workflows")
+        .satisfies(e -> assertThat(((RemoteBasesException) e).fix()).contains("kfboot manifests vendor").contains("--without pipelines,trainer"));
+  }
+
+  @Test
+  void catalogGateTargetsAreCheckedAgainstTheRender() {
+    ReleaseTree tree = Fixtures.tree(Fixtures.V1_10_2);
+    ReleaseCatalog shipped = Catalogs.shipped().require(tree.release());
+    ComponentSpec dex = shipped.component("dex").orElseThrow();
+    ComponentSpec broken = new ComponentSpec(dex.id(), dex.description(), dex.paths(), dex.namespaces(), List.of(),
+        List.of(new io.kfboot.components.catalog.Gate(io.kfboot.components.catalog.Gate.Type.DEPLOYMENT_AVAILABLE, "auth/dexx", List.of())), false, true);
+    ReleaseCatalog catalog = new ReleaseCatalog(shipped.release(), shipped.kustomizeMinVersion(), "example", List.of(broken), List.of());
+    Renderer renderer = new Renderer(kustomize, 1, Duration.ofMinutes(1), Progress.SILENT);
+    assertThatThrownBy(() -> new Planner(renderer, Progress.SILENT).plan(new Planner.Request(tree, catalog, List.of(), List.of(), false, List.of()), "k"))
+        .isInstanceOf(io.kfboot.components.catalog.CatalogException.class)
+        .hasMessageContaining("auth/dexx");
+  }
+}
