@@ -37,6 +37,8 @@ final class PlanCommand implements Callable<Integer> {
 
   static InstallPlan makePlan(
       ReleaseOptions release, SelectionOptions selection, Main.Context context) {
+    // Flags first: a bad value is reported before anything is downloaded or rendered.
+    var adaptations = selection.adaptations();
     StderrProgress progress = new StderrProgress(context.err(), release.quiet);
     ReleaseOptions.Loaded loaded = release.load(context.env(), progress);
     Renderer renderer =
@@ -54,7 +56,7 @@ final class PlanCommand implements Callable<Integer> {
                     selection.components,
                     selection.without,
                     release.allowRemoteBases,
-                    selection.adaptations()),
+                    adaptations),
                 loaded.kustomize().describe());
     progress.report(
         "planned " + plan.components().size() + " components, " + plan.objectCount() + " objects");

@@ -1,0 +1,150 @@
+package io.kfboot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kfboot.manifests.testing.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The kfboot command end to end, in-process, with an explicit environment. */
+class CliTest {
+  @TempDir Path tmp;
+  private Map<String, String> env;
+
+  record Run(int code, String out, String err) {}
+
+  @BeforeEach
+  void env() {
+    env = new HashMap<>(System.getenv());
+    env.put("KFBOOT_CACHE_DIR", tmp.resolve("cache").toString());
+    env.remove("KFBOOT_MANIFESTS");
+  }
+
+  private Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  @DisplayName("plan --output json gives the full ordered v1.10.2 plan with correct counts")
+  void planJson() throws Exception {
+    Fixtures.kustomize();
+    Run r = run("plan", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--output", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode plan = new ObjectMapper().readTree(r.out());
+    assertThat(plan.get("schemaVersion").asInt()).isEqualTo(1);
+    assertThat(plan.get("release").asText()).isEqualTo("v1.10.2");
+    assertThat(plan.get("commit").asText()).isEqualTo(Fixtures.V1_10_2.commit());
+    assertThat(plan.at("/totals/objects").asInt()).isEqualTo(611);
+    assertThat(plan.at("/totals/crds").asInt()).isEqualTo(71);
+    assertThat(plan.at("/totals/components").asInt()).isEqualTo(29);
+    assertThat(plan.at("/totals/images").asInt()).isGreaterThan(40);
+    Map<String, Integer> wave = new HashMap<>();
+    int lastWave = 0;
+    int objects = 0;
+    for (JsonNode c : plan.get("components")) {
+      int w = c.get("wave").asInt();
+      assertThat(w).isGreaterThanOrEqualTo(lastWave);
+      lastWave = w;
+      for (JsonNode dep : c.get("dependsOn")) {
+        assertThat(wave).as(c.get("id").asText() + " after " + dep.asText()).containsKey(dep.asText());
+        assertThat(wave.get(dep.asText())).isLessThan(w);
+      }
+      wave.put(c.get("id").asText(), w);
+      objects += c.get("objects").asInt();
+      assertThat(c.has("paths") && c.has("crds") && c.has("namespaces") && c.has("images") && c.has("gates")).isTrue();
+    }
+    assertThat(objects).isEqualTo(611);
+    assertThat(plan.get("waves").asInt()).isEqualTo(lastWave + 1);
+    assertThat(r.err()).contains("rendered 29/29");
+  }
+
+  @Test
+  void imagesListsEveryImageOnce() {
+    Fixtures.kustomize();
+    Run r = run("images", "-q", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--components", "cert-manager");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out().lines().toList()).hasSize(3).allMatch(l -> l.contains("cert-manager")).doesNotHaveDuplicates();
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("bad input gets a clear message, the fix, and its documented exit code")
+  void badInputExitCodes() throws Exception {
+    String tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
+    Run unknownComponent = run("plan", "-q", "--manifests", tarball, "--components", "pipeline");
+    assertThat(unknownComponent.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(unknownComponent.err()).contains("did you mean 'pipelines'?").contains("fix:");
+
+    Run unknownTag = run("plan", "-q", "--manifests", "v0.0.1");
+    assertThat(unknownTag.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(unknownTag.err()).contains("not supported").contains("v1.10.2, 26.03");
+
+    Run missing = run("plan", "-q", "--manifests", tmp.resolve("nope.tar.gz").toString());
+    assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+
+    Path corrupt = Files.write(tmp.resolve("corrupt.tar.gz"), new byte[] {31, (byte) 139, 8, 0, 1, 2, 3});
+    Run corruptRun = run("plan", "-q", "--manifests", corrupt.toString());
+    assertThat(corruptRun.code()).isEqualTo(ExitCodes.INTEGRITY);
+    assertThat(corruptRun.err()).contains("corrupt or truncated");
+
+    Run wrongSha = run("plan", "-q", "--manifests", tarball, "--sha256", "0".repeat(64));
+    assertThat(wrongSha.code()).isEqualTo(ExitCodes.INTEGRITY);
+
+    env.put("KFBOOT_KUSTOMIZE", tmp.resolve("no-kustomize").toString());
+    Run noKustomize = run("plan", "-q", "--manifests", tarball);
+    assertThat(noKustomize.code()).isEqualTo(ExitCodes.MISSING_TOOL);
+    assertThat(noKustomize.err()).contains("KFBOOT_KUSTOMIZE");
+
+    Run badFlag = run("plan", "--frobnicate");
+    assertThat(badFlag.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(badFlag.err()).contains("Unknown option");
+
+    Run badGateway = run("plan", "-q", "--manifests", tarball, "--gateway-service-type", "Ingress");
+    assertThat(badGateway.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+
+    try (var s = Files.list(tmp.resolve("cache/tmp"))) {
+      assertThat(s).as("bad input leaves nothing in the cache's tmp").isEmpty();
+    }
+  }
+
+  @Test
+  void remoteBasesExitWithNetworkCode() {
+    Fixtures.kustomize();
+    Run r = run("plan", "-q", "--manifests", Fixtures.tarball(Fixtures.V26_03).toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.NETWORK);
+    assertThat(r.err()).contains("remote bases").contains("kfboot manifests vendor");
+  }
+
+  @Test
+  void environmentSelectsTheReleaseAndTheFlagWins() {
+    Fixtures.kustomize();
+    env.put("KFBOOT_MANIFESTS", Fixtures.tarball(Fixtures.V26_03).toString());
+    Run fromEnv = run("plan", "-q", "--components", "istio-crds");
+    assertThat(fromEnv.code()).as(fromEnv.err()).isZero();
+    assertThat(fromEnv.out()).contains("26.03");
+    Run fromFlag = run("plan", "-q", "--components", "istio-crds", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString());
+    assertThat(fromFlag.out()).contains("v1.10.2").doesNotContain("26.03 (");
+  }
+
+  @Test
+  void releasesAndVersion() {
+    Run r = run("releases");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).containsPattern("v1\\.10\\.2 +d8d643f1a736b28c525bd9b8ee5c9b2f4a661b39").contains("26.03");
+    assertThat(run("--version").out()).startsWith("kfboot ");
+  }
+}
