@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Renders an {@link InstallPlan} as text or as the documented JSON (schemaVersion 1, see
- * docs/plan-json.md). JSON field names and meanings only ever grow.
+ * Renders an {@link InstallPlan} as text or as the documented JSON (schemaVersion 1, see the
+ * README's "Plan JSON"). JSON field names and meanings only ever grow.
  */
 final class PlanReport {
   static final int SCHEMA_VERSION = 1;
