@@ -94,10 +94,18 @@ public final class HttpDownloader {
 
   private long downloadOnce(URI url, Path target) throws TransientFailure {
     Path parent = target.toAbsolutePath().getParent();
-    Path part = null;
+    Path part;
     try {
       Files.createDirectories(parent);
       part = Files.createTempFile(parent, ".part-", ".download");
+    } catch (IOException e) {
+      // Local disk trouble is no network hiccup: not retried.
+      throw new DownloadException(
+          "cannot write into " + parent + ": " + e.getMessage(),
+          "check free space and permissions of the cache (KFBOOT_CACHE_DIR)",
+          e);
+    }
+    try {
       HttpRequest request =
           HttpRequest.newBuilder(url).timeout(requestTimeout).header("User-Agent", "kfboot").GET().build();
       HttpResponse<InputStream> response =

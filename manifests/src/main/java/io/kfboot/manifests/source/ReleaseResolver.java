@@ -87,14 +87,7 @@ public final class ReleaseResolver {
   }
 
   private ReleaseTree resolveTag(String tag, Optional<String> expectedSha256) {
-    ReleaseRef release =
-        known
-            .byTag(tag)
-            .orElseThrow(
-                () ->
-                    new UnknownReleaseException(
-                        "kubeflow/manifests release '" + tag + "' is not supported by this kfboot",
-                        "use one of: " + known.describe() + " (or a directory with --release)"));
+    ReleaseRef release = requireTag(tag, "kubeflow/manifests release '" + tag + "'", " (or a directory with --release)");
     Path tarball = cache.downloads().resolve("manifests-" + tag + ".tar.gz");
     if (!Files.isRegularFile(tarball)) {
       URI url = baseUrl.resolve(tag + ".tar.gz");
@@ -166,14 +159,7 @@ public final class ReleaseResolver {
                   new UnknownReleaseException(
                       dir + " is neither a git checkout nor a tree kfboot extracted, so its release is unknown",
                       "name it with --release TAG (one of: " + known.describe() + ")"));
-      ReleaseRef release =
-          known
-              .byTag(tag)
-              .orElseThrow(
-                  () ->
-                      new UnknownReleaseException(
-                          "--release " + tag + " is not supported by this kfboot",
-                          "use one of: " + known.describe()));
+      ReleaseRef release = requireTag(tag, "--release " + tag, "");
       return new ReleaseTree(dir, release, dir.toString(), false);
     }
     return new ReleaseTree(dir, identify(commit.get(), releaseOverride, dir.toString()), dir.toString(), false);
@@ -182,14 +168,7 @@ public final class ReleaseResolver {
   private ReleaseRef identify(String commit, Optional<String> releaseOverride, String what) {
     Optional<ReleaseRef> byCommit = known.byCommit(commit);
     if (releaseOverride.isPresent()) {
-      ReleaseRef pinned =
-          known
-              .byTag(releaseOverride.get())
-              .orElseThrow(
-                  () ->
-                      new UnknownReleaseException(
-                          "release '" + releaseOverride.get() + "' is not supported by this kfboot",
-                          "use one of: " + known.describe()));
+      ReleaseRef pinned = requireTag(releaseOverride.get(), "release '" + releaseOverride.get() + "'", "");
       if (!pinned.commit().equals(commit)) {
         throw new IntegrityException(
             what
@@ -213,6 +192,16 @@ public final class ReleaseResolver {
                 "use one of: "
                     + known.describe()
                     + "; or add a catalog for it (see README, 'Adding a release')"));
+  }
+
+  private ReleaseRef requireTag(String tag, String what, String alternative) {
+    return known
+        .byTag(tag)
+        .orElseThrow(
+            () ->
+                new UnknownReleaseException(
+                    what + " is not supported by this kfboot",
+                    "use one of: " + known.describe() + alternative));
   }
 
   private static Optional<String> markerCommit(Path dir) {
