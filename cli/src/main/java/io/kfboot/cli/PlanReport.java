@@ -2,7 +2,6 @@ package io.kfboot.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.kfboot.components.catalog.ComponentGraph;
 import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
@@ -154,13 +153,5 @@ final class PlanReport {
 
   private static String requestsText(ResourceRequests r) {
     return String.format("cpu %dm, memory %d MiB", r.cpuMillis(), r.memoryMiB());
-  }
-
-  /** For tests: waves as lists of ids. */
-  static List<List<String>> waves(InstallPlan plan) {
-    return ComponentGraph.inWaves(plan.components().stream().map(PlannedComponent::spec).toList())
-        .stream()
-        .map(w -> w.stream().map(s -> s.id()).toList())
-        .toList();
   }
 }

@@ -105,7 +105,6 @@ public final class ComponentGraph {
     roots.removeAll(without);
     Set<String> chosen = new LinkedHashSet<>();
     Deque<String> queue = new ArrayDeque<>(roots);
-    Map<String, String> neededBy = new HashMap<>();
     while (!queue.isEmpty()) {
       String id = queue.removeFirst();
       if (!chosen.add(id)) {
@@ -117,7 +116,6 @@ public final class ComponentGraph {
               "component '" + id + "' needs '" + dep + "', which --without leaves out",
               "leave out '" + id + "' too, or keep '" + dep + "'");
         }
-        neededBy.putIfAbsent(dep, id);
         queue.add(dep);
       }
     }

@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * Builds an {@link InstallPlan}: selects components, refuses remote bases unless allowed, renders
@@ -78,6 +77,7 @@ public final class Planner {
     Map<String, Integer> waves = ComponentGraph.waves(selected);
     Map<String, List<K8sObject>> objectsById = new LinkedHashMap<>();
     Map<String, List<String>> adaptedById = new HashMap<>();
+    Set<String> usedAdaptations = new HashSet<>();
     for (ComponentSpec c : selected) {
       List<K8sObject> objects = new ArrayList<>();
       List<String> adapted = new ArrayList<>();
@@ -87,6 +87,7 @@ public final class Planner {
             if (a.appliesTo(o)) {
               o = a.apply(o);
               adapted.add(a.id() + ": " + o.key());
+              usedAdaptations.add(a.id());
             }
           }
           objects.add(o);
@@ -118,9 +119,8 @@ public final class Planner {
     }
     planned.sort(java.util.Comparator.comparingInt(PlannedComponent::wave));
     for (K3sAdaptation a : request.adaptations()) {
-      boolean used = adaptedById.values().stream().flatMap(List::stream).anyMatch(s -> s.startsWith(a.id() + ":"));
       boolean targetPlanned = selected.stream().anyMatch(c -> c.id().equals(a.component()));
-      if (!used && targetPlanned) {
+      if (!usedAdaptations.contains(a.id()) && targetPlanned) {
         warnings.add("k3s adaptation " + a.id() + " found nothing to change in " + a.component() + " (" + a.description() + ")");
       }
     }
@@ -267,10 +267,5 @@ public final class Planner {
       }
     }
     return seen;
-  }
-
-  /** Ids joined for messages. */
-  static String ids(Collection<ComponentSpec> cs) {
-    return cs.stream().map(ComponentSpec::id).collect(Collectors.joining(", "));
   }
 }
