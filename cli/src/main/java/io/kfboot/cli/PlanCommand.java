@@ -14,9 +14,9 @@ import picocli.CommandLine.Option;
     name = "plan",
     mixinStandardHelpOptions = true,
     description = {
-      "Print the components of a release in install order, as waves, with their objects, CRDs,",
-      "namespaces, images and readiness gates. Reads the release and runs kustomize; touches no",
-      "host or cluster."
+      "Print the components of a release in install order, as waves, with their objects, CRDs,"
+          + " namespaces, images and readiness gates. Reads the release and runs kustomize; touches"
+          + " no host or cluster."
     })
 final class PlanCommand implements Callable<Integer> {
   private final Main.Context context;

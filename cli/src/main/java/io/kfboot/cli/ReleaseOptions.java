@@ -31,7 +31,7 @@ final class ReleaseOptions {
       paramLabel = "TAG|TARBALL|DIR",
       description =
           "kubeflow/manifests release: a tag to download (e.g. v1.10.2), a local .tar.gz, or a"
-              + " directory. Env ${ENV_MANIFESTS}; default: the newest supported release.")
+              + " directory. Env " + ENV_MANIFESTS + "; default: the newest supported release.")
   String manifests;
 
   @Option(names = "--sha256", paramLabel = "HEX", description = "Expected sha256 of the tarball.")

@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
     name = "vendor",
     mixinStandardHelpOptions = true,
     description = {
-      "Fetch the remote bases of a release (git repositories or files over HTTP), rewrite the",
-      "kustomizations to local copies, and write a tarball that --manifests accepts offline."
+      "Fetch the remote bases of a release (git repositories or files over HTTP), rewrite the"
+          + " kustomizations to local copies, and write a tarball that --manifests accepts offline."
     })
 final class VendorCommand implements Callable<Integer> {
   private final Main.Context context;

@@ -91,7 +91,7 @@ class CliTest {
 
     Run unknownTag = run("plan", "-q", "--manifests", "v0.0.1");
     assertThat(unknownTag.code()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(unknownTag.err()).contains("not supported").contains("v1.10.2, 26.03");
+    assertThat(unknownTag.err()).contains("not supported").contains("v1.8.1, v1.9.0").contains("v1.11.0, 26.03");
 
     Run missing = run("plan", "-q", "--manifests", tmp.resolve("nope.tar.gz").toString());
     assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);

@@ -41,11 +41,13 @@ public final class GatewayServiceType implements K3sAdaptation {
   }
 
   @Override
+  public boolean concerns(K8sObject o) {
+    return o.kind().equals("Service") && o.name().equals("istio-ingressgateway");
+  }
+
+  @Override
   public boolean appliesTo(K8sObject o) {
-    return o.kind().equals("Service")
-        && o.group().isEmpty()
-        && o.name().equals("istio-ingressgateway")
-        && "istio-system".equals(o.namespace());
+    return concerns(o) && o.group().isEmpty() && "istio-system".equals(o.namespace());
   }
 
   @Override

@@ -35,8 +35,18 @@ public final class IstioCniK3sPaths implements K3sAdaptation {
   }
 
   @Override
+  public boolean concerns(K8sObject o) {
+    return o.kind().equals("DaemonSet") && o.name().equals("istio-cni-node");
+  }
+
+  @Override
   public boolean appliesTo(K8sObject o) {
-    return o.kind().equals("DaemonSet") && o.name().equals("istio-cni-node") && !volumes(o.body()).isEmpty();
+    return concerns(o)
+        && volumes(o.body()).stream()
+            .anyMatch(v -> {
+              String wanted = k3sPath(Trees.map(v));
+              return wanted != null && !wanted.equals(Trees.map(Trees.map(v).get("hostPath")).get("path"));
+            });
   }
 
   @Override
@@ -44,17 +54,24 @@ public final class IstioCniK3sPaths implements K3sAdaptation {
     Map<String, Object> body = Trees.deepCopy(o.body());
     for (Object v : volumes(body)) {
       Map<String, Object> volume = Trees.map(v);
-      Map<String, Object> hostPath = Trees.map(volume.get("hostPath"));
-      if (hostPath.isEmpty()) {
-        continue;
-      }
-      switch (String.valueOf(volume.get("name"))) {
-        case "cni-bin-dir" -> hostPath.put("path", K3S_CNI_BIN);
-        case "cni-net-dir" -> hostPath.put("path", K3S_CNI_CONF);
-        default -> {}
+      String wanted = k3sPath(volume);
+      if (wanted != null) {
+        Trees.map(volume.get("hostPath")).put("path", wanted);
       }
     }
     return Trees.withBody(o, body);
+  }
+
+  /** The k3s folder for one of upstream's CNI hostPath volumes, or null for any other volume. */
+  private static String k3sPath(Map<String, Object> volume) {
+    if (Trees.map(volume.get("hostPath")).isEmpty()) {
+      return null;
+    }
+    return switch (String.valueOf(volume.get("name"))) {
+      case "cni-bin-dir" -> K3S_CNI_BIN;
+      case "cni-net-dir" -> K3S_CNI_CONF;
+      default -> null;
+    };
   }
 
   private static List<?> volumes(Map<String, Object> body) {

@@ -19,6 +19,14 @@ public interface K3sAdaptation {
   /** Where the fix comes from. */
   String reference();
 
+  /**
+   * Whether the object is what this adaptation is about, whether or not it needs the change. A
+   * planned object it concerns but does not apply to means upstream changed shape, and the plan
+   * warns; a release without any such object (an Istio without CNI, say) simply does not need it.
+   */
+  boolean concerns(K8sObject object);
+
+  /** Whether the object needs the change; implies {@link #concerns}. */
   boolean appliesTo(K8sObject object);
 
   /** A patched copy; the argument is left as it was. */

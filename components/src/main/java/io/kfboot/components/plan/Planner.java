@@ -78,12 +78,16 @@ public final class Planner {
     Map<String, List<K8sObject>> objectsById = new LinkedHashMap<>();
     Map<String, List<String>> adaptedById = new HashMap<>();
     Set<String> usedAdaptations = new HashSet<>();
+    Set<String> concernedAdaptations = new HashSet<>();
     for (ComponentSpec c : selected) {
       List<K8sObject> objects = new ArrayList<>();
       List<String> adapted = new ArrayList<>();
       for (String p : c.paths()) {
         for (K8sObject o : rendered.get(p).objects()) {
           for (K3sAdaptation a : request.adaptations()) {
+            if (a.concerns(o)) {
+              concernedAdaptations.add(a.id());
+            }
             if (a.appliesTo(o)) {
               o = a.apply(o);
               adapted.add(a.id() + ": " + o.key());
@@ -119,8 +123,7 @@ public final class Planner {
     }
     planned.sort(java.util.Comparator.comparingInt(PlannedComponent::wave));
     for (K3sAdaptation a : request.adaptations()) {
-      boolean targetPlanned = selected.stream().anyMatch(c -> c.id().equals(a.component()));
-      if (!usedAdaptations.contains(a.id()) && targetPlanned) {
+      if (concernedAdaptations.contains(a.id()) && !usedAdaptations.contains(a.id())) {
         warnings.add("k3s adaptation " + a.id() + " found nothing to change in " + a.component() + " (" + a.description() + ")");
       }
     }
@@ -200,7 +203,7 @@ public final class Planner {
         }
         continue;
       }
-      requireObject(catalog, c, objects, g.type().kind(), g.target(), "gate " + g.describe());
+      requireObject(catalog, c, objects, g.type().kind(), g.target(), "gate " + g.type().key() + " on");
       for (String b : g.before()) {
         requireObject(catalog, c, objects, null, b, "gate " + g.describe() + " holds back");
       }

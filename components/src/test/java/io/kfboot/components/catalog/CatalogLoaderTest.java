@@ -24,7 +24,7 @@ class CatalogLoaderTest {
   @TestFactory
   List<DynamicTest> everyShippedCatalogIsValidAndOrdered() {
     Catalogs catalogs = Catalogs.shipped();
-    assertThat(catalogs.all()).extracting(r -> r.tag()).containsExactly("v1.10.0", "v1.10.1", "v1.10.2", "26.03");
+    assertThat(catalogs.all()).extracting(r -> r.tag()).containsExactly("v1.8.1", "v1.9.0", "v1.9.1", "v1.10.0", "v1.10.1", "v1.10.2", "v1.11.0", "26.03");
     return catalogs.catalogs().stream()
         .map(c -> DynamicTest.dynamicTest(c.release().tag(), () -> {
           var selected = ComponentGraph.select(c, List.of(), List.of());
@@ -34,7 +34,9 @@ class CatalogLoaderTest {
               assertThat(waves.get(dep)).as(s.id() + " after " + dep).isLessThan(waves.get(s.id()));
             }
           }
-          assertThat(selected).extracting(ComponentSpec::id).contains("cert-manager", "istio-install", "dex", "oauth2-proxy", "pipelines", "katib", "kserve", "profiles", "user-namespace");
+          assertThat(selected).extracting(ComponentSpec::id).contains("cert-manager", "istio-install", "dex", "pipelines", "katib", "kserve", "profiles", "user-namespace");
+          // The auth proxy: oauth2-proxy since v1.9, the OIDC AuthService before.
+          assertThat(selected).extracting(ComponentSpec::id).containsAnyOf("oauth2-proxy", "oidc-authservice");
         }))
         .toList();
   }

@@ -12,7 +12,6 @@ import io.kfboot.manifests.ManifestsException.RemoteBasesException;
 import io.kfboot.manifests.Progress;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.ManifestParser;
-import io.kfboot.manifests.parse.ObjectKey;
 import io.kfboot.manifests.render.Kustomize;
 import io.kfboot.manifests.render.Renderer;
 import io.kfboot.manifests.source.ReleaseTree;
@@ -25,7 +24,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -70,22 +68,6 @@ class PlannerFixtureTest {
     }
     assertThat(v1102.objectCount()).isEqualTo(611);
     assertThat(v1102.crdCount()).isEqualTo(71);
-  }
-
-  @Test
-  @DisplayName("v1.10.2: the default components render exactly the objects of example/")
-  void defaultsEqualExample() throws Exception {
-    ReleaseCatalog catalog = Catalogs.shipped().require(v1102.tree().release());
-    Set<ObjectKey> example = kustomizeBuild(v1102.tree().root(), catalog.examplePath()).stream().map(K8sObject::key).collect(Collectors.toCollection(TreeSet::new));
-    Set<ObjectKey> planned = v1102.components().stream().flatMap(c -> c.objects().stream()).map(K8sObject::key).collect(Collectors.toCollection(TreeSet::new));
-    Set<ObjectKey> onlyInExample = new TreeSet<>(example);
-    onlyInExample.removeAll(planned);
-    Set<ObjectKey> onlyPlanned = new TreeSet<>(planned);
-    onlyPlanned.removeAll(example);
-    assertThat(catalog.exampleDifferences()).as("this release explains no differences").isEmpty();
-    assertThat(onlyInExample).isEmpty();
-    assertThat(onlyPlanned).isEmpty();
-    assertThat(planned).hasSize(611);
   }
 
   @Test
