@@ -1,0 +1,17 @@
+package io.kfboot.verify.wait;
+
+import java.util.List;
+
+/** Something about the cluster that is true or not yet true. */
+public interface Condition {
+  /** What is awaited, e.g. "Deployment kubeflow/ml-pipeline Available". */
+  String description();
+
+  /** Looks once. Transient API failures may throw; the waiter treats them as "not yet". */
+  ConditionResult check();
+
+  /** The namespaces whose pods and events explain this condition when it does not hold. */
+  default List<String> namespaces() {
+    return List.of();
+  }
+}
