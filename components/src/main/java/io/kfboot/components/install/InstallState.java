@@ -1,0 +1,63 @@
+package io.kfboot.components.install;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What kfboot has installed on a cluster, kept in the ConfigMap {@value #NAMESPACE}/{@value #NAME}
+ * so that {@code kfboot status} can read it and a rerun after a kill knows where it stood.
+ *
+ * @param release the kubeflow/manifests tag
+ * @param commit its pinned commit
+ * @param phase installing, installed, failed or uninstalling
+ * @param done the components whose gates held, in the order they finished
+ * @param updated when this was last written
+ */
+public record InstallState(String release, String commit, String phase, List<String> done, String updated) {
+  public static final String NAMESPACE = "kube-system";
+  public static final String NAME = "kfboot-install";
+
+  public static Optional<InstallState> read(KubernetesClient client) {
+    ConfigMap cm = client.configMaps().inNamespace(NAMESPACE).withName(NAME).get();
+    if (cm == null || cm.getData() == null) {
+      return Optional.empty();
+    }
+    Map<String, String> d = cm.getData();
+    String done = d.getOrDefault("components", "");
+    return Optional.of(new InstallState(
+        d.getOrDefault("release", ""),
+        d.getOrDefault("commit", ""),
+        d.getOrDefault("phase", ""),
+        done.isBlank() ? List.of() : Arrays.asList(done.split(",")),
+        d.getOrDefault("updated", "")));
+  }
+
+  InstallState with(String newPhase, List<String> newDone) {
+    return new InstallState(release, commit, newPhase, List.copyOf(newDone), Instant.now().toString());
+  }
+
+  ConfigMap toConfigMap() {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put("release", release);
+    data.put("commit", commit);
+    data.put("phase", phase);
+    data.put("components", String.join(",", done));
+    data.put("updated", updated);
+    return new ConfigMapBuilder()
+        .withNewMetadata().withName(NAME).withNamespace(NAMESPACE)
+        .addToLabels("app.kubernetes.io/managed-by", "kfboot").endMetadata()
+        .withData(data)
+        .build();
+  }
+
+  static void delete(KubernetesClient client) {
+    client.configMaps().inNamespace(NAMESPACE).withName(NAME).delete();
+  }
+}

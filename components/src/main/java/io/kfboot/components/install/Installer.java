@@ -1,0 +1,291 @@
+package io.kfboot.components.install;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.catalog.Gate;
+import io.kfboot.components.install.InstallReport.ComponentResult;
+import io.kfboot.components.plan.ApplyOrder;
+import io.kfboot.components.plan.ApplyOrder.Phase;
+import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Scopes;
+import io.kfboot.verify.VerifyException;
+import io.kfboot.verify.diagnostics.Diagnostics;
+import io.kfboot.verify.wait.Condition;
+import io.kfboot.verify.wait.KubernetesConditions;
+import io.kfboot.verify.wait.Waiter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionService;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Installs a plan on a cluster: every component as soon as the gates of all it depends on hold
+ * (bounded parallelism), and inside a component CRDs first (then Established), Namespaces, cluster
+ * RBAC and other cluster-scoped objects, namespaced objects (those a {@code before:} gate holds
+ * back only once it holds), webhook configurations once their Service has ready endpoints, and
+ * custom resources once their CRD is Established. Then the component's gates. Objects already as
+ * desired are not written, so a rerun converges from wherever a killed run stopped and changes
+ * nothing on an installed cluster. Progress is kept in {@link InstallState}.
+ */
+public final class Installer {
+  /**
+   * @param parallelism how many components install at once
+   * @param gateTimeout how long one gate or ordering wait may take
+   * @param poll how often a pending condition is looked at
+   */
+  public record Options(int parallelism, Duration gateTimeout, Duration poll, RetryPolicy retry) {
+    public static final Options DEFAULT = new Options(4, Duration.ofMinutes(10), Duration.ofSeconds(2), RetryPolicy.DEFAULT);
+
+    public Options {
+      if (parallelism < 1) {
+        throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+      }
+    }
+  }
+
+  private final KubernetesClient client;
+  private final Options options;
+  private final InstallListener listener;
+  private final Diagnostics diagnostics;
+  private ObjectApplier applier;
+  private final KubernetesConditions conditions;
+
+  public Installer(KubernetesClient client, Options options, InstallListener listener, Diagnostics diagnostics) {
+    this.client = client;
+    this.options = options;
+    this.listener = listener;
+    this.diagnostics = diagnostics;
+    this.conditions = new KubernetesConditions(client);
+  }
+
+  public InstallReport install(InstallPlan plan) {
+    long start = System.nanoTime();
+    String release = plan.tree().release().tag();
+    String commit = plan.tree().release().commit();
+    InstallState state = startState(release, commit);
+
+    List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
+    Scopes scopes = new Scopes(all);
+    Map<String, String> crdByKind = new HashMap<>();
+    Map<String, K8sObject> crds = new HashMap<>();
+    all.stream().filter(K8sObject::isCrd).forEach(crd -> {
+      crdByKind.put(crd.definedKind(), crd.name());
+      crds.put(crd.definedKind(), crd);
+    });
+    applier = new ObjectApplier(client, options.retry(), listener, crds);
+
+    Map<String, PlannedComponent> byId = new HashMap<>();
+    plan.components().forEach(c -> byId.put(c.id(), c));
+    Set<String> done = new LinkedHashSet<>();
+    List<String> doneInOrder = new ArrayList<>(state.done().stream().filter(byId::containsKey).toList());
+    Set<String> submitted = new HashSet<>();
+    List<ComponentResult> results = new ArrayList<>();
+
+    ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), r -> {
+      Thread t = new Thread(r, "kfboot-install");
+      t.setDaemon(true);
+      return t;
+    });
+    CompletionService<ComponentResult> completion = new ExecutorCompletionService<>(pool);
+    try {
+      int running = submitReady(plan, byId, done, submitted, completion, scopes, crdByKind, start);
+      while (running > 0) {
+        Future<ComponentResult> finished = completion.take();
+        running--;
+        ComponentResult result;
+        try {
+          result = finished.get();
+        } catch (ExecutionException e) {
+          pool.shutdownNow();
+          awaitQuietly(pool);
+          writeState(state.with("failed", doneInOrder));
+          throw unwrap(e.getCause());
+        }
+        results.add(result);
+        done.add(result.id());
+        if (!doneInOrder.contains(result.id())) {
+          doneInOrder.add(result.id());
+        }
+        writeState(state.with("installing", doneInOrder));
+        listener.componentDone(result, Duration.ofNanos(System.nanoTime() - start));
+        running += submitReady(plan, byId, done, submitted, completion, scopes, crdByKind, start);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      pool.shutdownNow();
+      throw new InstallInterruptedException("install interrupted");
+    } finally {
+      pool.shutdownNow();
+    }
+    writeState(state.with("installed", doneInOrder));
+    return new InstallReport(release, commit, List.copyOf(results), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private int submitReady(InstallPlan plan, Map<String, PlannedComponent> byId, Set<String> done, Set<String> submitted,
+      CompletionService<ComponentResult> completion, Scopes scopes, Map<String, String> crdByKind, long start) {
+    int n = 0;
+    for (PlannedComponent c : plan.components()) {
+      if (submitted.contains(c.id())) {
+        continue;
+      }
+      boolean ready = c.spec().dependsOn().stream().allMatch(d -> done.contains(d) || !byId.containsKey(d));
+      if (ready) {
+        submitted.add(c.id());
+        listener.componentStarted(c.id(), Duration.ofNanos(System.nanoTime() - start));
+        completion.submit(() -> installComponent(c, scopes, crdByKind));
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private ComponentResult installComponent(PlannedComponent c, Scopes scopes, Map<String, String> crdByKind) {
+    long start = System.nanoTime();
+    Waiter waiter = new Waiter(options.poll(), diagnostics, (cond, r, elapsed) -> listener.waiting(c.id(), cond, r, elapsed));
+    Map<ApplyOutcome, AtomicInteger> counts = new EnumMap<>(ApplyOutcome.class);
+    for (ApplyOutcome o : ApplyOutcome.values()) {
+      counts.put(o, new AtomicInteger());
+    }
+    Map<Phase, List<K8sObject>> byPhase = new EnumMap<>(Phase.class);
+    for (K8sObject o : c.objects()) {
+      byPhase.computeIfAbsent(ApplyOrder.phaseOf(o, scopes), p -> new ArrayList<>()).add(o);
+    }
+    Set<String> heldBack = new HashSet<>();
+    c.gates().forEach(g -> heldBack.addAll(g.before()));
+
+    java.util.function.Consumer<K8sObject> apply = o -> {
+      ApplyOutcome outcome = applier.apply(o, scopes.isClusterScoped(o));
+      counts.get(outcome).incrementAndGet();
+      listener.objectApplied(c.id(), o, outcome);
+    };
+
+    List<K8sObject> crds = byPhase.getOrDefault(Phase.CRDS, List.of());
+    crds.forEach(apply);
+    for (K8sObject crd : crds) {
+      await(c, waiter, conditions.crdEstablished(crd.name()));
+    }
+    for (Phase p : List.of(Phase.NAMESPACES, Phase.CLUSTER_RBAC, Phase.CLUSTER_SCOPED)) {
+      byPhase.getOrDefault(p, List.of()).forEach(apply);
+    }
+    List<K8sObject> namespaced = byPhase.getOrDefault(Phase.NAMESPACED, List.of());
+    namespaced.stream().filter(o -> !isHeldBack(o, heldBack)).forEach(apply);
+    for (Gate g : c.gates()) {
+      if (g.before().isEmpty()) {
+        continue;
+      }
+      await(c, waiter, condition(g, c));
+      namespaced.stream().filter(o -> g.before().contains(o.namespace() + "/" + o.name()) && isWorkload(o)).forEach(apply);
+    }
+    for (K8sObject webhook : byPhase.getOrDefault(Phase.WEBHOOKS, List.of())) {
+      // A webhook registered before its backend answers fails every request it intercepts.
+      for (String svc : webhook.webhookServices()) {
+        await(c, waiter, conditions.serviceHasEndpoints(svc.substring(0, svc.indexOf('/')), svc.substring(svc.indexOf('/') + 1)));
+      }
+      apply.accept(webhook);
+    }
+    for (K8sObject cr : byPhase.getOrDefault(Phase.CUSTOM_RESOURCES, List.of())) {
+      String crd = crdByKind.get(cr.kindDotGroup());
+      if (crd != null) {
+        await(c, waiter, conditions.crdEstablished(crd));
+      }
+      apply.accept(cr);
+    }
+    for (Gate g : c.gates()) {
+      if (!g.before().isEmpty()) {
+        continue;
+      }
+      if (g.type() == Gate.Type.CRDS_ESTABLISHED) {
+        for (K8sObject crd : crds) {
+          await(c, waiter, conditions.crdEstablished(crd.name()));
+        }
+      } else {
+        await(c, waiter, condition(g, c));
+      }
+    }
+    return new ComponentResult(c.id(), counts.get(ApplyOutcome.CREATED).get(), counts.get(ApplyOutcome.CONFIGURED).get(),
+        counts.get(ApplyOutcome.UNCHANGED).get(), Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private static boolean isHeldBack(K8sObject o, Set<String> heldBack) {
+    return isWorkload(o) && heldBack.contains(o.namespace() + "/" + o.name());
+  }
+
+  private static boolean isWorkload(K8sObject o) {
+    return Set.of("Deployment", "StatefulSet", "DaemonSet").contains(o.kind()) && o.group().equals("apps");
+  }
+
+  private Condition condition(Gate g, PlannedComponent c) {
+    return switch (g.type()) {
+      case DEPLOYMENT_AVAILABLE -> conditions.deploymentAvailable(g.namespace(), g.name());
+      case STATEFULSET_READY -> conditions.statefulSetReady(g.namespace(), g.name());
+      case DAEMONSET_READY -> conditions.daemonSetReady(g.namespace(), g.name());
+      case SERVICE_ENDPOINTS -> conditions.serviceHasEndpoints(g.namespace(), g.name());
+      case CRDS_ESTABLISHED -> throw new IllegalStateException("crds-established of " + c.id() + " has no single condition");
+    };
+  }
+
+  private void await(PlannedComponent c, Waiter waiter, Condition condition) {
+    try {
+      waiter.await(condition, options.gateTimeout());
+    } catch (VerifyException e) {
+      throw new InstallException("component " + c.id() + ": " + e.getMessage(), e.fix() + "; then rerun the install, it resumes", e.diagnostics(), true, e);
+    } catch (Waiter.WaitInterruptedException e) {
+      throw new InstallInterruptedException(c.id() + ": " + e.getMessage());
+    }
+  }
+
+  private InstallState startState(String release, String commit) {
+    Optional<InstallState> existing = options.retry().run("read install state", () -> InstallState.read(client), listener);
+    if (existing.isPresent() && !existing.get().release().isEmpty() && !existing.get().release().equals(release)) {
+      InstallState s = existing.get();
+      throw new InstallException(
+          "the cluster holds kubeflow/manifests " + s.release() + " (" + s.phase() + ") installed by kfboot; this run is " + release,
+          "install " + s.release() + " with --manifests " + s.release() + ", or remove it first with 'kfboot uninstall'",
+          "",
+          true,
+          null);
+    }
+    InstallState base = existing.orElse(new InstallState(release, commit, "installing", List.of(), ""));
+    InstallState state = new InstallState(release, commit, "installing", base.done(), "");
+    writeState(state.with("installing", state.done()));
+    return state;
+  }
+
+  private void writeState(InstallState state) {
+    options.retry().run("record install state", () -> client.configMaps().inNamespace(InstallState.NAMESPACE)
+        .resource(state.toConfigMap()).fieldManager(ObjectApplier.FIELD_MANAGER).forceConflicts().serverSideApply(), listener);
+  }
+
+  private static RuntimeException unwrap(Throwable t) {
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t);
+  }
+
+  private static void awaitQuietly(ExecutorService pool) {
+    try {
+      pool.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package io.kfboot.components.install;
+
+import io.kfboot.verify.api.TransientErrors;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * Bounded exponential backoff for transient API failures only (see {@link TransientErrors}); the
+ * one level at which kfboot retries. Anything else is thrown at once.
+ *
+ * @param attempts how many tries in all, at least 1
+ * @param initialBackoff the pause after the first failure; it doubles each time
+ * @param maxBackoff the longest pause
+ */
+public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBackoff) {
+  public static final RetryPolicy DEFAULT = new RetryPolicy(8, Duration.ofMillis(500), Duration.ofSeconds(15));
+
+  /** Told before each pause: "attempt x/y failed". */
+  public interface Listener {
+    void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause);
+  }
+
+  public RetryPolicy {
+    if (attempts < 1) {
+      throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
+    }
+  }
+
+  public <T> T run(String what, Supplier<T> action, Listener listener) {
+    Duration pause = initialBackoff;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return action.get();
+      } catch (RuntimeException e) {
+        if (attempt >= attempts || !TransientErrors.isTransient(e)) {
+          throw e;
+        }
+        listener.retrying(what, attempt, attempts, e, pause);
+        try {
+          Thread.sleep(pause.toMillis());
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new InstallInterruptedException("interrupted while retrying " + what);
+        }
+        pause = pause.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : pause.multipliedBy(2);
+      }
+    }
+  }
+}
