@@ -1,40 +1,296 @@
 package io.kfboot.components.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.verify.testing.SimulatedCluster;
+import io.kfboot.verify.wait.Condition;
+import io.kfboot.verify.wait.ConditionResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/** The engine against the simulated cluster, with the real v1.10.2 render. */
 class InstallerTest {
-  @Test
-  void installsV1102AndARerunChangesNothing() {
-    InstallPlan plan = SimulatedInstall.v1102();
+  private static InstallPlan plan;
+  /** The state an uninterrupted, fault-free install leaves. */
+  private static Map<String, JsonNode> reference;
+  private static final Map<String, Long> componentStarted = new ConcurrentHashMap<>();
+  private static final List<String> rerunWrites = new CopyOnWriteArrayList<>();
+  private static InstallReport firstReport;
+  private static InstallReport rerunReport;
+  private static List<SimulatedCluster.Write> writes;
+  private static List<SimulatedCluster.Refusal> refusals;
+  private static final Map<String, Long> readyAt = new HashMap<>();
+
+  @BeforeAll
+  static void installOnceThenRerun() {
+    plan = SimulatedInstall.v1102();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      long t0 = System.nanoTime();
-      InstallReport first = SimulatedInstall.installer(client, InstallListener.NONE).install(plan);
-      long t1 = System.nanoTime();
-      java.util.List<String> changed = new java.util.concurrent.CopyOnWriteArrayList<>();
-      InstallReport second = SimulatedInstall.installer(client, new InstallListener() {
+      firstReport = SimulatedInstall.installer(client, new InstallListener() {
         @Override
-        public void objectApplied(String component, io.kfboot.manifests.parse.K8sObject object, ApplyOutcome outcome) {
+        public void componentStarted(String component, Duration elapsed) {
+          componentStarted.put(component, System.nanoTime());
+        }
+      }).install(plan);
+      writes = cluster.writes();
+      refusals = cluster.refusals();
+      for (PlannedComponent c : plan.components()) {
+        for (Gate g : c.gates()) {
+          readyAt.put(gateKey(g), cluster.readyAt(gateKey(g)));
+        }
+        for (String crd : c.crds()) {
+          readyAt.put("CustomResourceDefinition " + crd, cluster.readyAt("CustomResourceDefinition " + crd));
+        }
+      }
+      rerunReport = SimulatedInstall.installer(client, new InstallListener() {
+        @Override
+        public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
           if (outcome != ApplyOutcome.UNCHANGED) {
-            changed.add(object.key() + " " + outcome);
+            rerunWrites.add(object.key() + " " + outcome);
           }
         }
       }).install(plan);
-      long t2 = System.nanoTime();
-      System.err.printf("install %.2fs, rerun %.2fs%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9);
-      assertThat(first.changes()).isEqualTo(plan.objectCount());
-      assertThat(changed).as("objects the rerun wrote").isEmpty();
-      assertThat(second.changes()).isZero();
-      assertThat(cluster.refusals()).isEmpty();
+      reference = comparable(cluster.snapshot());
       assertThat(InstallState.read(client)).get().satisfies(s -> {
         assertThat(s.phase()).isEqualTo("installed");
-        assertThat(s.done()).hasSize(plan.components().size());
+        assertThat(s.release()).isEqualTo("v1.10.2");
+        assertThat(s.done()).containsExactlyInAnyOrderElementsOf(plan.components().stream().map(PlannedComponent::id).toList());
       });
+    }
+  }
+
+  private static String gateKey(Gate g) {
+    return switch (g.type()) {
+      case DEPLOYMENT_AVAILABLE -> "Deployment " + g.target();
+      case STATEFULSET_READY -> "StatefulSet " + g.target();
+      case DAEMONSET_READY -> "DaemonSet " + g.target();
+      case SERVICE_ENDPOINTS -> "Service " + g.target();
+      case CRDS_ESTABLISHED -> "crds";
+    };
+  }
+
+  /** The snapshot without what differs between equal installs: controller-made Endpoints, timestamps. */
+  private static Map<String, JsonNode> comparable(Map<String, JsonNode> snapshot) {
+    Map<String, JsonNode> out = new TreeMap<>();
+    snapshot.forEach((k, v) -> {
+      if (k.startsWith("v1 Endpoints ")) {
+        return;
+      }
+      if (k.equals("v1 ConfigMap kube-system/kfboot-install")) {
+        // components are listed in the order they finished, which parallel installs vary
+        ObjectNode data = (ObjectNode) v.get("data");
+        data.remove("updated");
+        data.put("components", String.join(",", new java.util.TreeSet<>(List.of(data.get("components").asText().split(",")))));
+      }
+      out.put(k, v);
+    });
+    return out;
+  }
+
+  @Test
+  @DisplayName("a first install creates every object, and the API server never had to refuse one")
+  void installCreatesEverythingInOrder() {
+    assertThat(firstReport.changes()).isEqualTo(plan.objectCount());
+    assertThat(firstReport.components()).hasSize(plan.components().size());
+    assertThat(refusals).as("writes refused for a missing CRD or an unready webhook").isEmpty();
+    assertThat(reference.keySet().stream().filter(k -> !k.contains("kfboot-install")).count()).isEqualTo(plan.objectCount());
+  }
+
+  @Test
+  @DisplayName("every custom resource is written after its CRD is Established")
+  void customResourcesAfterTheirCrds() {
+    Map<String, String> crdOfPluralGroup = new HashMap<>();
+    plan.components().forEach(c -> c.objects().stream().filter(K8sObject::isCrd).forEach(crd -> crdOfPluralGroup.put(crd.name(), crd.name())));
+    int checked = 0;
+    for (SimulatedCluster.Write w : writes) {
+      String crd = crdOfPluralGroup.get(w.plural() + "." + w.group());
+      if (crd != null) {
+        assertThat(readyAt.get("CustomResourceDefinition " + crd)).as(w.ref() + " after its CRD").isNotNull().isLessThan(w.nanos());
+        checked++;
+      }
+    }
+    assertThat(checked).as("custom resources in v1.10.2").isGreaterThan(20);
+  }
+
+  @Test
+  @DisplayName("every component starts only after the gates of all it depends on held")
+  void dependentsAfterGates() {
+    Map<String, PlannedComponent> byId = plan.components().stream().collect(Collectors.toMap(PlannedComponent::id, c -> c));
+    int checked = 0;
+    for (PlannedComponent c : plan.components()) {
+      for (String dep : c.spec().dependsOn()) {
+        for (Gate g : byId.get(dep).gates()) {
+          if (g.type() == Gate.Type.CRDS_ESTABLISHED) {
+            for (String crd : byId.get(dep).crds()) {
+              assertThat(readyAt.get("CustomResourceDefinition " + crd)).isLessThan(componentStarted.get(c.id()));
+            }
+          } else {
+            assertThat(readyAt.get(gateKey(g))).as(c.id() + " after " + dep + "'s " + g.describe()).isNotNull().isLessThan(componentStarted.get(c.id()));
+          }
+          checked++;
+        }
+      }
+    }
+    assertThat(checked).isGreaterThan(30);
+  }
+
+  @Test
+  @DisplayName("a rerun on the installed cluster writes nothing and says so per component")
+  void rerunChangesNothing() {
+    assertThat(rerunWrites).isEmpty();
+    assertThat(rerunReport.changes()).isZero();
+    assertThat(rerunReport.components()).hasSize(plan.components().size()).noneMatch(InstallReport.ComponentResult::changed);
+  }
+
+  @Test
+  @DisplayName("killed at 24 points in a row, each rerun resumes, and the end state equals an uninterrupted install")
+  void killAndResume() {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      int kills = 0;
+      for (int i = 0; i < 24; i++) {
+        boolean duringWait = i % 3 == 2;
+        int after = duringWait ? 3 : 22;
+        AtomicInteger changes = new AtomicInteger();
+        InstallListener killer = new InstallListener() {
+          @Override
+          public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
+            if (outcome != ApplyOutcome.UNCHANGED && changes.incrementAndGet() >= after && !duringWait) {
+              throw new Killed();
+            }
+          }
+
+          @Override
+          public void waiting(String component, Condition condition, ConditionResult result, Duration elapsed) {
+            if (duringWait && changes.get() >= after) {
+              throw new Killed();
+            }
+          }
+        };
+        try {
+          SimulatedInstall.installer(client, killer).install(plan);
+          break; // finished before this kill point
+        } catch (Killed expected) {
+          kills++;
+        }
+        assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo("failed");
+      }
+      assertThat(kills).isGreaterThanOrEqualTo(20);
+      InstallReport last = SimulatedInstall.installer(client, InstallListener.NONE).install(plan);
+      assertThat(last.components()).hasSize(plan.components().size());
+      assertSameState(comparable(cluster.snapshot()));
+      assertCreatedOnce(cluster);
+    }
+  }
+
+  private static void assertSameState(Map<String, JsonNode> actual) {
+    assertThat(actual.keySet()).containsExactlyElementsOf(reference.keySet());
+    List<String> differ = reference.keySet().stream().filter(k -> !reference.get(k).equals(actual.get(k)))
+        .map(k -> k + "\n  want " + reference.get(k) + "\n  got  " + actual.get(k)).toList();
+    assertThat(differ).as("objects whose content differs from an uninterrupted install").isEmpty();
+  }
+
+  @Test
+  @DisplayName("429, 409, 5xx and dropped connections are survived, with no object created twice")
+  void faultsAreSurvived() {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      cluster.faults()
+          .fail("PATCH", "/customresourcedefinitions/certificates.cert-manager.io", 429, 2)
+          .fail("PATCH", "/namespaces/kubeflow/deployments/ml-pipeline?", 503, 1)
+          .fail("PATCH", "/clusterroles/kubeflow-admin", 500, 1)
+          .fail("PATCH", "/namespaces/auth/configmaps/dex", 504, 1)
+          .fail("GET", "/namespaces/istio-system/deployments/istiod", 503, 3)
+          .fail("PATCH", "/namespaces/kubeflow/services/ml-pipeline?", 409, 1)
+          .drop("PATCH", "/namespaces/kubeflow/deployments/mysql", 1)
+          .drop("PATCH", "/customresourcedefinitions/notebooks.kubeflow.org", 1)
+          .drop("PATCH", "/profiles/kubeflow-user-example-com", 1);
+      List<String> retries = new CopyOnWriteArrayList<>();
+      SimulatedInstall.installer(client, new InstallListener() {
+        @Override
+        public void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {
+          retries.add(what + " attempt " + attempt + "/" + attempts);
+        }
+      }).install(plan);
+      assertThat(cluster.faults().injected()).as(String.join("\n", cluster.faults().injected())).hasSize(12);
+      assertThat(retries).anyMatch(r -> r.contains("certificates.cert-manager.io attempt 2/6"));
+      assertSameState(comparable(cluster.snapshot()));
+      assertCreatedOnce(cluster);
+    }
+  }
+
+  @Test
+  @DisplayName("a gate that never holds times out with diagnostics naming the pod and its reason")
+  void neverReadyGateFailsWithDiagnostics() {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      cluster.neverReady("cert-manager/cert-manager-webhook");
+      Installer.Options options = SimulatedInstall.fastOptions();
+      Installer installer = SimulatedInstall.installer(client, InstallListener.NONE,
+          new Installer.Options(options.parallelism(), Duration.ofMillis(800), options.poll(), options.retry()));
+      assertThatThrownBy(() -> installer.install(plan))
+          .isInstanceOfSatisfying(InstallException.class, e -> {
+            assertThat(e.stateProblem()).isTrue();
+            // the webhook configuration waits for the webhook Service's endpoints, which never come
+            assertThat(e.getMessage()).contains("component cert-manager").contains("cert-manager/cert-manager-webhook");
+            assertThat(e.diagnostics()).contains("pod cert-manager-webhook-5c8d7b9f4-x2x7q: Pending")
+                .contains("ImagePullBackOff")
+                .contains("event ");
+            assertThat(e.fix()).contains("rerun");
+          });
+      assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo("failed");
+      // nothing that depends on cert-manager was started: kubeflow-issuer's ClusterIssuer was never sent
+      assertThat(cluster.writes()).noneMatch(w -> w.plural().equals("clusterissuers"));
+    }
+  }
+
+  @Test
+  @DisplayName("a cluster holding another release is refused before anything is written")
+  void otherReleaseRefused() {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      client.configMaps().inNamespace(InstallState.NAMESPACE)
+          .resource(new InstallState("v1.9.1", "b".repeat(40), "installed", List.of("cert-manager"), "").toConfigMap()).create();
+      int before = cluster.writes().size();
+      assertThatThrownBy(() -> SimulatedInstall.installer(client, InstallListener.NONE).install(plan))
+          .isInstanceOf(InstallException.class)
+          .hasMessageContaining("holds kubeflow/manifests v1.9.1")
+          .satisfies(e -> assertThat(((InstallException) e).fix()).contains("kfboot uninstall"));
+      assertThat(cluster.writes()).hasSize(before);
+    }
+  }
+
+  private static void assertCreatedOnce(SimulatedCluster cluster) {
+    Map<String, Long> creates = cluster.writes().stream().filter(w -> w.op().equals("CREATE"))
+        .collect(Collectors.groupingBy(SimulatedCluster.Write::ref, Collectors.counting()));
+    assertThat(creates.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList()).as("objects created twice").isEmpty();
+    assertThat(Set.copyOf(new ArrayList<>(creates.keySet()))).hasSizeGreaterThanOrEqualTo(plan.objectCount());
+  }
+
+  /** Stands for kill -9 at a chosen point. */
+  private static final class Killed extends RuntimeException {
+    Killed() {
+      super("killed by the test");
     }
   }
 }

@@ -185,7 +185,16 @@ public final class SimulatedCluster implements AutoCloseable {
    */
   public Map<String, JsonNode> snapshot() {
     Map<String, JsonNode> out = new TreeMap<>();
-    for (String json : dispatcher.getMap().values()) {
+    List<String> stored = null;
+    while (stored == null) {
+      try {
+        // the store is a plain map that the simulated controllers may be writing to right now
+        stored = new ArrayList<>(dispatcher.getMap().values());
+      } catch (java.util.ConcurrentModificationException e) {
+        Thread.onSpinWait();
+      }
+    }
+    for (String json : stored) {
       JsonNode n = read(json);
       if (!(n instanceof ObjectNode o)) {
         continue;
@@ -340,7 +349,9 @@ public final class SimulatedCluster implements AutoCloseable {
           }
         }
       } else {
-        r = super.dispatch(request);
+        // the body was read above; hand the store a request that still has it
+        r = super.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
+            new Buffer(body.getBytes(StandardCharsets.UTF_8))));
       }
       if (r.code() < 300) {
         writes.add(new Write(System.nanoTime(), op, t.group(), t.plural(), namespace, name));
@@ -493,9 +504,10 @@ public final class SimulatedCluster implements AutoCloseable {
             new CustomResourceDefinitionConditionBuilder().withType("Established").withStatus("True").withReason("InitialNamesAccepted").build())
         .withAcceptedNames(crd.getSpec().getNames())
         .build());
-    controllerClient.apiextensions().v1().customResourceDefinitions().resource(crd).updateStatus();
-    establishedCrds.add(crd.getSpec().getNames().getPlural() + "." + crd.getSpec().getGroup());
+    // readiness times are taken before the write that makes them visible, so they precede any reader
     readyAt.put("CustomResourceDefinition " + crdName, System.nanoTime());
+    establishedCrds.add(crd.getSpec().getNames().getPlural() + "." + crd.getSpec().getGroup());
+    controllerClient.apiextensions().v1().customResourceDefinitions().resource(crd).updateStatus();
   }
 
   private void makeReady(String kind, String ns, String name) {
@@ -511,6 +523,7 @@ public final class SimulatedCluster implements AutoCloseable {
             .withUpdatedReplicas(replicas).withObservedGeneration(d.getMetadata().getGeneration())
             .withConditions(new DeploymentConditionBuilder().withType("Available").withStatus("True").withReason("MinimumReplicasAvailable").build())
             .build());
+        readyAt.put(kind + " " + ns + "/" + name, System.nanoTime());
         controllerClient.apps().deployments().resource(d).updateStatus();
         labels = d.getSpec().getTemplate().getMetadata().getLabels();
       }
@@ -522,6 +535,7 @@ public final class SimulatedCluster implements AutoCloseable {
         int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
         s.setStatus(new StatefulSetStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
             .withCurrentReplicas(replicas).withObservedGeneration(s.getMetadata().getGeneration()).build());
+        readyAt.put(kind + " " + ns + "/" + name, System.nanoTime());
         controllerClient.apps().statefulSets().resource(s).updateStatus();
         labels = s.getSpec().getTemplate().getMetadata().getLabels();
       }
@@ -532,12 +546,12 @@ public final class SimulatedCluster implements AutoCloseable {
         }
         d.setStatus(new DaemonSetStatusBuilder().withDesiredNumberScheduled(1).withCurrentNumberScheduled(1).withNumberReady(1)
             .withNumberAvailable(1).withUpdatedNumberScheduled(1).withObservedGeneration(d.getMetadata().getGeneration()).build());
+        readyAt.put(kind + " " + ns + "/" + name, System.nanoTime());
         controllerClient.apps().daemonSets().resource(d).updateStatus();
         labels = d.getSpec().getTemplate().getMetadata().getLabels();
       }
     }
     readyWorkloadLabels.computeIfAbsent(ns, k -> new CopyOnWriteArrayList<>()).add(labels == null ? Map.of() : labels);
-    readyAt.put(kind + " " + ns + "/" + name, System.nanoTime());
     reconcileEndpoints(ns);
   }
 
@@ -551,13 +565,13 @@ public final class SimulatedCluster implements AutoCloseable {
       }
       boolean matched = ready.stream().anyMatch(l -> l.entrySet().containsAll(selector.entrySet()));
       if (matched) {
+        readyAt.put("Service " + nsName, System.nanoTime());
         controllerClient.endpoints().inNamespace(ns).resource(new EndpointsBuilder()
                 .withNewMetadata().withName(s.getMetadata().getName()).withNamespace(ns).endMetadata()
                 .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp("10.42.0." + (1 + readyServices.size() % 250)).build()).endSubset()
                 .build())
             .createOr(NonDeletingOperation::update);
         readyServices.add(nsName);
-        readyAt.put("Service " + nsName, System.nanoTime());
       }
     }
   }
