@@ -1,0 +1,151 @@
+package io.kfboot.components.install;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.plan.ApplyOrder;
+import io.kfboot.components.plan.ApplyOrder.Phase;
+import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Scopes;
+import io.kfboot.verify.VerifyException;
+import io.kfboot.verify.diagnostics.Diagnostics;
+import io.kfboot.verify.wait.KubernetesConditions;
+import io.kfboot.verify.wait.Waiter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Removes installed components in reverse dependency order. Inside a component: custom resources
+ * first (while their controllers still run and can clear finalizers), then webhook configurations
+ * (so that they block nothing else), namespaced objects, cluster-scoped objects and RBAC,
+ * namespaces (waiting until they are gone, naming the finalizers that hold them), and CRDs last.
+ */
+public final class Uninstaller {
+  /** What {@code --keep-base} keeps: the platform Kubeflow sits on, not Kubeflow itself. */
+  public static final Set<String> BASE = Set.of("cert-manager", "istio-crds", "istio-namespace", "istio-install");
+
+  private final KubernetesClient client;
+  private final Installer.Options options;
+  private final InstallListener listener;
+  private final Diagnostics diagnostics;
+
+  public Uninstaller(KubernetesClient client, Installer.Options options, InstallListener listener, Diagnostics diagnostics) {
+    this.client = client;
+    this.options = options;
+    this.listener = listener;
+    this.diagnostics = diagnostics;
+  }
+
+  /**
+   * Removes {@code components} (all of the plan's when empty) and returns the ids removed, in the
+   * order they were removed.
+   *
+   * @param plan the plan of everything installed, so that dependents outside the selection are seen
+   */
+  public List<String> uninstall(InstallPlan plan, Set<String> components, boolean keepBase) {
+    Set<String> known = plan.components().stream().map(PlannedComponent::id).collect(Collectors.toSet());
+    for (String id : components) {
+      if (!known.contains(id)) {
+        throw new InstallException("component " + id + " is not in the plan of " + plan.tree().release().tag(),
+            "name components that 'kfboot status' lists as installed", "", false, null);
+      }
+    }
+    List<PlannedComponent> chosen = plan.components().stream()
+        .filter(c -> components.isEmpty() || components.contains(c.id()))
+        .filter(c -> !(keepBase && BASE.contains(c.id())))
+        .toList();
+    Set<String> chosenIds = chosen.stream().map(PlannedComponent::id).collect(Collectors.toCollection(LinkedHashSet::new));
+    InstallState state = InstallState.read(client).orElse(null);
+    if (state != null && !state.release().equals(plan.tree().release().tag())) {
+      throw new InstallException(
+          "the cluster holds kubeflow/manifests " + state.release() + ", not " + plan.tree().release().tag(),
+          "uninstall with --manifests " + state.release() + " so that kfboot removes exactly what it installed",
+          "", true, null);
+    }
+    // Refuse to pull a dependency from under a component that stays installed.
+    if (state != null) {
+      for (PlannedComponent c : plan.components()) {
+        if (chosenIds.contains(c.id()) || !state.done().contains(c.id())) {
+          continue;
+        }
+        for (String dep : c.spec().dependsOn()) {
+          if (chosenIds.contains(dep)) {
+            throw new InstallException(
+                "component " + dep + " is needed by " + c.id() + ", which stays installed",
+                "add " + c.id() + " to --components, or leave " + dep + " out", "", false, null);
+          }
+        }
+      }
+    }
+    List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
+    Scopes scopes = new Scopes(all);
+    java.util.Map<String, K8sObject> crds = new java.util.HashMap<>();
+    all.stream().filter(K8sObject::isCrd).forEach(crd -> crds.put(crd.definedKind(), crd));
+    ObjectApplier applier = new ObjectApplier(client, options.retry(), listener, crds);
+    KubernetesConditions conditions = new KubernetesConditions(client);
+    Waiter waiter = new Waiter(options.poll(), diagnostics, Waiter.Listener.NONE);
+
+    List<String> removed = new ArrayList<>();
+    List<String> remaining = state == null ? new ArrayList<>() : new ArrayList<>(state.done());
+    List<PlannedComponent> order = new ArrayList<>(chosen);
+    // plan order is dependency order (waves); reverse it, deepest first
+    Collections.reverse(order);
+    InstallState current = state == null ? new InstallState(plan.tree().release().tag(), plan.tree().release().commit(), "uninstalling", List.of(), "") : state;
+    for (PlannedComponent c : order) {
+      long start = System.nanoTime();
+      listener.componentStarted(c.id(), Duration.ZERO);
+      Map<Phase, List<K8sObject>> byPhase = new EnumMap<>(Phase.class);
+      for (K8sObject o : c.objects()) {
+        byPhase.computeIfAbsent(ApplyOrder.phaseOf(o, scopes), p -> new ArrayList<>()).add(o);
+      }
+      int deleted = 0;
+      for (Phase p : List.of(Phase.CUSTOM_RESOURCES, Phase.WEBHOOKS, Phase.NAMESPACED, Phase.CLUSTER_SCOPED, Phase.CLUSTER_RBAC, Phase.NAMESPACES)) {
+        for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
+          if (applier.delete(o, scopes.isClusterScoped(o))) {
+            deleted++;
+          }
+        }
+      }
+      for (K8sObject ns : byPhase.getOrDefault(Phase.NAMESPACES, List.of())) {
+        try {
+          waiter.await(conditions.namespaceGone(ns.name()), options.gateTimeout());
+        } catch (VerifyException e) {
+          throw new InstallException("component " + c.id() + ": " + e.getMessage(),
+              "a finalizer holds the namespace: find what is left with 'kubectl api-resources --verbs=list --namespaced -o name"
+                  + " | xargs -n1 kubectl get -n " + ns.name() + "', and the controller that should clear it; then rerun",
+              e.diagnostics(), true, e);
+        }
+      }
+      for (K8sObject crd : byPhase.getOrDefault(Phase.CRDS, List.of())) {
+        if (applier.delete(crd, true)) {
+          deleted++;
+        }
+      }
+      remaining.remove(c.id());
+      removed.add(c.id());
+      current = current.with("uninstalling", remaining);
+      writeOrDelete(current);
+      listener.componentDone(new InstallReport.ComponentResult(c.id(), 0, deleted, 0, Duration.ofNanos(System.nanoTime() - start)), Duration.ZERO);
+    }
+    return removed;
+  }
+
+  private void writeOrDelete(InstallState state) {
+    options.retry().run("record install state", () -> {
+      if (state.done().isEmpty()) {
+        InstallState.delete(client);
+      } else {
+        client.configMaps().inNamespace(InstallState.NAMESPACE).resource(state.toConfigMap())
+            .fieldManager(ObjectApplier.FIELD_MANAGER).forceConflicts().serverSideApply();
+      }
+      return null;
+    }, listener);
+  }
+}
