@@ -43,10 +43,10 @@ class InstallerTest {
 
   @BeforeAll
   static void installOnceThenRerun() {
-    plan = SimulatedInstall.v1102();
+    plan = SimulatedPlans.v1102();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      firstReport = SimulatedInstall.installer(client, new InstallListener() {
+      firstReport = SimulatedPlans.installer(client, new InstallListener() {
         @Override
         public void componentStarted(String component, Duration elapsed) {
           componentStarted.put(component, System.nanoTime());
@@ -62,7 +62,7 @@ class InstallerTest {
           readyAt.put("CustomResourceDefinition " + crd, cluster.readyAt("CustomResourceDefinition " + crd));
         }
       }
-      rerunReport = SimulatedInstall.installer(client, new InstallListener() {
+      rerunReport = SimulatedPlans.installer(client, new InstallListener() {
         @Override
         public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
           if (outcome != ApplyOutcome.UNCHANGED) {
@@ -188,7 +188,7 @@ class InstallerTest {
           }
         };
         try {
-          SimulatedInstall.installer(client, killer).install(plan);
+          SimulatedPlans.installer(client, killer).install(plan);
           break; // finished before this kill point
         } catch (Killed expected) {
           kills++;
@@ -196,7 +196,7 @@ class InstallerTest {
         assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo("failed");
       }
       assertThat(kills).isGreaterThanOrEqualTo(20);
-      InstallReport last = SimulatedInstall.installer(client, InstallListener.NONE).install(plan);
+      InstallReport last = SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
       assertThat(last.components()).hasSize(plan.components().size());
       assertSameState(comparable(cluster.snapshot()));
       assertCreatedOnce(cluster);
@@ -226,7 +226,7 @@ class InstallerTest {
           .drop("PATCH", "/customresourcedefinitions/notebooks.kubeflow.org", 1)
           .drop("PATCH", "/profiles/kubeflow-user-example-com", 1);
       List<String> retries = new CopyOnWriteArrayList<>();
-      SimulatedInstall.installer(client, new InstallListener() {
+      SimulatedPlans.installer(client, new InstallListener() {
         @Override
         public void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {
           retries.add(what + " attempt " + attempt + "/" + attempts);
@@ -245,8 +245,8 @@ class InstallerTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.neverReady("cert-manager/cert-manager-webhook");
-      Installer.Options options = SimulatedInstall.fastOptions();
-      Installer installer = SimulatedInstall.installer(client, InstallListener.NONE,
+      Installer.Options options = SimulatedPlans.fastOptions();
+      Installer installer = SimulatedPlans.installer(client, InstallListener.NONE,
           new Installer.Options(options.parallelism(), Duration.ofMillis(800), options.poll(), options.retry()));
       assertThatThrownBy(() -> installer.install(plan))
           .isInstanceOfSatisfying(InstallException.class, e -> {
@@ -272,7 +272,7 @@ class InstallerTest {
       client.configMaps().inNamespace(InstallState.NAMESPACE)
           .resource(new InstallState("v1.9.1", "b".repeat(40), "installed", List.of("cert-manager"), "").toConfigMap()).create();
       int before = cluster.writes().size();
-      assertThatThrownBy(() -> SimulatedInstall.installer(client, InstallListener.NONE).install(plan))
+      assertThatThrownBy(() -> SimulatedPlans.installer(client, InstallListener.NONE).install(plan))
           .isInstanceOf(InstallException.class)
           .hasMessageContaining("holds kubeflow/manifests v1.9.1")
           .satisfies(e -> assertThat(((InstallException) e).fix()).contains("kfboot uninstall"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class UninstallerTest {
   private static Uninstaller uninstaller(KubernetesClient client) {
-    return new Uninstaller(client, SimulatedInstall.fastOptions(), InstallListener.NONE, new ClusterDiagnostics(client));
+    return new Uninstaller(client, SimulatedPlans.fastOptions(), InstallListener.NONE, new ClusterDiagnostics(client));
   }
 
   private static Set<String> left(SimulatedCluster cluster) {
@@ -24,10 +24,10 @@ class UninstallerTest {
 
   @Test
   void uninstallLeavesNoKfbootObjectAndDeletesCustomResourcesBeforeTheirCrds() {
-    InstallPlan plan = SimulatedInstall.v1102();
+    InstallPlan plan = SimulatedPlans.v1102();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      SimulatedInstall.installer(client, InstallListener.NONE).install(plan);
+      SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
       List<String> removed = uninstaller(client).uninstall(plan, Set.of(), false);
 
       assertThat(removed).hasSize(plan.components().size());
@@ -49,10 +49,10 @@ class UninstallerTest {
 
   @Test
   void keepBaseKeepsCertManagerAndIstio() {
-    InstallPlan plan = SimulatedInstall.v1102();
+    InstallPlan plan = SimulatedPlans.v1102();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      SimulatedInstall.installer(client, InstallListener.NONE).install(plan);
+      SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
       uninstaller(client).uninstall(plan, Set.of(), true);
 
       int baseObjects = plan.components().stream().filter(c -> Uninstaller.BASE.contains(c.id())).mapToInt(c -> c.objects().size()).sum();
@@ -65,10 +65,10 @@ class UninstallerTest {
 
   @Test
   void aDependencyOfAComponentThatStaysIsNotRemoved() {
-    InstallPlan full = SimulatedInstall.v1102();
+    InstallPlan full = SimulatedPlans.v1102();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      SimulatedInstall.installer(client, InstallListener.NONE).install(full);
+      SimulatedPlans.installer(client, InstallListener.NONE).install(full);
       int before = cluster.writes().size();
       assertThatThrownBy(() -> uninstaller(client).uninstall(full, Set.of("cert-manager"), false))
           .isInstanceOf(InstallException.class)

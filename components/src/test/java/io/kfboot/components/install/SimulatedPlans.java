@@ -16,12 +16,12 @@ import java.time.Duration;
 import java.util.List;
 
 /** The real v1.10.2 plan, once per test JVM, and installers tuned for the simulated cluster. */
-final class SimulatedInstall {
+public final class SimulatedPlans {
   private static InstallPlan v1102;
 
-  private SimulatedInstall() {}
+  private SimulatedPlans() {}
 
-  static synchronized InstallPlan v1102() {
+  public static synchronized InstallPlan v1102() {
     if (v1102 == null) {
       Kustomize kustomize = Fixtures.kustomize();
       ReleaseTree tree = Fixtures.tree(Fixtures.V1_10_2);
