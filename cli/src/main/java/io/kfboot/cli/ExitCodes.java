@@ -1,6 +1,10 @@
 package io.kfboot.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kfboot.components.auth.CredentialsException;
 import io.kfboot.components.catalog.CatalogException;
+import io.kfboot.components.install.InstallException;
+import io.kfboot.verify.VerifyException;
 import io.kfboot.manifests.ManifestsException;
 import picocli.CommandLine;
 
@@ -24,14 +28,26 @@ public final class ExitCodes {
   public static final int NETWORK = 7;
   /** kustomize failed on a path, or its output is not Kubernetes YAML. */
   public static final int RENDER_FAILED = 8;
+  /** The cluster's API refused a request (forbidden, invalid) or could not be reached. */
+  public static final int CLUSTER = 9;
 
   private ExitCodes() {}
 
   public static int forException(Throwable e) {
     if (e instanceof CommandLine.ParameterException
         || e instanceof CatalogException
-        || e instanceof CliException) {
+        || e instanceof CliException
+        || e instanceof CredentialsException) {
       return INVALID_INPUT;
+    }
+    if (e instanceof InstallException ie) {
+      return ie.stateProblem() ? UNEXPECTED_STATE : CLUSTER;
+    }
+    if (e instanceof VerifyException) {
+      return UNEXPECTED_STATE;
+    }
+    if (e instanceof KubernetesClientException) {
+      return CLUSTER;
     }
     if (e instanceof ManifestsException.InvalidSourceException
         || e instanceof ManifestsException.UnknownReleaseException) {

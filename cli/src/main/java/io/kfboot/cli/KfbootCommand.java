@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
     description = "Bare Linux hosts to a verified Kubeflow platform on k3s.",
     subcommands = {
       PlanCommand.class,
+      InstallCommand.class,
+      StatusCommand.class,
+      UninstallCommand.class,
       ImagesCommand.class,
       ReleasesCommand.class,
       ManifestsCommand.class,
@@ -17,7 +20,7 @@ import picocli.CommandLine.Command;
     footer = {
       "",
       "Exit codes: 0 ok, 2 invalid input, 3 unexpected state, 4 internal error,",
-      "5 missing tool, 6 integrity, 7 network, 8 render failed."
+      "5 missing tool, 6 integrity, 7 network, 8 render failed, 9 cluster API refused or unreachable."
     })
 final class KfbootCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

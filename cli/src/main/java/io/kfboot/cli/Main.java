@@ -1,6 +1,10 @@
 package io.kfboot.cli;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kfboot.components.auth.CredentialsException;
 import io.kfboot.components.catalog.CatalogException;
+import io.kfboot.components.install.InstallException;
+import io.kfboot.verify.VerifyException;
 import io.kfboot.manifests.ManifestsException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -51,6 +55,27 @@ public final class Main {
     } else if (e instanceof CliException ce) {
       err.println("kfboot: error: " + ce.getMessage());
       err.println("  fix: " + ce.fix());
+    } else if (e instanceof CredentialsException ce) {
+      err.println("kfboot: error: " + ce.getMessage());
+      err.println("  fix: " + ce.fix());
+    } else if (e instanceof InstallException ie) {
+      err.println("kfboot: error: " + ie.getMessage());
+      err.println("  fix: " + ie.fix());
+      if (!ie.diagnostics().isBlank()) {
+        err.println("diagnostics:");
+        err.print(ie.diagnostics().indent(2));
+      }
+    } else if (e instanceof VerifyException ve) {
+      err.println("kfboot: error: " + ve.getMessage());
+      err.println("  fix: " + ve.fix());
+      if (!ve.diagnostics().isBlank()) {
+        err.println("diagnostics:");
+        err.print(ve.diagnostics().indent(2));
+      }
+    } else if (e instanceof KubernetesClientException ke) {
+      err.println("kfboot: error: the Kubernetes API answered " + (ke.getCode() > 0 ? "HTTP " + ke.getCode() : "nothing") + ": "
+          + (ke.getMessage() == null ? "" : ke.getMessage().lines().findFirst().orElse("")));
+      err.println("  fix: check that the cluster in the kubeconfig is up and reachable (kubectl get nodes) and that its user is cluster-admin");
     } else {
       err.println("kfboot: internal error: " + e);
       e.printStackTrace(err);

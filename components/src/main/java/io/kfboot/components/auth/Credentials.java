@@ -55,7 +55,7 @@ public final class Credentials {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
-  static void requireEmail(String email) {
+  public static void requireEmail(String email) {
     if (email == null || !EMAIL.matcher(email).matches()) {
       throw new CredentialsException("'" + email + "' is no e-mail address", "pass --admin-email like admin@example.org");
     }

@@ -16,11 +16,13 @@ import java.util.Optional;
  *
  * @param release the kubeflow/manifests tag
  * @param commit its pinned commit
+ * @param source where the release was read from (a tag, a tarball or a directory on the machine
+ *     that ran kfboot), so that uninstall can render the same objects
  * @param phase installing, installed, failed or uninstalling
  * @param done the components whose gates held, in the order they finished
  * @param updated when this was last written
  */
-public record InstallState(String release, String commit, String phase, List<String> done, String updated) {
+public record InstallState(String release, String commit, String source, String phase, List<String> done, String updated) {
   public static final String NAMESPACE = "kube-system";
   public static final String NAME = "kfboot-install";
 
@@ -34,19 +36,21 @@ public record InstallState(String release, String commit, String phase, List<Str
     return Optional.of(new InstallState(
         d.getOrDefault("release", ""),
         d.getOrDefault("commit", ""),
+        d.getOrDefault("source", ""),
         d.getOrDefault("phase", ""),
         done.isBlank() ? List.of() : Arrays.asList(done.split(",")),
         d.getOrDefault("updated", "")));
   }
 
   InstallState with(String newPhase, List<String> newDone) {
-    return new InstallState(release, commit, newPhase, List.copyOf(newDone), Instant.now().toString());
+    return new InstallState(release, commit, source, newPhase, List.copyOf(newDone), Instant.now().toString());
   }
 
   ConfigMap toConfigMap() {
     Map<String, String> data = new LinkedHashMap<>();
     data.put("release", release);
     data.put("commit", commit);
+    data.put("source", source);
     data.put("phase", phase);
     data.put("components", String.join(",", done));
     data.put("updated", updated);

@@ -77,7 +77,7 @@ public final class Installer {
     long start = System.nanoTime();
     String release = plan.tree().release().tag();
     String commit = plan.tree().release().commit();
-    InstallState state = startState(release, commit);
+    InstallState state = startState(release, commit, plan.tree().origin());
 
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
@@ -249,7 +249,7 @@ public final class Installer {
     }
   }
 
-  private InstallState startState(String release, String commit) {
+  private InstallState startState(String release, String commit, String source) {
     Optional<InstallState> existing = options.retry().run("read install state", () -> InstallState.read(client), listener);
     if (existing.isPresent() && !existing.get().release().isEmpty() && !existing.get().release().equals(release)) {
       InstallState s = existing.get();
@@ -260,8 +260,8 @@ public final class Installer {
           true,
           null);
     }
-    InstallState base = existing.orElse(new InstallState(release, commit, "installing", List.of(), ""));
-    InstallState state = new InstallState(release, commit, "installing", base.done(), "");
+    List<String> done = existing.map(InstallState::done).orElse(List.of());
+    InstallState state = new InstallState(release, commit, source, "installing", done, "");
     writeState(state.with("installing", state.done()));
     return state;
   }

@@ -100,7 +100,7 @@ final class ObjectApplier {
     }, retryListener);
   }
 
-  private static Map<String, Object> body(K8sObject object, boolean clusterScoped) {
+  private Map<String, Object> body(K8sObject object, boolean clusterScoped) {
     Map<String, Object> body = new LinkedHashMap<>(object.body());
     // Some upstream CRDs carry an empty kubebuilder status; the API server ignores status sent with
     // the object, and comparing it with the live status would make every rerun look like a change.
@@ -111,6 +111,14 @@ final class ObjectApplier {
       Map<String, Object> meta = new LinkedHashMap<>();
       m.forEach((k, v) -> meta.put(String.valueOf(k), v));
       meta.remove("namespace");
+      body.put("metadata", meta);
+    }
+    if (!clusterScoped && object.namespace() == null && body.get("metadata") instanceof Map<?, ?> m) {
+      // As kubectl does: a namespaced object without a namespace (upstream's user-namespace
+      // ConfigMap) goes to the kubeconfig context's namespace, else "default".
+      Map<String, Object> meta = new LinkedHashMap<>();
+      m.forEach((k, v) -> meta.put(String.valueOf(k), v));
+      meta.put("namespace", client.getNamespace() == null ? "default" : client.getNamespace());
       body.put("metadata", meta);
     }
     return body;

@@ -97,7 +97,7 @@ public final class Uninstaller {
     List<PlannedComponent> order = new ArrayList<>(chosen);
     // plan order is dependency order (waves); reverse it, deepest first
     Collections.reverse(order);
-    InstallState current = state == null ? new InstallState(plan.tree().release().tag(), plan.tree().release().commit(), "uninstalling", List.of(), "") : state;
+    InstallState current = state == null ? new InstallState(plan.tree().release().tag(), plan.tree().release().commit(), plan.tree().origin(), "uninstalling", List.of(), "") : state;
     for (PlannedComponent c : order) {
       long start = System.nanoTime();
       listener.componentStarted(c.id(), Duration.ZERO);

@@ -270,7 +270,7 @@ class InstallerTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       client.configMaps().inNamespace(InstallState.NAMESPACE)
-          .resource(new InstallState("v1.9.1", "b".repeat(40), "installed", List.of("cert-manager"), "").toConfigMap()).create();
+          .resource(new InstallState("v1.9.1", "b".repeat(40), "v1.9.1", "installed", List.of("cert-manager"), "").toConfigMap()).create();
       int before = cluster.writes().size();
       assertThatThrownBy(() -> SimulatedPlans.installer(client, InstallListener.NONE).install(plan))
           .isInstanceOf(InstallException.class)

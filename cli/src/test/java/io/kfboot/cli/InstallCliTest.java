@@ -1,0 +1,112 @@
+package io.kfboot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.verify.testing.SimulatedCluster;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kfboot install, status and uninstall end to end, against the simulated cluster. */
+class InstallCliTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  private Run run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path kubeconfig(String server) throws Exception {
+    Path f = tmp.resolve("kubeconfig");
+    Files.writeString(f, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: sim, cluster: {server: "%s"}}]
+        users: [{name: admin, user: {token: not-a-secret}}]
+        contexts: [{name: sim, context: {cluster: sim, user: admin}}]
+        current-context: sim
+        """.formatted(server));
+    return f;
+  }
+
+  @Test
+  void installStatusRerunUninstall() throws Exception {
+    String tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
+    Fixtures.kustomize();
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
+      Map<String, String> env = new HashMap<>(System.getenv());
+      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
+      env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+      env.remove("KFBOOT_CREDENTIALS");
+      env.remove("KFBOOT_ADMIN_EMAIL");
+
+      Run before = run(env, "status");
+      assertThat(before.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
+      assertThat(before.out()).contains("installed nothing");
+
+      String[] install = {"install", "--manifests", tarball, "--admin-email", "admin@example.org", "--poll-interval", "10ms", "--timeout", "30s"};
+      Run first = run(env, install);
+      assertThat(first.code()).as(first.err()).isZero();
+      assertThat(first.out()).contains("kubeflow/manifests v1.10.2 installed").contains("Generated password (shown this once)");
+      assertThat(first.err()).contains("cert-manager: started").contains("waiting for").contains("pipelines: done");
+
+      Path credentials = tmp.resolve("config/kfboot/credentials/sim.properties");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
+      Properties p = new Properties();
+      try (var r = Files.newBufferedReader(credentials)) {
+        p.load(r);
+      }
+      String password = p.getProperty("adminPassword");
+      assertThat(first.out()).contains(password);
+      assertThat(first.err()).as("no secret in progress output").doesNotContain(password, p.getProperty("oidcClientSecret"), p.getProperty("cookieSecret"));
+
+      Run second = run(env, install);
+      assertThat(second.code()).as(second.err()).isZero();
+      assertThat(second.out()).contains("nothing changed").doesNotContain(password).doesNotContain("Generated password");
+
+      Run status = run(env, "status", "-o", "json");
+      assertThat(status.code()).isZero();
+      JsonNode json = new ObjectMapper().readTree(status.out());
+      assertThat(json.get("release").asText()).isEqualTo("v1.10.2");
+      assertThat(json.get("phase").asText()).isEqualTo("installed");
+      assertThat(json.get("components")).hasSize(29);
+
+      Run uninstall = run(env, "uninstall", "--poll-interval", "10ms");
+      assertThat(uninstall.code()).as(uninstall.err()).isZero();
+      assertThat(uninstall.out()).startsWith("removed: ");
+      assertThat(run(env, "status").code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
+    }
+  }
+
+  @Test
+  void anotherUsersCredentialsFileIsRefusedBeforeAnyWrite() throws Exception {
+    String tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
+    Fixtures.kustomize();
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
+      Map<String, String> env = new HashMap<>(System.getenv());
+      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      Path file = tmp.resolve("creds.properties");
+      Files.writeString(file, "adminEmail=someone@example.org\nadminPassword=x\npasswordHash=y\noidcClientSecret=z\ncookieSecret=w\n");
+      Run r = run(env, "install", "-q", "--manifests", tarball, "--credentials", file.toString(), "--components", "cert-manager");
+      assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(r.err()).contains("is for someone@example.org").contains("fix:");
+      assertThat(cluster.writes()).isEmpty();
+    }
+  }
+}
