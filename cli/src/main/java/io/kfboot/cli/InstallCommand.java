@@ -135,7 +135,7 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "How long one readiness gate may take, e.g. 600s or 10m (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
     String timeout;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Components installed at once (default: ${DEFAULT-VALUE}).", defaultValue = "4")
+    @Option(names = "--parallelism", paramLabel = "N", description = "Components installed at once; most of their time is waiting (default: ${DEFAULT-VALUE}).", defaultValue = "16")
     int parallelism;
 
     @Option(names = "--poll-interval", paramLabel = "DURATION", description = "How often a pending gate is looked at (default: ${DEFAULT-VALUE}).", defaultValue = "2s")

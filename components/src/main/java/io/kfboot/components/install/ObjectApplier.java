@@ -1,11 +1,13 @@
 package io.kfboot.components.install;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Scopes;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -37,18 +39,29 @@ final class ObjectApplier {
   }
 
   private Resource<GenericKubernetesResource> resource(K8sObject object, GenericKubernetesResource desired) {
+    String plural;
+    boolean namespaced;
     K8sObject crd = crdsByKind.get(object.kindDotGroup());
-    if (crd == null) {
+    if (crd != null) {
+      Map<?, ?> spec = (Map<?, ?>) crd.body().get("spec");
+      plural = String.valueOf(((Map<?, ?>) spec.get("names")).get("plural"));
+      namespaced = !"Cluster".equals(spec.get("scope"));
+    } else if (Scopes.isBuiltInGroup(object.group())) {
       return client.resource(desired);
+    } else {
+      // A custom resource whose CRD another install put on the cluster: read the CRD from there.
+      CustomResourceDefinition live = liveCrds().get(object.kindDotGroup());
+      if (live == null) {
+        return client.resource(desired);
+      }
+      plural = live.getSpec().getNames().getPlural();
+      namespaced = !"Cluster".equals(live.getSpec().getScope());
     }
-    Map<?, ?> spec = (Map<?, ?>) crd.body().get("spec");
-    Map<?, ?> names = (Map<?, ?>) spec.get("names");
-    boolean namespaced = !"Cluster".equals(spec.get("scope"));
     ResourceDefinitionContext context = new ResourceDefinitionContext.Builder()
         .withGroup(object.group())
         .withVersion(object.version())
         .withKind(object.kind())
-        .withPlural(String.valueOf(names.get("plural")))
+        .withPlural(plural)
         .withNamespaced(namespaced)
         .build();
     var operation = client.genericKubernetesResources(context);
@@ -82,6 +95,20 @@ final class ObjectApplier {
       }
       return existedBefore[0] ? ApplyOutcome.CONFIGURED : ApplyOutcome.CREATED;
     }, retryListener);
+  }
+
+  private volatile Map<String, CustomResourceDefinition> liveCrds;
+
+  private Map<String, CustomResourceDefinition> liveCrds() {
+    Map<String, CustomResourceDefinition> m = liveCrds;
+    if (m == null) {
+      m = new java.util.HashMap<>();
+      for (CustomResourceDefinition crd : client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
+        m.put(crd.getSpec().getNames().getKind() + "." + crd.getSpec().getGroup(), crd);
+      }
+      liveCrds = m;
+    }
+    return m;
   }
 
   /** Deletes one object; true if it was there. Missing objects are fine (a rerun of uninstall). */

@@ -128,7 +128,7 @@ public final class SimulatedCluster implements AutoCloseable {
     this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
     this.controllerClient = server.createClient(b -> b.editOrNewConfig().withUserAgent(CONTROLLER_AGENT).withRequestRetryBackoffLimit(0).endConfig());
-    this.controllers = Executors.newScheduledThreadPool(2, r -> {
+    this.controllers = Executors.newScheduledThreadPool(8, r -> {
       Thread t = new Thread(r, "simulated-controller");
       t.setDaemon(true);
       return t;
