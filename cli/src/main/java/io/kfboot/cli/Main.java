@@ -45,32 +45,34 @@ public final class Main {
     return name.startsWith("kfboot ") ? name.substring("kfboot ".length()) : "";
   }
 
-  static void report(Throwable e, PrintStream err) {
+  /** What kfboot says about an error beside its message: the fix, and diagnostics if any. */
+  private record Explained(String fix, String diagnostics) {}
+
+  private static Explained explain(Throwable e) {
     if (e instanceof ManifestsException me) {
-      err.println("kfboot: error: " + me.getMessage());
-      err.println("  fix: " + me.fix());
+      return new Explained(me.fix(), "");
     } else if (e instanceof CatalogException ce) {
-      err.println("kfboot: error: " + ce.getMessage());
-      err.println("  fix: " + ce.fix());
+      return new Explained(ce.fix(), "");
     } else if (e instanceof CliException ce) {
-      err.println("kfboot: error: " + ce.getMessage());
-      err.println("  fix: " + ce.fix());
+      return new Explained(ce.fix(), "");
     } else if (e instanceof CredentialsException ce) {
-      err.println("kfboot: error: " + ce.getMessage());
-      err.println("  fix: " + ce.fix());
+      return new Explained(ce.fix(), "");
     } else if (e instanceof InstallException ie) {
-      err.println("kfboot: error: " + ie.getMessage());
-      err.println("  fix: " + ie.fix());
-      if (!ie.diagnostics().isBlank()) {
-        err.println("diagnostics:");
-        err.print(ie.diagnostics().indent(2));
-      }
+      return new Explained(ie.fix(), ie.diagnostics());
     } else if (e instanceof VerifyException ve) {
-      err.println("kfboot: error: " + ve.getMessage());
-      err.println("  fix: " + ve.fix());
-      if (!ve.diagnostics().isBlank()) {
+      return new Explained(ve.fix(), ve.diagnostics());
+    }
+    return null;
+  }
+
+  static void report(Throwable e, PrintStream err) {
+    Explained explained = explain(e);
+    if (explained != null) {
+      err.println("kfboot: error: " + e.getMessage());
+      err.println("  fix: " + explained.fix());
+      if (!explained.diagnostics().isBlank()) {
         err.println("diagnostics:");
-        err.print(ve.diagnostics().indent(2));
+        err.print(explained.diagnostics().indent(2));
       }
     } else if (e instanceof KubernetesClientException ke) {
       err.println("kfboot: error: the Kubernetes API answered " + (ke.getCode() > 0 ? "HTTP " + ke.getCode() : "nothing") + ": "
