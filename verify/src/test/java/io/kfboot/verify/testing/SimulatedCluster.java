@@ -566,12 +566,13 @@ public final class SimulatedCluster implements AutoCloseable {
       boolean matched = ready.stream().anyMatch(l -> l.entrySet().containsAll(selector.entrySet()));
       if (matched) {
         readyAt.put("Service " + nsName, System.nanoTime());
+        // the backend answers from now on; the Endpoints object becomes visible right after
+        readyServices.add(nsName);
         controllerClient.endpoints().inNamespace(ns).resource(new EndpointsBuilder()
                 .withNewMetadata().withName(s.getMetadata().getName()).withNamespace(ns).endMetadata()
                 .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp("10.42.0." + (1 + readyServices.size() % 250)).build()).endSubset()
                 .build())
             .createOr(NonDeletingOperation::update);
-        readyServices.add(nsName);
       }
     }
   }
