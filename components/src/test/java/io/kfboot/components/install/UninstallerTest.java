@@ -82,4 +82,28 @@ class UninstallerTest {
       assertThat(InstallState.read(client)).get().extracting(InstallState::done).satisfies(d -> assertThat(d).doesNotContain("user-namespace").contains("profiles"));
     }
   }
+
+  @Test
+  void aNamespaceHeldByAFinalizerIsReportedWithIt() {
+    InstallPlan plan = SimulatedPlans.v1102();
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
+      client.namespaces().withName("auth").edit(n -> {
+        n.getMetadata().setFinalizers(List.of("example.com/keep-me"));
+        return n;
+      });
+      Installer.Options fast = SimulatedPlans.fastOptions();
+      Uninstaller uninstaller = new Uninstaller(client,
+          new Installer.Options(fast.parallelism(), java.time.Duration.ofMillis(300), fast.poll(), fast.retry()),
+          InstallListener.NONE, new ClusterDiagnostics(client));
+      assertThatThrownBy(() -> uninstaller.uninstall(plan, Set.of(), false))
+          .isInstanceOfSatisfying(InstallException.class, e -> {
+            assertThat(e.getMessage()).contains("component dex").contains("namespace auth deleted")
+                .contains("Terminating").contains("example.com/keep-me");
+            assertThat(e.fix()).contains("finalizer");
+            assertThat(e.stateProblem()).isTrue();
+          });
+    }
+  }
 }

@@ -296,7 +296,13 @@ public final class SimulatedCluster implements AutoCloseable {
       if (fault != null && fault.status() > 0) {
         return status(fault.status(), fault.reason(), "injected fault: " + fault.reason());
       }
-      MockResponse response = handle(request, underTest);
+      MockResponse response;
+      try {
+        response = handle(request, underTest);
+      } catch (RuntimeException e) {
+        // never leave a client hanging on a bug of the simulation
+        return status(500, "InternalError", "simulated cluster: " + e);
+      }
       if (fault != null) {
         // The server acted; the client sees the connection break mid-body.
         String body = response.getBody() == null ? "" : response.getBody().readUtf8();
@@ -318,6 +324,10 @@ public final class SimulatedCluster implements AutoCloseable {
       String namespace = t.namespace() != null ? t.namespace() : desired == null ? null : desired.path("metadata").path("namespace").asText(null);
       Target object = new Target(t.group(), t.version(), namespace, t.plural(), name, null);
       if (method.equals("DELETE")) {
+        MockResponse held = holdForFinalizers(object);
+        if (held != null) {
+          return held;
+        }
         MockResponse r = super.dispatch(request);
         if (r.code() < 300) {
           forget(object);
@@ -337,7 +347,7 @@ public final class SimulatedCluster implements AutoCloseable {
       String contentType = String.valueOf(request.getHeader("Content-Type"));
       if (method.equals("PATCH") && contentType.startsWith("application/apply-patch")) {
         if (!exists) {
-          r = handleCreate(copy(request, HttpMethod.POST, object.collectionPath(), desired.toString()));
+          r = handleCreate(copy(request, HttpMethod.POST, object.collectionPath(), String.valueOf(desired)));
         } else {
           JsonNode current = read(existing.getBody().readUtf8());
           JsonNode merged = applyMerge(current.deepCopy(), desired);
@@ -365,6 +375,31 @@ public final class SimulatedCluster implements AutoCloseable {
         }
       }
       return r;
+    }
+
+    /**
+     * A namespace with finalizers is not removed: like a real one whose finalizer's controller is
+     * gone, it stays Terminating with a deletionTimestamp.
+     */
+    private MockResponse holdForFinalizers(Target t) {
+      if (!t.plural().equals("namespaces") || t.name() == null) {
+        return null;
+      }
+      MockResponse existing = handleGet(t.objectPath());
+      if (existing.code() != 200) {
+        return null;
+      }
+      JsonNode ns = read(existing.getBody().readUtf8());
+      if (ns.path("metadata").path("finalizers").isEmpty()) {
+        return null;
+      }
+      ObjectNode meta = (ObjectNode) ns.get("metadata");
+      meta.put("deletionTimestamp", "2026-11-23T12:00:00Z");
+      ((ObjectNode) ns).putObject("status").put("phase", "Terminating");
+      meta.remove("resourceVersion");
+      handleUpdate(t.objectPath(), ns.toString());
+      writes.add(new Write(System.nanoTime(), "DELETE", t.group(), t.plural(), null, t.name()));
+      return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(ns.toString());
     }
 
     private MockResponse admit(Target t, String operation) {
@@ -400,6 +435,9 @@ public final class SimulatedCluster implements AutoCloseable {
 
   private static JsonNode parseBody(String body) {
     String trimmed = body.trim();
+    if (trimmed.isEmpty() || trimmed.startsWith("[")) {
+      return null; // a JSON patch: a list of operations, not an object
+    }
     if (trimmed.startsWith("{")) {
       return read(trimmed);
     }
