@@ -1,0 +1,29 @@
+package io.kfboot.bootstrap.host;
+
+import io.kfboot.bootstrap.command.Command;
+import java.time.Duration;
+
+/**
+ * What kfboot does to a host: run a command, put a file, read a file. Three implementations: over
+ * SSH ({@code SshHostOperator}), on this machine ({@link LocalHostOperator}), and a recording fake
+ * ({@link RecordingHostOperator}) for tests and dry runs.
+ */
+public interface HostOperator extends AutoCloseable {
+  /** The host's name in progress lines and errors. */
+  String name();
+
+  /** Runs the command; a non-zero exit is a result, not an exception. */
+  ExecResult exec(Command command, Duration timeout);
+
+  /**
+   * Writes a file atomically (a temp file beside it, then a rename) with the given mode, and owner
+   * "user:group" when not null. The content never passes through a shell or a log.
+   */
+  void upload(byte[] content, String path, int mode, String owner);
+
+  /** The file's bytes, read as root. */
+  byte[] read(String path);
+
+  @Override
+  void close();
+}

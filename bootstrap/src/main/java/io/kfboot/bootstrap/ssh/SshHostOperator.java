@@ -1,0 +1,312 @@
+package io.kfboot.bootstrap.ssh;
+
+import com.jcraft.jsch.AgentIdentityRepository;
+import com.jcraft.jsch.AgentProxyException;
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.HostKey;
+import com.jcraft.jsch.HostKeyRepository;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.SSHAgentConnector;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpException;
+import com.jcraft.jsch.UserInfo;
+import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.host.HostException;
+import io.kfboot.bootstrap.host.HostOperator;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.function.Consumer;
+
+/**
+ * A host over SSH, through JSch. Host keys are checked against known_hosts: an unknown key is
+ * refused unless {@link SshTarget#acceptNewHostKeys()} (then recorded, and said loudly), a changed
+ * key always. Commands run through the login shell as their POSIX-quoted line, root ones through
+ * {@code sudo -n}. Files go by SFTP to a private temp file, then into place with {@code install}
+ * and {@code mv}, never through an echo.
+ */
+public final class SshHostOperator implements HostOperator {
+  private final SshTarget target;
+  private final Consumer<String> warnings;
+  private Session session;
+
+  public SshHostOperator(SshTarget target, Consumer<String> warnings) {
+    this.target = target;
+    this.warnings = warnings;
+  }
+
+  @Override
+  public String name() {
+    return target.name();
+  }
+
+  private synchronized Session session() {
+    if (session != null && session.isConnected()) {
+      return session;
+    }
+    try {
+      JSch jsch = new JSch();
+      if (!Files.exists(target.knownHosts())) {
+        Files.createDirectories(target.knownHosts().toAbsolutePath().getParent());
+        Files.createFile(target.knownHosts());
+      }
+      jsch.setKnownHosts(target.knownHosts().toString());
+      jsch.setHostKeyRepository(new AcceptNewRepository(jsch.getHostKeyRepository()));
+      if (target.identityFile() != null) {
+        if (!Files.isReadable(target.identityFile())) {
+          throw new HostException(name(), "cannot read key file " + target.identityFile(), "check the inventory's key path and its permissions", false);
+        }
+        jsch.addIdentity(target.identityFile().toString());
+      } else if (target.agentSocket() != null) {
+        jsch.setIdentityRepository(new AgentIdentityRepository(new SSHAgentConnector(target.agentSocket())));
+      } else {
+        throw new HostException(name(), "no key file and no ssh-agent", "give the host a key in the inventory, or start ssh-agent (SSH_AUTH_SOCK)", false);
+      }
+      Session s = jsch.getSession(target.user(), target.address(), target.port());
+      s.setConfig("StrictHostKeyChecking", "yes");
+      s.setConfig("PreferredAuthentications", "publickey");
+      s.setServerAliveInterval((int) target.keepAlive().toMillis());
+      s.setServerAliveCountMax(3);
+      s.setUserInfo(new NoPrompts());
+      s.connect((int) target.connectTimeout().toMillis());
+      session = s;
+      return s;
+    } catch (JSchException e) {
+      throw classify(e, "connecting to " + target.user() + "@" + target.knownHostsName());
+    } catch (AgentProxyException e) {
+      throw new HostException(name(), "cannot use the ssh-agent at " + target.agentSocket() + ": " + e.getMessage(), "check SSH_AUTH_SOCK, or give a key file", false, e);
+    } catch (IOException e) {
+      throw new HostException(name(), "cannot use known_hosts " + target.knownHosts() + ": " + e.getMessage(), "check the file's permissions", false, e);
+    }
+  }
+
+  private HostException classify(JSchException e, String what) {
+    String m = String.valueOf(e.getMessage());
+    String lower = m.toLowerCase(Locale.ROOT);
+    if (lower.contains("hostkey has been changed") || lower.contains("changed")) {
+      return new HostException(name(), what + ": the host key CHANGED since it was recorded in " + target.knownHosts(),
+          "if the host was reinstalled, remove its old key with 'ssh-keygen -R " + target.knownHostsName() + "'; otherwise someone may be intercepting the connection", false, e);
+    }
+    if (lower.contains("reject hostkey") || lower.contains("unknownhostkey")) {
+      return new HostException(name(), what + ": its host key is not in " + target.knownHosts(),
+          "check the key and add it (ssh-keyscan -p " + target.port() + " " + target.address() + " >> " + target.knownHosts() + "), or pass --accept-new-host-keys", false, e);
+    }
+    if (lower.contains("auth fail") || lower.contains("auth cancel")) {
+      return new HostException(name(), what + ": authentication failed for user " + target.user(),
+          "check the user and that its authorized_keys holds the inventory's key", false, e);
+    }
+    return new HostException(name(), what + ": " + m, "check that the host is up and sshd listens on port " + target.port(), true, e);
+  }
+
+  @Override
+  public ExecResult exec(Command command, Duration timeout) {
+    Command c = needsSudo() ? command : unwrapSudo(command);
+    long start = System.nanoTime();
+    ChannelExec channel = null;
+    try {
+      channel = (ChannelExec) session().openChannel("exec");
+      channel.setCommand(c.shellLine());
+      byte[] stdin = c.stdin();
+      channel.setInputStream(stdin == null ? new ByteArrayInputStream(new byte[0]) : new ByteArrayInputStream(stdin));
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      channel.setErrStream(err);
+      InputStream out = channel.getInputStream();
+      channel.connect((int) target.connectTimeout().toMillis());
+      ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (true) {
+        while (out.available() > 0) {
+          int n = out.read(buf);
+          if (n < 0) {
+            break;
+          }
+          outBytes.write(buf, 0, n);
+        }
+        if (channel.isClosed() && out.available() == 0) {
+          break;
+        }
+        if (!session.isConnected()) {
+          throw new HostException(name(), "the connection dropped while running " + c.redacted(), "check the host and rerun: steps are idempotent", true);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new HostException(name(), c.redacted() + " did not finish within " + timeout.toSeconds() + "s",
+              "raise the command timeout, or look at what the command waits for on " + name(), false);
+        }
+        Thread.sleep(10);
+      }
+      int exit = channel.getExitStatus();
+      if (exit < 0) {
+        throw new HostException(name(), "the connection dropped while running " + c.redacted(), "check the host and rerun: steps are idempotent", true);
+      }
+      return new ExecResult(exit, outBytes.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
+    } catch (JSchException e) {
+      throw classify(e, "running " + c.redacted());
+    } catch (IOException e) {
+      throw new HostException(name(), "the connection broke while running " + c.redacted() + ": " + e.getMessage(), "check the host and rerun", true, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HostException(name(), "interrupted while running " + c.redacted(), "", false);
+    } finally {
+      if (channel != null) {
+        channel.disconnect();
+      }
+    }
+  }
+
+  private boolean needsSudo() {
+    return !"root".equals(target.user());
+  }
+
+  private static Command unwrapSudo(Command c) {
+    if (c.argv().size() > 3 && c.argv().subList(0, 3).equals(java.util.List.of("sudo", "-n", "--"))) {
+      Command inner = Command.of(c.argv().subList(3, c.argv().size()));
+      for (String s : c.secrets()) {
+        inner = inner.redacting(s);
+      }
+      byte[] stdin = c.stdin();
+      return stdin == null ? inner : inner.withSecretStdin(new String(stdin, StandardCharsets.UTF_8));
+    }
+    return c;
+  }
+
+  @Override
+  public void upload(byte[] content, String path, int mode, String owner) {
+    String tmp = "/tmp/.kfboot-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
+    ChannelSftp sftp = null;
+    try {
+      sftp = (ChannelSftp) session().openChannel("sftp");
+      sftp.connect((int) target.connectTimeout().toMillis());
+      sftp.put(new ByteArrayInputStream(new byte[0]), tmp);
+      sftp.chmod(0600, tmp); // private before a byte of content arrives
+      sftp.put(new ByteArrayInputStream(content), tmp, ChannelSftp.OVERWRITE);
+    } catch (JSchException e) {
+      throw classify(e, "uploading " + path);
+    } catch (SftpException e) {
+      throw new HostException(name(), "SFTP upload of " + path + " failed: " + e.getMessage(), "check that sshd offers the sftp subsystem and /tmp is writable", false, e);
+    } finally {
+      if (sftp != null) {
+        sftp.disconnect();
+      }
+    }
+    String next = path + ".kfboot-new";
+    String script = "set -e; mkdir -p \"$(dirname " + Command.quote(path) + ")\"; install -m " + String.format("%04o", mode)
+        + (owner == null ? "" : " -o " + Command.quote(owner.split(":")[0]) + (owner.contains(":") ? " -g " + Command.quote(owner.split(":", 2)[1]) : ""))
+        + " " + Command.quote(tmp) + " " + Command.quote(next) + "; mv -f " + Command.quote(next) + " " + Command.quote(path)
+        + "; rm -f " + Command.quote(tmp);
+    exec(Command.shell(script).sudo(), Duration.ofMinutes(1)).requireOk(name(), "putting " + path + " in place");
+  }
+
+  @Override
+  public byte[] read(String path) {
+    ExecResult r = exec(Command.of("cat", "--", path).sudo(), Duration.ofMinutes(1)).requireOk(name(), "reading " + path);
+    return r.stdout().getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (session != null) {
+      session.disconnect();
+      session = null;
+    }
+  }
+
+  /** known_hosts, plus recording unknown keys when asked to; a changed key stays CHANGED. */
+  private final class AcceptNewRepository implements HostKeyRepository {
+    private final HostKeyRepository known;
+
+    AcceptNewRepository(HostKeyRepository known) {
+      this.known = known;
+    }
+
+    @Override
+    public int check(String host, byte[] key) {
+      int r = known.check(host, key);
+      if (r == NOT_INCLUDED && target.acceptNewHostKeys()) {
+        try {
+          HostKey hk = new HostKey(host, key);
+          String line = hk.getHost() + " " + hk.getType() + " " + hk.getKey() + System.lineSeparator();
+          Files.writeString(target.knownHosts(), line, StandardOpenOption.APPEND);
+          warnings.accept("WARNING: " + name() + ": accepted the unknown host key of " + host + " (" + hk.getFingerPrint(new JSch())
+              + ") and recorded it in " + target.knownHosts() + " because of --accept-new-host-keys");
+          return OK;
+        } catch (IOException | JSchException e) {
+          return NOT_INCLUDED;
+        }
+      }
+      return r;
+    }
+
+    @Override
+    public void add(HostKey hostkey, UserInfo ui) {
+      known.add(hostkey, ui);
+    }
+
+    @Override
+    public void remove(String host, String type) {
+      known.remove(host, type);
+    }
+
+    @Override
+    public void remove(String host, String type, byte[] key) {
+      known.remove(host, type, key);
+    }
+
+    @Override
+    public String getKnownHostsRepositoryID() {
+      return known.getKnownHostsRepositoryID();
+    }
+
+    @Override
+    public HostKey[] getHostKey() {
+      return known.getHostKey();
+    }
+
+    @Override
+    public HostKey[] getHostKey(String host, String type) {
+      return known.getHostKey(host, type);
+    }
+  }
+
+  /** Never prompts: a question from JSch is answered no. */
+  private static final class NoPrompts implements UserInfo {
+    @Override
+    public String getPassphrase() {
+      return null;
+    }
+
+    @Override
+    public String getPassword() {
+      return null;
+    }
+
+    @Override
+    public boolean promptPassword(String message) {
+      return false;
+    }
+
+    @Override
+    public boolean promptPassphrase(String message) {
+      return false;
+    }
+
+    @Override
+    public boolean promptYesNo(String message) {
+      return false;
+    }
+
+    @Override
+    public void showMessage(String message) {}
+  }
+}

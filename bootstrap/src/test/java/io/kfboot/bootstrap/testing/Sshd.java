@@ -1,0 +1,125 @@
+package io.kfboot.bootstrap.testing;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A real OpenSSH sshd on a loopback port, with throwaway host and user keys in a temp folder. It
+ * runs as the current user (root here and in CI), logs in that user, and serves SFTP. Tests that
+ * need it are skipped, with the reason printed, where sshd or root is missing.
+ */
+public final class Sshd implements AutoCloseable {
+  static final Path SSHD = Path.of("/usr/sbin/sshd");
+
+  public final Path dir;
+  public final int port;
+  public final Path userKey;
+  public final Path knownHosts;
+  public final String hostKeyLine;
+  private final Process process;
+
+  private Sshd(Path dir, int port, Path userKey, Path knownHosts, String hostKeyLine, Process process) {
+    this.dir = dir;
+    this.port = port;
+    this.userKey = userKey;
+    this.knownHosts = knownHosts;
+    this.hostKeyLine = hostKeyLine;
+    this.process = process;
+  }
+
+  public static String user() {
+    return System.getProperty("user.name");
+  }
+
+  public static Sshd start(Path dir) throws Exception {
+    String reason = null;
+    if (!Files.isExecutable(SSHD)) {
+      reason = "no " + SSHD + " (apt-get install openssh-server; .ci/run does)";
+    } else if (!"root".equals(user())) {
+      reason = "sshd needs root to log a user in; running as " + user();
+    }
+    if (reason != null) {
+      System.err.println("SKIPPED: " + reason);
+      assumeTrue(false, reason);
+    }
+    Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
+    keygen("ed25519", dir.resolve("host_key"));
+    Path userKey = dir.resolve("id_ecdsa");
+    keygen("ecdsa", userKey); // JSch reads ECDSA keys in PEM; it cannot write ED25519 ones
+    Files.copy(dir.resolve("id_ecdsa.pub"), dir.resolve("authorized_keys"));
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path config = dir.resolve("sshd_config");
+    Files.writeString(config, String.join("\n",
+        "Port " + port,
+        "ListenAddress 127.0.0.1",
+        "HostKey " + dir.resolve("host_key"),
+        "PidFile " + dir.resolve("sshd.pid"),
+        "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+        "PubkeyAuthentication yes",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        "PermitRootLogin prohibit-password",
+        "StrictModes no",
+        "UsePAM no",
+        "Subsystem sftp internal-sftp",
+        "LogLevel ERROR",
+        ""));
+    Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        break;
+      } catch (IOException e) {
+        if (!p.isAlive() || System.nanoTime() > deadline) {
+          throw new IllegalStateException("sshd did not start: " + Files.readString(dir.resolve("sshd.log")));
+        }
+        Thread.sleep(20);
+      }
+    }
+    String[] pub = Files.readString(dir.resolve("host_key.pub")).trim().split(" ");
+    String line = "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1];
+    Path knownHosts = dir.resolve("known_hosts");
+    Files.writeString(knownHosts, line + "\n");
+    return new Sshd(dir, port, userKey, knownHosts, line, p);
+  }
+
+  /** A key pair ("ecdsa" or "ed25519") that is not authorized anywhere. */
+  public static Path strayKey(Path dir, String type) throws Exception {
+    Files.createDirectories(dir);
+    Path k = dir.resolve("stray_" + type);
+    keygen(type, k);
+    return k;
+  }
+
+  private static void keygen(String type, Path file) throws Exception {
+    List<String> cmd = type.equals("ecdsa")
+        ? List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N", "", "-f", file.toString())
+        : List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-f", file.toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("ssh-keygen failed: " + out);
+    }
+  }
+
+  /** The per-connection sshd processes (children of the listener), to kill a session mid-command. */
+  public List<ProcessHandle> sessions() {
+    return process.toHandle().descendants().toList();
+  }
+
+  @Override
+  public void close() {
+    process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
+  }
+}
