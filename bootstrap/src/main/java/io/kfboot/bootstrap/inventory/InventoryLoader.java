@@ -1,0 +1,373 @@
+package io.kfboot.bootstrap.inventory;
+
+import io.kfboot.bootstrap.inventory.Inventory.Airgap;
+import io.kfboot.bootstrap.inventory.Inventory.Host;
+import io.kfboot.bootstrap.inventory.Inventory.K3s;
+import io.kfboot.bootstrap.inventory.Inventory.Registries;
+import io.kfboot.bootstrap.inventory.Inventory.RegistryAuth;
+import io.kfboot.bootstrap.inventory.Inventory.Role;
+import io.kfboot.bootstrap.inventory.Inventory.TokenSource;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Reads and validates an inventory file. Every problem is collected with its line number (unknown
+ * keys with the nearest known one), and the inventory is refused as a whole before any host is
+ * touched. The join token is never accepted inline.
+ */
+public final class InventoryLoader {
+  /** The k3s release kfboot installs unless the inventory pins another. */
+  public static final String DEFAULT_K3S_VERSION = "v1.32.4+k3s1";
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern K3S_VERSION = Pattern.compile("v\\d+\\.\\d+\\.\\d+\\+k3s\\d+");
+  private static final Pattern TAINT = Pattern.compile("[A-Za-z0-9./-]+(=[A-Za-z0-9._-]*)?:(NoSchedule|PreferNoSchedule|NoExecute)");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  private final List<String> problems = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+  private final Path base;
+
+  private InventoryLoader(Path base) {
+    this.base = base;
+  }
+
+  public static Inventory load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new InventoryException(file.toString(), List.of("cannot read it: " + e.getMessage()));
+    }
+    return parse(text, file.toString(), file.toAbsolutePath().getParent());
+  }
+
+  /** @param base the folder relative key and airgap paths are resolved against */
+  public static Inventory parse(String text, String source, Path base) {
+    InventoryLoader l = new InventoryLoader(base);
+    Inventory inv = l.read(new StringReader(text));
+    if (!l.problems.isEmpty()) {
+      throw new InventoryException(source, l.problems);
+    }
+    return inv;
+  }
+
+  private Inventory read(Reader reader) {
+    Node root;
+    try {
+      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
+    } catch (YAMLException e) {
+      problems.add("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      return null;
+    }
+    if (!(root instanceof MappingNode top)) {
+      problems.add("line 1: expected a mapping with cluster, k3s, ssh and hosts");
+      return null;
+    }
+    Map<String, Node> m = keys(top, "the top level", Set.of("cluster", "k3s", "containerRuntime", "registries", "airgap", "ssh", "hosts"));
+    String cluster = string(m, top, "cluster", null, true);
+    if (cluster != null && !DNS_LABEL.matcher(cluster).matches()) {
+      problems.add(at(m.get("cluster")) + "cluster '" + cluster + "' must be a DNS label (lower-case letters, digits, '-'), e.g. lab-1");
+    }
+    K3s k3s = k3s(m.get("k3s"));
+    String runtime = string(m, top, "containerRuntime", "containerd", false);
+    if (!Set.of("containerd", "docker").contains(runtime)) {
+      problems.add(at(m.get("containerRuntime")) + "containerRuntime '" + runtime + "' is neither containerd (k3s' own) nor docker");
+    }
+    Registries registries = registries(m.get("registries"));
+    Airgap airgap = airgap(m.get("airgap"));
+    Map<String, Node> ssh = m.get("ssh") instanceof MappingNode sm ? keys(sm, "ssh", Set.of("user", "port", "key", "sudo")) : Map.of();
+    List<Host> hosts = hosts(m.get("hosts"), top, ssh);
+    if (problems.isEmpty()) {
+      hosts = hosts.stream().sorted(Comparator.comparing(h -> h.role() == Role.SERVER ? 0 : 1)).toList();
+    }
+    return new Inventory(cluster, k3s, runtime, registries, airgap, hosts, List.copyOf(warnings));
+  }
+
+  private K3s k3s(Node node) {
+    if (node == null) {
+      problems.add("line 1: k3s is missing; it needs at least token: {env: NAME} or {file: PATH}");
+      return null;
+    }
+    if (!(node instanceof MappingNode mn)) {
+      problems.add(at(node) + "k3s must be a mapping");
+      return null;
+    }
+    Map<String, Node> m = keys(mn, "k3s", Set.of("version", "extraArgs", "apiEndpoint", "tlsSan", "token"));
+    String version = string(m, mn, "version", DEFAULT_K3S_VERSION, false);
+    if (!K3S_VERSION.matcher(version).matches()) {
+      problems.add(at(m.get("version")) + "k3s version '" + version + "' is not a k3s release like " + DEFAULT_K3S_VERSION);
+    }
+    TokenSource token = null;
+    Node t = m.get("token");
+    if (t == null) {
+      problems.add(at(mn) + "k3s.token is missing: give {env: K3S_TOKEN} or {file: /path/to/token} (the token itself never goes into the inventory)");
+    } else if (t instanceof ScalarNode) {
+      problems.add(at(t) + "k3s.token is written inline; secrets do not belong in the inventory: use {env: K3S_TOKEN} or {file: /path/to/token}");
+    } else if (t instanceof MappingNode tm) {
+      Map<String, Node> tk = keys(tm, "k3s.token", Set.of("env", "file"));
+      String env = string(tk, tm, "env", null, false);
+      String file = string(tk, tm, "file", null, false);
+      if ((env == null) == (file == null)) {
+        problems.add(at(tm) + "k3s.token needs exactly one of env or file");
+      } else if (env != null && !ENV_NAME.matcher(env).matches()) {
+        problems.add(at(tk.get("env")) + "k3s.token.env '" + env + "' is no environment variable name");
+      } else {
+        token = new TokenSource(env, file == null ? null : base.resolve(expandHome(file)));
+      }
+    }
+    return new K3s(version, strings(m.get("extraArgs"), "k3s.extraArgs"), string(m, mn, "apiEndpoint", null, false),
+        strings(m.get("tlsSan"), "k3s.tlsSan"), token);
+  }
+
+  private Registries registries(Node node) {
+    if (node == null) {
+      return new Registries(Map.of(), Map.of());
+    }
+    if (!(node instanceof MappingNode mn)) {
+      problems.add(at(node) + "registries must be a mapping with mirrors and auth");
+      return new Registries(Map.of(), Map.of());
+    }
+    Map<String, Node> m = keys(mn, "registries", Set.of("mirrors", "auth"));
+    Map<String, List<String>> mirrors = new LinkedHashMap<>();
+    if (m.get("mirrors") instanceof MappingNode mm) {
+      for (NodeTuple t : mm.getValue()) {
+        mirrors.put(scalar(t.getKeyNode()), strings(t.getValueNode(), "registries.mirrors"));
+      }
+    }
+    Map<String, RegistryAuth> auth = new LinkedHashMap<>();
+    if (m.get("auth") instanceof MappingNode am) {
+      for (NodeTuple t : am.getValue()) {
+        if (t.getValueNode() instanceof MappingNode an) {
+          Map<String, Node> a = keys(an, "registries.auth." + scalar(t.getKeyNode()), Set.of("username", "passwordEnv"));
+          auth.put(scalar(t.getKeyNode()), new RegistryAuth(string(a, an, "username", null, true), string(a, an, "passwordEnv", null, true)));
+        } else {
+          problems.add(at(t.getValueNode()) + "registries.auth entries need username and passwordEnv");
+        }
+      }
+    }
+    return new Registries(mirrors, auth);
+  }
+
+  private Airgap airgap(Node node) {
+    if (node == null) {
+      return null;
+    }
+    if (!(node instanceof MappingNode mn)) {
+      problems.add(at(node) + "airgap must be a mapping with k3sBinary, images and installScript");
+      return null;
+    }
+    Map<String, Node> m = keys(mn, "airgap", Set.of("k3sBinary", "images", "installScript"));
+    Path[] paths = new Path[3];
+    String[] names = {"k3sBinary", "images", "installScript"};
+    for (int i = 0; i < 3; i++) {
+      String p = string(m, mn, names[i], null, true);
+      if (p != null) {
+        paths[i] = base.resolve(expandHome(p));
+        if (!Files.isReadable(paths[i])) {
+          problems.add(at(m.get(names[i])) + "airgap." + names[i] + " " + paths[i] + " cannot be read");
+        }
+      }
+    }
+    return new Airgap(paths[0], paths[1], paths[2]);
+  }
+
+  private List<Host> hosts(Node node, MappingNode top, Map<String, Node> ssh) {
+    List<Host> hosts = new ArrayList<>();
+    if (!(node instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
+      problems.add((node == null ? at(top) : at(node)) + "hosts must list at least one host");
+      return hosts;
+    }
+    Set<String> names = new HashSet<>();
+    Set<String> addresses = new HashSet<>();
+    for (Node h : seq.getValue()) {
+      if (!(h instanceof MappingNode hm)) {
+        problems.add(at(h) + "a host must be a mapping with name, address and role");
+        continue;
+      }
+      Map<String, Node> m = keys(hm, "a host", Set.of("name", "address", "port", "user", "key", "sudo", "role", "labels", "taints", "gpu"));
+      String name = string(m, hm, "name", null, true);
+      String address = string(m, hm, "address", null, true);
+      if (name != null && !names.add(name)) {
+        problems.add(at(m.get("name")) + "host name '" + name + "' is used twice; host names must be unique (k3s node names)");
+      }
+      if (name != null && !DNS_LABEL.matcher(name).matches()) {
+        problems.add(at(m.get("name")) + "host name '" + name + "' must be a DNS label, e.g. gpu-1");
+      }
+      String port = stringOr(m.get("port"), ssh.get("port"), "22");
+      if (address != null && !addresses.add(address + ":" + port)) {
+        problems.add(at(m.get("address")) + "address " + address + ":" + port + " is listed twice");
+      }
+      int portNumber = 22;
+      try {
+        portNumber = Integer.parseInt(port);
+        if (portNumber < 1 || portNumber > 65535) {
+          throw new NumberFormatException();
+        }
+      } catch (NumberFormatException e) {
+        problems.add(at(m.get("port") != null ? m.get("port") : ssh.get("port")) + "port '" + port + "' is no TCP port");
+      }
+      String user = stringOr(m.get("user"), ssh.get("user"), "root");
+      String key = stringOr(m.get("key"), ssh.get("key"), null);
+      Path keyPath = null;
+      if (key != null) {
+        keyPath = base.resolve(expandHome(key));
+        if (!Files.isReadable(keyPath)) {
+          problems.add(at(m.get("key") != null ? m.get("key") : ssh.get("key")) + "key file " + keyPath + " cannot be read");
+        }
+      }
+      boolean sudo = Boolean.parseBoolean(stringOr(m.get("sudo"), ssh.get("sudo"), String.valueOf(!"root".equals(user))));
+      String roleText = string(m, hm, "role", null, true);
+      Role role = null;
+      if (roleText != null) {
+        switch (roleText) {
+          case "server" -> role = Role.SERVER;
+          case "agent" -> role = Role.AGENT;
+          default -> problems.add(at(m.get("role")) + "role '" + roleText + "' is neither server nor agent");
+        }
+      }
+      Map<String, String> labels = new LinkedHashMap<>();
+      if (m.get("labels") instanceof MappingNode lm) {
+        for (NodeTuple t : lm.getValue()) {
+          labels.put(scalar(t.getKeyNode()), scalar(t.getValueNode()));
+        }
+      }
+      List<String> taints = strings(m.get("taints"), "taints");
+      for (String taint : taints) {
+        if (!TAINT.matcher(taint).matches()) {
+          problems.add(at(m.get("taints")) + "taint '" + taint + "' is not key=value:Effect (NoSchedule, PreferNoSchedule or NoExecute)");
+        }
+      }
+      String gpu = string(m, hm, "gpu", "false", false);
+      if (!Set.of("true", "false").contains(gpu)) {
+        problems.add(at(m.get("gpu")) + "gpu must be true or false, not '" + gpu + "'");
+      }
+      hosts.add(new Host(name, address, portNumber, user, keyPath, sudo, role, Map.copyOf(labels), taints, Boolean.parseBoolean(gpu)));
+    }
+    long servers = hosts.stream().filter(h -> h.role() == Role.SERVER).count();
+    if (servers == 0) {
+      problems.add(at(node) + "no host has role server; k3s needs at least one");
+    } else if (servers > 1 && servers % 2 == 0) {
+      warnings.add(servers + " servers: embedded etcd needs a majority, so " + servers + " survive no more failures than " + (servers - 1)
+          + "; use an odd number (3, 5, 7)");
+    }
+    return hosts;
+  }
+
+  /** The mapping's keys; an unknown one is a problem, with the nearest known key suggested. */
+  private Map<String, Node> keys(MappingNode node, String where, Set<String> known) {
+    Map<String, Node> out = new LinkedHashMap<>();
+    for (NodeTuple t : node.getValue()) {
+      String k = scalar(t.getKeyNode());
+      if (!known.contains(k)) {
+        String near = nearest(k, known);
+        problems.add(at(t.getKeyNode()) + "unknown key '" + k + "' in " + where
+            + (near != null ? "; did you mean '" + near + "'?" : "; known keys: " + String.join(", ", new java.util.TreeSet<>(known))));
+        continue;
+      }
+      if (out.put(k, t.getValueNode()) != null) {
+        problems.add(at(t.getKeyNode()) + "key '" + k + "' is given twice in " + where);
+      }
+    }
+    return out;
+  }
+
+  private String string(Map<String, Node> m, Node parent, String key, String dflt, boolean required) {
+    Node n = m.get(key);
+    if (n == null) {
+      if (required) {
+        problems.add(at(parent) + key + " is missing");
+      }
+      return dflt;
+    }
+    if (!(n instanceof ScalarNode s)) {
+      problems.add(at(n) + key + " must be a single value");
+      return dflt;
+    }
+    return s.getValue();
+  }
+
+  private String stringOr(Node own, Node shared, String dflt) {
+    Node n = own != null ? own : shared;
+    return n instanceof ScalarNode s ? s.getValue() : dflt;
+  }
+
+  private List<String> strings(Node node, String what) {
+    if (node == null) {
+      return List.of();
+    }
+    if (!(node instanceof SequenceNode seq)) {
+      problems.add(at(node) + what + " must be a list");
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (Node n : seq.getValue()) {
+      out.add(scalar(n));
+    }
+    return List.copyOf(out);
+  }
+
+  private static String scalar(Node n) {
+    return n instanceof ScalarNode s ? s.getValue() : String.valueOf(n);
+  }
+
+  private static String at(Node n) {
+    return n == null ? "" : "line " + (n.getStartMark().getLine() + 1) + ": ";
+  }
+
+  private static String expandHome(String p) {
+    return p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p;
+  }
+
+  /** The known word within edit distance 2, if any. */
+  static String nearest(String word, Set<String> known) {
+    String best = null;
+    int bestDistance = 3;
+    for (String k : known) {
+      int d = distance(word.toLowerCase(), k.toLowerCase());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

@@ -1,0 +1,126 @@
+package io.kfboot.bootstrap.inventory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kfboot.bootstrap.inventory.Inventory.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InventoryLoaderTest {
+  @TempDir Path dir;
+
+  static final String HA = """
+      cluster: lab
+      k3s:
+        version: v1.32.4+k3s1
+        apiEndpoint: 10.0.0.10
+        tlsSan: [kubeflow.lab.example]
+        token: {env: K3S_TOKEN}
+      registries:
+        mirrors:
+          docker.io: [https://mirror.lab.example]
+        auth:
+          mirror.lab.example: {username: puller, passwordEnv: MIRROR_PASSWORD}
+      ssh:
+        user: ubuntu
+        key: id_ecdsa
+      hosts:
+        - {name: agent-1, address: 10.0.0.21, role: agent, gpu: true, labels: {accelerator: a100}}
+        - {name: server-1, address: 10.0.0.11, role: server}
+        - {name: server-2, address: 10.0.0.12, role: server}
+        - {name: server-3, address: 10.0.0.13, role: server, taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]}
+      """;
+
+  @BeforeEach
+  void key() throws Exception {
+    Files.writeString(dir.resolve("id_ecdsa"), "not really a key");
+  }
+
+  private Inventory parse(String yaml) {
+    return InventoryLoader.parse(yaml, "inventory.yaml", dir);
+  }
+
+  private InventoryException problems(String yaml) {
+    try {
+      parse(yaml);
+    } catch (InventoryException e) {
+      return e;
+    }
+    throw new AssertionError("the inventory was accepted");
+  }
+
+  @Test
+  void aValidHaInventory() {
+    Inventory inv = parse(HA);
+    assertThat(inv.cluster()).isEqualTo("lab");
+    assertThat(inv.servers()).extracting(Inventory.Host::name).containsExactly("server-1", "server-2", "server-3");
+    assertThat(inv.hosts().get(inv.hosts().size() - 1).name()).as("servers come first").isEqualTo("agent-1");
+    Inventory.Host agent = inv.agents().get(0);
+    assertThat(agent.gpu()).isTrue();
+    assertThat(agent.user()).isEqualTo("ubuntu");
+    assertThat(agent.sudo()).as("not root, so sudo").isTrue();
+    assertThat(agent.identityFile()).isEqualTo(dir.resolve("id_ecdsa"));
+    assertThat(agent.role()).isEqualTo(Role.AGENT);
+    assertThat(inv.k3s().token().describe()).isEqualTo("environment variable K3S_TOKEN");
+    assertThat(inv.registries().mirrors()).containsKey("docker.io");
+    assertThat(inv.containerRuntime()).isEqualTo("containerd");
+    assertThat(inv.warnings()).isEmpty();
+  }
+
+  @Test
+  void typosAreNamedWithTheirLineAndTheNearestKey() {
+    InventoryException e = problems(HA.replace("  apiEndpoint:", "  apiEndpiont:").replace("role: agent", "rol: agent"));
+    assertThat(e.problems()).contains(
+        "line 4: unknown key 'apiEndpiont' in k3s; did you mean 'apiEndpoint'?",
+        "line 16: unknown key 'rol' in a host; did you mean 'role'?");
+    assertThat(e.problems()).anyMatch(p -> p.startsWith("line 16: role is missing"));
+  }
+
+  @Test
+  void anInlineTokenIsRefused() {
+    InventoryException e = problems(HA.replace("token: {env: K3S_TOKEN}", "token: K10abc::server:secret"));
+    assertThat(e.problems()).singleElement().asString().startsWith("line 6: k3s.token is written inline");
+    assertThat(e.getMessage()).doesNotContain("K10abc");
+  }
+
+  @Test
+  void duplicateHostsNoServerBadValuesAndUnreadableKeysAreAllReportedAtOnce() {
+    String bad = """
+        cluster: Lab_1
+        k3s: {version: 1.32, token: {file: token}}
+        containerRuntime: podman
+        hosts:
+          - {name: a, address: 10.0.0.1, role: agent, key: missing_key}
+          - {name: a, address: 10.0.0.1, role: agent, taints: [oops], gpu: maybe, port: 70000}
+        """;
+    InventoryException e = problems(bad);
+    assertThat(e.problems()).anyMatch(p -> p.startsWith("line 1: cluster 'Lab_1' must be a DNS label"))
+        .anyMatch(p -> p.contains("k3s version '1.32' is not a k3s release"))
+        .anyMatch(p -> p.contains("containerRuntime 'podman'"))
+        .anyMatch(p -> p.contains("missing_key cannot be read"))
+        .anyMatch(p -> p.startsWith("line 6: host name 'a' is used twice"))
+        .anyMatch(p -> p.contains("taint 'oops'"))
+        .anyMatch(p -> p.contains("gpu must be true or false"))
+        .anyMatch(p -> p.contains("port '70000' is no TCP port"))
+        .anyMatch(p -> p.contains("no host has role server"));
+    assertThat(e.fix()).contains("nothing was done on any host");
+  }
+
+  @Test
+  void anEvenNumberOfServersIsAWarningAboutQuorum() {
+    Inventory inv = parse(String.join("\n", HA.lines().filter(l -> !l.contains("server-3")).toList()));
+    assertThat(inv.servers()).hasSize(2);
+    assertThat(inv.warnings()).singleElement().asString().contains("use an odd number");
+  }
+
+  @Test
+  void notYamlAndNotAMapping() {
+    assertThat(problems("cluster: [").problems()).singleElement().asString().startsWith("not valid YAML");
+    assertThat(problems("- a\n- b\n").problems()).singleElement().asString().startsWith("line 1: expected a mapping");
+    assertThatThrownBy(() -> InventoryLoader.load(dir.resolve("nope.yaml"))).isInstanceOf(InventoryException.class).hasMessageContaining("cannot read it");
+  }
+}
