@@ -1,0 +1,82 @@
+package io.kfboot.bootstrap.k3s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.bootstrap.testing.Golden;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Desired state on hosts, rendered from typed records, against golden files. */
+class HostFilesGoldenTest {
+  static final String HA = """
+      cluster: lab
+      k3s:
+        apiEndpoint: 10.0.0.10
+        tlsSan: [kubeflow.lab.example]
+        token: {env: K3S_TOKEN}
+      registries:
+        mirrors:
+          docker.io: [https://mirror.lab.example]
+        auth:
+          mirror.lab.example: {username: puller, passwordEnv: MIRROR_PASSWORD}
+      hosts:
+        - {name: server-1, address: 10.0.0.11, role: server}
+        - {name: server-2, address: 10.0.0.12, role: server, taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]}
+        - {name: server-3, address: 10.0.0.13, role: server}
+        - {name: gpu-1, address: 10.0.0.21, role: agent, gpu: true, labels: {accelerator: a100}}
+      """;
+
+  static Inventory inventory(String yaml) {
+    return InventoryLoader.parse(yaml, "inventory.yaml", Path.of("."));
+  }
+
+  @Test
+  void k3sConfigPerRole() throws Exception {
+    Inventory inv = inventory(HA);
+    String url = "https://10.0.0.10:6443";
+    Golden.check("k3s/first-server.yaml", K3sConfig.render(inv, inv.servers().get(0), true, url));
+    Golden.check("k3s/joining-server.yaml", K3sConfig.render(inv, inv.servers().get(1), false, url));
+    Golden.check("k3s/gpu-agent.yaml", K3sConfig.render(inv, inv.agents().get(0), false, url));
+    Inventory single = inventory("""
+        cluster: one
+        k3s: {token: {file: /etc/kfboot/token}}
+        containerRuntime: docker
+        hosts: [{name: box, address: 192.168.1.5, role: server}]
+        """);
+    Golden.check("k3s/single-server-docker.yaml", K3sConfig.render(single, single.servers().get(0), true, "https://192.168.1.5:6443"));
+  }
+
+  @Test
+  void registriesTakePasswordsFromTheEnvironmentOnly() throws Exception {
+    Inventory inv = inventory(HA);
+    Golden.check("k3s/registries.yaml", K3sConfig.registries(inv.registries(), Map.of("MIRROR_PASSWORD", "pw-from-env")));
+    assertThatThrownBy(() -> K3sConfig.registries(inv.registries(), Map.of()))
+        .hasMessageContaining("MIRROR_PASSWORD").hasMessageContaining("is not set");
+  }
+
+  @Test
+  void kernelSettings() throws Exception {
+    Golden.check("host/sysctl.conf", HostFiles.sysctlConf());
+    Golden.check("host/modules.conf", HostFiles.modulesConf());
+  }
+
+  @Test
+  void swapLinesAreCommentedAndRestoredExactly() throws Exception {
+    String fstab = """
+        # /etc/fstab: static file system information.
+        UUID=1111-2222 /               ext4    errors=remount-ro 0       1
+        UUID=3333-4444 none            swap    sw              0       0
+        /swapfile      none            swap    sw              0       0
+        # /old/swap    none            swap    sw              0       0
+        tmpfs          /tmp            tmpfs   defaults        0       0
+        """;
+    String off = HostFiles.fstabWithoutSwap(fstab);
+    Golden.check("host/fstab-swapoff", off);
+    assertThat(HostFiles.fstabWithoutSwap(off)).as("idempotent").isEqualTo(off);
+    assertThat(HostFiles.fstabRestored(off)).isEqualTo(fstab);
+  }
+}
