@@ -29,6 +29,7 @@ public final class RecordingHostOperator implements HostOperator {
   private final List<Action> actions = new CopyOnWriteArrayList<>();
   private final List<Rule> rules = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> files = new ConcurrentHashMap<>();
+  private final Map<String, Integer> modes = new ConcurrentHashMap<>();
 
   public RecordingHostOperator(String name) {
     this.name = name;
@@ -68,6 +69,11 @@ public final class RecordingHostOperator implements HostOperator {
     return Map.copyOf(files);
   }
 
+  /** The mode a file was written with, or null. */
+  public Integer mode(String path) {
+    return modes.get(path);
+  }
+
   @Override
   public String name() {
     return name;
@@ -88,6 +94,7 @@ public final class RecordingHostOperator implements HostOperator {
   public void upload(byte[] content, String path, int mode, String owner) {
     actions.add(new Wrote(path, mode, owner));
     files.put(path, content.clone());
+    modes.put(path, mode);
   }
 
   @Override

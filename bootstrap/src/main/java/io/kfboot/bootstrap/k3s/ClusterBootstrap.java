@@ -1,0 +1,143 @@
+package io.kfboot.bootstrap.k3s;
+
+import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.host.HostException;
+import io.kfboot.bootstrap.host.HostOperator;
+import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.bootstrap.inventory.Inventory.Host;
+import io.kfboot.bootstrap.steps.HostContext;
+import io.kfboot.bootstrap.steps.HostSteps;
+import io.kfboot.bootstrap.steps.Step;
+import io.kfboot.bootstrap.steps.StepRunner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Brings an inventory's hosts to a k3s cluster: every host reachable first (else nothing is
+ * touched), host preparation on all hosts in parallel, then k3s on the first server, the other
+ * servers one at a time (embedded etcd joins one member at a time), and the agents in parallel
+ * once every server is up. A failed server stops the agents.
+ */
+public final class ClusterBootstrap {
+  private final Inventory inventory;
+  private final Function<Host, HostOperator> connect;
+  private final Map<String, String> env;
+  private final Duration commandTimeout;
+  private final int parallelism;
+  private final Consumer<StepRunner.Result> progress;
+
+  public ClusterBootstrap(Inventory inventory, Function<Host, HostOperator> connect, Map<String, String> env,
+      Duration commandTimeout, int parallelism, Consumer<StepRunner.Result> progress) {
+    this.inventory = inventory;
+    this.connect = connect;
+    this.env = env;
+    this.commandTimeout = commandTimeout;
+    this.parallelism = parallelism;
+    this.progress = progress;
+  }
+
+  /** The API URL nodes join through and kubeconfigs point at. */
+  public String joinUrl() {
+    String endpoint = inventory.k3s().apiEndpoint() != null ? inventory.k3s().apiEndpoint() : inventory.servers().get(0).address();
+    return "https://" + endpoint + ":6443";
+  }
+
+  /** The join token from the inventory's source; read before any host is touched. */
+  String token() {
+    Inventory.TokenSource t = inventory.k3s().token();
+    String value;
+    if (t.env() != null) {
+      value = env.get(t.env());
+    } else {
+      try {
+        value = Files.readString(t.file()).trim();
+      } catch (IOException e) {
+        throw new HostException("inventory", "cannot read the join token from " + t.file() + ": " + e.getMessage(),
+            "write the token into that file (e.g. openssl rand -hex 32 > " + t.file() + "; chmod 600 it)", false, e);
+      }
+    }
+    if (value == null || value.isBlank()) {
+      throw new HostException("inventory", "the join token (" + t.describe() + ") is empty or unset",
+          "set it, e.g. export " + (t.env() != null ? t.env() : "K3S_TOKEN") + "=$(openssl rand -hex 32), and keep it: joining needs the same one", false);
+    }
+    return value;
+  }
+
+  /** Runs (or with {@code plan}, only checks) everything; the results of every step on every host. */
+  public List<StepRunner.Result> run(boolean plan) {
+    String token = token();
+    Map<String, HostContext> hosts = new LinkedHashMap<>();
+    try {
+      for (Host h : inventory.hosts()) {
+        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout));
+      }
+      // Reach every host before changing any.
+      parallel(new ArrayList<>(hosts.values()), h -> {
+        h.root(Command.of("true")).requireOk(h.name(), "a first command over SSH");
+        return List.of();
+      });
+      List<StepRunner.Result> results = new ArrayList<>(parallel(new ArrayList<>(hosts.values()),
+          h -> StepRunner.run(h, HostSteps.prepare(), plan, progress)));
+      List<Host> servers = inventory.servers();
+      for (int i = 0; i < servers.size(); i++) {
+        HostContext h = hosts.get(servers.get(i).name());
+        results.addAll(StepRunner.run(h, k3sSteps(token, i == 0), plan, progress));
+      }
+      List<HostContext> agents = inventory.agents().stream().map(a -> hosts.get(a.name())).toList();
+      results.addAll(parallel(agents, h -> StepRunner.run(h, k3sSteps(token, false), plan, progress)));
+      return results;
+    } finally {
+      hosts.values().forEach(h -> h.operator().close());
+    }
+  }
+
+  private List<Step> k3sSteps(String token, boolean first) {
+    List<Step> steps = new ArrayList<>(HostSteps.k3sFiles(token, first, joinUrl(), env));
+    steps.add(HostSteps.k3sInstall());
+    return steps;
+  }
+
+  private List<StepRunner.Result> parallel(List<HostContext> hosts, Function<HostContext, List<StepRunner.Result>> work) {
+    if (hosts.isEmpty()) {
+      return List.of();
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, hosts.size()));
+    try {
+      List<Future<List<StepRunner.Result>>> futures = new ArrayList<>();
+      for (HostContext h : hosts) {
+        futures.add(pool.submit(() -> work.apply(h)));
+      }
+      List<StepRunner.Result> out = new ArrayList<>();
+      RuntimeException first = null;
+      for (Future<List<StepRunner.Result>> f : futures) {
+        try {
+          out.addAll(f.get());
+        } catch (ExecutionException e) {
+          if (first == null) {
+            first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new HostException("kfboot", "interrupted", "", false);
+        }
+      }
+      if (first != null) {
+        throw first;
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

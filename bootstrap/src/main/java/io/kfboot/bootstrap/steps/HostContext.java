@@ -1,0 +1,64 @@
+package io.kfboot.bootstrap.steps;
+
+import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.host.HostOperator;
+import io.kfboot.bootstrap.inventory.Inventory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+
+/** A host as steps see it: its operator, its inventory entry, root through sudo where needed. */
+public final class HostContext {
+  private final HostOperator operator;
+  private final Inventory.Host spec;
+  private final Inventory inventory;
+  private final Duration timeout;
+
+  public HostContext(HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout) {
+    this.operator = operator;
+    this.spec = spec;
+    this.inventory = inventory;
+    this.timeout = timeout;
+  }
+
+  public Inventory.Host spec() {
+    return spec;
+  }
+
+  public Inventory inventory() {
+    return inventory;
+  }
+
+  public String name() {
+    return operator.name();
+  }
+
+  public HostOperator operator() {
+    return operator;
+  }
+
+  /** Runs as root (through sudo -n when the login user is not root). */
+  public ExecResult root(Command c) {
+    return operator.exec(spec.sudo() ? c.sudo() : c, timeout);
+  }
+
+  /** Runs as root and requires exit 0. */
+  public ExecResult rootOk(Command c, String what) {
+    return root(c).requireOk(name(), what);
+  }
+
+  /** A root-readable file's content, or empty when it does not exist. */
+  public Optional<String> file(String path) {
+    ExecResult r = root(Command.shell("test -e " + Command.quote(path) + " || exit 3; cat -- " + Command.quote(path)));
+    if (r.exitCode() == 3) {
+      return Optional.empty();
+    }
+    r.requireOk(name(), "reading " + path);
+    return Optional.of(r.stdout());
+  }
+
+  public void write(String path, String content, int mode) {
+    operator.upload(content.getBytes(StandardCharsets.UTF_8), path, mode, "root:root");
+  }
+}

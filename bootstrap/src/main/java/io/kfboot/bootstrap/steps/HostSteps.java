@@ -1,0 +1,277 @@
+package io.kfboot.bootstrap.steps;
+
+import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.inventory.Inventory.Role;
+import io.kfboot.bootstrap.k3s.HostFiles;
+import io.kfboot.bootstrap.k3s.K3sConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The steps that prepare a host for k3s, in the order they run. */
+public final class HostSteps {
+  /** Kubeflow's own pods need about this much per node (upstream asks 16 cores, 32 GiB in all). */
+  static final int MIN_CPUS = 2;
+  static final long MIN_MEMORY_KIB = 4L * 1024 * 1024;
+  static final long MIN_DISK_KIB = 20L * 1024 * 1024;
+  static final Set<String> ARCHES = Set.of("x86_64", "aarch64");
+
+  private HostSteps() {}
+
+  public static List<Step> prepare() {
+    return List.of(new Preflight(), new SwapOff(), new KernelModules(), new Sysctl());
+  }
+
+  /** Arch, OS, CPU, memory, disk: what no step can fix, checked before anything changes. */
+  static final class Preflight implements Step {
+    @Override
+    public String id() {
+      return "preflight";
+    }
+
+    @Override
+    public String description() {
+      return "architecture " + ARCHES + ", Linux with systemd, >= " + MIN_CPUS + " CPUs, >= 4 GiB memory, >= 20 GiB free under /var/lib";
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      ExecResult r = host.root(Command.shell(
+          "uname -m; nproc; awk '/^MemTotal:/ {print $2}' /proc/meminfo; mkdir -p /var/lib && df -Pk /var/lib | awk 'NR==2 {print $4}';"
+              + " test -d /run/systemd/system && echo systemd || echo no-systemd"));
+      List<String> problems = new ArrayList<>();
+      String[] v = r.stdout().trim().split("\n");
+      if (!r.ok() || v.length < 5) {
+        return Check.change("cannot read the host's facts: " + r.stderr().trim());
+      }
+      if (!ARCHES.contains(v[0].trim())) {
+        problems.add("architecture " + v[0].trim() + " (k3s and Kubeflow's images need x86_64 or aarch64)");
+      }
+      if (Integer.parseInt(v[1].trim()) < MIN_CPUS) {
+        problems.add(v[1].trim() + " CPUs (at least " + MIN_CPUS + ")");
+      }
+      if (Long.parseLong(v[2].trim()) < MIN_MEMORY_KIB) {
+        problems.add(Long.parseLong(v[2].trim()) / 1024 + " MiB memory (at least 4096)");
+      }
+      if (Long.parseLong(v[3].trim()) < MIN_DISK_KIB) {
+        problems.add(Long.parseLong(v[3].trim()) / 1024 / 1024 + " GiB free under /var/lib (at least 20)");
+      }
+      if (!v[4].trim().equals("systemd")) {
+        problems.add("no systemd (k3s runs as a systemd service)");
+      }
+      return problems.isEmpty() ? Check.ok("arch " + v[0].trim() + ", " + v[1].trim() + " CPUs") : Check.change(String.join("; ", problems));
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      throw new io.kfboot.bootstrap.host.HostException(host.name(), "does not meet k3s' and Kubeflow's needs: " + check(host).detail(),
+          "use a bigger host, or remove it from the inventory", false);
+    }
+  }
+
+  /** Swap off now and after reboots (kubelet refuses swap by default). */
+  static final class SwapOff implements Step {
+    static final String MARKER = "/var/lib/kfboot/swap-was-on";
+
+    @Override
+    public String id() {
+      return "swap-off";
+    }
+
+    @Override
+    public String description() {
+      return "swap off now and in /etc/fstab and systemd";
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      String active = host.root(Command.of("swapon", "--show=NAME", "--noheadings")).stdout().trim();
+      String fstab = host.file("/etc/fstab").orElse("");
+      boolean persisted = HostFiles.fstabWithoutSwap(fstab).equals(fstab);
+      if (active.isEmpty() && persisted) {
+        return Check.ok("no swap");
+      }
+      return Check.change((active.isEmpty() ? "" : "swapoff " + String.join(", ", active.split("\n")) + "; ")
+          + (persisted ? "" : "comment swap lines in /etc/fstab"));
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      host.write(MARKER, "swap was on when kfboot turned it off; 'kfboot hosts reset' turns it back on\n", 0644);
+      host.rootOk(Command.of("swapoff", "-a"), "swapoff -a");
+      String fstab = host.file("/etc/fstab").orElse("");
+      String off = HostFiles.fstabWithoutSwap(fstab);
+      if (!off.equals(fstab)) {
+        host.write("/etc/fstab", off, 0644);
+      }
+      // swap units systemd made from fstab or elsewhere would turn swap on again at boot
+      String units = host.root(Command.shell("systemctl list-units --type=swap --all --no-legend --plain 2>/dev/null | awk '{print $1}'")).stdout().trim();
+      for (String unit : units.isEmpty() ? new String[0] : units.split("\n")) {
+        host.rootOk(Command.of("systemctl", "mask", unit), "masking " + unit);
+      }
+    }
+  }
+
+  /** br_netfilter and overlay loaded now and at boot. */
+  static final class KernelModules implements Step {
+    final FileStep file = new FileStep("modules", HostFiles.MODULES_PATH, 0644, h -> HostFiles.modulesConf(), List.of());
+
+    @Override
+    public String id() {
+      return "kernel-modules";
+    }
+
+    @Override
+    public String description() {
+      return String.join(", ", HostFiles.MODULES) + " loaded and in " + HostFiles.MODULES_PATH;
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      List<String> missing = new ArrayList<>();
+      for (String m : HostFiles.MODULES) {
+        if (!host.root(Command.of("test", "-d", "/sys/module/" + m)).ok()) {
+          missing.add(m);
+        }
+      }
+      Check f = file.check(host);
+      if (missing.isEmpty() && f.satisfied()) {
+        return Check.ok("loaded");
+      }
+      return Check.change((missing.isEmpty() ? "" : "modprobe " + String.join(" ", missing) + "; ") + (f.satisfied() ? "" : f.detail()));
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      file.apply(host);
+      for (String m : HostFiles.MODULES) {
+        host.rootOk(Command.of("modprobe", m), "modprobe " + m);
+      }
+    }
+  }
+
+  /** ip_forward, bridge netfilter and inotify limits, live and in /etc/sysctl.d. */
+  static final class Sysctl implements Step {
+    final FileStep file = new FileStep("sysctl", HostFiles.SYSCTL_PATH, 0644, h -> HostFiles.sysctlConf(), List.of());
+
+    @Override
+    public String id() {
+      return "sysctl";
+    }
+
+    @Override
+    public String description() {
+      return String.join(", ", HostFiles.SYSCTL.keySet()) + " in " + HostFiles.SYSCTL_PATH;
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      List<String> wrong = new ArrayList<>();
+      for (Map.Entry<String, String> e : HostFiles.SYSCTL.entrySet()) {
+        String now = host.root(Command.of("sysctl", "-n", e.getKey())).stdout().trim();
+        if (!now.equals(e.getValue())) {
+          wrong.add(e.getKey() + " " + (now.isEmpty() ? "unset" : now) + " -> " + e.getValue());
+        }
+      }
+      Check f = file.check(host);
+      if (wrong.isEmpty() && f.satisfied()) {
+        return Check.ok("as desired");
+      }
+      return Check.change(String.join("; ", wrong) + (f.satisfied() ? "" : (wrong.isEmpty() ? "" : "; ") + f.detail()));
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      file.apply(host);
+      host.rootOk(Command.of("sysctl", "-p", HostFiles.SYSCTL_PATH), "sysctl -p " + HostFiles.SYSCTL_PATH);
+    }
+  }
+
+  /** The k3s files: token (0600), config.yaml (0600), registries.yaml (0600) when mirrors are set. */
+  public static List<Step> k3sFiles(String token, boolean first, String joinUrl, Map<String, String> env) {
+    List<Step> steps = new ArrayList<>();
+    steps.add(new FileStep("k3s-token", K3sConfig.TOKEN_FILE, 0600, h -> token + "\n", List.of()) {
+      @Override
+      public String description() {
+        return K3sConfig.TOKEN_FILE + " (mode 0600; content not shown)";
+      }
+    });
+    steps.add(new FileStep("k3s-config", K3sConfig.PATH, 0600, h -> K3sConfig.render(h.inventory(), h.spec(), first, joinUrl), List.of()));
+    steps.add(new FileStep("k3s-registries", K3sConfig.REGISTRIES_PATH, 0600, h -> K3sConfig.registries(h.inventory().registries(), env), List.of()) {
+      @Override
+      public Check check(HostContext host) {
+        return host.inventory().registries().isEmpty() ? Check.ok("no mirrors configured") : super.check(host);
+      }
+    });
+    return steps;
+  }
+
+  /** k3s at the pinned version, installed with the official script and started. */
+  public static Step k3sInstall() {
+    return new Step() {
+      @Override
+      public String id() {
+        return "k3s";
+      }
+
+      @Override
+      public String description() {
+        return "k3s installed at the inventory's version and its service running";
+      }
+
+      private String service(HostContext h) {
+        return h.spec().role() == Role.SERVER ? "k3s" : "k3s-agent";
+      }
+
+      @Override
+      public Check check(HostContext host) {
+        String version = host.inventory().k3s().version();
+        ExecResult v = host.root(Command.of("k3s", "--version"));
+        if (!v.ok()) {
+          return Check.change("install k3s " + version);
+        }
+        if (!v.stdout().contains(version)) {
+          return Check.change("k3s is " + v.stdout().lines().findFirst().orElse("?") + ", install " + version);
+        }
+        if (!host.root(Command.of("systemctl", "is-active", "--quiet", service(host))).ok()) {
+          return Check.change("start " + service(host));
+        }
+        return Check.ok(version + " running");
+      }
+
+      @Override
+      public void apply(HostContext host) {
+        var inv = host.inventory();
+        String script = "/var/lib/kfboot/k3s-install.sh";
+        List<String> env = new ArrayList<>(List.of(
+            "INSTALL_K3S_VERSION=" + inv.k3s().version(),
+            "INSTALL_K3S_SKIP_START=true",
+            "INSTALL_K3S_EXEC=" + (host.spec().role() == Role.SERVER ? "server" : "agent")));
+        if (inv.airgap() != null) {
+          upload(host, inv.airgap().k3sBinary(), "/usr/local/bin/k3s", 0755);
+          upload(host, inv.airgap().images(), "/var/lib/rancher/k3s/agent/images/" + inv.airgap().images().getFileName(), 0644);
+          upload(host, inv.airgap().installScript(), script, 0755);
+          env.add("INSTALL_K3S_SKIP_DOWNLOAD=true");
+        } else {
+          host.rootOk(Command.of("mkdir", "-p", "/var/lib/kfboot"), "mkdir /var/lib/kfboot");
+          host.rootOk(Command.of("curl", "-sfL", "--retry", "3", "-o", script, "https://get.k3s.io"), "downloading the k3s install script");
+        }
+        List<String> argv = new ArrayList<>(List.of("env"));
+        argv.addAll(env);
+        argv.addAll(List.of("sh", script)); // k3s reads /etc/rancher/k3s/config.yaml itself
+        host.rootOk(Command.of(argv), "the k3s install script");
+        host.rootOk(Command.of("systemctl", "enable", "--now", service(host)), "starting " + service(host));
+      }
+
+      private void upload(HostContext host, java.nio.file.Path local, String remote, int mode) {
+        try {
+          host.operator().upload(java.nio.file.Files.readAllBytes(local), remote, mode, "root:root");
+        } catch (java.io.IOException e) {
+          throw new io.kfboot.bootstrap.host.HostException(host.name(), "cannot read airgap file " + local + ": " + e.getMessage(), "check the inventory's airgap paths", false, e);
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,149 @@
+package io.kfboot.bootstrap.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kfboot.bootstrap.host.HostException;
+import io.kfboot.bootstrap.host.RecordingHostOperator;
+import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.bootstrap.k3s.ClusterBootstrap;
+import io.kfboot.bootstrap.k3s.HostFiles;
+import io.kfboot.bootstrap.k3s.K3sConfig;
+import io.kfboot.bootstrap.steps.StepRunner.Result;
+import io.kfboot.bootstrap.steps.StepRunner.Status;
+import io.kfboot.bootstrap.testing.FakeLinuxHost;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StepsTest {
+  static final String INVENTORY = """
+      cluster: lab
+      k3s: {apiEndpoint: 10.0.0.10, token: {env: K3S_TOKEN}}
+      ssh: {user: ubuntu}
+      hosts:
+        - {name: server-1, address: 10.0.0.11, role: server}
+        - {name: server-2, address: 10.0.0.12, role: server}
+        - {name: server-3, address: 10.0.0.13, role: server}
+        - {name: agent-1, address: 10.0.0.21, role: agent}
+        - {name: agent-2, address: 10.0.0.22, role: agent, gpu: true}
+      """;
+  static final Map<String, String> ENV = Map.of("K3S_TOKEN", "K10-secret-token");
+
+  final Inventory inv = InventoryLoader.parse(INVENTORY, "inventory.yaml", Path.of("."));
+  final Map<String, FakeLinuxHost> hosts = new LinkedHashMap<>();
+
+  private ClusterBootstrap bootstrap() {
+    inv.hosts().forEach(h -> hosts.computeIfAbsent(h.name(), FakeLinuxHost::new));
+    return new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, ENV, Duration.ofMinutes(1), 4, r -> {});
+  }
+
+  @Test
+  void aFreshHostIsPreparedAndASecondRunChangesNothing() {
+    FakeLinuxHost fake = new FakeLinuxHost("server-1");
+    HostContext ctx = new HostContext(fake.operator, inv.servers().get(0), inv, Duration.ofMinutes(1));
+
+    List<Result> first = StepRunner.run(ctx, HostSteps.prepare(), false, r -> {});
+    assertThat(first).extracting(Result::step, Result::status).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("preflight", Status.OK), org.assertj.core.groups.Tuple.tuple("swap-off", Status.CHANGED),
+        org.assertj.core.groups.Tuple.tuple("kernel-modules", Status.CHANGED), org.assertj.core.groups.Tuple.tuple("sysctl", Status.CHANGED));
+    assertThat(fake.swap).isEmpty();
+    assertThat(fake.modules).contains("br_netfilter", "overlay");
+    assertThat(fake.sysctl).containsEntry("fs.inotify.max_user_watches", "1255360").containsEntry("net.ipv4.ip_forward", "1");
+    assertThat(new String(fake.operator.files().get("/etc/fstab"), StandardCharsets.UTF_8)).contains("#kfboot-swapoff# /swapfile");
+    assertThat(fake.operator.mode(HostFiles.SYSCTL_PATH)).isEqualTo(0644);
+    assertThat(fake.operator.commandLines()).as("not root: everything that needs root goes through sudo -n")
+        .filteredOn(l -> l.contains("swapoff") || l.contains("modprobe")).allMatch(l -> l.startsWith("sudo -n -- "));
+
+    int before = fake.operator.actions().size();
+    List<Result> second = StepRunner.run(ctx, HostSteps.prepare(), false, r -> {});
+    assertThat(second).extracting(Result::status).containsOnly(Status.OK);
+    assertThat(fake.operator.actions().subList(before, fake.operator.actions().size()))
+        .as("a second run only looks").noneMatch(a -> a instanceof RecordingHostOperator.Wrote);
+  }
+
+  @Test
+  void planOnlyLooks() {
+    FakeLinuxHost fake = new FakeLinuxHost("server-1");
+    HostContext ctx = new HostContext(fake.operator, inv.servers().get(0), inv, Duration.ofMinutes(1));
+    List<Result> plan = StepRunner.run(ctx, HostSteps.prepare(), true, r -> {});
+    assertThat(plan).extracting(Result::status).containsExactly(Status.OK, Status.WOULD_CHANGE, Status.WOULD_CHANGE, Status.WOULD_CHANGE);
+    assertThat(plan.get(3).detail()).contains("fs.inotify.max_user_watches 8192 -> 1255360");
+    assertThat(fake.operator.actions()).noneMatch(a -> a instanceof RecordingHostOperator.Wrote);
+    assertThat(fake.operator.commandLines()).noneMatch(l -> l.contains("swapoff") || l.contains("modprobe") || l.contains("sysctl -p"));
+  }
+
+  @Test
+  void aHostTooSmallIsRefusedBeforeAnyChange() {
+    FakeLinuxHost fake = new FakeLinuxHost("tiny");
+    fake.cpus = 1;
+    HostContext ctx = new HostContext(fake.operator, inv.servers().get(0), inv, Duration.ofMinutes(1));
+    assertThatThrownBy(() -> StepRunner.run(ctx, HostSteps.prepare(), false, r -> {}))
+        .isInstanceOf(HostException.class).hasMessageContaining("1 CPUs (at least 2)");
+    assertThat(fake.swap).isNotEmpty();
+  }
+
+  @Test
+  void haOrderFirstServerThenTheOtherServersOneByOneThenAgents() {
+    List<Result> results = bootstrap().run(false);
+    long s1 = hosts.get("server-1").installedAt.get(0);
+    long s2 = hosts.get("server-2").installedAt.get(0);
+    long s3 = hosts.get("server-3").installedAt.get(0);
+    assertThat(s1).isLessThan(s2);
+    assertThat(s2).isLessThan(s3);
+    assertThat(hosts.get("agent-1").installedAt.get(0)).isGreaterThan(s3);
+    assertThat(hosts.get("agent-2").installedAt.get(0)).isGreaterThan(s3);
+
+    String first = new String(hosts.get("server-1").operator.files().get(K3sConfig.PATH), StandardCharsets.UTF_8);
+    String joining = new String(hosts.get("server-2").operator.files().get(K3sConfig.PATH), StandardCharsets.UTF_8);
+    assertThat(first).contains("cluster-init: true").doesNotContain("server:");
+    assertThat(joining).contains("server: https://10.0.0.10:6443").doesNotContain("cluster-init");
+    assertThat(hosts.get("agent-2").operator.files().get(K3sConfig.PATH)).asString(StandardCharsets.UTF_8).contains("nvidia.com/gpu.present=true");
+    assertThat(hosts.get("agent-1").operator.mode(K3sConfig.TOKEN_FILE)).isEqualTo(0600);
+    assertThat(results).filteredOn(r -> r.step().equals("k3s")).hasSize(5).allMatch(r -> r.status() == Status.CHANGED);
+    for (FakeLinuxHost h : hosts.values()) {
+      assertThat(h.operator.commandLines()).as("the token never shows in a command").noneMatch(l -> l.contains("K10-secret-token"));
+    }
+
+    List<Result> again = bootstrap().run(false);
+    assertThat(again).extracting(Result::status).containsOnly(Status.OK);
+  }
+
+  @Test
+  void aFailedServerStopsItsAgents() {
+    bootstrap();
+    hosts.get("server-2").failK3sInstall = true;
+    assertThatThrownBy(() -> bootstrap().run(false)).isInstanceOf(HostException.class)
+        .hasMessageContaining("server-2").hasMessageContaining("Failed to start the k3s service");
+    assertThat(hosts.get("server-1").k3sVersion).isNotNull();
+    assertThat(hosts.get("server-3").installedAt).isEmpty();
+    assertThat(hosts.get("agent-1").installedAt).isEmpty();
+    assertThat(hosts.get("agent-2").installedAt).isEmpty();
+  }
+
+  @Test
+  void anUnreachableHostStopsEverythingBeforeAnyChange() {
+    bootstrap();
+    ClusterBootstrap b = new ClusterBootstrap(inv, h -> {
+      if (h.name().equals("agent-2")) {
+        throw new HostException("agent-2", "connecting to ubuntu@10.0.0.22: Connection refused", "check that the host is up", true);
+      }
+      return hosts.get(h.name()).operator;
+    }, ENV, Duration.ofMinutes(1), 4, r -> {});
+    assertThatThrownBy(() -> b.run(false)).isInstanceOf(HostException.class).hasMessageContaining("agent-2");
+    hosts.values().forEach(h -> assertThat(h.operator.actions()).noneMatch(a -> a instanceof RecordingHostOperator.Wrote));
+  }
+
+  @Test
+  void aMissingTokenStopsEverythingBeforeAnyHostIsTouched() {
+    bootstrap();
+    ClusterBootstrap b = new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, Map.of(), Duration.ofMinutes(1), 4, r -> {});
+    assertThatThrownBy(() -> b.run(true)).isInstanceOf(HostException.class).hasMessageContaining("environment variable K3S_TOKEN");
+    hosts.values().forEach(h -> assertThat(h.operator.actions()).isEmpty());
+  }
+}

@@ -1,0 +1,121 @@
+package io.kfboot.bootstrap.testing;
+
+import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.host.RecordingHostOperator;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A recording host with just enough Linux behind it for the steps: sysctl values, loaded modules,
+ * active swap, files with modes, and a k3s that the install script "installs". Every command is
+ * recorded (with a global sequence number, to check order across hosts).
+ */
+public final class FakeLinuxHost {
+  public static final AtomicLong CLOCK = new AtomicLong();
+
+  public final RecordingHostOperator operator;
+  public final Map<String, String> sysctl = new HashMap<>(Map.of("net.ipv4.ip_forward", "0", "fs.inotify.max_user_watches", "8192"));
+  public final Set<String> modules = new HashSet<>(Set.of("overlay"));
+  public final List<String> swap = new ArrayList<>(List.of("/swapfile"));
+  public String k3sVersion;
+  public boolean serviceActive;
+  public int cpus = 8;
+  public boolean failK3sInstall;
+  public final List<Long> installedAt = new ArrayList<>();
+
+  public FakeLinuxHost(String name) {
+    operator = new RecordingHostOperator(name);
+    operator.file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n");
+    operator.on(c -> true, this::answer);
+  }
+
+  private static List<String> unwrap(Command c) {
+    List<String> a = c.argv();
+    return a.size() > 3 && a.get(0).equals("sudo") ? a.subList(3, a.size()) : a;
+  }
+
+  private static ExecResult ok(String out) {
+    return new ExecResult(0, out, "", Duration.ZERO);
+  }
+
+  private static ExecResult exit(int code) {
+    return new ExecResult(code, "", "", Duration.ZERO);
+  }
+
+  private synchronized ExecResult answer(Command c) {
+    CLOCK.incrementAndGet();
+    List<String> a = unwrap(c);
+    String line = String.join(" ", a);
+    String prog = a.get(0);
+    if (prog.equals("sh") && line.contains("uname -m")) {
+      return ok("x86_64\n" + cpus + "\n16000000\n100000000\nsystemd\n");
+    }
+    if (prog.equals("sh") && line.contains("test -e ")) {
+      String path = line.substring(line.indexOf("test -e ") + 8).split(" ")[0].replace("'", "");
+      byte[] b = operator.files().get(path);
+      return b == null ? exit(3) : ok(new String(b, StandardCharsets.UTF_8));
+    }
+    if (prog.equals("sh") && line.contains("list-units --type=swap")) {
+      return ok("");
+    }
+    switch (prog) {
+      case "true", "mkdir", "curl", "systemctl" -> {
+        if (line.startsWith("systemctl is-active")) {
+          return exit(serviceActive ? 0 : 3);
+        }
+        if (line.startsWith("systemctl enable --now")) {
+          serviceActive = true;
+        }
+        return ok("");
+      }
+      case "stat" -> {
+        Integer mode = operator.mode(a.get(a.size() - 1));
+        return mode == null ? exit(1) : ok(Integer.toOctalString(mode) + "\n");
+      }
+      case "swapon" -> {
+        return ok(String.join("\n", swap));
+      }
+      case "swapoff" -> {
+        swap.clear();
+        return ok("");
+      }
+      case "test" -> {
+        return exit(modules.contains(a.get(2).replace("/sys/module/", "")) ? 0 : 1);
+      }
+      case "modprobe" -> {
+        modules.add(a.get(1));
+        return ok("");
+      }
+      case "sysctl" -> {
+        if (a.get(1).equals("-n")) {
+          return ok(sysctl.getOrDefault(a.get(2), "") + "\n");
+        }
+        String conf = new String(operator.files().get(a.get(2)), StandardCharsets.UTF_8);
+        conf.lines().filter(l -> l.contains(" = ")).forEach(l -> sysctl.put(l.split(" = ")[0], l.split(" = ")[1]));
+        return ok("");
+      }
+      case "k3s" -> {
+        return k3sVersion == null ? exit(127) : ok("k3s version " + k3sVersion + " (abcdef)\ngo version go1.23\n");
+      }
+      case "env" -> {
+        if (failK3sInstall) {
+          return new ExecResult(1, "", "[ERROR] Failed to start the k3s service", Duration.ZERO);
+        }
+        k3sVersion = a.stream().filter(x -> x.startsWith("INSTALL_K3S_VERSION=")).findFirst().orElseThrow().substring(20);
+        installedAt.add(CLOCK.get());
+        return ok("");
+      }
+      default -> {
+        return new ExecResult(127, "", prog + ": command not found in FakeLinuxHost", Duration.ZERO);
+      }
+    }
+  }
+}
