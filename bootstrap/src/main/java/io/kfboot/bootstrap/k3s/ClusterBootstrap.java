@@ -96,9 +96,25 @@ public final class ClusterBootstrap {
       }
       List<HostContext> agents = inventory.agents().stream().map(a -> hosts.get(a.name())).toList();
       results.addAll(parallel(agents, h -> StepRunner.run(h, k3sSteps(token, false), plan, progress)));
+      List<String> names = inventory.hosts().stream().map(Host::name).toList();
+      results.addAll(StepRunner.run(hosts.get(servers.get(0).name()), List.of(HostSteps.nodesReady(names, Duration.ofMinutes(10))), plan, progress));
       return results;
     } finally {
       hosts.values().forEach(h -> h.operator().close());
+    }
+  }
+
+  /**
+   * The admin kubeconfig from the first server, named after the cluster and pointed at the API
+   * endpoint; merge it with {@link Kubeconfigs#merge} and write it 0600.
+   */
+  public Map<String, Object> kubeconfig() {
+    Host first = inventory.servers().get(0);
+    try (HostOperator op = connect.apply(first)) {
+      HostContext h = new HostContext(op, first, inventory, commandTimeout);
+      String k3sYaml = h.file("/etc/rancher/k3s/k3s.yaml").orElseThrow(() -> new HostException(first.name(),
+          "has no /etc/rancher/k3s/k3s.yaml", "run 'kfboot hosts up' first", false));
+      return Kubeconfigs.fromK3s(k3sYaml, inventory.cluster(), joinUrl());
     }
   }
 

@@ -274,4 +274,51 @@ public final class HostSteps {
       }
     };
   }
+
+  /** Every node of the inventory registered and Ready, seen through the API on the first server. */
+  public static Step nodesReady(List<String> names, java.time.Duration timeout) {
+    return new Step() {
+      @Override
+      public String id() {
+        return "nodes-ready";
+      }
+
+      @Override
+      public String description() {
+        return names.size() + " nodes Ready";
+      }
+
+      @Override
+      public Check check(HostContext host) {
+        ExecResult r = host.root(Command.of("k3s", "kubectl", "get", "nodes", "-o",
+            "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"));
+        if (!r.ok()) {
+          return Check.change("wait for the API server (" + r.stderr().trim() + ")");
+        }
+        Map<String, String> ready = new java.util.HashMap<>();
+        r.stdout().lines().filter(l -> l.contains("=")).forEach(l -> ready.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        List<String> waiting = names.stream().filter(n -> !"True".equals(ready.get(n))).toList();
+        return waiting.isEmpty() ? Check.ok(names.size() + " nodes Ready") : Check.change("wait for " + String.join(", ", waiting));
+      }
+
+      @Override
+      public void apply(HostContext host) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Check c = check(host);
+        while (!c.satisfied()) {
+          if (System.nanoTime() > deadline) {
+            throw new io.kfboot.bootstrap.host.HostException(host.name(), "nodes not Ready after " + timeout.toSeconds() + "s: " + c.detail(),
+                "look at 'journalctl -u k3s-agent' on those hosts, and at their time sync and firewall (6443, 10250, 8472/udp)", false);
+          }
+          try {
+            Thread.sleep(2000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new io.kfboot.bootstrap.host.HostException(host.name(), "interrupted while waiting for nodes", "", false);
+          }
+          c = check(host);
+        }
+      }
+    };
+  }
 }

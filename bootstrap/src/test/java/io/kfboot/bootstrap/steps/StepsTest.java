@@ -40,6 +40,9 @@ class StepsTest {
 
   private ClusterBootstrap bootstrap() {
     inv.hosts().forEach(h -> hosts.computeIfAbsent(h.name(), FakeLinuxHost::new));
+    // the first server's API lists every node whose k3s runs
+    hosts.get("server-1").nodes = () -> String.join("", hosts.entrySet().stream()
+        .filter(e -> e.getValue().serviceActive).map(e -> e.getKey() + "=True\n").toList());
     return new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, ENV, Duration.ofMinutes(1), 4, r -> {});
   }
 
@@ -106,6 +109,10 @@ class StepsTest {
     assertThat(hosts.get("agent-2").operator.files().get(K3sConfig.PATH)).asString(StandardCharsets.UTF_8).contains("nvidia.com/gpu.present=true");
     assertThat(hosts.get("agent-1").operator.mode(K3sConfig.TOKEN_FILE)).isEqualTo(0600);
     assertThat(results).filteredOn(r -> r.step().equals("k3s")).hasSize(5).allMatch(r -> r.status() == Status.CHANGED);
+    assertThat(results.get(results.size() - 1)).satisfies(r -> {
+      assertThat(r.step()).isEqualTo("nodes-ready");
+      assertThat(r.detail()).isEqualTo("5 nodes Ready");
+    });
     for (FakeLinuxHost h : hosts.values()) {
       assertThat(h.operator.commandLines()).as("the token never shows in a command").noneMatch(l -> l.contains("K10-secret-token"));
     }

@@ -30,6 +30,8 @@ public final class FakeLinuxHost {
   public int cpus = 8;
   public boolean failK3sInstall;
   public final List<Long> installedAt = new ArrayList<>();
+  /** What "k3s kubectl get nodes" prints here: name=ReadyStatus lines. */
+  public java.util.function.Supplier<String> nodes = () -> "";
 
   public FakeLinuxHost(String name) {
     operator = new RecordingHostOperator(name);
@@ -103,6 +105,9 @@ public final class FakeLinuxHost {
         return ok("");
       }
       case "k3s" -> {
+        if (a.size() > 2 && a.get(1).equals("kubectl")) {
+          return k3sVersion == null ? new ExecResult(1, "", "The connection to the server was refused", Duration.ZERO) : ok(nodes.get());
+        }
         return k3sVersion == null ? exit(127) : ok("k3s version " + k3sVersion + " (abcdef)\ngo version go1.23\n");
       }
       case "env" -> {
