@@ -200,12 +200,19 @@ public final class SshHostOperator implements HostOperator {
         sftp.disconnect();
       }
     }
+    exec(Command.shell(placeScript(tmp, path, mode, owner)).sudo(), Duration.ofMinutes(1)).requireOk(name(), "putting " + path + " in place");
+  }
+
+  /**
+   * Moves an uploaded temp file into place as root: {@code install} sets mode and owner on a copy
+   * beside the target, {@code mv} makes it appear at once.
+   */
+  public static String placeScript(String tmp, String path, int mode, String owner) {
     String next = path + ".kfboot-new";
-    String script = "set -e; mkdir -p \"$(dirname " + Command.quote(path) + ")\"; install -m " + String.format("%04o", mode)
+    return "set -e; mkdir -p \"$(dirname " + Command.quote(path) + ")\"; install -m " + String.format("%04o", mode)
         + (owner == null ? "" : " -o " + Command.quote(owner.split(":")[0]) + (owner.contains(":") ? " -g " + Command.quote(owner.split(":", 2)[1]) : ""))
         + " " + Command.quote(tmp) + " " + Command.quote(next) + "; mv -f " + Command.quote(next) + " " + Command.quote(path)
         + "; rm -f " + Command.quote(tmp);
-    exec(Command.shell(script).sudo(), Duration.ofMinutes(1)).requireOk(name(), "putting " + path + " in place");
   }
 
   @Override

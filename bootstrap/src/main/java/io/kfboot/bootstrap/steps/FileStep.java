@@ -44,7 +44,7 @@ public class FileStep implements Step {
     if (!now.get().equals(content.apply(host))) {
       return Check.change("rewrite " + path);
     }
-    String perms = host.root(Command.of("stat", "-c", "%a", path)).stdout().trim();
+    String perms = host.root(Command.of("stat", "-c", "%a", host.path(path))).stdout().trim();
     if (!perms.equals(Integer.toOctalString(mode))) {
       return Check.change("chmod " + path + " from " + perms + " to " + Integer.toOctalString(mode));
     }

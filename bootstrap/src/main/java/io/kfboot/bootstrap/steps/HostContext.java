@@ -14,12 +14,27 @@ public final class HostContext {
   private final Inventory.Host spec;
   private final Inventory inventory;
   private final Duration timeout;
+  private final String root;
 
   public HostContext(HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout) {
+    this(operator, spec, inventory, timeout, "");
+  }
+
+  /**
+   * @param root a folder on the host that stands for "/" for the files steps write and read (a
+   *     sandbox for tests and the benchmark); "" for the real root
+   */
+  public HostContext(HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout, String root) {
     this.operator = operator;
     this.spec = spec;
     this.inventory = inventory;
     this.timeout = timeout;
+    this.root = root;
+  }
+
+  /** Where a host path really is: under the sandbox root, if any. */
+  public String path(String p) {
+    return root + p;
   }
 
   public Inventory.Host spec() {
@@ -49,7 +64,8 @@ public final class HostContext {
   }
 
   /** A root-readable file's content, or empty when it does not exist. */
-  public Optional<String> file(String path) {
+  public Optional<String> file(String hostPath) {
+    String path = path(hostPath);
     ExecResult r = root(Command.shell("test -e " + Command.quote(path) + " || exit 3; cat -- " + Command.quote(path)));
     if (r.exitCode() == 3) {
       return Optional.empty();
@@ -59,6 +75,6 @@ public final class HostContext {
   }
 
   public void write(String path, String content, int mode) {
-    operator.upload(content.getBytes(StandardCharsets.UTF_8), path, mode, "root:root");
+    operator.upload(content.getBytes(StandardCharsets.UTF_8), path(path), mode, "root:root");
   }
 }

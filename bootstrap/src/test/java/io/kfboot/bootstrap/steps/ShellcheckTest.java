@@ -1,0 +1,71 @@
+package io.kfboot.bootstrap.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.kfboot.bootstrap.host.RecordingHostOperator;
+import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.bootstrap.k3s.ClusterBootstrap;
+import io.kfboot.bootstrap.ssh.SshHostOperator;
+import io.kfboot.bootstrap.testing.FakeLinuxHost;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every shell script kfboot sends to a host passes shellcheck. */
+class ShellcheckTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyGeneratedScriptIsClean() throws Exception {
+    boolean present;
+    try {
+      present = new ProcessBuilder("shellcheck", "--version").start().waitFor() == 0;
+    } catch (java.io.IOException e) {
+      present = false;
+    }
+    if (!present) {
+      System.err.println("SKIPPED: no shellcheck (apt-get install shellcheck; .ci/run does)");
+      assumeTrue(false, "no shellcheck");
+    }
+    Inventory inv = InventoryLoader.parse("""
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        ssh: {user: ubuntu}
+        hosts: [{name: s1, address: 10.0.0.1, role: server}, {name: a1, address: 10.0.0.2, role: agent}]
+        """, "inventory.yaml", dir);
+    Map<String, FakeLinuxHost> hosts = new HashMap<>();
+    inv.hosts().forEach(h -> hosts.put(h.name(), new FakeLinuxHost(h.name())));
+    hosts.get("s1").nodes = () -> "s1=True\na1=True\n";
+    new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, Map.of("K3S_TOKEN", "t"),
+        Duration.ofMinutes(1), 2, r -> {}).run(false);
+    List<String> scripts = new ArrayList<>();
+    for (FakeLinuxHost h : hosts.values()) {
+      for (RecordingHostOperator.Action a : h.operator.actions()) {
+        if (a instanceof RecordingHostOperator.Ran r) {
+          List<String> argv = r.command().argv();
+          int sh = argv.indexOf("sh");
+          if (sh >= 0 && argv.size() > sh + 2 && argv.get(sh + 1).equals("-c")) {
+            scripts.add(argv.get(sh + 2));
+          }
+        }
+      }
+    }
+    scripts.add(SshHostOperator.placeScript("/tmp/.kfboot-1", "/etc/rancher/k3s/config file.yaml", 0600, "root:root"));
+    assertThat(scripts).hasSizeGreaterThanOrEqualTo(4);
+    for (String script : scripts.stream().distinct().toList()) {
+      Path f = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\n" + script + "\n");
+      Process p = new ProcessBuilder("shellcheck", "-s", "sh", f.toString()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(p.waitFor()).as(script + "\n" + out).isZero();
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package io.kfboot.bootstrap.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.bootstrap.k3s.K3sConfig;
+import io.kfboot.bootstrap.ssh.SshHostOperator;
+import io.kfboot.bootstrap.ssh.SshTarget;
+import io.kfboot.bootstrap.steps.StepRunner.Result;
+import io.kfboot.bootstrap.steps.StepRunner.Status;
+import io.kfboot.bootstrap.testing.Sshd;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The steps' real commands over real SSH on this machine. Steps that would change the machine
+ * (swap, modules, sysctl, k3s) only run their checks here; the k3s files are written under a
+ * sandbox root in a temp folder.
+ */
+class SshStepsTest {
+  @TempDir static Path dir;
+  static Sshd sshd;
+
+  @BeforeAll
+  static void start() throws Exception {
+    sshd = Sshd.start(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sshd != null) {
+      sshd.close();
+    }
+  }
+
+  private HostContext host(Inventory inv, String root) {
+    SshHostOperator op = new SshHostOperator(new SshTarget("local-sshd", "127.0.0.1", sshd.port, Sshd.user(), sshd.userKey, null, sshd.knownHosts,
+        false, Duration.ofSeconds(5), Duration.ofSeconds(5)), w -> {});
+    return new HostContext(op, inv.servers().get(0), inv, Duration.ofSeconds(30), root);
+  }
+
+  private Inventory inventory() {
+    return InventoryLoader.parse("""
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        registries: {mirrors: {docker.io: [https://mirror.lab.example]}}
+        hosts: [{name: box, address: 127.0.0.1, role: server, user: root}]
+        """, "inventory.yaml", dir);
+  }
+
+  @Test
+  void theChecksRunOnARealHostAndOnlyLook() throws Exception {
+    HostContext h = host(inventory(), "");
+    List<Result> plan = StepRunner.run(h, HostSteps.prepare(), true, r -> {});
+    assertThat(plan).extracting(Result::step).containsExactly("preflight", "swap-off", "kernel-modules", "sysctl");
+    assertThat(plan).allMatch(r -> r.status() == Status.OK || r.status() == Status.WOULD_CHANGE);
+    assertThat(plan.get(0).detail()).as("facts read from the real machine").matches("arch \\S+, \\d+ CPUs|.*(CPUs|memory|free|systemd|architecture).*");
+    Process p = new ProcessBuilder("sysctl", "-n", "fs.inotify.max_user_watches").start();
+    String watches = new String(p.getInputStream().readAllBytes()).trim();
+    if (p.waitFor() == 0 && !watches.equals("1255360")) {
+      assertThat(plan.get(3).detail()).as("the live value, read over SSH").contains("fs.inotify.max_user_watches " + watches + " -> 1255360");
+    }
+    h.operator().close();
+  }
+
+  @Test
+  void k3sFilesAreWrittenPrivatelyUnderASandboxRootAndASecondRunIsSatisfied() throws Exception {
+    Path root = dir.resolve("sandbox");
+    Files.createDirectories(root);
+    Inventory inv = inventory();
+    HostContext h = host(inv, root.toString());
+    List<Step> steps = HostSteps.k3sFiles("K10-token", true, "https://127.0.0.1:6443", Map.of());
+    assertThat(StepRunner.run(h, steps, false, r -> {})).extracting(Result::status).containsOnly(Status.CHANGED);
+    Path config = root.resolve(K3sConfig.PATH.substring(1));
+    assertThat(Files.readString(config)).contains("node-name: box");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
+    assertThat(Files.readString(root.resolve(K3sConfig.TOKEN_FILE.substring(1)))).isEqualTo("K10-token\n");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(K3sConfig.TOKEN_FILE.substring(1))))).isEqualTo("rw-------");
+    assertThat(Files.readString(root.resolve(K3sConfig.REGISTRIES_PATH.substring(1)))).contains("mirror.lab.example");
+    assertThat(StepRunner.run(h, steps, false, r -> {})).extracting(Result::status).containsOnly(Status.OK);
+    h.operator().close();
+  }
+}
