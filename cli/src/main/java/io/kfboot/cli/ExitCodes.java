@@ -1,6 +1,8 @@
 package io.kfboot.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kfboot.bootstrap.host.HostException;
+import io.kfboot.bootstrap.inventory.InventoryException;
 import io.kfboot.components.auth.CredentialsException;
 import io.kfboot.components.catalog.CatalogException;
 import io.kfboot.components.install.InstallException;
@@ -30,6 +32,8 @@ public final class ExitCodes {
   public static final int RENDER_FAILED = 8;
   /** The cluster's API refused a request (forbidden, invalid) or could not be reached. */
   public static final int CLUSTER = 9;
+  /** A host could not be reached over SSH, refused its key, or a step on it failed. */
+  public static final int HOST = 10;
 
   private ExitCodes() {}
 
@@ -37,8 +41,12 @@ public final class ExitCodes {
     if (e instanceof CommandLine.ParameterException
         || e instanceof CatalogException
         || e instanceof CliException
-        || e instanceof CredentialsException) {
+        || e instanceof CredentialsException
+        || e instanceof InventoryException) {
       return INVALID_INPUT;
+    }
+    if (e instanceof HostException) {
+      return HOST;
     }
     if (e instanceof InstallException ie) {
       return ie.stateProblem() ? UNEXPECTED_STATE : CLUSTER;

@@ -9,6 +9,8 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Bare Linux hosts to a verified Kubeflow platform on k3s.",
     subcommands = {
+      HostsCommand.class,
+      KubeconfigCommand.class,
       PlanCommand.class,
       InstallCommand.class,
       StatusCommand.class,
@@ -20,7 +22,8 @@ import picocli.CommandLine.Command;
     footer = {
       "",
       "Exit codes: 0 ok, 2 invalid input, 3 unexpected state, 4 internal error,",
-      "5 missing tool, 6 integrity, 7 network, 8 render failed, 9 cluster API refused or unreachable."
+      "5 missing tool, 6 integrity, 7 network, 8 render failed, 9 cluster API refused or unreachable,",
+      "10 a host unreachable or a host step failed."
     })
 final class KfbootCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -1,6 +1,8 @@
 package io.kfboot.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.kfboot.bootstrap.host.HostException;
+import io.kfboot.bootstrap.inventory.InventoryException;
 import io.kfboot.components.auth.CredentialsException;
 import io.kfboot.components.catalog.CatalogException;
 import io.kfboot.components.install.InstallException;
@@ -57,6 +59,10 @@ public final class Main {
       return new Explained(ce.fix(), "");
     } else if (e instanceof CredentialsException ce) {
       return new Explained(ce.fix(), "");
+    } else if (e instanceof InventoryException ie) {
+      return new Explained(ie.fix(), "");
+    } else if (e instanceof HostException he) {
+      return new Explained(he.fix(), "");
     } else if (e instanceof InstallException ie) {
       return new Explained(ie.fix(), ie.diagnostics());
     } else if (e instanceof VerifyException ve) {

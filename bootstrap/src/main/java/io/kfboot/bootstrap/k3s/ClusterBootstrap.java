@@ -76,11 +76,25 @@ public final class ClusterBootstrap {
 
   /** Runs (or with {@code plan}, only checks) everything; the results of every step on every host. */
   public List<StepRunner.Result> run(boolean plan) {
+    return run(plan, null);
+  }
+
+  /**
+   * Sandbox mode, for tests and the benchmark: every check runs for real, but the only changes are
+   * kfboot's k3s files, written under {@code sandboxRoot(host)} instead of /. Nothing that would
+   * change the machine (swap, modules, sysctl, the k3s install) is applied.
+   */
+  public List<StepRunner.Result> sandbox(Function<Host, String> sandboxRoot) {
+    return run(false, sandboxRoot);
+  }
+
+  private List<StepRunner.Result> run(boolean plan, Function<Host, String> sandboxRoot) {
     String token = token();
+    boolean sandbox = sandboxRoot != null;
     Map<String, HostContext> hosts = new LinkedHashMap<>();
     try {
       for (Host h : inventory.hosts()) {
-        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout));
+        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout, sandbox ? sandboxRoot.apply(h) : ""));
       }
       // Reach every host before changing any.
       parallel(new ArrayList<>(hosts.values()), h -> {
@@ -88,7 +102,13 @@ public final class ClusterBootstrap {
         return List.of();
       });
       List<StepRunner.Result> results = new ArrayList<>(parallel(new ArrayList<>(hosts.values()),
-          h -> StepRunner.run(h, HostSteps.prepare(), plan, progress)));
+          h -> StepRunner.run(h, HostSteps.prepare(), plan || sandbox, progress)));
+      if (sandbox) {
+        // k3s files only, on every host at once: no server has to be up for another to start
+        results.addAll(parallel(new ArrayList<>(hosts.values()), h -> StepRunner.run(h,
+            HostSteps.k3sFiles(token, h.spec().equals(inventory.servers().get(0)), joinUrl(), env), false, progress)));
+        return results;
+      }
       List<Host> servers = inventory.servers();
       for (int i = 0; i < servers.size(); i++) {
         HostContext h = hosts.get(servers.get(i).name());

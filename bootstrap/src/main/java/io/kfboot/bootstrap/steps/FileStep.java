@@ -2,7 +2,6 @@ package io.kfboot.bootstrap.steps;
 
 import io.kfboot.bootstrap.command.Command;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 
 /** A file kfboot owns, with exact content and mode, and commands that make the host pick it up. */
@@ -37,14 +36,19 @@ public class FileStep implements Step {
 
   @Override
   public Check check(HostContext host) {
-    Optional<String> now = host.file(path);
-    if (now.isEmpty()) {
+    // mode and content in one round trip: hosts are often far away
+    String p = Command.quote(host.path(path));
+    var r = host.root(Command.shell("test -e " + p + " || exit 3; stat -c %a " + p + "; cat -- " + p));
+    if (r.exitCode() == 3) {
       return Check.change("create " + path);
     }
-    if (!now.get().equals(content.apply(host))) {
+    r.requireOk(host.name(), "reading " + path);
+    int nl = r.stdout().indexOf('\n');
+    String perms = nl < 0 ? r.stdout().trim() : r.stdout().substring(0, nl).trim();
+    String now = nl < 0 ? "" : r.stdout().substring(nl + 1);
+    if (!now.equals(content.apply(host))) {
       return Check.change("rewrite " + path);
     }
-    String perms = host.root(Command.of("stat", "-c", "%a", host.path(path))).stdout().trim();
     if (!perms.equals(Integer.toOctalString(mode))) {
       return Check.change("chmod " + path + " from " + perms + " to " + Integer.toOctalString(mode));
     }

@@ -130,12 +130,9 @@ public final class HostSteps {
 
     @Override
     public Check check(HostContext host) {
-      List<String> missing = new ArrayList<>();
-      for (String m : HostFiles.MODULES) {
-        if (!host.root(Command.of("test", "-d", "/sys/module/" + m)).ok()) {
-          missing.add(m);
-        }
-      }
+      String loaded = host.root(Command.shell("for m in " + String.join(" ", HostFiles.MODULES)
+          + "; do if test -d \"/sys/module/$m\"; then echo \"$m\"; fi; done")).stdout();
+      List<String> missing = HostFiles.MODULES.stream().filter(m -> !loaded.lines().toList().contains(m)).toList();
       Check f = file.check(host);
       if (missing.isEmpty() && f.satisfied()) {
         return Check.ok("loaded");
@@ -168,11 +165,16 @@ public final class HostSteps {
 
     @Override
     public Check check(HostContext host) {
+      // every value in one round trip, one line each (empty when the key does not exist yet)
+      List<String> keys = new ArrayList<>(HostFiles.SYSCTL.keySet());
+      List<String> values = host.root(Command.shell("for k in " + String.join(" ", keys)
+          + "; do v=$(sysctl -n \"$k\" 2>/dev/null) || v=; echo \"$v\"; done")).stdout().lines().toList();
       List<String> wrong = new ArrayList<>();
-      for (Map.Entry<String, String> e : HostFiles.SYSCTL.entrySet()) {
-        String now = host.root(Command.of("sysctl", "-n", e.getKey())).stdout().trim();
-        if (!now.equals(e.getValue())) {
-          wrong.add(e.getKey() + " " + (now.isEmpty() ? "unset" : now) + " -> " + e.getValue());
+      for (int i = 0; i < keys.size(); i++) {
+        String now = i < values.size() ? values.get(i).trim() : "";
+        String want = HostFiles.SYSCTL.get(keys.get(i));
+        if (!now.equals(want)) {
+          wrong.add(keys.get(i) + " " + (now.isEmpty() ? "unset" : now) + " -> " + want);
         }
       }
       Check f = file.check(host);

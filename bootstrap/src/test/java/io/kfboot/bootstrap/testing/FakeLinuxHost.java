@@ -63,7 +63,26 @@ public final class FakeLinuxHost {
     if (prog.equals("sh") && line.contains("test -e ")) {
       String path = line.substring(line.indexOf("test -e ") + 8).split(" ")[0].replace("'", "");
       byte[] b = operator.files().get(path);
-      return b == null ? exit(3) : ok(new String(b, StandardCharsets.UTF_8));
+      if (b == null) {
+        return exit(3);
+      }
+      String content = new String(b, StandardCharsets.UTF_8);
+      if (line.contains("stat -c %a")) {
+        Integer mode = operator.mode(path);
+        return ok(Integer.toOctalString(mode == null ? 0644 : mode) + "\n" + content);
+      }
+      return ok(content);
+    }
+    if (prog.equals("sh") && line.contains("/sys/module/")) {
+      return ok(String.join("", modules.stream().sorted().map(m -> m + "\n").toList()));
+    }
+    if (prog.equals("sh") && line.contains("sysctl -n")) {
+      String keys = line.substring(line.indexOf("for k in ") + 9, line.indexOf("; do"));
+      StringBuilder out = new StringBuilder();
+      for (String k : keys.split(" ")) {
+        out.append(sysctl.getOrDefault(k, "")).append('\n');
+      }
+      return ok(out.toString());
     }
     if (prog.equals("sh") && line.contains("list-units --type=swap")) {
       return ok("");

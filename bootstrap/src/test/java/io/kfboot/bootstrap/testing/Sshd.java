@@ -18,14 +18,19 @@ public final class Sshd implements AutoCloseable {
   static final Path SSHD = Path.of("/usr/sbin/sshd");
 
   public final Path dir;
+  /** Where it listens: 127.0.0.1, or the namespace's own address. */
+  public final String address;
   public final int port;
   public final Path userKey;
   public final Path knownHosts;
   public final String hostKeyLine;
   private final Process process;
+  private final String namespace;
 
-  private Sshd(Path dir, int port, Path userKey, Path knownHosts, String hostKeyLine, Process process) {
+  private Sshd(Path dir, String address, int port, Path userKey, Path knownHosts, String hostKeyLine, Process process, String namespace) {
     this.dir = dir;
+    this.address = address;
+    this.namespace = namespace;
     this.port = port;
     this.userKey = userKey;
     this.knownHosts = knownHosts;
@@ -38,6 +43,24 @@ public final class Sshd implements AutoCloseable {
   }
 
   public static Sshd start(Path dir) throws Exception {
+    return start(dir, -1);
+  }
+
+  /**
+   * An sshd in its own network namespace with its own address (10.214.N.2, reached through a veth
+   * pair), like a separate host; on loopback where namespaces cannot be made.
+   */
+  public static Sshd startHost(Path dir, int n) throws Exception {
+    return start(dir, n);
+  }
+
+  private static boolean run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor() == 0;
+  }
+
+  private static Sshd start(Path dir, int n) throws Exception {
     String reason = null;
     if (!Files.isExecutable(SSHD)) {
       reason = "no " + SSHD + " (apt-get install openssh-server; .ci/run does)";
@@ -57,10 +80,34 @@ public final class Sshd implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    String address = "127.0.0.1";
+    String ns = null;
+    if (n >= 0) {
+      String tag = Long.toString(ProcessHandle.current().pid() % 10000) + "x" + n;
+      String candidate = "kfb" + tag;
+      String hostSide = "kv" + tag;
+      String nsSide = "kn" + tag;
+      String net = "10.214." + n + ".";
+      if (run("ip", "netns", "add", candidate)
+          && run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", nsSide)
+          && run("ip", "link", "set", nsSide, "netns", candidate)
+          && run("ip", "addr", "add", net + "1/30", "dev", hostSide)
+          && run("ip", "link", "set", hostSide, "up")
+          && run("ip", "netns", "exec", candidate, "ip", "addr", "add", net + "2/30", "dev", nsSide)
+          && run("ip", "netns", "exec", candidate, "ip", "link", "set", nsSide, "up")
+          && run("ip", "netns", "exec", candidate, "ip", "link", "set", "lo", "up")) {
+        ns = candidate;
+        address = net + "2";
+        port = 22;
+      } else {
+        run("ip", "netns", "del", candidate);
+        run("ip", "link", "del", hostSide);
+      }
+    }
     Path config = dir.resolve("sshd_config");
     Files.writeString(config, String.join("\n",
         "Port " + port,
-        "ListenAddress 127.0.0.1",
+        "ListenAddress " + address,
         "HostKey " + dir.resolve("host_key"),
         "PidFile " + dir.resolve("sshd.pid"),
         "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
@@ -73,11 +120,15 @@ public final class Sshd implements AutoCloseable {
         "Subsystem sftp internal-sftp",
         "LogLevel ERROR",
         ""));
-    Process p = new ProcessBuilder(SSHD.toString(), "-D", "-e", "-f", config.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+    List<String> cmd = new java.util.ArrayList<>();
+    if (ns != null) {
+      cmd.addAll(List.of("ip", "netns", "exec", ns));
+    }
+    cmd.addAll(List.of(SSHD.toString(), "-D", "-e", "-f", config.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (true) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
+      try (Socket s = new Socket(address, port)) {
         break;
       } catch (IOException e) {
         if (!p.isAlive() || System.nanoTime() > deadline) {
@@ -87,10 +138,10 @@ public final class Sshd implements AutoCloseable {
       }
     }
     String[] pub = Files.readString(dir.resolve("host_key.pub")).trim().split(" ");
-    String line = "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1];
+    String line = (port == 22 ? address : "[" + address + "]:" + port) + " " + pub[0] + " " + pub[1];
     Path knownHosts = dir.resolve("known_hosts");
     Files.writeString(knownHosts, line + "\n");
-    return new Sshd(dir, port, userKey, knownHosts, line, p);
+    return new Sshd(dir, address, port, userKey, knownHosts, line, p, ns);
   }
 
   /** A key pair ("ecdsa" or "ed25519") that is not authorized anywhere. */
@@ -121,5 +172,14 @@ public final class Sshd implements AutoCloseable {
   public void close() {
     process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
+    if (namespace != null) {
+      try {
+        process.waitFor();
+        run("ip", "netns", "del", namespace);
+        run("ip", "link", "del", "kv" + namespace.substring(3));
+      } catch (Exception e) {
+        // best effort: a leftover namespace goes with the machine
+      }
+    }
   }
 }
