@@ -63,13 +63,14 @@ public final class ClusterBootstrap {
       try {
         value = Files.readString(t.file()).trim();
       } catch (IOException e) {
-        throw new HostException("inventory", "cannot read the join token from " + t.file() + ": " + e.getMessage(),
-            "write the token into that file (e.g. openssl rand -hex 32 > " + t.file() + "; chmod 600 it)", false, e);
+        throw new io.kfboot.bootstrap.inventory.InventoryException("cluster " + inventory.cluster(), List.of(
+            "cannot read the join token from " + t.file() + ": " + e.getMessage() + "; write it there (openssl rand -hex 32 > " + t.file() + "; chmod 600 " + t.file() + ")"));
       }
     }
     if (value == null || value.isBlank()) {
-      throw new HostException("inventory", "the join token (" + t.describe() + ") is empty or unset",
-          "set it, e.g. export " + (t.env() != null ? t.env() : "K3S_TOKEN") + "=$(openssl rand -hex 32), and keep it: joining needs the same one", false);
+      throw new io.kfboot.bootstrap.inventory.InventoryException("cluster " + inventory.cluster(), List.of(
+          "the join token (" + t.describe() + ") is empty or unset; set it, e.g. export " + (t.env() != null ? t.env() : "K3S_TOKEN")
+              + "=$(openssl rand -hex 32), and keep it: every later join needs the same one"));
     }
     return value;
   }

@@ -150,7 +150,7 @@ class StepsTest {
   void aMissingTokenStopsEverythingBeforeAnyHostIsTouched() {
     bootstrap();
     ClusterBootstrap b = new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, Map.of(), Duration.ofMinutes(1), 4, r -> {});
-    assertThatThrownBy(() -> b.run(true)).isInstanceOf(HostException.class).hasMessageContaining("environment variable K3S_TOKEN");
+    assertThatThrownBy(() -> b.run(true)).isInstanceOf(io.kfboot.bootstrap.inventory.InventoryException.class).hasMessageContaining("environment variable K3S_TOKEN");
     hosts.values().forEach(h -> assertThat(h.operator.actions()).isEmpty());
   }
 }

@@ -1,0 +1,82 @@
+package io.kfboot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kfboot.bootstrap.testing.Sshd;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** kfboot hosts plan over real SSH to this machine (checks only: nothing on it changes). */
+class HostsCliTest {
+  @TempDir static Path dir;
+  static Sshd sshd;
+
+  @BeforeAll
+  static void start() throws Exception {
+    sshd = Sshd.start(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (sshd != null) {
+      sshd.close();
+    }
+  }
+
+  record Run(int code, String out, String err) {}
+
+  private Run run(Map<String, String> env, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Path inventory() throws Exception {
+    return Files.writeString(dir.resolve("inventory.yaml"), """
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        hosts:
+          - {name: box, address: 127.0.0.1, port: %d, user: root, key: %s, role: server}
+        """.formatted(sshd.port, sshd.userKey));
+  }
+
+  @Test
+  void planLooksAtARealHostAndPrintsRedactedCommands() throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("K3S_TOKEN", "K10-never-printed");
+    Run r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString(), "--print-commands");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains("[box] preflight: ").contains("[box] sysctl: ").contains("[box] k3s-token: would change (create /etc/rancher/k3s/kfboot-token)")
+        .contains("[box] $ ").doesNotContain("K10-never-printed");
+    assertThat(r.out()).contains("would change something");
+  }
+
+  @Test
+  void anUnknownHostKeyIsRefusedWithExitCode10() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty_known_hosts"), "");
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("K3S_TOKEN", "t");
+    Run r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", empty.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.HOST);
+    assertThat(r.err()).contains("host key is not in").contains("fix:").contains("--accept-new-host-keys");
+  }
+
+  @Test
+  void aMissingTokenIsRefusedBeforeAnyConnection() throws Exception {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.remove("K3S_TOKEN");
+    Run r = run(env, "hosts", "up", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString());
+    assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(r.err()).contains("environment variable K3S_TOKEN").contains("openssl rand");
+  }
+}
