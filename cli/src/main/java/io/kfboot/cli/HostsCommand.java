@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
     name = "hosts",
     mixinStandardHelpOptions = true,
     description = "Prepare an inventory's hosts and install k3s on them over SSH.",
-    subcommands = {HostsCommand.Plan.class, HostsCommand.Up.class})
+    subcommands = {HostsCommand.Plan.class, HostsCommand.Up.class, HostsCommand.Reset.class})
 final class HostsCommand {
   static final String ENV_KNOWN_HOSTS = "KFBOOT_KNOWN_HOSTS";
 
@@ -133,6 +133,36 @@ final class HostsCommand {
         ? (changes == 0 ? "all " + inv.hosts().size() + " hosts are as desired" : changes + " steps would change something; 'kfboot hosts up' applies them")
         : "cluster " + inv.cluster() + ": " + inv.hosts().size() + " hosts ready, " + changes + " steps changed something; next: kfboot kubeconfig -i " + options.inventory);
     return ExitCodes.OK;
+  }
+
+  @Command(name = "reset", mixinStandardHelpOptions = true,
+      description = "Undo 'up' in reverse: k3s uninstalled (agents first), kfboot's sysctl and module files removed, swap back on if kfboot"
+          + " turned it off. --dry-run only looks.")
+  static final class Reset implements Callable<Integer> {
+    private final Main.Context context;
+    @Mixin HostOptions options = new HostOptions();
+
+    @Option(names = "--dry-run", description = "Print what would be undone; change nothing.")
+    boolean dryRun;
+
+    Reset(Main.Context context) {
+      this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+      Inventory inv = options.load();
+      PrintStream err = context.err();
+      List<StepRunner.Result> results = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
+          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, r -> {
+            synchronized (err) {
+              err.println("[" + r.host() + "] " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
+            }
+          }).reset(dryRun);
+      long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
+      context.out().println((dryRun ? changes + " steps would be undone" : changes + " steps undone") + " on " + inv.hosts().size() + " hosts");
+      return ExitCodes.OK;
+    }
   }
 
   @Command(name = "plan", mixinStandardHelpOptions = true, description = "Run every step's check on every host and print what 'up' would change. Changes nothing.")

@@ -45,6 +45,12 @@ public final class RecordingHostOperator implements HostOperator {
     return this;
   }
 
+  /** Removes a file, as a command the fake answers would. */
+  public void delete(String path) {
+    files.remove(path);
+    modes.remove(path);
+  }
+
   public RecordingHostOperator file(String path, String content) {
     files.put(path, content.getBytes(StandardCharsets.UTF_8));
     return this;

@@ -126,6 +126,36 @@ public final class ClusterBootstrap {
   }
 
   /**
+   * Undoes {@link #run}: agents first, then servers in reverse order (the first server last), each
+   * with {@link io.kfboot.bootstrap.steps.ResetSteps}. The token is not needed.
+   */
+  public List<StepRunner.Result> reset(boolean plan) {
+    List<StepRunner.Result> results = new ArrayList<>();
+    List<Host> order = new ArrayList<>(inventory.agents());
+    List<Host> servers = new ArrayList<>(inventory.servers());
+    java.util.Collections.reverse(servers);
+    order.addAll(servers);
+    Map<String, HostContext> hosts = new LinkedHashMap<>();
+    try {
+      for (Host h : inventory.hosts()) {
+        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout));
+      }
+      parallel(new ArrayList<>(hosts.values()), h -> {
+        h.root(Command.of("true")).requireOk(h.name(), "a first command over SSH");
+        return List.of();
+      });
+      results.addAll(parallel(inventory.agents().stream().map(a -> hosts.get(a.name())).toList(),
+          h -> StepRunner.run(h, io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress)));
+      for (Host s : servers) {
+        results.addAll(StepRunner.run(hosts.get(s.name()), io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress));
+      }
+      return results;
+    } finally {
+      hosts.values().forEach(h -> h.operator().close());
+    }
+  }
+
+  /**
    * The admin kubeconfig from the first server, named after the cluster and pointed at the API
    * endpoint; merge it with {@link Kubeconfigs#merge} and write it 0600.
    */

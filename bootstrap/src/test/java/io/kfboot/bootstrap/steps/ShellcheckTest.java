@@ -45,8 +45,9 @@ class ShellcheckTest {
     Map<String, FakeLinuxHost> hosts = new HashMap<>();
     inv.hosts().forEach(h -> hosts.put(h.name(), new FakeLinuxHost(h.name())));
     hosts.get("s1").nodes = () -> "s1=True\na1=True\n";
-    new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, Map.of("K3S_TOKEN", "t"),
-        Duration.ofMinutes(1), 2, r -> {}).run(false);
+    ClusterBootstrap b = new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, Map.of("K3S_TOKEN", "t"), Duration.ofMinutes(1), 2, r -> {});
+    b.run(false);
+    b.reset(false);
     List<String> scripts = new ArrayList<>();
     for (FakeLinuxHost h : hosts.values()) {
       for (RecordingHostOperator.Action a : h.operator.actions()) {

@@ -153,4 +153,20 @@ class StepsTest {
     assertThatThrownBy(() -> b.run(true)).isInstanceOf(io.kfboot.bootstrap.inventory.InventoryException.class).hasMessageContaining("environment variable K3S_TOKEN");
     hosts.values().forEach(h -> assertThat(h.operator.actions()).isEmpty());
   }
+
+  @Test
+  void resetUndoesUpInReverseAndTwiceChangesNothing() {
+    bootstrap().run(false);
+    FakeLinuxHost.CLOCK.set(0);
+    List<Result> reset = bootstrap().reset(false);
+    for (FakeLinuxHost h : hosts.values()) {
+      assertThat(h.k3sVersion).isNull();
+      assertThat(h.swap).as(h.operator.name() + ": swap back on").containsExactly("/swapfile");
+      assertThat(h.operator.files()).doesNotContainKeys(HostFiles.SYSCTL_PATH, HostFiles.MODULES_PATH, K3sConfig.PATH, K3sConfig.TOKEN_FILE);
+      assertThat(new String(h.operator.files().get("/etc/fstab"), StandardCharsets.UTF_8)).doesNotContain("kfboot-swapoff");
+    }
+    assertThat(reset).filteredOn(r -> r.step().equals("k3s-removed")).extracting(Result::host)
+        .as("agents first, the first server last").endsWith("server-3", "server-2", "server-1");
+    assertThat(bootstrap().reset(false)).extracting(Result::status).containsOnly(Status.OK);
+  }
 }

@@ -84,7 +84,7 @@ public final class FakeLinuxHost {
       }
       return ok(out.toString());
     }
-    if (prog.equals("sh") && line.contains("list-units --type=swap")) {
+    if (prog.equals("sh") && (line.contains("list-units --type=swap") || line.contains("list-unit-files --type=swap"))) {
       return ok("");
     }
     switch (prog) {
@@ -102,6 +102,11 @@ public final class FakeLinuxHost {
         return mode == null ? exit(1) : ok(Integer.toOctalString(mode) + "\n");
       }
       case "swapon" -> {
+        if (a.contains("-a")) {
+          String fstab = new String(operator.files().get("/etc/fstab"), StandardCharsets.UTF_8);
+          fstab.lines().filter(l -> !l.startsWith("#") && l.contains(" swap ")).forEach(l -> swap.add(l.split("\\s+")[0]));
+          return ok("");
+        }
         return ok(String.join("\n", swap));
       }
       case "swapoff" -> {
@@ -109,7 +114,24 @@ public final class FakeLinuxHost {
         return ok("");
       }
       case "test" -> {
+        if (a.get(1).equals("-e")) {
+          return exit(operator.files().containsKey(a.get(2)) ? 0 : 1);
+        }
         return exit(modules.contains(a.get(2).replace("/sys/module/", "")) ? 0 : 1);
+      }
+      case "rm" -> {
+        operator.delete(a.get(a.size() - 1));
+        return ok("");
+      }
+      case "/usr/local/bin/k3s-uninstall.sh", "/usr/local/bin/k3s-agent-uninstall.sh" -> {
+        k3sVersion = null;
+        serviceActive = false;
+        for (String f : operator.files().keySet()) {
+          if (f.startsWith("/etc/rancher/k3s/") || f.equals(prog)) {
+            operator.delete(f);
+          }
+        }
+        return ok("");
       }
       case "modprobe" -> {
         modules.add(a.get(1));
@@ -134,6 +156,8 @@ public final class FakeLinuxHost {
           return new ExecResult(1, "", "[ERROR] Failed to start the k3s service", Duration.ZERO);
         }
         k3sVersion = a.stream().filter(x -> x.startsWith("INSTALL_K3S_VERSION=")).findFirst().orElseThrow().substring(20);
+        boolean server = a.contains("INSTALL_K3S_EXEC=server");
+        operator.file(server ? "/usr/local/bin/k3s-uninstall.sh" : "/usr/local/bin/k3s-agent-uninstall.sh", "#!/bin/sh\n");
         installedAt.add(CLOCK.get());
         return ok("");
       }

@@ -1,0 +1,102 @@
+package io.kfboot.bootstrap.steps;
+
+import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.inventory.Inventory.Role;
+import io.kfboot.bootstrap.k3s.HostFiles;
+import java.util.List;
+
+/**
+ * {@code kfboot hosts reset}: what {@code up} did, undone in reverse. k3s through its own uninstall
+ * script (which removes /etc/rancher/k3s too); kfboot's sysctl and module files; swap only if kfboot
+ * turned it off. Docker is left alone: kfboot never installs it.
+ */
+public final class ResetSteps {
+  private ResetSteps() {}
+
+  public static List<Step> all() {
+    return List.of(k3sRemoved(), fileRemoved(HostFiles.SYSCTL_PATH), fileRemoved(HostFiles.MODULES_PATH), swapRestored());
+  }
+
+  static String uninstallScript(HostContext h) {
+    return h.spec().role() == Role.SERVER ? "/usr/local/bin/k3s-uninstall.sh" : "/usr/local/bin/k3s-agent-uninstall.sh";
+  }
+
+  static Step k3sRemoved() {
+    return new Step() {
+      @Override
+      public String id() {
+        return "k3s-removed";
+      }
+
+      @Override
+      public String description() {
+        return "k3s uninstalled with its own script";
+      }
+
+      @Override
+      public Check check(HostContext host) {
+        return host.root(Command.of("test", "-e", uninstallScript(host))).ok() ? Check.change("run " + uninstallScript(host)) : Check.ok("no k3s");
+      }
+
+      @Override
+      public void apply(HostContext host) {
+        host.rootOk(Command.of(uninstallScript(host)), uninstallScript(host));
+      }
+    };
+  }
+
+  static Step fileRemoved(String path) {
+    return new Step() {
+      @Override
+      public String id() {
+        return "removed " + path;
+      }
+
+      @Override
+      public String description() {
+        return path + " removed";
+      }
+
+      @Override
+      public Check check(HostContext host) {
+        return host.file(path).isPresent() ? Check.change("remove " + path) : Check.ok("absent");
+      }
+
+      @Override
+      public void apply(HostContext host) {
+        host.rootOk(Command.of("rm", "-f", "--", host.path(path)), "removing " + path);
+      }
+    };
+  }
+
+  static Step swapRestored() {
+    return new Step() {
+      @Override
+      public String id() {
+        return "swap-restored";
+      }
+
+      @Override
+      public String description() {
+        return "swap back on, if kfboot turned it off";
+      }
+
+      @Override
+      public Check check(HostContext host) {
+        return host.file(HostSteps.SwapOff.MARKER).isPresent() ? Check.change("restore /etc/fstab swap lines and swapon -a") : Check.ok("kfboot did not turn swap off");
+      }
+
+      @Override
+      public void apply(HostContext host) {
+        String fstab = host.file("/etc/fstab").orElse("");
+        String restored = HostFiles.fstabRestored(fstab);
+        if (!restored.equals(fstab)) {
+          host.write("/etc/fstab", restored, 0644);
+        }
+        host.root(Command.shell("systemctl list-unit-files --type=swap --state=masked --no-legend --plain 2>/dev/null | awk '{print $1}' | xargs -r systemctl unmask"));
+        host.rootOk(Command.of("swapon", "-a"), "swapon -a");
+        host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.SwapOff.MARKER)), "removing " + HostSteps.SwapOff.MARKER);
+      }
+    };
+  }
+}
