@@ -73,6 +73,19 @@ class ArchitectureTest {
   }
 
   @Test
+  void onlyTheSshTransportUsesJsch() {
+    check(noClasses().that().resideOutsideOfPackage("io.kfboot.bootstrap.ssh..")
+        .should().dependOnClassesThat().resideInAPackage("com.jcraft.."));
+  }
+
+  @Test
+  void hostsNeverReachClustersOrReleases() {
+    check(noClasses().that().resideInAPackage("io.kfboot.bootstrap..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.kfboot.components..", "io.kfboot.manifests..", "io.kfboot.stacks..",
+            "io.kfboot.cli..", "io.fabric8..", "com.pulumi.."));
+  }
+
+  @Test
   void exitCodesOnlyInCli() {
     check(noClasses().that().resideOutsideOfPackage("io.kfboot.cli..")
         .should().callMethod(System.class, "exit", int.class));

@@ -250,7 +250,9 @@ public final class HostSteps {
         List<String> env = new ArrayList<>(List.of(
             "INSTALL_K3S_VERSION=" + inv.k3s().version(),
             "INSTALL_K3S_SKIP_START=true",
-            "INSTALL_K3S_EXEC=" + (host.spec().role() == Role.SERVER ? "server" : "agent")));
+            // the inventory's extra k3s flags ride along on the service's command line
+            "INSTALL_K3S_EXEC=" + String.join(" ", java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(host.spec().role() == Role.SERVER ? "server" : "agent"), inv.k3s().extraArgs().stream()).toList())));
         if (inv.airgap() != null) {
           upload(host, inv.airgap().k3sBinary(), "/usr/local/bin/k3s", 0755);
           upload(host, inv.airgap().images(), "/var/lib/rancher/k3s/agent/images/" + inv.airgap().images().getFileName(), 0644);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class StepsTest {
   static final String INVENTORY = """
       cluster: lab
-      k3s: {apiEndpoint: 10.0.0.10, token: {env: K3S_TOKEN}}
+      k3s: {apiEndpoint: 10.0.0.10, token: {env: K3S_TOKEN}, extraArgs: ["--kubelet-arg=max-pods=250"]}
       ssh: {user: ubuntu}
       hosts:
         - {name: server-1, address: 10.0.0.11, role: server}
@@ -116,6 +116,7 @@ class StepsTest {
     for (FakeLinuxHost h : hosts.values()) {
       assertThat(h.operator.commandLines()).as("the token never shows in a command").noneMatch(l -> l.contains("K10-secret-token"));
     }
+    assertThat(hosts.get("agent-1").operator.commandLines()).anyMatch(l -> l.contains("'INSTALL_K3S_EXEC=agent --kubelet-arg=max-pods=250'"));
 
     List<Result> again = bootstrap().run(false);
     assertThat(again).extracting(Result::status).containsOnly(Status.OK);

@@ -156,7 +156,7 @@ public final class FakeLinuxHost {
           return new ExecResult(1, "", "[ERROR] Failed to start the k3s service", Duration.ZERO);
         }
         k3sVersion = a.stream().filter(x -> x.startsWith("INSTALL_K3S_VERSION=")).findFirst().orElseThrow().substring(20);
-        boolean server = a.contains("INSTALL_K3S_EXEC=server");
+        boolean server = a.stream().anyMatch(x -> x.startsWith("INSTALL_K3S_EXEC=server"));
         operator.file(server ? "/usr/local/bin/k3s-uninstall.sh" : "/usr/local/bin/k3s-agent-uninstall.sh", "#!/bin/sh\n");
         installedAt.add(CLOCK.get());
         return ok("");
