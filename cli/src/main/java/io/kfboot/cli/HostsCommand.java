@@ -117,16 +117,21 @@ final class HostsCommand {
     }
   }
 
+  /** One line per step and host, prefixed with the host, as steps finish. */
+  static java.util.function.Consumer<StepRunner.Result> progress(PrintStream err) {
+    return r -> {
+      synchronized (err) {
+        err.println("[" + r.host() + "] " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
+      }
+    };
+  }
+
   static int run(Main.Context context, HostOptions options, boolean plan) {
     Inventory inv = options.load();
     inv.warnings().forEach(w -> context.err().println("warning: " + w));
     PrintStream err = context.err();
     ClusterBootstrap b = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-        Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, r -> {
-          synchronized (err) {
-            err.println("[" + r.host() + "] " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
-          }
-        });
+        Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err));
     List<StepRunner.Result> results = b.run(plan);
     long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
     context.out().println(plan
@@ -154,11 +159,7 @@ final class HostsCommand {
       Inventory inv = options.load();
       PrintStream err = context.err();
       List<StepRunner.Result> results = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, r -> {
-            synchronized (err) {
-              err.println("[" + r.host() + "] " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
-            }
-          }).reset(dryRun);
+          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err)).reset(dryRun);
       long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
       context.out().println((dryRun ? changes + " steps would be undone" : changes + " steps undone") + " on " + inv.hosts().size() + " hosts");
       return ExitCodes.OK;

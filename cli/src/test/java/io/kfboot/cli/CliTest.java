@@ -22,7 +22,6 @@ class CliTest {
   @TempDir Path tmp;
   private Map<String, String> env;
 
-  record Run(int code, String out, String err) {}
 
   @BeforeEach
   void env() {
@@ -31,18 +30,15 @@ class CliTest {
     env.remove("KFBOOT_MANIFESTS");
   }
 
-  private Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private CliRun run(String... args) {
+    return CliRun.of(env, args);
   }
 
   @Test
   @DisplayName("plan --output json gives the full ordered v1.10.2 plan with correct counts")
   void planJson() throws Exception {
     Fixtures.kustomize();
-    Run r = run("plan", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--output", "json");
+    CliRun r = run("plan", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--output", "json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode plan = new ObjectMapper().readTree(r.out());
     assertThat(plan.get("schemaVersion").asInt()).isEqualTo(1);
@@ -75,7 +71,7 @@ class CliTest {
   @Test
   void imagesListsEveryImageOnce() {
     Fixtures.kustomize();
-    Run r = run("images", "-q", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--components", "cert-manager");
+    CliRun r = run("images", "-q", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--components", "cert-manager");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out().lines().toList()).hasSize(3).allMatch(l -> l.contains("cert-manager")).doesNotHaveDuplicates();
     assertThat(r.err()).isEmpty();
@@ -85,35 +81,35 @@ class CliTest {
   @DisplayName("bad input gets a clear message, the fix, and its documented exit code")
   void badInputExitCodes() throws Exception {
     String tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
-    Run unknownComponent = run("plan", "-q", "--manifests", tarball, "--components", "pipeline");
+    CliRun unknownComponent = run("plan", "-q", "--manifests", tarball, "--components", "pipeline");
     assertThat(unknownComponent.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(unknownComponent.err()).contains("did you mean 'pipelines'?").contains("fix:");
 
-    Run unknownTag = run("plan", "-q", "--manifests", "v0.0.1");
+    CliRun unknownTag = run("plan", "-q", "--manifests", "v0.0.1");
     assertThat(unknownTag.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(unknownTag.err()).contains("not supported").contains("v1.8.1, v1.9.0").contains("v1.11.0, 26.03");
 
-    Run missing = run("plan", "-q", "--manifests", tmp.resolve("nope.tar.gz").toString());
+    CliRun missing = run("plan", "-q", "--manifests", tmp.resolve("nope.tar.gz").toString());
     assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);
 
     Path corrupt = Files.write(tmp.resolve("corrupt.tar.gz"), new byte[] {31, (byte) 139, 8, 0, 1, 2, 3});
-    Run corruptRun = run("plan", "-q", "--manifests", corrupt.toString());
+    CliRun corruptRun = run("plan", "-q", "--manifests", corrupt.toString());
     assertThat(corruptRun.code()).isEqualTo(ExitCodes.INTEGRITY);
     assertThat(corruptRun.err()).contains("corrupt or truncated");
 
-    Run wrongSha = run("plan", "-q", "--manifests", tarball, "--sha256", "0".repeat(64));
+    CliRun wrongSha = run("plan", "-q", "--manifests", tarball, "--sha256", "0".repeat(64));
     assertThat(wrongSha.code()).isEqualTo(ExitCodes.INTEGRITY);
 
     env.put("KFBOOT_KUSTOMIZE", tmp.resolve("no-kustomize").toString());
-    Run noKustomize = run("plan", "-q", "--manifests", tarball);
+    CliRun noKustomize = run("plan", "-q", "--manifests", tarball);
     assertThat(noKustomize.code()).isEqualTo(ExitCodes.MISSING_TOOL);
     assertThat(noKustomize.err()).contains("KFBOOT_KUSTOMIZE");
 
-    Run badFlag = run("plan", "--frobnicate");
+    CliRun badFlag = run("plan", "--frobnicate");
     assertThat(badFlag.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(badFlag.err()).contains("Unknown option");
 
-    Run badGateway = run("plan", "-q", "--manifests", tarball, "--gateway-service-type", "Ingress");
+    CliRun badGateway = run("plan", "-q", "--manifests", tarball, "--gateway-service-type", "Ingress");
     assertThat(badGateway.code()).isEqualTo(ExitCodes.INVALID_INPUT);
 
     try (var s = Files.list(tmp.resolve("cache/tmp"))) {
@@ -124,7 +120,7 @@ class CliTest {
   @Test
   void remoteBasesExitWithNetworkCode() {
     Fixtures.kustomize();
-    Run r = run("plan", "-q", "--manifests", Fixtures.tarball(Fixtures.V26_03).toString());
+    CliRun r = run("plan", "-q", "--manifests", Fixtures.tarball(Fixtures.V26_03).toString());
     assertThat(r.code()).isEqualTo(ExitCodes.NETWORK);
     assertThat(r.err()).contains("remote bases").contains("kfboot manifests vendor");
   }
@@ -133,16 +129,16 @@ class CliTest {
   void environmentSelectsTheReleaseAndTheFlagWins() {
     Fixtures.kustomize();
     env.put("KFBOOT_MANIFESTS", Fixtures.tarball(Fixtures.V26_03).toString());
-    Run fromEnv = run("plan", "-q", "--components", "istio-crds");
+    CliRun fromEnv = run("plan", "-q", "--components", "istio-crds");
     assertThat(fromEnv.code()).as(fromEnv.err()).isZero();
     assertThat(fromEnv.out()).contains("26.03");
-    Run fromFlag = run("plan", "-q", "--components", "istio-crds", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString());
+    CliRun fromFlag = run("plan", "-q", "--components", "istio-crds", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString());
     assertThat(fromFlag.out()).contains("v1.10.2").doesNotContain("26.03 (");
   }
 
   @Test
   void releasesAndVersion() {
-    Run r = run("releases");
+    CliRun r = run("releases");
     assertThat(r.code()).isZero();
     assertThat(r.out()).containsPattern("v1\\.10\\.2 +d8d643f1a736b28c525bd9b8ee5c9b2f4a661b39").contains("26.03");
     assertThat(run("--version").out()).startsWith("kfboot ");

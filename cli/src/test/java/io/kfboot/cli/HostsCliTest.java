@@ -32,13 +32,8 @@ class HostsCliTest {
     }
   }
 
-  record Run(int code, String out, String err) {}
-
-  private Run run(Map<String, String> env, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(Map<String, String> env, String... args) {
+    return CliRun.of(env, args);
   }
 
   private Path inventory() throws Exception {
@@ -54,7 +49,7 @@ class HostsCliTest {
   void planLooksAtARealHostAndPrintsRedactedCommands() throws Exception {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("K3S_TOKEN", "K10-never-printed");
-    Run r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString(), "--print-commands");
+    CliRun r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString(), "--print-commands");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.err()).contains("[box] preflight: ").contains("[box] sysctl: ").contains("[box] k3s-token: would change (create /etc/rancher/k3s/kfboot-token)")
         .contains("[box] $ ").doesNotContain("K10-never-printed");
@@ -66,7 +61,7 @@ class HostsCliTest {
     Path empty = Files.writeString(dir.resolve("empty_known_hosts"), "");
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("K3S_TOKEN", "t");
-    Run r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", empty.toString());
+    CliRun r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", empty.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.HOST);
     assertThat(r.err()).contains("host key is not in").contains("fix:").contains("--accept-new-host-keys");
   }
@@ -75,7 +70,7 @@ class HostsCliTest {
   void aMissingTokenIsRefusedBeforeAnyConnection() throws Exception {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.remove("K3S_TOKEN");
-    Run r = run(env, "hosts", "up", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString());
+    CliRun r = run(env, "hosts", "up", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(r.err()).contains("environment variable K3S_TOKEN").contains("openssl rand");
   }

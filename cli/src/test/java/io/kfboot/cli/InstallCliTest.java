@@ -22,13 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class InstallCliTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  private Run run(Map<String, String> env, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static CliRun run(Map<String, String> env, String... args) {
+    return CliRun.of(env, args);
   }
 
   private Path kubeconfig(String server) throws Exception {
@@ -56,12 +51,12 @@ class InstallCliTest {
       env.remove("KFBOOT_CREDENTIALS");
       env.remove("KFBOOT_ADMIN_EMAIL");
 
-      Run before = run(env, "status");
+      CliRun before = run(env, "status");
       assertThat(before.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
       assertThat(before.out()).contains("installed nothing");
 
       String[] install = {"install", "--manifests", tarball, "--admin-email", "admin@example.org", "--poll-interval", "10ms", "--timeout", "30s"};
-      Run first = run(env, install);
+      CliRun first = run(env, install);
       assertThat(first.code()).as(first.err()).isZero();
       assertThat(first.out()).contains("kubeflow/manifests v1.10.2 installed").contains("Generated password (shown this once)");
       assertThat(first.err()).contains("cert-manager: started").contains("waiting for").contains("pipelines: done");
@@ -76,18 +71,18 @@ class InstallCliTest {
       assertThat(first.out()).contains(password);
       assertThat(first.err()).as("no secret in progress output").doesNotContain(password, p.getProperty("oidcClientSecret"), p.getProperty("cookieSecret"));
 
-      Run second = run(env, install);
+      CliRun second = run(env, install);
       assertThat(second.code()).as(second.err()).isZero();
       assertThat(second.out()).contains("nothing changed").doesNotContain(password).doesNotContain("Generated password");
 
-      Run status = run(env, "status", "-o", "json");
+      CliRun status = run(env, "status", "-o", "json");
       assertThat(status.code()).isZero();
       JsonNode json = new ObjectMapper().readTree(status.out());
       assertThat(json.get("release").asText()).isEqualTo("v1.10.2");
       assertThat(json.get("phase").asText()).isEqualTo("installed");
       assertThat(json.get("components")).hasSize(29);
 
-      Run uninstall = run(env, "uninstall", "--poll-interval", "10ms");
+      CliRun uninstall = run(env, "uninstall", "--poll-interval", "10ms");
       assertThat(uninstall.code()).as(uninstall.err()).isZero();
       assertThat(uninstall.out()).startsWith("removed: ");
       assertThat(run(env, "status").code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
@@ -103,7 +98,7 @@ class InstallCliTest {
       env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
       Path file = tmp.resolve("creds.properties");
       Files.writeString(file, "adminEmail=someone@example.org\nadminPassword=x\npasswordHash=y\noidcClientSecret=z\ncookieSecret=w\n");
-      Run r = run(env, "install", "-q", "--manifests", tarball, "--credentials", file.toString(), "--components", "cert-manager");
+      CliRun r = run(env, "install", "-q", "--manifests", tarball, "--credentials", file.toString(), "--components", "cert-manager");
       assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
       assertThat(r.err()).contains("is for someone@example.org").contains("fix:");
       assertThat(cluster.writes()).isEmpty();
