@@ -16,7 +16,9 @@ public final class StepRunner {
     /** Applied, and the check holds now. */
     CHANGED,
     /** Planning: the check did not hold; this is what apply would do. */
-    WOULD_CHANGE
+    WOULD_CHANGE,
+    /** Progress only: the connection failed transiently; the step runs again. */
+    RETRYING
   }
 
   public record Result(String host, String step, Status status, String detail) {
@@ -28,27 +30,49 @@ public final class StepRunner {
 
   private StepRunner() {}
 
+  /** Tries of one step when the connection fails transiently; steps are idempotent, so a retry is safe. */
+  static final int ATTEMPTS = 3;
+
   public static List<Result> run(HostContext host, List<Step> steps, boolean plan, Consumer<Result> progress) {
     List<Result> results = new ArrayList<>();
     for (Step s : steps) {
-      Step.Check before = s.check(host);
-      Result r;
-      if (before.satisfied()) {
-        r = new Result(host.name(), s.id(), Status.OK, before.detail());
-      } else if (plan) {
-        r = new Result(host.name(), s.id(), Status.WOULD_CHANGE, before.detail());
-      } else {
-        s.apply(host);
-        Step.Check after = s.check(host);
-        if (!after.satisfied()) {
-          throw new HostException(host.name(), "step " + s.id() + " was applied but its check still says: " + after.detail(),
-              "look at the host by hand; kfboot --print-commands shows what was run", false);
+      Result r = null;
+      for (int attempt = 1; r == null; attempt++) {
+        try {
+          r = once(host, s, plan);
+        } catch (HostException e) {
+          if (!e.isTransient() || attempt >= ATTEMPTS) {
+            throw e;
+          }
+          progress.accept(new Result(host.name(), s.id(), Status.RETRYING, "attempt " + attempt + "/" + ATTEMPTS + " failed: " + e.getMessage()));
+          try {
+            Thread.sleep(1000L * attempt);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
         }
-        r = new Result(host.name(), s.id(), Status.CHANGED, before.detail());
       }
       results.add(r);
       progress.accept(r);
     }
     return results;
+  }
+
+  private static Result once(HostContext host, Step s, boolean plan) {
+    Step.Check before = s.check(host);
+    if (before.satisfied()) {
+      return new Result(host.name(), s.id(), Status.OK, before.detail());
+    }
+    if (plan) {
+      return new Result(host.name(), s.id(), Status.WOULD_CHANGE, before.detail());
+    }
+    s.apply(host);
+    Step.Check after = s.check(host);
+    if (!after.satisfied()) {
+      throw new HostException(host.name(), "step " + s.id() + " was applied but its check still says: " + after.detail(),
+          "look at the host by hand; kfboot --print-commands shows what was run", false);
+    }
+    return new Result(host.name(), s.id(), Status.CHANGED, before.detail());
   }
 }

@@ -170,4 +170,27 @@ class StepsTest {
         .as("agents first, the first server last").endsWith("server-3", "server-2", "server-1");
     assertThat(bootstrap().reset(false)).extracting(Result::status).containsOnly(Status.OK);
   }
+
+  @Test
+  void aStepCutOffByATransientFailureIsRetried() {
+    FakeLinuxHost fake = new FakeLinuxHost("server-1");
+    fake.dropModprobe = 1;
+    HostContext ctx = new HostContext(fake.operator, inv.servers().get(0), inv, Duration.ofMinutes(1));
+    List<Result> progress = new java.util.ArrayList<>();
+    List<Result> results = StepRunner.run(ctx, HostSteps.prepare(), false, progress::add);
+    assertThat(results).extracting(Result::status).doesNotContain(Status.RETRYING);
+    assertThat(progress).anySatisfy(r -> {
+      assertThat(r.step()).isEqualTo("kernel-modules");
+      assertThat(r.status()).isEqualTo(Status.RETRYING);
+      assertThat(r.detail()).contains("attempt 1/3").contains("connection dropped");
+    });
+    assertThat(fake.modules).contains("br_netfilter");
+
+    FakeLinuxHost always = new FakeLinuxHost("server-2");
+    always.dropModprobe = 10;
+    always.dropBeforeActing = true;
+    HostContext ctx2 = new HostContext(always.operator, inv.servers().get(1), inv, Duration.ofMinutes(1));
+    assertThatThrownBy(() -> StepRunner.run(ctx2, HostSteps.prepare(), false, r -> {}))
+        .isInstanceOf(HostException.class).hasMessageContaining("connection dropped");
+  }
 }

@@ -30,6 +30,10 @@ public final class FakeLinuxHost {
   public int cpus = 8;
   public boolean failK3sInstall;
   public final List<Long> installedAt = new ArrayList<>();
+  /** The next n modprobe commands fail as a connection dropped mid-command would (after acting). */
+  public int dropModprobe;
+  /** Whether a dropped modprobe fails before it acted (a host that stays unreachable) or after. */
+  public boolean dropBeforeActing;
   /** What "k3s kubectl get nodes" prints here: name=ReadyStatus lines. */
   public java.util.function.Supplier<String> nodes = () -> "";
 
@@ -134,7 +138,13 @@ public final class FakeLinuxHost {
         return ok("");
       }
       case "modprobe" -> {
-        modules.add(a.get(1));
+        if (!dropBeforeActing || dropModprobe == 0) {
+          modules.add(a.get(1));
+        }
+        if (dropModprobe > 0) {
+          dropModprobe--;
+          throw new io.kfboot.bootstrap.host.HostException(operator.name(), "the connection dropped while running modprobe", "rerun", true);
+        }
         return ok("");
       }
       case "sysctl" -> {
