@@ -21,7 +21,91 @@ public final class HostSteps {
   private HostSteps() {}
 
   public static List<Step> prepare() {
-    return List.of(new Preflight(), new SwapOff(), new KernelModules(), new Sysctl());
+    return List.of(new Preflight(), new Network(), new Packages(), new SwapOff(), new KernelModules(), new Sysctl());
+  }
+
+  /** k3s' ports free (unless k3s itself holds them), the clock synchronised, names resolving. */
+  static final class Network implements Step {
+    /** API, kubelet, etcd client and peer (TCP); the flannel VXLAN port 8472 is UDP. */
+    static final List<Integer> TCP_PORTS = List.of(6443, 10250, 2379, 2380);
+
+    @Override
+    public String id() {
+      return "network";
+    }
+
+    @Override
+    public String description() {
+      return "ports " + TCP_PORTS + "/tcp and 8472/udp free, clock synchronised, DNS answering";
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      ExecResult r = host.root(Command.shell(
+          "if command -v k3s >/dev/null 2>&1; then echo k3s; else echo none; fi;"
+              + " ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\\n' ' '; echo;"
+              + " ss -Hlun 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\\n' ' '; echo;"
+              + " timedatectl show -p NTPSynchronized --value 2>/dev/null || echo unknown;"
+              + " if getent hosts get.k3s.io >/dev/null 2>&1; then echo dns; else echo no-dns; fi"));
+      String[] v = r.stdout().split("\n", -1);
+      if (v.length < 5) {
+        return Check.change("cannot read the host's network state: " + r.stderr().trim());
+      }
+      List<String> problems = new ArrayList<>();
+      if (!v[0].trim().equals("k3s")) {
+        List<String> tcp = List.of(v[1].trim().split("\\s+"));
+        for (int port : TCP_PORTS) {
+          if (tcp.contains(String.valueOf(port))) {
+            problems.add("port " + port + "/tcp is taken");
+          }
+        }
+        if (List.of(v[2].trim().split("\\s+")).contains("8472")) {
+          problems.add("port 8472/udp is taken");
+        }
+      }
+      if (v[3].trim().equals("no")) {
+        problems.add("the clock is not synchronised (etcd and TLS need it): enable NTP, e.g. timedatectl set-ntp true");
+      }
+      boolean airgap = host.inventory().airgap() != null;
+      if (!airgap && v[4].trim().equals("no-dns")) {
+        problems.add("get.k3s.io does not resolve: fix DNS, or install from local files (inventory airgap)");
+      }
+      return problems.isEmpty() ? Check.ok("ports free, clock " + (v[3].trim().equals("yes") ? "synchronised" : "not reported")) : Check.change(String.join("; ", problems));
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      throw new io.kfboot.bootstrap.host.HostException(host.name(), check(host).detail(),
+          "free the ports (another Kubernetes? 'ss -ltnp' names the process) and fix the clock or DNS as said", false);
+    }
+  }
+
+  /** curl for the k3s install script (not needed with airgap files), from the distribution. */
+  static final class Packages implements Step {
+    @Override
+    public String id() {
+      return "packages";
+    }
+
+    @Override
+    public String description() {
+      return "curl installed (to fetch the k3s install script)";
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      if (host.inventory().airgap() != null) {
+        return Check.ok("airgap: nothing to fetch");
+      }
+      return host.root(Command.shell("command -v curl")).ok() ? Check.ok("curl present") : Check.change("install curl");
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      host.rootOk(Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl;"
+          + " elif command -v dnf >/dev/null; then dnf install -y curl; elif command -v zypper >/dev/null; then zypper -n install curl;"
+          + " else echo 'no apt-get, dnf or zypper' >&2; exit 1; fi"), "installing curl");
+    }
   }
 
   /** Arch, OS, CPU, memory, disk: what no step can fix, checked before anything changes. */

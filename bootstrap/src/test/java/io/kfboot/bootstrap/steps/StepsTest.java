@@ -53,7 +53,8 @@ class StepsTest {
 
     List<Result> first = StepRunner.run(ctx, HostSteps.prepare(), false, r -> {});
     assertThat(first).extracting(Result::step, Result::status).containsExactly(
-        org.assertj.core.groups.Tuple.tuple("preflight", Status.OK), org.assertj.core.groups.Tuple.tuple("swap-off", Status.CHANGED),
+        org.assertj.core.groups.Tuple.tuple("preflight", Status.OK), org.assertj.core.groups.Tuple.tuple("network", Status.OK),
+        org.assertj.core.groups.Tuple.tuple("packages", Status.OK), org.assertj.core.groups.Tuple.tuple("swap-off", Status.CHANGED),
         org.assertj.core.groups.Tuple.tuple("kernel-modules", Status.CHANGED), org.assertj.core.groups.Tuple.tuple("sysctl", Status.CHANGED));
     assertThat(fake.swap).isEmpty();
     assertThat(fake.modules).contains("br_netfilter", "overlay");
@@ -75,8 +76,8 @@ class StepsTest {
     FakeLinuxHost fake = new FakeLinuxHost("server-1");
     HostContext ctx = new HostContext(fake.operator, inv.servers().get(0), inv, Duration.ofMinutes(1));
     List<Result> plan = StepRunner.run(ctx, HostSteps.prepare(), true, r -> {});
-    assertThat(plan).extracting(Result::status).containsExactly(Status.OK, Status.WOULD_CHANGE, Status.WOULD_CHANGE, Status.WOULD_CHANGE);
-    assertThat(plan.get(3).detail()).contains("fs.inotify.max_user_watches 8192 -> 1255360");
+    assertThat(plan).extracting(Result::status).containsExactly(Status.OK, Status.OK, Status.OK, Status.WOULD_CHANGE, Status.WOULD_CHANGE, Status.WOULD_CHANGE);
+    assertThat(plan.get(5).detail()).contains("fs.inotify.max_user_watches 8192 -> 1255360");
     assertThat(fake.operator.actions()).noneMatch(a -> a instanceof RecordingHostOperator.Wrote);
     assertThat(fake.operator.commandLines()).noneMatch(l -> l.contains("swapoff") || l.contains("modprobe") || l.contains("sysctl -p"));
   }

@@ -61,6 +61,12 @@ public final class FakeLinuxHost {
     List<String> a = unwrap(c);
     String line = String.join(" ", a);
     String prog = a.get(0);
+    if (prog.equals("sh") && line.contains("ss -Hltn")) {
+      return ok((k3sVersion == null ? "none" : "k3s") + "\n22 " + (k3sVersion == null ? "" : "6443 10250") + "\n68\nyes\ndns\n");
+    }
+    if (prog.equals("sh") && line.contains("command -v curl")) {
+      return ok("/usr/bin/curl\n");
+    }
     if (prog.equals("sh") && line.contains("uname -m")) {
       return ok("x86_64\n" + cpus + "\n16000000\n100000000\nsystemd\n");
     }
