@@ -56,6 +56,11 @@ final class InstallProgress implements InstallListener {
   }
 
   @Override
+  public void warning(String message) {
+    line("warning: " + message);
+  }
+
+  @Override
   public void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {
     String reason = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage().lines().findFirst().orElse("");
     line("retry: " + what + ": attempt " + attempt + "/" + attempts + " failed (" + reason + "); next in " + pause.toMillis() + "ms");

@@ -19,6 +19,9 @@ public interface InstallListener extends RetryPolicy.Listener {
 
   default void componentDone(ComponentResult result, Duration elapsed) {}
 
+  /** Something a person should know that does not stop the install. */
+  default void warning(String message) {}
+
   @Override
   default void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {}
 }

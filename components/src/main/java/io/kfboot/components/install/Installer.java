@@ -11,6 +11,7 @@ import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
 import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.diagnostics.Diagnostics;
+import io.kfboot.verify.wait.ClusterWatch;
 import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.KubernetesConditions;
 import io.kfboot.verify.wait.Waiter;
@@ -46,15 +47,24 @@ public final class Installer {
   /**
    * @param parallelism how many components install at once
    * @param gateTimeout how long one gate or ordering wait may take
-   * @param poll how often a pending condition is looked at
+   * @param poll the longest pause between two looks at a pending condition
+   * @param watch whether watches wake pending conditions as soon as the cluster changes
    */
-  public record Options(int parallelism, Duration gateTimeout, Duration poll, RetryPolicy retry) {
-    public static final Options DEFAULT = new Options(16, Duration.ofMinutes(10), Duration.ofSeconds(2), RetryPolicy.DEFAULT);
+  public record Options(int parallelism, Duration gateTimeout, Duration poll, RetryPolicy retry, boolean watch) {
+    public static final Options DEFAULT = new Options(16, Duration.ofMinutes(10), Duration.ofSeconds(2), RetryPolicy.DEFAULT, true);
+
+    public Options(int parallelism, Duration gateTimeout, Duration poll, RetryPolicy retry) {
+      this(parallelism, gateTimeout, poll, retry, true);
+    }
 
     public Options {
       if (parallelism < 1) {
         throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
       }
+    }
+
+    public Options withoutWatch() {
+      return new Options(parallelism, gateTimeout, poll, retry, false);
     }
   }
 
@@ -65,6 +75,8 @@ public final class Installer {
   private ObjectApplier applier;
   /** Applies the objects of one phase concurrently: API round trips, not gates, are what it saves. */
   private ExecutorService applyPool;
+  /** Watches that wake gates as soon as the cluster changes; null when they could not start. */
+  private ClusterWatch watch;
   static final int APPLY_CONCURRENCY = 8;
   private final KubernetesConditions conditions;
 
@@ -99,6 +111,7 @@ public final class Installer {
     Set<String> submitted = new HashSet<>();
     List<ComponentResult> results = new ArrayList<>();
 
+    watch = options.watch() ? ClusterWatch.start(client, listener::warning) : null;
     applyPool = Executors.newFixedThreadPool(APPLY_CONCURRENCY, r -> {
       Thread t = new Thread(r, "kfboot-apply");
       t.setDaemon(true);
@@ -140,6 +153,9 @@ public final class Installer {
     } finally {
       pool.shutdownNow();
       applyPool.shutdownNow();
+      if (watch != null) {
+        watch.close();
+      }
     }
     writeState(state.with("installed", doneInOrder));
     return new InstallReport(release, commit, List.copyOf(results), Duration.ofNanos(System.nanoTime() - start));
@@ -165,7 +181,8 @@ public final class Installer {
 
   private ComponentResult installComponent(PlannedComponent c, Scopes scopes, Map<String, String> crdByKind) {
     long start = System.nanoTime();
-    Waiter waiter = new Waiter(options.poll(), diagnostics, (cond, r, elapsed) -> listener.waiting(c.id(), cond, r, elapsed));
+    Waiter waiter = new Waiter(options.poll(), diagnostics, (cond, r, elapsed) -> listener.waiting(c.id(), cond, r, elapsed),
+        Waiter.Clock.SYSTEM, watch == null ? null : watch.signal());
     Map<ApplyOutcome, AtomicInteger> counts = new EnumMap<>(ApplyOutcome.class);
     for (ApplyOutcome o : ApplyOutcome.values()) {
       counts.put(o, new AtomicInteger());

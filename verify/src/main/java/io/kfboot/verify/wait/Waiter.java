@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The one way kfboot waits: look at a condition every {@code poll} until it holds or {@code
- * timeout} passes; on timeout, fail with what was last seen and a diagnostics dump of the
+ * The one way kfboot waits: look at a condition, then again whenever a watch reports a change
+ * (or every {@code poll} without watches), until it holds or {@code timeout} passes; on timeout, fail with what was last seen and a diagnostics dump of the
  * condition's namespaces. Transient API failures count as "not yet"; any other failure ends the
  * wait at once.
  */
@@ -44,8 +44,17 @@ public final class Waiter {
   private final Diagnostics diagnostics;
   private final Listener listener;
   private final Clock clock;
+  private final ChangeSignal changes;
 
   public Waiter(Duration poll, Diagnostics diagnostics, Listener listener, Clock clock) {
+    this(poll, diagnostics, listener, clock, null);
+  }
+
+  /**
+   * @param changes watch events; when given, a pending condition is looked at again as soon as
+   *     the cluster changes, and {@code poll} is only the longest pause between looks
+   */
+  public Waiter(Duration poll, Diagnostics diagnostics, Listener listener, Clock clock, ChangeSignal changes) {
     if (poll.isNegative() || poll.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive, got " + poll);
     }
@@ -53,6 +62,7 @@ public final class Waiter {
     this.diagnostics = Objects.requireNonNull(diagnostics);
     this.listener = Objects.requireNonNull(listener);
     this.clock = Objects.requireNonNull(clock);
+    this.changes = changes;
   }
 
   public Waiter(Duration poll, Diagnostics diagnostics, Listener listener) {
@@ -72,6 +82,7 @@ public final class Waiter {
     long deadline = start + timeout.toNanos();
     String lastDetail = null;
     while (true) {
+      long seen = changes == null ? 0 : changes.generation();
       ConditionResult r;
       try {
         r = condition.check();
@@ -97,7 +108,11 @@ public final class Waiter {
             diagnostics.describe(condition.namespaces()));
       }
       try {
-        clock.sleep(poll);
+        if (changes != null) {
+          changes.awaitChange(seen, poll);
+        } else {
+          clock.sleep(poll);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new WaitInterruptedException("interrupted while waiting for " + condition.description());

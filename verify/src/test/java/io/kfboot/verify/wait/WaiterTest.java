@@ -116,4 +116,25 @@ class WaiterTest {
         .isInstanceOf(Waiter.WaitInterruptedException.class);
     assertThat(Thread.interrupted()).as("the interrupt flag is kept").isTrue();
   }
+
+  @Test
+  void withWatchesAPendingConditionIsLookedAtAgainAsSoonAsTheClusterChanges() throws Exception {
+    ChangeSignal changes = new ChangeSignal();
+    boolean[] ready = {false};
+    Waiter waiter = new Waiter(Duration.ofSeconds(30), ns -> "", Waiter.Listener.NONE, Waiter.Clock.SYSTEM, changes);
+    Thread later = new Thread(() -> {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        return;
+      }
+      ready[0] = true;
+      changes.signal();
+    });
+    later.start();
+    long t0 = System.nanoTime();
+    waiter.await(condition(() -> ready[0] ? ConditionResult.met("now") : ConditionResult.pending("not yet")), Duration.ofMinutes(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("woken by the change, not by the 30 s poll").isLessThan(Duration.ofSeconds(5));
+    later.join();
+  }
 }
