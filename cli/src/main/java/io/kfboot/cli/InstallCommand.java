@@ -138,7 +138,7 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = "Components installed at once; most of their time is waiting (default: ${DEFAULT-VALUE}).", defaultValue = "16")
     int parallelism;
 
-    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "How often a pending gate is looked at (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
+    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "Longest pause between two looks at a pending gate; watches wake it sooner (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
     String poll;
 
     Installer.Options options() {
