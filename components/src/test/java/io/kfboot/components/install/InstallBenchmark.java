@@ -87,7 +87,10 @@ public final class InstallBenchmark {
     Map<String, PlannedComponent> byId = new HashMap<>();
     plan.components().forEach(c -> byId.put(c.id(), c));
     KubernetesConditions conditions = new KubernetesConditions(client);
-    Waiter waiter = new Waiter(options.poll(), new ClusterDiagnostics(client), Waiter.Listener.NONE);
+    // the same watch-woken waits as kfboot, so that the baseline is not slowed by polling
+    io.kfboot.verify.wait.ClusterWatch watch = options.watch() ? io.kfboot.verify.wait.ClusterWatch.start(client, w -> {}) : null;
+    Waiter waiter = new Waiter(options.poll(), new ClusterDiagnostics(client), Waiter.Listener.NONE, Waiter.Clock.SYSTEM,
+        watch == null ? null : watch.signal());
     List<ComponentSpec> readmeOrder = Catalogs.shipped().require(plan.tree().release()).components();
     Installer.Options oneAtATime = new Installer.Options(1, options.gateTimeout(), options.poll(), options.retry());
     for (ComponentSpec spec : readmeOrder) {
@@ -112,6 +115,9 @@ public final class InstallBenchmark {
           default -> {}
         }
       }
+    }
+    if (watch != null) {
+      watch.close();
     }
   }
 
