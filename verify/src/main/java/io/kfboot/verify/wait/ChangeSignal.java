@@ -1,55 +1,54 @@
 package io.kfboot.verify.wait;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * "Something in the cluster changed": a counter that watch events bump, and that waiters block on
- * instead of sleeping a whole poll interval. A change between a look and the wait is not lost:
- * waiters pass the generation they last saw.
+ * "Something in the cluster changed", per object: watch events bump a counter for the object's key
+ * ("Deployment ns/name") and waiters block on the key they care about instead of sleeping a whole
+ * poll interval, so an event wakes only the waits it concerns. A change between a look and the
+ * wait is not lost: waiters pass the generation they last saw.
  */
 public final class ChangeSignal {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private long generation;
+  private final Map<String, Long> generations = new HashMap<>();
+  private long any;
 
-  public void signal() {
+  public void signal(String key) {
     lock.lock();
     try {
-      generation++;
+      any++;
+      generations.merge(key, 1L, Long::sum);
       changed.signalAll();
     } finally {
       lock.unlock();
     }
   }
 
-  public long generation() {
+  /** How often {@code key} changed (any key when null). */
+  public long generation(String key) {
     lock.lock();
     try {
-      return generation;
+      return key == null ? any : generations.getOrDefault(key, 0L);
     } finally {
       lock.unlock();
     }
   }
 
-  /** Returns once the generation is past {@code seen}, or after {@code max}. */
-  public void awaitChange(long seen, Duration max) throws InterruptedException {
+  /** Returns once {@code key} (any key when null) changed past {@code seen}, or after {@code max}. */
+  public void awaitChange(String key, long seen, Duration max) throws InterruptedException {
     long nanos = max.toNanos();
     lock.lock();
     try {
-      while (generation == seen && nanos > 0) {
+      while (nanos > 0 && (key == null ? any : generations.getOrDefault(key, 0L)) == seen) {
         nanos = changed.awaitNanos(nanos);
       }
     } finally {
       lock.unlock();
     }
-  }
-
-  /** For tests: waits at most {@code ms} for any change after now. */
-  boolean awaitAny(long ms) throws InterruptedException {
-    long seen = generation();
-    awaitChange(seen, Duration.ofMillis(ms));
-    return generation() != seen;
   }
 }

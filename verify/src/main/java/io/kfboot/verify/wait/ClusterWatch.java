@@ -25,12 +25,12 @@ public final class ClusterWatch implements AutoCloseable {
   public static ClusterWatch start(KubernetesClient client, Consumer<String> warn) {
     ClusterWatch w = new ClusterWatch();
     try {
-      w.informers.add(client.apiextensions().v1().customResourceDefinitions().inform(w.handler()));
-      w.informers.add(client.apps().deployments().inAnyNamespace().inform(w.handler()));
-      w.informers.add(client.apps().statefulSets().inAnyNamespace().inform(w.handler()));
-      w.informers.add(client.apps().daemonSets().inAnyNamespace().inform(w.handler()));
-      w.informers.add(client.endpoints().inAnyNamespace().inform(w.handler()));
-      w.informers.add(client.namespaces().inform(w.handler()));
+      w.informers.add(client.apiextensions().v1().customResourceDefinitions().inform(w.handler("CustomResourceDefinition")));
+      w.informers.add(client.apps().deployments().inAnyNamespace().inform(w.handler("Deployment")));
+      w.informers.add(client.apps().statefulSets().inAnyNamespace().inform(w.handler("StatefulSet")));
+      w.informers.add(client.apps().daemonSets().inAnyNamespace().inform(w.handler("DaemonSet")));
+      w.informers.add(client.endpoints().inAnyNamespace().inform(w.handler("Endpoints")));
+      w.informers.add(client.namespaces().inform(w.handler("Namespace")));
     } catch (RuntimeException e) {
       warn.accept("cannot watch the cluster (" + e.getMessage() + "); waits poll instead");
       w.close();
@@ -43,21 +43,30 @@ public final class ClusterWatch implements AutoCloseable {
     return signal;
   }
 
-  private <T> ResourceEventHandler<T> handler() {
+  /** "Kind ns/name", or "Kind name" for cluster-scoped objects: the key conditions wait on. */
+  public static String key(String kind, String namespace, String name) {
+    return kind + " " + (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + name;
+  }
+
+  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> handler(String kind) {
     return new ResourceEventHandler<>() {
+      private void changed(T obj) {
+        signal.signal(key(kind, obj.getMetadata().getNamespace(), obj.getMetadata().getName()));
+      }
+
       @Override
       public void onAdd(T obj) {
-        signal.signal();
+        changed(obj);
       }
 
       @Override
       public void onUpdate(T oldObj, T newObj) {
-        signal.signal();
+        changed(newObj);
       }
 
       @Override
       public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-        signal.signal();
+        changed(obj);
       }
     };
   }

@@ -10,6 +10,14 @@ public interface Condition {
   /** Looks once. Transient API failures may throw; the waiter treats them as "not yet". */
   ConditionResult check();
 
+  /**
+   * The watched object whose changes can make this condition hold ({@link ClusterWatch#key}), or
+   * null to look again on any change.
+   */
+  default String watchKey() {
+    return null;
+  }
+
   /** The namespaces whose pods and events explain this condition when it does not hold. */
   default List<String> namespaces() {
     return List.of();

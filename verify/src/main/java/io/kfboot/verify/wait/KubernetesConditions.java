@@ -24,7 +24,16 @@ public final class KubernetesConditions {
   }
 
   private static Condition of(String description, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
+    return of(description, null, namespaces, check);
+  }
+
+  private static Condition of(String description, String watchKey, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
     return new Condition() {
+      @Override
+      public String watchKey() {
+        return watchKey;
+      }
+
       @Override
       public String description() {
         return description;
@@ -48,7 +57,7 @@ public final class KubernetesConditions {
   }
 
   public Condition crdEstablished(String name) {
-    return of("CRD " + name + " Established", List.of(), () -> {
+    return of("CRD " + name + " Established", ClusterWatch.key("CustomResourceDefinition", null, name), List.of(), () -> {
       CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
       if (crd == null) {
         return ConditionResult.pending("not found");
@@ -60,7 +69,7 @@ public final class KubernetesConditions {
   }
 
   public Condition deploymentAvailable(String namespace, String name) {
-    return of("Deployment " + namespace + "/" + name + " Available", List.of(namespace), () -> {
+    return of("Deployment " + namespace + "/" + name + " Available", ClusterWatch.key("Deployment", namespace, name), List.of(namespace), () -> {
       Deployment d = client.apps().deployments().inNamespace(namespace).withName(name).get();
       if (d == null) {
         return ConditionResult.pending("not found");
@@ -81,7 +90,7 @@ public final class KubernetesConditions {
   }
 
   public Condition statefulSetReady(String namespace, String name) {
-    return of("StatefulSet " + namespace + "/" + name + " ready", List.of(namespace), () -> {
+    return of("StatefulSet " + namespace + "/" + name + " ready", ClusterWatch.key("StatefulSet", namespace, name), List.of(namespace), () -> {
       StatefulSet s = client.apps().statefulSets().inNamespace(namespace).withName(name).get();
       if (s == null) {
         return ConditionResult.pending("not found");
@@ -94,7 +103,7 @@ public final class KubernetesConditions {
   }
 
   public Condition daemonSetReady(String namespace, String name) {
-    return of("DaemonSet " + namespace + "/" + name + " ready", List.of(namespace), () -> {
+    return of("DaemonSet " + namespace + "/" + name + " ready", ClusterWatch.key("DaemonSet", namespace, name), List.of(namespace), () -> {
       DaemonSet d = client.apps().daemonSets().inNamespace(namespace).withName(name).get();
       if (d == null) {
         return ConditionResult.pending("not found");
@@ -111,7 +120,7 @@ public final class KubernetesConditions {
   }
 
   public Condition serviceHasEndpoints(String namespace, String name) {
-    return of("Service " + namespace + "/" + name + " has ready endpoints", List.of(namespace), () -> {
+    return of("Service " + namespace + "/" + name + " has ready endpoints", ClusterWatch.key("Endpoints", namespace, name), List.of(namespace), () -> {
       Endpoints e = client.endpoints().inNamespace(namespace).withName(name).get();
       int ready = e == null || e.getSubsets() == null ? 0
           : e.getSubsets().stream().map(EndpointSubset::getAddresses).filter(Objects::nonNull).mapToInt(List::size).sum();
@@ -120,7 +129,7 @@ public final class KubernetesConditions {
   }
 
   public Condition namespaceGone(String name) {
-    return of("namespace " + name + " deleted", List.of(name), () -> {
+    return of("namespace " + name + " deleted", ClusterWatch.key("Namespace", null, name), List.of(name), () -> {
       Namespace n = client.namespaces().withName(name).get();
       if (n == null) {
         return ConditionResult.met("gone");

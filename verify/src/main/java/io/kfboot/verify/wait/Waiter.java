@@ -82,7 +82,7 @@ public final class Waiter {
     long deadline = start + timeout.toNanos();
     String lastDetail = null;
     while (true) {
-      long seen = changes == null ? 0 : changes.generation();
+      long seen = changes == null ? 0 : changes.generation(condition.watchKey());
       ConditionResult r;
       try {
         r = condition.check();
@@ -109,7 +109,7 @@ public final class Waiter {
       }
       try {
         if (changes != null) {
-          changes.awaitChange(seen, poll);
+          changes.awaitChange(condition.watchKey(), seen, poll);
         } else {
           clock.sleep(poll);
         }

@@ -34,6 +34,11 @@ class WaiterTest {
   private static Condition condition(Supplier<ConditionResult> check) {
     return new Condition() {
       @Override
+      public String watchKey() {
+        return "Deployment kubeflow/ml-pipeline";
+      }
+
+      @Override
       public String description() {
         return "Deployment kubeflow/ml-pipeline Available";
       }
@@ -128,8 +133,9 @@ class WaiterTest {
       } catch (InterruptedException e) {
         return;
       }
+      changes.signal("Deployment other/thing"); // another object: no reason to look again
       ready[0] = true;
-      changes.signal();
+      changes.signal("Deployment kubeflow/ml-pipeline");
     });
     later.start();
     long t0 = System.nanoTime();
