@@ -138,6 +138,9 @@ final class InstallCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = "Components installed at once; most of their time is waiting (default: ${DEFAULT-VALUE}).", defaultValue = "16")
     int parallelism;
 
+    @Option(names = "--no-watch", description = "Poll instead of watching the cluster (for proxies that break watches).")
+    boolean noWatch;
+
     @Option(names = "--poll-interval", paramLabel = "DURATION", description = "Longest pause between two looks at a pending gate; watches wake it sooner (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
     String poll;
 
@@ -145,7 +148,7 @@ final class InstallCommand implements Callable<Integer> {
       if (parallelism < 1 || parallelism > 64) {
         throw new CliException("--parallelism " + parallelism + " is out of range", "use a number from 1 to 64");
       }
-      return new Installer.Options(parallelism, parseDuration("--timeout", timeout), parseDuration("--poll-interval", poll), RetryPolicy.DEFAULT);
+      return new Installer.Options(parallelism, parseDuration("--timeout", timeout), parseDuration("--poll-interval", poll), RetryPolicy.DEFAULT, !noWatch);
     }
 
     static Duration parseDuration(String flag, String s) {

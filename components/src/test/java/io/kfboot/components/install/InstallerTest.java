@@ -188,10 +188,7 @@ class InstallerTest {
           }
         };
         try {
-          // Without watches: when an install is cut off (its threads interrupted mid-request) while
-          // informers are open, fabric8's mock server stops answering requests afterwards. Real API
-          // servers do not; the watch path is covered by the tests of whole installs.
-          SimulatedPlans.installer(client, killer, SimulatedPlans.fastOptions().withoutWatch()).install(plan);
+          SimulatedPlans.installer(client, killer).install(plan);
           break; // finished before this kill point
         } catch (Killed expected) {
           kills++;
@@ -199,7 +196,7 @@ class InstallerTest {
         assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo("failed");
       }
       assertThat(kills).isGreaterThanOrEqualTo(20);
-      InstallReport last = SimulatedPlans.installer(client, InstallListener.NONE, SimulatedPlans.fastOptions().withoutWatch()).install(plan);
+      InstallReport last = SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
       assertThat(last.components()).hasSize(plan.components().size());
       assertSameState(comparable(cluster.snapshot()));
       assertCreatedOnce(cluster);
@@ -234,7 +231,7 @@ class InstallerTest {
         public void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {
           retries.add(what + " attempt " + attempt + "/" + attempts);
         }
-      }, SimulatedPlans.fastOptions().withoutWatch()).install(plan); // see killAndResume
+      }).install(plan);
       assertThat(cluster.faults().injected()).as(String.join("\n", cluster.faults().injected())).hasSize(12);
       assertThat(retries).anyMatch(r -> r.contains("certificates.cert-manager.io attempt 2/6"));
       assertSameState(comparable(cluster.snapshot()));
@@ -250,7 +247,7 @@ class InstallerTest {
       cluster.neverReady("cert-manager/cert-manager-webhook");
       Installer.Options options = SimulatedPlans.fastOptions();
       Installer installer = SimulatedPlans.installer(client, InstallListener.NONE,
-          new Installer.Options(options.parallelism(), Duration.ofMillis(800), options.poll(), options.retry(), false)); // see killAndResume
+          new Installer.Options(options.parallelism(), Duration.ofMillis(800), options.poll(), options.retry(), false));
       assertThatThrownBy(() -> installer.install(plan))
           .isInstanceOfSatisfying(InstallException.class, e -> {
             assertThat(e.stateProblem()).isTrue();
