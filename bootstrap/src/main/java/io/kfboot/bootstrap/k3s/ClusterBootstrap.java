@@ -97,11 +97,7 @@ public final class ClusterBootstrap {
       for (Host h : inventory.hosts()) {
         hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout, sandbox ? sandboxRoot.apply(h) : ""));
       }
-      // Reach every host before changing any.
-      parallel(new ArrayList<>(hosts.values()), h -> {
-        h.root(Command.of("true")).requireOk(h.name(), "a first command over SSH");
-        return List.of();
-      });
+      reachAll(hosts);
       List<StepRunner.Result> results = new ArrayList<>(parallel(new ArrayList<>(hosts.values()),
           h -> StepRunner.run(h, HostSteps.prepare(), plan || sandbox, progress)));
       if (sandbox) {
@@ -140,10 +136,7 @@ public final class ClusterBootstrap {
       for (Host h : inventory.hosts()) {
         hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout));
       }
-      parallel(new ArrayList<>(hosts.values()), h -> {
-        h.root(Command.of("true")).requireOk(h.name(), "a first command over SSH");
-        return List.of();
-      });
+      reachAll(hosts);
       results.addAll(parallel(inventory.agents().stream().map(a -> hosts.get(a.name())).toList(),
           h -> StepRunner.run(h, io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress)));
       for (Host s : servers) {
@@ -166,6 +159,28 @@ public final class ClusterBootstrap {
       String k3sYaml = h.file("/etc/rancher/k3s/k3s.yaml").orElseThrow(() -> new HostException(first.name(),
           "has no /etc/rancher/k3s/k3s.yaml", "run 'kfboot hosts up' first", false));
       return Kubeconfigs.fromK3s(k3sYaml, inventory.cluster(), joinUrl());
+    }
+  }
+
+  /**
+   * Every host answers, and no two report the same hostname (k3s and etcd peers name themselves
+   * by it); checked before any host changes.
+   */
+  private void reachAll(Map<String, HostContext> hosts) {
+    Map<String, String> hostnames = new java.util.concurrent.ConcurrentHashMap<>();
+    parallel(new ArrayList<>(hosts.values()), h -> {
+      String hostname = h.root(Command.of("hostname")).requireOk(h.name(), "a first command over SSH").stdout().trim();
+      hostnames.put(h.name(), hostname);
+      return List.of();
+    });
+    Map<String, List<String>> byHostname = new java.util.TreeMap<>();
+    hostnames.forEach((host, hostname) -> byHostname.computeIfAbsent(hostname, k -> new ArrayList<>()).add(host));
+    for (Map.Entry<String, List<String>> e : byHostname.entrySet()) {
+      if (e.getValue().size() > 1) {
+        List<String> names = e.getValue().stream().sorted().toList();
+        throw new HostException(String.join(", ", names), "all report the hostname '" + e.getKey() + "'",
+            "give each host its own name (hostnamectl set-hostname NAME), e.g. its inventory name; cloned VMs often share one", false);
+      }
     }
   }
 

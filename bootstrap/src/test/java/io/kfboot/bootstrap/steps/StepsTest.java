@@ -194,4 +194,15 @@ class StepsTest {
     assertThatThrownBy(() -> StepRunner.run(ctx2, HostSteps.prepare(), false, r -> {}))
         .isInstanceOf(HostException.class).hasMessageContaining("connection dropped");
   }
+
+  @Test
+  void clonedHostsWithOneHostnameAreRefusedBeforeAnyChange() {
+    bootstrap();
+    hosts.get("agent-1").hostname = "ubuntu";
+    hosts.get("agent-2").hostname = "ubuntu";
+    assertThatThrownBy(() -> bootstrap().run(false)).isInstanceOf(HostException.class)
+        .hasMessageContaining("agent-1, agent-2: all report the hostname 'ubuntu'")
+        .satisfies(e -> assertThat(((HostException) e).fix()).contains("hostnamectl set-hostname"));
+    hosts.values().forEach(h -> assertThat(h.operator.actions()).noneMatch(a -> a instanceof RecordingHostOperator.Wrote));
+  }
 }

@@ -28,6 +28,7 @@ public final class FakeLinuxHost {
   public String k3sVersion;
   public boolean serviceActive;
   public int cpus = 8;
+  public String hostname;
   public boolean failK3sInstall;
   public final List<Long> installedAt = new ArrayList<>();
   /** The next n modprobe commands fail as a connection dropped mid-command would (after acting). */
@@ -39,6 +40,7 @@ public final class FakeLinuxHost {
 
   public FakeLinuxHost(String name) {
     operator = new RecordingHostOperator(name);
+    hostname = name;
     operator.file("/etc/fstab", "UUID=1 / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n");
     operator.on(c -> true, this::answer);
   }
@@ -98,6 +100,9 @@ public final class FakeLinuxHost {
       return ok("");
     }
     switch (prog) {
+      case "hostname" -> {
+        return ok(hostname + "\n");
+      }
       case "true", "mkdir", "curl", "systemctl" -> {
         if (line.startsWith("systemctl is-active")) {
           return exit(serviceActive ? 0 : 3);

@@ -124,6 +124,10 @@ public final class Sshd implements AutoCloseable {
     if (ns != null) {
       cmd.addAll(List.of("ip", "netns", "exec", ns));
     }
+    if (n >= 0 && run("unshare", "--uts", "true")) {
+      // its own hostname too, as a separate machine has (kfboot refuses hosts that share one)
+      cmd.addAll(List.of("unshare", "--uts", "sh", "-c", "hostname sshd-host-" + n + " && exec \"$0\" \"$@\""));
+    }
     cmd.addAll(List.of(SSHD.toString(), "-D", "-e", "-f", config.toString()));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
     long deadline = System.nanoTime() + 10_000_000_000L;
