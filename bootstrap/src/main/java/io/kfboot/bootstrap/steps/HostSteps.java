@@ -21,7 +21,7 @@ public final class HostSteps {
   private HostSteps() {}
 
   public static List<Step> prepare() {
-    return List.of(new Preflight(), new Network(), new Packages(), new SwapOff(), new KernelModules(), new Sysctl());
+    return List.of(new Preflight(), new Network(), new Packages(), new SwapOff(), new KernelModules(), new Sysctl(), new Docker());
   }
 
   /** k3s' ports free (unless k3s itself holds them), the clock synchronised, names resolving. */
@@ -77,6 +77,46 @@ public final class HostSteps {
     public void apply(HostContext host) {
       throw new io.kfboot.bootstrap.host.HostException(host.name(), check(host).detail(),
           "free the ports (another Kubernetes? 'ss -ltnp' names the process) and fix the clock or DNS as said", false);
+    }
+  }
+
+  /**
+   * Docker, when the inventory asks for {@code containerRuntime: docker} (k3s then runs with
+   * {@code docker: true} through cri-dockerd): the distribution's package, enabled and running. A
+   * marker records that kfboot installed it, so that reset removes only what kfboot added.
+   */
+  static final class Docker implements Step {
+    static final String MARKER = "/var/lib/kfboot/docker-installed";
+
+    @Override
+    public String id() {
+      return "docker";
+    }
+
+    @Override
+    public String description() {
+      return "Docker running, when containerRuntime is docker";
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      if (!host.inventory().containerRuntime().equals("docker")) {
+        return Check.ok("containerd (k3s' own): nothing to install");
+      }
+      ExecResult r = host.root(Command.of("docker", "info", "--format", "{{.ServerVersion}}"));
+      return r.ok() ? Check.ok("Docker " + r.stdout().trim() + " running") : Check.change("install and start Docker from the distribution's packages");
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      if (!host.root(Command.shell("command -v docker")).ok()) {
+        host.rootOk(Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io;"
+            + " elif command -v dnf >/dev/null; then dnf install -y moby-engine || dnf install -y docker;"
+            + " elif command -v zypper >/dev/null; then zypper -n install docker;"
+            + " else echo 'no apt-get, dnf or zypper' >&2; exit 1; fi"), "installing Docker");
+        host.write(MARKER, "kfboot installed Docker; 'kfboot hosts reset' removes it\n", 0644);
+      }
+      host.rootOk(Command.of("systemctl", "enable", "--now", "docker"), "starting Docker");
     }
   }
 

@@ -14,7 +14,7 @@ public final class ResetSteps {
   private ResetSteps() {}
 
   public static List<Step> all() {
-    return List.of(k3sRemoved(), fileRemoved(HostFiles.SYSCTL_PATH), fileRemoved(HostFiles.MODULES_PATH), swapRestored());
+    return List.of(k3sRemoved(), dockerRemoved(), fileRemoved(HostFiles.SYSCTL_PATH), fileRemoved(HostFiles.MODULES_PATH), swapRestored());
   }
 
   static String uninstallScript(HostContext h) {
@@ -41,6 +41,34 @@ public final class ResetSteps {
       @Override
       public void apply(HostContext host) {
         host.rootOk(Command.of(uninstallScript(host)), uninstallScript(host));
+      }
+    };
+  }
+
+  /** Docker removed only if kfboot installed it (the marker says so); a Docker that was there stays. */
+  static Step dockerRemoved() {
+    return new Step() {
+      @Override
+      public String id() {
+        return "docker-removed";
+      }
+
+      @Override
+      public String description() {
+        return "Docker removed, if kfboot installed it";
+      }
+
+      @Override
+      public Check check(HostContext host) {
+        return host.file(HostSteps.Docker.MARKER).isPresent() ? Check.change("remove the Docker kfboot installed") : Check.ok("kfboot did not install Docker");
+      }
+
+      @Override
+      public void apply(HostContext host) {
+        host.rootOk(Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get remove -y -q docker.io;"
+            + " elif command -v dnf >/dev/null; then dnf remove -y moby-engine docker; elif command -v zypper >/dev/null; then zypper -n remove docker; fi"),
+            "removing Docker");
+        host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.Docker.MARKER)), "removing " + HostSteps.Docker.MARKER);
       }
     };
   }

@@ -39,6 +39,7 @@ class ShellcheckTest {
     Inventory inv = InventoryLoader.parse("""
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
+        containerRuntime: docker
         ssh: {user: ubuntu}
         hosts: [{name: s1, address: 10.0.0.1, role: server}, {name: a1, address: 10.0.0.2, role: agent}]
         """, "inventory.yaml", dir);

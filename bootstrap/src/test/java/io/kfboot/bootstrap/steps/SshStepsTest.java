@@ -61,7 +61,7 @@ class SshStepsTest {
   void theChecksRunOnARealHostAndOnlyLook() throws Exception {
     HostContext h = host(inventory(), "");
     List<Result> plan = StepRunner.run(h, HostSteps.prepare(), true, r -> {});
-    assertThat(plan).extracting(Result::step).containsExactly("preflight", "network", "packages", "swap-off", "kernel-modules", "sysctl");
+    assertThat(plan).extracting(Result::step).containsExactly("preflight", "network", "packages", "swap-off", "kernel-modules", "sysctl", "docker");
     assertThat(plan).allMatch(r -> r.status() == Status.OK || r.status() == Status.WOULD_CHANGE);
     assertThat(plan.get(0).detail()).as("facts read from the real machine").matches("arch \\S+, \\d+ CPUs|.*(CPUs|memory|free|systemd|architecture).*");
     Process p = new ProcessBuilder("sysctl", "-n", "fs.inotify.max_user_watches").start();

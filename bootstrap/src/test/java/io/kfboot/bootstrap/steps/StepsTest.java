@@ -55,7 +55,8 @@ class StepsTest {
     assertThat(first).extracting(Result::step, Result::status).containsExactly(
         org.assertj.core.groups.Tuple.tuple("preflight", Status.OK), org.assertj.core.groups.Tuple.tuple("network", Status.OK),
         org.assertj.core.groups.Tuple.tuple("packages", Status.OK), org.assertj.core.groups.Tuple.tuple("swap-off", Status.CHANGED),
-        org.assertj.core.groups.Tuple.tuple("kernel-modules", Status.CHANGED), org.assertj.core.groups.Tuple.tuple("sysctl", Status.CHANGED));
+        org.assertj.core.groups.Tuple.tuple("kernel-modules", Status.CHANGED), org.assertj.core.groups.Tuple.tuple("sysctl", Status.CHANGED),
+        org.assertj.core.groups.Tuple.tuple("docker", Status.OK));
     assertThat(fake.swap).isEmpty();
     assertThat(fake.modules).contains("br_netfilter", "overlay");
     assertThat(fake.sysctl).containsEntry("fs.inotify.max_user_watches", "1255360").containsEntry("net.ipv4.ip_forward", "1");
@@ -76,7 +77,7 @@ class StepsTest {
     FakeLinuxHost fake = new FakeLinuxHost("server-1");
     HostContext ctx = new HostContext(fake.operator, inv.servers().get(0), inv, Duration.ofMinutes(1));
     List<Result> plan = StepRunner.run(ctx, HostSteps.prepare(), true, r -> {});
-    assertThat(plan).extracting(Result::status).containsExactly(Status.OK, Status.OK, Status.OK, Status.WOULD_CHANGE, Status.WOULD_CHANGE, Status.WOULD_CHANGE);
+    assertThat(plan).extracting(Result::status).containsExactly(Status.OK, Status.OK, Status.OK, Status.WOULD_CHANGE, Status.WOULD_CHANGE, Status.WOULD_CHANGE, Status.OK);
     assertThat(plan.get(5).detail()).contains("fs.inotify.max_user_watches 8192 -> 1255360");
     assertThat(fake.operator.actions()).noneMatch(a -> a instanceof RecordingHostOperator.Wrote);
     assertThat(fake.operator.commandLines()).noneMatch(l -> l.contains("swapoff") || l.contains("modprobe") || l.contains("sysctl -p"));
@@ -204,5 +205,21 @@ class StepsTest {
         .hasMessageContaining("agent-1, agent-2: all report the hostname 'ubuntu'")
         .satisfies(e -> assertThat(((HostException) e).fix()).contains("hostnamectl set-hostname"));
     hosts.values().forEach(h -> assertThat(h.operator.actions()).noneMatch(a -> a instanceof RecordingHostOperator.Wrote));
+  }
+
+  @Test
+  void dockerIsInstalledWhenAskedForAndRemovedOnResetOnlyIfKfbootInstalledIt() {
+    Inventory docker = InventoryLoader.parse(INVENTORY.replace("ssh: {user: ubuntu}", "ssh: {user: ubuntu}\ncontainerRuntime: docker"), "inventory.yaml", Path.of("."));
+    Map<String, FakeLinuxHost> fakes = new LinkedHashMap<>();
+    docker.hosts().forEach(h -> fakes.put(h.name(), new FakeLinuxHost(h.name())));
+    fakes.get("agent-2").docker = true; // was there before kfboot
+    fakes.get("server-1").nodes = () -> String.join("", fakes.keySet().stream().map(n -> n + "=True\n").toList());
+    ClusterBootstrap b = new ClusterBootstrap(docker, h -> fakes.get(h.name()).operator, ENV, Duration.ofMinutes(1), 4, r -> {});
+    b.run(false);
+    assertThat(fakes.values()).allMatch(f -> f.docker);
+    assertThat(new String(fakes.get("server-1").operator.files().get(K3sConfig.PATH), StandardCharsets.UTF_8)).contains("docker: true");
+    b.reset(false);
+    assertThat(fakes.get("agent-2").docker).as("Docker that was there stays").isTrue();
+    assertThat(fakes.get("agent-1").docker).as("Docker kfboot installed goes").isFalse();
   }
 }

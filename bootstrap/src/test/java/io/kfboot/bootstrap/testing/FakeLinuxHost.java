@@ -29,6 +29,7 @@ public final class FakeLinuxHost {
   public boolean serviceActive;
   public int cpus = 8;
   public String hostname;
+  public boolean docker;
   public boolean failK3sInstall;
   public final List<Long> installedAt = new ArrayList<>();
   /** The next n modprobe commands fail as a connection dropped mid-command would (after acting). */
@@ -69,6 +70,17 @@ public final class FakeLinuxHost {
     if (prog.equals("sh") && line.contains("command -v curl")) {
       return ok("/usr/bin/curl\n");
     }
+    if (prog.equals("sh") && line.equals("sh -c command -v docker")) {
+      return docker ? ok("/usr/bin/docker\n") : exit(1);
+    }
+    if (prog.equals("sh") && line.contains("install -y -q docker.io")) {
+      docker = true;
+      return ok("");
+    }
+    if (prog.equals("sh") && line.contains("remove -y -q docker.io")) {
+      docker = false;
+      return ok("");
+    }
     if (prog.equals("sh") && line.contains("uname -m")) {
       return ok("x86_64\n" + cpus + "\n16000000\n100000000\nsystemd\n");
     }
@@ -100,6 +112,9 @@ public final class FakeLinuxHost {
       return ok("");
     }
     switch (prog) {
+      case "docker" -> {
+        return docker ? ok("27.5.1\n") : exit(1);
+      }
       case "hostname" -> {
         return ok(hostname + "\n");
       }
