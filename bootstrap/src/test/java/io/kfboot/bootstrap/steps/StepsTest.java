@@ -222,4 +222,25 @@ class StepsTest {
     assertThat(fakes.get("agent-2").docker).as("Docker that was there stays").isTrue();
     assertThat(fakes.get("agent-1").docker).as("Docker kfboot installed goes").isFalse();
   }
+
+  @Test
+  void airgapInstallsFromLocalFilesWithoutTheNetwork(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("k3s"), "ELF");
+    java.nio.file.Files.writeString(dir.resolve("k3s-airgap-images-amd64.tar.zst"), "images");
+    java.nio.file.Files.writeString(dir.resolve("install.sh"), "#!/bin/sh\n");
+    Inventory airgap = InventoryLoader.parse("""
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        airgap: {k3sBinary: k3s, images: k3s-airgap-images-amd64.tar.zst, installScript: install.sh}
+        hosts: [{name: box, address: 10.0.0.5, role: server}]
+        """, "inventory.yaml", dir);
+    FakeLinuxHost box = new FakeLinuxHost("box");
+    box.nodes = () -> "box=True\n";
+    new ClusterBootstrap(airgap, h -> box.operator, ENV, Duration.ofMinutes(1), 1, r -> {}).run(false);
+    assertThat(box.operator.mode("/usr/local/bin/k3s")).isEqualTo(0755);
+    assertThat(box.operator.files()).containsKey("/var/lib/rancher/k3s/agent/images/k3s-airgap-images-amd64.tar.zst");
+    assertThat(box.operator.commandLines()).noneMatch(l -> l.contains("curl"))
+        .anyMatch(l -> l.contains("INSTALL_K3S_SKIP_DOWNLOAD=true") && l.contains("/var/lib/kfboot/k3s-install.sh"));
+    assertThat(box.k3sVersion).isEqualTo(InventoryLoader.DEFAULT_K3S_VERSION);
+  }
 }
