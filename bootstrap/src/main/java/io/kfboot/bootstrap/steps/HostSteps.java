@@ -20,6 +20,17 @@ public final class HostSteps {
 
   private HostSteps() {}
 
+  /**
+   * Installs or removes packages with whichever of apt-get, dnf and zypper the host has, each with
+   * its own package names ("install" or "remove").
+   */
+  static Command distroPackages(String verb, String apt, String dnf, String zypper) {
+    return Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get " + verb + " -y -q " + apt + ";"
+        + " elif command -v dnf >/dev/null; then dnf " + verb + " -y " + dnf + ";"
+        + " elif command -v zypper >/dev/null; then zypper -n " + verb + " " + zypper + ";"
+        + " else echo 'no apt-get, dnf or zypper' >&2; exit 1; fi");
+  }
+
   public static List<Step> prepare() {
     return List.of(new Preflight(), new Network(), new Packages(), new SwapOff(), new KernelModules(), new Sysctl(), new Docker());
   }
@@ -110,10 +121,7 @@ public final class HostSteps {
     @Override
     public void apply(HostContext host) {
       if (!host.root(Command.shell("command -v docker")).ok()) {
-        host.rootOk(Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker.io;"
-            + " elif command -v dnf >/dev/null; then dnf install -y moby-engine || dnf install -y docker;"
-            + " elif command -v zypper >/dev/null; then zypper -n install docker;"
-            + " else echo 'no apt-get, dnf or zypper' >&2; exit 1; fi"), "installing Docker");
+        host.rootOk(distroPackages("install", "docker.io", "moby-engine", "docker"), "installing Docker");
         host.write(MARKER, "kfboot installed Docker; 'kfboot hosts reset' removes it\n", 0644);
       }
       host.rootOk(Command.of("systemctl", "enable", "--now", "docker"), "starting Docker");
@@ -142,9 +150,7 @@ public final class HostSteps {
 
     @Override
     public void apply(HostContext host) {
-      host.rootOk(Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl;"
-          + " elif command -v dnf >/dev/null; then dnf install -y curl; elif command -v zypper >/dev/null; then zypper -n install curl;"
-          + " else echo 'no apt-get, dnf or zypper' >&2; exit 1; fi"), "installing curl");
+      host.rootOk(distroPackages("install", "curl", "curl", "curl"), "installing curl");
     }
   }
 

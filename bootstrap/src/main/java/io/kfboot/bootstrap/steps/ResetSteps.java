@@ -2,6 +2,7 @@ package io.kfboot.bootstrap.steps;
 
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
+import io.kfboot.bootstrap.steps.Step.Check;
 import io.kfboot.bootstrap.k3s.HostFiles;
 import java.util.List;
 
@@ -22,109 +23,39 @@ public final class ResetSteps {
   }
 
   static Step k3sRemoved() {
-    return new Step() {
-      @Override
-      public String id() {
-        return "k3s-removed";
-      }
-
-      @Override
-      public String description() {
-        return "k3s uninstalled with its own script";
-      }
-
-      @Override
-      public Check check(HostContext host) {
-        return host.root(Command.of("test", "-e", uninstallScript(host))).ok() ? Check.change("run " + uninstallScript(host)) : Check.ok("no k3s");
-      }
-
-      @Override
-      public void apply(HostContext host) {
-        host.rootOk(Command.of(uninstallScript(host)), uninstallScript(host));
-      }
-    };
+    return Step.of("k3s-removed", "k3s uninstalled with its own script",
+        host -> host.root(Command.of("test", "-e", uninstallScript(host))).ok() ? Check.change("run " + uninstallScript(host)) : Check.ok("no k3s"),
+        host -> host.rootOk(Command.of(uninstallScript(host)), uninstallScript(host)));
   }
 
   /** Docker removed only if kfboot installed it (the marker says so); a Docker that was there stays. */
   static Step dockerRemoved() {
-    return new Step() {
-      @Override
-      public String id() {
-        return "docker-removed";
-      }
-
-      @Override
-      public String description() {
-        return "Docker removed, if kfboot installed it";
-      }
-
-      @Override
-      public Check check(HostContext host) {
-        return host.file(HostSteps.Docker.MARKER).isPresent() ? Check.change("remove the Docker kfboot installed") : Check.ok("kfboot did not install Docker");
-      }
-
-      @Override
-      public void apply(HostContext host) {
-        host.rootOk(Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get remove -y -q docker.io;"
-            + " elif command -v dnf >/dev/null; then dnf remove -y moby-engine docker; elif command -v zypper >/dev/null; then zypper -n remove docker; fi"),
-            "removing Docker");
-        host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.Docker.MARKER)), "removing " + HostSteps.Docker.MARKER);
-      }
-    };
+    return Step.of("docker-removed", "Docker removed, if kfboot installed it",
+        host -> host.file(HostSteps.Docker.MARKER).isPresent() ? Check.change("remove the Docker kfboot installed") : Check.ok("kfboot did not install Docker"),
+        host -> {
+          host.rootOk(HostSteps.distroPackages("remove", "docker.io", "moby-engine docker", "docker"), "removing Docker");
+          host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.Docker.MARKER)), "removing " + HostSteps.Docker.MARKER);
+        });
   }
 
   static Step fileRemoved(String path) {
-    return new Step() {
-      @Override
-      public String id() {
-        return "removed " + path;
-      }
-
-      @Override
-      public String description() {
-        return path + " removed";
-      }
-
-      @Override
-      public Check check(HostContext host) {
-        return host.file(path).isPresent() ? Check.change("remove " + path) : Check.ok("absent");
-      }
-
-      @Override
-      public void apply(HostContext host) {
-        host.rootOk(Command.of("rm", "-f", "--", host.path(path)), "removing " + path);
-      }
-    };
+    return Step.of("removed " + path, path + " removed",
+        host -> host.file(path).isPresent() ? Check.change("remove " + path) : Check.ok("absent"),
+        host -> host.rootOk(Command.of("rm", "-f", "--", host.path(path)), "removing " + path));
   }
 
   static Step swapRestored() {
-    return new Step() {
-      @Override
-      public String id() {
-        return "swap-restored";
-      }
-
-      @Override
-      public String description() {
-        return "swap back on, if kfboot turned it off";
-      }
-
-      @Override
-      public Check check(HostContext host) {
-        return host.file(HostSteps.SwapOff.MARKER).isPresent() ? Check.change("restore /etc/fstab swap lines and swapon -a") : Check.ok("kfboot did not turn swap off");
-      }
-
-      @Override
-      public void apply(HostContext host) {
-        String fstab = host.file("/etc/fstab").orElse("");
-        String restored = HostFiles.fstabRestored(fstab);
-        if (!restored.equals(fstab)) {
-          host.write("/etc/fstab", restored, 0644);
-        }
-        host.root(Command.shell("systemctl list-unit-files --type=swap --state=masked --no-legend --plain 2>/dev/null | awk '{print $1}' | xargs -r systemctl unmask"));
-        host.rootOk(Command.of("swapon", "-a"), "swapon -a");
-        host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.SwapOff.MARKER)), "removing " + HostSteps.SwapOff.MARKER);
-      }
-    };
+    return Step.of("swap-restored", "swap back on, if kfboot turned it off",
+        host -> host.file(HostSteps.SwapOff.MARKER).isPresent() ? Check.change("restore /etc/fstab swap lines and swapon -a") : Check.ok("kfboot did not turn swap off"),
+        host -> {
+          String fstab = host.file("/etc/fstab").orElse("");
+          String restored = HostFiles.fstabRestored(fstab);
+          if (!restored.equals(fstab)) {
+            host.write("/etc/fstab", restored, 0644);
+          }
+          host.root(Command.shell("systemctl list-unit-files --type=swap --state=masked --no-legend --plain 2>/dev/null | awk '{print $1}' | xargs -r systemctl unmask"));
+          host.rootOk(Command.of("swapon", "-a"), "swapon -a");
+          host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.SwapOff.MARKER)), "removing " + HostSteps.SwapOff.MARKER);
+        });
   }
 }

@@ -15,6 +15,32 @@ public interface Step {
 
   void apply(HostContext host);
 
+  /** A step from its parts, for the small ones. */
+  static Step of(String id, String description, java.util.function.Function<HostContext, Check> check,
+      java.util.function.Consumer<HostContext> apply) {
+    return new Step() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+
+      @Override
+      public Check check(HostContext host) {
+        return check.apply(host);
+      }
+
+      @Override
+      public void apply(HostContext host) {
+        apply.accept(host);
+      }
+    };
+  }
+
   /** A look at the host: whether the step is satisfied, and if not, what would change. */
   record Check(boolean satisfied, String detail) {
     public static Check ok(String detail) {
