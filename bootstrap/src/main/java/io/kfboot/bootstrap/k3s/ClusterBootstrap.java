@@ -36,9 +36,20 @@ public final class ClusterBootstrap {
   private final Duration commandTimeout;
   private final int parallelism;
   private final Consumer<StepRunner.Result> progress;
+  private final List<Step> extraSteps;
 
   public ClusterBootstrap(Inventory inventory, Function<Host, HostOperator> connect, Map<String, String> env,
       Duration commandTimeout, int parallelism, Consumer<StepRunner.Result> progress) {
+    this(inventory, connect, env, commandTimeout, parallelism, progress, List.of());
+  }
+
+  /**
+   * @param extraSteps host preparation from other modules (the GPU driver check), run on every
+   *     host after kfboot's own preparation and before k3s
+   */
+  public ClusterBootstrap(Inventory inventory, Function<Host, HostOperator> connect, Map<String, String> env,
+      Duration commandTimeout, int parallelism, Consumer<StepRunner.Result> progress, List<Step> extraSteps) {
+    this.extraSteps = List.copyOf(extraSteps);
     this.inventory = inventory;
     this.connect = connect;
     this.env = env;
@@ -98,8 +109,10 @@ public final class ClusterBootstrap {
         hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout, sandbox ? sandboxRoot.apply(h) : ""));
       }
       reachAll(hosts);
+      List<Step> prepare = new ArrayList<>(HostSteps.prepare());
+      prepare.addAll(extraSteps);
       List<StepRunner.Result> results = new ArrayList<>(parallel(new ArrayList<>(hosts.values()),
-          h -> StepRunner.run(h, HostSteps.prepare(), plan || sandbox, progress)));
+          h -> StepRunner.run(h, prepare, plan || sandbox, progress)));
       if (sandbox) {
         // k3s files only, on every host at once: no server has to be up for another to start
         results.addAll(parallel(new ArrayList<>(hosts.values()), h -> StepRunner.run(h,
