@@ -9,6 +9,7 @@ import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.bootstrap.ssh.SshHostOperator;
 import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.StepRunner;
+import io.kfboot.gpu.ContainerToolkitStep;
 import io.kfboot.gpu.GpuDriverStep;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -132,7 +133,7 @@ final class HostsCommand {
     inv.warnings().forEach(w -> context.err().println("warning: " + w));
     PrintStream err = context.err();
     ClusterBootstrap b = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-        Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err), List.of(new GpuDriverStep()));
+        Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err), List.of(new GpuDriverStep(), new ContainerToolkitStep()));
     List<StepRunner.Result> results = b.run(plan);
     long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
     context.out().println(plan

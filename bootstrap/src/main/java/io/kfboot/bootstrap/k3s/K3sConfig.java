@@ -53,6 +53,11 @@ public final class K3sConfig {
     }
     if (inv.containerRuntime().equals("docker")) {
       c.put("docker", true);
+    } else if (host.gpu()) {
+      // k3s finds nvidia-container-runtime (installed by the GPU steps) and registers it as the
+      // "nvidia" runtime; as the default, Kubeflow's pods get GPUs without a runtimeClassName.
+      // https://github.com/k3s-io/k3s/issues/9702 (--default-runtime, agent/runtime flags)
+      c.put("default-runtime", "nvidia");
     }
     List<String> labels = new ArrayList<>();
     host.labels().forEach((k, v) -> labels.add(k + "=" + v));
