@@ -2,6 +2,7 @@ package io.kfboot.cli;
 
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.Planner;
+import io.kfboot.gpu.DevicePlugin;
 import io.kfboot.manifests.render.Renderer;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -58,6 +59,9 @@ final class PlanCommand implements Callable<Integer> {
                     release.allowRemoteBases,
                     adaptations),
                 loaded.kustomize().describe());
+    if (selection.gpu) {
+      plan = DevicePlugin.addTo(plan);
+    }
     progress.report(
         "planned " + plan.components().size() + " components, " + plan.objectCount() + " objects");
     return plan;

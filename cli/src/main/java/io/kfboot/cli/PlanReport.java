@@ -122,7 +122,7 @@ final class PlanReport {
       if (!c.spec().dependsOn().isEmpty()) {
         sb.append("      after: ").append(String.join(", ", c.spec().dependsOn())).append('\n');
       }
-      sb.append("      paths: ").append(String.join(", ", c.spec().paths())).append('\n');
+      sb.append("      paths: ").append(c.spec().paths().isEmpty() ? "(objects made by kfboot)" : String.join(", ", c.spec().paths())).append('\n');
       if (!c.namespaces().isEmpty()) {
         sb.append("      namespaces: ").append(String.join(", ", c.namespaces())).append('\n');
       }

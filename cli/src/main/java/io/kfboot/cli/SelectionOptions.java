@@ -25,6 +25,9 @@ final class SelectionOptions {
       description = "ClusterIP (upstream), NodePort or LoadBalancer for istio-ingressgateway.")
   String gatewayServiceType;
 
+  @Option(names = "--gpu", description = "Add the NVIDIA device plugin and the nvidia RuntimeClass (for clusters with GPU nodes).")
+  boolean gpu;
+
   @Option(
       names = "--no-k3s-adaptations",
       description = "Render upstream objects exactly, without kfboot's k3s patches.")

@@ -5,6 +5,7 @@ import io.kfboot.components.install.InstallState;
 import io.kfboot.components.install.Installer;
 import io.kfboot.components.install.Uninstaller;
 import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.gpu.DevicePlugin;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -52,7 +53,11 @@ final class UninstallCommand implements Callable<Integer> {
         release.manifests = local ? source : state.get().release();
       }
       SelectionOptions everythingInstalled = new SelectionOptions();
-      state.ifPresent(s -> everythingInstalled.components = new ArrayList<>(s.done()));
+      state.ifPresent(s -> {
+        // kfboot's own components are not in the release's catalog
+        everythingInstalled.gpu = s.done().contains(DevicePlugin.ID);
+        everythingInstalled.components = new ArrayList<>(s.done().stream().filter(id -> !id.equals(DevicePlugin.ID)).toList());
+      });
       InstallPlan plan = PlanCommand.makePlan(release, everythingInstalled, context);
       InstallProgress progress = new InstallProgress(context.err(), release.quiet, false);
       List<String> removed = new Uninstaller(client, options, progress, new ClusterDiagnostics(client))

@@ -55,7 +55,7 @@ class InstallCliTest {
       assertThat(before.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
       assertThat(before.out()).contains("installed nothing");
 
-      String[] install = {"install", "--manifests", tarball, "--admin-email", "admin@example.org", "--poll-interval", "10ms", "--timeout", "30s", "--no-watch"};
+      String[] install = {"install", "--manifests", tarball, "--admin-email", "admin@example.org", "--poll-interval", "10ms", "--timeout", "30s", "--no-watch", "--gpu"};
       CliRun first = run(env, install);
       assertThat(first.code()).as(first.err()).isZero();
       assertThat(first.out()).contains("kubeflow/manifests v1.10.2 installed").contains("Generated password (shown this once)");
@@ -80,11 +80,11 @@ class InstallCliTest {
       JsonNode json = new ObjectMapper().readTree(status.out());
       assertThat(json.get("release").asText()).isEqualTo("v1.10.2");
       assertThat(json.get("phase").asText()).isEqualTo("installed");
-      assertThat(json.get("components")).hasSize(29);
+      assertThat(json.get("components")).hasSize(30).anyMatch(c -> c.asText().equals("nvidia-device-plugin"));
 
       CliRun uninstall = run(env, "uninstall", "--poll-interval", "10ms", "--no-watch");
       assertThat(uninstall.code()).as(uninstall.err()).isZero();
-      assertThat(uninstall.out()).startsWith("removed: ");
+      assertThat(uninstall.out()).startsWith("removed: ").contains("nvidia-device-plugin");
       assertThat(run(env, "status").code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
     }
   }
