@@ -1,7 +1,6 @@
 package io.kfboot.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.inventory.Inventory;
@@ -9,7 +8,7 @@ import io.kfboot.bootstrap.inventory.InventoryLoader;
 import io.kfboot.bootstrap.steps.HostContext;
 import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.bootstrap.testing.FakeLinuxHost;
-import java.nio.file.Files;
+import io.kfboot.bootstrap.testing.Shellcheck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,21 +40,9 @@ class ContainerToolkitStepTest {
 
   @Test
   void theRepositoryScriptsPassShellcheck(@TempDir Path dir) throws Exception {
-    boolean present;
-    try {
-      present = new ProcessBuilder("shellcheck", "--version").start().waitFor() == 0;
-    } catch (java.io.IOException e) {
-      present = false;
-    }
-    if (!present) {
-      System.err.println("SKIPPED: no shellcheck (apt-get install shellcheck; .ci/run does)");
-      assumeTrue(false, "no shellcheck");
-    }
+    Shellcheck.requireOrSkip();
     for (String script : List.of(ContainerToolkitStep.APT_SCRIPT, ContainerToolkitStep.DNF_SCRIPT)) {
-      Path f = Files.writeString(dir.resolve("s.sh"), "#!/bin/sh\n" + script + "\n");
-      Process p = new ProcessBuilder("shellcheck", "-s", "sh", f.toString()).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes());
-      assertThat(p.waitFor()).as(out).isZero();
+      Shellcheck.assertClean(dir, script);
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.kfboot.bootstrap.steps;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.kfboot.bootstrap.host.RecordingHostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
@@ -9,8 +8,7 @@ import io.kfboot.bootstrap.inventory.InventoryLoader;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.bootstrap.ssh.SshHostOperator;
 import io.kfboot.bootstrap.testing.FakeLinuxHost;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.kfboot.bootstrap.testing.Shellcheck;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,16 +24,7 @@ class ShellcheckTest {
 
   @Test
   void everyGeneratedScriptIsClean() throws Exception {
-    boolean present;
-    try {
-      present = new ProcessBuilder("shellcheck", "--version").start().waitFor() == 0;
-    } catch (java.io.IOException e) {
-      present = false;
-    }
-    if (!present) {
-      System.err.println("SKIPPED: no shellcheck (apt-get install shellcheck; .ci/run does)");
-      assumeTrue(false, "no shellcheck");
-    }
+    Shellcheck.requireOrSkip();
     Inventory inv = InventoryLoader.parse("""
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
@@ -64,10 +53,7 @@ class ShellcheckTest {
     scripts.add(SshHostOperator.placeScript("/tmp/.kfboot-1", "/etc/rancher/k3s/config file.yaml", 0600, "root:root"));
     assertThat(scripts).hasSizeGreaterThanOrEqualTo(4);
     for (String script : scripts.stream().distinct().toList()) {
-      Path f = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\n" + script + "\n");
-      Process p = new ProcessBuilder("shellcheck", "-s", "sh", f.toString()).redirectErrorStream(true).start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(p.waitFor()).as(script + "\n" + out).isZero();
+      Shellcheck.assertClean(dir, script);
     }
   }
 }
