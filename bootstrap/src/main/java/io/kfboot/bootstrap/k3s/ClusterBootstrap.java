@@ -103,12 +103,7 @@ public final class ClusterBootstrap {
   private List<StepRunner.Result> run(boolean plan, Function<Host, String> sandboxRoot) {
     String token = token();
     boolean sandbox = sandboxRoot != null;
-    Map<String, HostContext> hosts = new LinkedHashMap<>();
-    try {
-      for (Host h : inventory.hosts()) {
-        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout, sandbox ? sandboxRoot.apply(h) : ""));
-      }
-      reachAll(hosts);
+    return onReachableHosts(sandbox ? sandboxRoot : h -> "", hosts -> {
       List<Step> prepare = new ArrayList<>(HostSteps.prepare());
       prepare.addAll(extraSteps);
       List<StepRunner.Result> results = new ArrayList<>(parallel(new ArrayList<>(hosts.values()),
@@ -129,6 +124,22 @@ public final class ClusterBootstrap {
       List<String> names = inventory.hosts().stream().map(Host::name).toList();
       results.addAll(StepRunner.run(hosts.get(servers.get(0).name()), List.of(HostSteps.nodesReady(names, Duration.ofMinutes(10))), plan, progress));
       return results;
+    });
+  }
+
+  /**
+   * Connects to every host, makes sure each answers (see {@link #reachAll}) before {@code work}
+   * changes any, and closes every connection afterwards.
+   */
+  private List<StepRunner.Result> onReachableHosts(Function<Host, String> root,
+      Function<Map<String, HostContext>, List<StepRunner.Result>> work) {
+    Map<String, HostContext> hosts = new LinkedHashMap<>();
+    try {
+      for (Host h : inventory.hosts()) {
+        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout, root.apply(h)));
+      }
+      reachAll(hosts);
+      return work.apply(hosts);
     } finally {
       hosts.values().forEach(h -> h.operator().close());
     }
@@ -139,26 +150,16 @@ public final class ClusterBootstrap {
    * with {@link io.kfboot.bootstrap.steps.ResetSteps}. The token is not needed.
    */
   public List<StepRunner.Result> reset(boolean plan) {
-    List<StepRunner.Result> results = new ArrayList<>();
-    List<Host> order = new ArrayList<>(inventory.agents());
     List<Host> servers = new ArrayList<>(inventory.servers());
     java.util.Collections.reverse(servers);
-    order.addAll(servers);
-    Map<String, HostContext> hosts = new LinkedHashMap<>();
-    try {
-      for (Host h : inventory.hosts()) {
-        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout));
-      }
-      reachAll(hosts);
-      results.addAll(parallel(inventory.agents().stream().map(a -> hosts.get(a.name())).toList(),
+    return onReachableHosts(h -> "", hosts -> {
+      List<StepRunner.Result> results = new ArrayList<>(parallel(inventory.agents().stream().map(a -> hosts.get(a.name())).toList(),
           h -> StepRunner.run(h, io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress)));
       for (Host s : servers) {
         results.addAll(StepRunner.run(hosts.get(s.name()), io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress));
       }
       return results;
-    } finally {
-      hosts.values().forEach(h -> h.operator().close());
-    }
+    });
   }
 
   /**

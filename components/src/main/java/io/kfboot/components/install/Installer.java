@@ -96,13 +96,7 @@ public final class Installer {
 
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
-    Map<String, String> crdByKind = new HashMap<>();
-    Map<String, K8sObject> crds = new HashMap<>();
-    all.stream().filter(K8sObject::isCrd).forEach(crd -> {
-      crdByKind.put(crd.definedKind(), crd.name());
-      crds.put(crd.definedKind(), crd);
-    });
-    applier = new ObjectApplier(client, options.retry(), listener, crds);
+    applier = new ObjectApplier(client, options.retry(), listener, ObjectApplier.crdsByKind(all));
 
     Map<String, PlannedComponent> byId = new HashMap<>();
     plan.components().forEach(c -> byId.put(c.id(), c));
@@ -124,7 +118,7 @@ public final class Installer {
     });
     CompletionService<ComponentResult> completion = new ExecutorCompletionService<>(pool);
     try {
-      int running = submitReady(plan, byId, done, submitted, completion, scopes, crdByKind, start);
+      int running = submitReady(plan, byId, done, submitted, completion, scopes, start);
       while (running > 0) {
         Future<ComponentResult> finished = completion.take();
         running--;
@@ -144,7 +138,7 @@ public final class Installer {
         }
         writeState(state.with("installing", doneInOrder));
         listener.componentDone(result, Duration.ofNanos(System.nanoTime() - start));
-        running += submitReady(plan, byId, done, submitted, completion, scopes, crdByKind, start);
+        running += submitReady(plan, byId, done, submitted, completion, scopes, start);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -162,7 +156,7 @@ public final class Installer {
   }
 
   private int submitReady(InstallPlan plan, Map<String, PlannedComponent> byId, Set<String> done, Set<String> submitted,
-      CompletionService<ComponentResult> completion, Scopes scopes, Map<String, String> crdByKind, long start) {
+      CompletionService<ComponentResult> completion, Scopes scopes, long start) {
     int n = 0;
     for (PlannedComponent c : plan.components()) {
       if (submitted.contains(c.id())) {
@@ -172,14 +166,14 @@ public final class Installer {
       if (ready) {
         submitted.add(c.id());
         listener.componentStarted(c.id(), Duration.ofNanos(System.nanoTime() - start));
-        completion.submit(() -> installComponent(c, scopes, crdByKind));
+        completion.submit(() -> installComponent(c, scopes));
         n++;
       }
     }
     return n;
   }
 
-  private ComponentResult installComponent(PlannedComponent c, Scopes scopes, Map<String, String> crdByKind) {
+  private ComponentResult installComponent(PlannedComponent c, Scopes scopes) {
     long start = System.nanoTime();
     Waiter waiter = new Waiter(options.poll(), diagnostics, (cond, r, elapsed) -> listener.waiting(c.id(), cond, r, elapsed),
         Waiter.Clock.SYSTEM, watch == null ? null : watch.signal());
@@ -187,10 +181,7 @@ public final class Installer {
     for (ApplyOutcome o : ApplyOutcome.values()) {
       counts.put(o, new AtomicInteger());
     }
-    Map<Phase, List<K8sObject>> byPhase = new EnumMap<>(Phase.class);
-    for (K8sObject o : c.objects()) {
-      byPhase.computeIfAbsent(ApplyOrder.phaseOf(o, scopes), p -> new ArrayList<>()).add(o);
-    }
+    Map<Phase, List<K8sObject>> byPhase = ApplyOrder.byPhase(c.objects(), scopes);
     Set<String> heldBack = new HashSet<>();
     c.gates().forEach(g -> heldBack.addAll(g.before()));
 
@@ -228,7 +219,7 @@ public final class Installer {
       apply.accept(webhook);
     }
     for (K8sObject cr : byPhase.getOrDefault(Phase.CUSTOM_RESOURCES, List.of())) {
-      String crd = crdByKind.get(cr.kindDotGroup());
+      String crd = applier.crdOf(cr);
       if (crd != null) {
         await(c, waiter, conditions.crdEstablished(crd));
       }

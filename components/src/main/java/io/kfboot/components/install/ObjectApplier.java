@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,6 +37,19 @@ final class ObjectApplier {
     this.retry = retry;
     this.retryListener = retryListener;
     this.crdsByKind = Map.copyOf(crdsByKind);
+  }
+
+  /** The CRDs among {@code objects} by the "kind.group" they define. */
+  static Map<String, K8sObject> crdsByKind(List<K8sObject> objects) {
+    Map<String, K8sObject> crds = new java.util.HashMap<>();
+    objects.stream().filter(K8sObject::isCrd).forEach(crd -> crds.put(crd.definedKind(), crd));
+    return crds;
+  }
+
+  /** The name of the CRD of a custom resource, when the plan holds that CRD. */
+  String crdOf(K8sObject customResource) {
+    K8sObject crd = crdsByKind.get(customResource.kindDotGroup());
+    return crd == null ? null : crd.name();
   }
 
   private Resource<GenericKubernetesResource> resource(K8sObject object, GenericKubernetesResource desired) {

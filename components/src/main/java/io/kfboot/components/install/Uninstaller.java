@@ -14,7 +14,6 @@ import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,9 +85,7 @@ public final class Uninstaller {
     }
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
-    java.util.Map<String, K8sObject> crds = new java.util.HashMap<>();
-    all.stream().filter(K8sObject::isCrd).forEach(crd -> crds.put(crd.definedKind(), crd));
-    ObjectApplier applier = new ObjectApplier(client, options.retry(), listener, crds);
+    ObjectApplier applier = new ObjectApplier(client, options.retry(), listener, ObjectApplier.crdsByKind(all));
     KubernetesConditions conditions = new KubernetesConditions(client);
     Waiter waiter = new Waiter(options.poll(), diagnostics, Waiter.Listener.NONE);
 
@@ -101,10 +98,7 @@ public final class Uninstaller {
     for (PlannedComponent c : order) {
       long start = System.nanoTime();
       listener.componentStarted(c.id(), Duration.ZERO);
-      Map<Phase, List<K8sObject>> byPhase = new EnumMap<>(Phase.class);
-      for (K8sObject o : c.objects()) {
-        byPhase.computeIfAbsent(ApplyOrder.phaseOf(o, scopes), p -> new ArrayList<>()).add(o);
-      }
+      Map<Phase, List<K8sObject>> byPhase = ApplyOrder.byPhase(c.objects(), scopes);
       int deleted = 0;
       for (Phase p : List.of(Phase.CUSTOM_RESOURCES, Phase.WEBHOOKS, Phase.NAMESPACED, Phase.CLUSTER_SCOPED, Phase.CLUSTER_RBAC, Phase.NAMESPACES)) {
         for (K8sObject o : byPhase.getOrDefault(p, List.of())) {

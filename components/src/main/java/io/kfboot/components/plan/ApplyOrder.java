@@ -2,8 +2,11 @@ package io.kfboot.components.plan;
 
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The order objects of one component are applied in, so that nothing is sent before what it needs:
@@ -34,6 +37,15 @@ public final class ApplyOrder {
     if (o.group().equals("rbac.authorization.k8s.io") && scopes.isClusterScoped(o)) return Phase.CLUSTER_RBAC;
     if (scopes.isClusterScoped(o)) return Phase.CLUSTER_SCOPED;
     return Phase.NAMESPACED;
+  }
+
+  /** The objects of each phase, render order kept inside a phase; phases without objects are absent. */
+  public static Map<Phase, List<K8sObject>> byPhase(List<K8sObject> objects, Scopes scopes) {
+    Map<Phase, List<K8sObject>> out = new EnumMap<>(Phase.class);
+    for (K8sObject o : objects) {
+      out.computeIfAbsent(phaseOf(o, scopes), p -> new ArrayList<>()).add(o);
+    }
+    return out;
   }
 
   /** A stable sort of {@code objects} by phase. */
