@@ -34,6 +34,9 @@ public final class ContainerToolkitStep implements Step {
     if (!host.spec().gpu()) {
       return Check.ok("no GPU in the inventory");
     }
+    if (host.inventory().nvidia().operator()) {
+      return Check.ok("left to the NVIDIA GPU Operator (nvidia.operator: true)");
+    }
     return host.root(Command.shell("command -v nvidia-container-runtime")).ok()
         ? Check.ok("nvidia-container-runtime present")
         : Check.change("install nvidia-container-toolkit from NVIDIA's repository");

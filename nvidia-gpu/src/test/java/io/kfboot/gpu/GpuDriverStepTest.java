@@ -51,4 +51,48 @@ class GpuDriverStepTest {
     assertThat(StepRunner.run(host(cpu, 0), List.of(new GpuDriverStep()), false, x -> {}).get(0).detail()).isEqualTo("no GPU in the inventory");
     assertThat(cpu.operator.commandLines()).isEmpty();
   }
+
+  @Test
+  void theGpuCountBecomesANodeLabelInTheK3sConfig() {
+    FakeLinuxHost fake = new FakeLinuxHost("gpu-1");
+    fake.operator.on(c -> c.shellLine().contains("--query-gpu"), c -> new ExecResult(0, NvidiaSmiTest.CSV, "", Duration.ZERO));
+    HostContext ctx = host(fake, 1);
+    StepRunner.run(ctx, List.of(new GpuDriverStep()), true, x -> {});
+    assertThat(ctx.discoveredLabels()).containsEntry(GpuChecks.COUNT, "2");
+  }
+
+  @Test
+  void withInstallDriverTheDistributionsDriverIsInstalledAndARebootAskedForWhenItIsNotLoaded() {
+    Inventory installing = InventoryLoader.parse("""
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        nvidia: {installDriver: true}
+        hosts:
+          - {name: gpu-1, address: 10.0.0.2, role: server, gpu: true}
+        """, "inventory.yaml", Path.of("."));
+    java.util.concurrent.atomic.AtomicBoolean installed = new java.util.concurrent.atomic.AtomicBoolean();
+    FakeLinuxHost fake = new FakeLinuxHost("gpu-1");
+    fake.operator.on(c -> c.shellLine().contains("ubuntu-drivers install"), c -> {
+      installed.set(true);
+      return new ExecResult(0, "", "", Duration.ZERO);
+    });
+    fake.operator.on(c -> c.shellLine().contains("--query-gpu"),
+        c -> installed.get() ? new ExecResult(0, NvidiaSmiTest.CSV, "", Duration.ZERO) : new ExecResult(127, "", "nvidia-smi: not found", Duration.ZERO));
+    fake.operator.on(c -> c.shellLine().contains("command -v apt-get"), c -> new ExecResult(0, "/usr/bin/apt-get", "", Duration.ZERO));
+    HostContext ctx = new HostContext(fake.operator, installing.hosts().get(0), installing, Duration.ofMinutes(1));
+    List<StepRunner.Result> r = StepRunner.run(ctx, List.of(new GpuDriverStep()), false, x -> {});
+    assertThat(r.get(0).status()).isEqualTo(StepRunner.Status.CHANGED);
+    assertThat(ctx.discoveredLabels()).containsEntry(GpuChecks.COUNT, "2");
+
+    FakeLinuxHost again = new FakeLinuxHost("gpu-1");
+    again.operator.on(c -> c.shellLine().contains("--query-gpu"), c -> new ExecResult(9, "", "NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver", Duration.ZERO));
+    again.operator.on(c -> c.shellLine().contains("command -v apt-get"), c -> new ExecResult(0, "/usr/bin/apt-get", "", Duration.ZERO));
+    again.operator.on(c -> c.shellLine().contains("ubuntu-drivers install"), c -> new ExecResult(0, "", "", Duration.ZERO));
+    assertThatThrownBy(() -> StepRunner.run(new HostContext(again.operator, installing.hosts().get(0), installing, Duration.ofMinutes(1)),
+        List.of(new GpuDriverStep()), false, x -> {}))
+        .isInstanceOfSatisfying(HostException.class, e -> {
+          assertThat(e.getMessage()).contains("has the NVIDIA driver installed").contains("couldn't communicate with the NVIDIA driver");
+          assertThat(e.fix()).contains("reboot the host");
+        });
+  }
 }

@@ -14,9 +14,86 @@ import java.util.Map;
  * @param registries mirrors and credentials for k3s' registries.yaml; empty when none
  * @param airgap local files to install k3s from instead of the network, or null
  * @param hosts every host, servers first in file order
+ * @param nvidia how GPU hosts and the device plugin are set up
+ * @param storage the cluster's default StorageClass and what backs it
  */
 public record Inventory(
-    String cluster, K3s k3s, String containerRuntime, Registries registries, Airgap airgap, List<Host> hosts, List<String> warnings) {
+    String cluster, K3s k3s, String containerRuntime, Registries registries, Airgap airgap, List<Host> hosts, List<String> warnings,
+    Nvidia nvidia, Storage storage) {
+
+  /**
+   * @param installDriver install the distribution's NVIDIA driver on GPU hosts where nvidia-smi is
+   *     missing (a reboot may follow); off by default, as kernel drivers are the site's business
+   * @param timeSlicing how many pods may share one GPU (NVIDIA time-slicing); 1 for none
+   * @param operator the NVIDIA GPU Operator manages toolkit and device plugin; kfboot only checks
+   */
+  public record Nvidia(boolean installDriver, int timeSlicing, boolean operator) {
+    public static final Nvidia DEFAULTS = new Nvidia(false, 1, false);
+  }
+
+  /** How the default StorageClass is backed; see README, "Storage". */
+  public enum StorageMode {
+    /** k3s' bundled local-path provisioner (or local-path-provisioner installed where k3s has it disabled). */
+    LOCAL_PATH("local-path"),
+    /** an NFS export on one inventory host and nfs-subdir-external-provisioner. */
+    NFS("nfs"),
+    /** fixed PersistentVolumes on an NFS export, made ahead; no provisioner. */
+    NFS_STATIC("nfs-static"),
+    /** whatever default class the cluster has; kfboot only checks it. */
+    EXISTING("existing");
+
+    private final String key;
+
+    StorageMode(String key) {
+      this.key = key;
+    }
+
+    public String key() {
+      return key;
+    }
+
+    public boolean nfs() {
+      return this == NFS || this == NFS_STATIC;
+    }
+
+    public static StorageMode fromKey(String key) {
+      for (StorageMode m : values()) {
+        if (m.key.equals(key)) {
+          return m;
+        }
+      }
+      return null;
+    }
+
+    public static String keys() {
+      return String.join(", ", java.util.Arrays.stream(values()).map(StorageMode::key).toList());
+    }
+  }
+
+  /**
+   * @param localPath where local-path keeps volumes on each node; null for k3s' default
+   * @param nfs the export, for the NFS modes; null otherwise
+   */
+  public record Storage(StorageMode mode, String localPath, Nfs nfs) {
+    public static final Storage DEFAULTS = new Storage(StorageMode.LOCAL_PATH, null, null);
+  }
+
+  /**
+   * @param serverHost the inventory host that serves the export (null when it is outside the
+   *     inventory and {@code address} names it)
+   * @param address the NFS server's address as nodes reach it
+   * @param path the exported directory
+   * @param options export options (exports(5))
+   * @param volumes for nfs-static: fixed volumes, one subdirectory each
+   */
+  public record Nfs(String serverHost, String address, String path, String options, List<StaticVolume> volumes) {
+    public static final String DEFAULT_PATH = "/srv/kfboot-nfs";
+    // no_root_squash: Kubeflow's MySQL and MinIO chown their data directories as root.
+    public static final String DEFAULT_OPTIONS = "rw,sync,no_subtree_check,no_root_squash";
+  }
+
+  /** A fixed volume: its PersistentVolume name and size ("20Gi"). */
+  public record StaticVolume(String name, String size) {}
 
   public record K3s(String version, List<String> extraArgs, String apiEndpoint, List<String> tlsSan, TokenSource token) {}
 

@@ -3,6 +3,7 @@ package io.kfboot.bootstrap.k3s;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.Inventory.Host;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
+import io.kfboot.bootstrap.inventory.Inventory.StorageMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,14 @@ public final class K3sConfig {
    * @param joinUrl the API URL other nodes join through (https://endpoint:6443)
    */
   public static String render(Inventory inv, Host host, boolean first, String joinUrl) {
+    return render(inv, host, first, joinUrl, Map.of());
+  }
+
+  /**
+   * @param discoveredLabels node labels found on the host by earlier steps (the GPU count that
+   *     nvidia-smi reports), added to the inventory's
+   */
+  public static String render(Inventory inv, Host host, boolean first, String joinUrl, Map<String, String> discoveredLabels) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("node-name", host.name());
     c.put("token-file", TOKEN_FILE);
@@ -47,13 +56,22 @@ public final class K3sConfig {
         c.put("tls-san", san);
       }
       // Istio's ingress gateway serves Kubeflow; k3s' Traefik would hold ports 80/443.
-      c.put("disable", List.of("traefik"));
+      List<String> disable = new ArrayList<>(List.of("traefik"));
+      if (inv.storage().mode() != StorageMode.LOCAL_PATH) {
+        // k3s re-applies its local-path StorageClass, marked default, at every start; with another
+        // default class that makes two. https://docs.k3s.io/storage#setting-up-the-local-storage-provider
+        disable.add("local-storage");
+      } else if (inv.storage().localPath() != null) {
+        c.put("default-local-storage-path", inv.storage().localPath());
+      }
+      c.put("disable", disable);
     } else {
       c.put("server", joinUrl);
     }
     if (inv.containerRuntime().equals("docker")) {
       c.put("docker", true);
-    } else if (host.gpu()) {
+    } else if (host.gpu() && !inv.nvidia().operator()) {
+      // (With the GPU Operator, its toolkit makes nvidia containerd's default itself.)
       // k3s finds nvidia-container-runtime (installed by the GPU steps) and registers it as the
       // "nvidia" runtime; as the default, Kubeflow's pods get GPUs without a runtimeClassName.
       // https://github.com/k3s-io/k3s/issues/9702 (--default-runtime, agent/runtime flags)
@@ -64,6 +82,7 @@ public final class K3sConfig {
     if (host.gpu()) {
       labels.add("nvidia.com/gpu.present=true");
     }
+    discoveredLabels.forEach((k, v) -> labels.add(k + "=" + v));
     if (!labels.isEmpty()) {
       c.put("node-label", labels);
     }

@@ -6,7 +6,9 @@ import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /** A host as steps see it: its operator, its inventory entry, root through sudo where needed. */
 public final class HostContext {
@@ -15,6 +17,7 @@ public final class HostContext {
   private final Inventory inventory;
   private final Duration timeout;
   private final String root;
+  private final Map<String, String> discoveredLabels = new ConcurrentSkipListMap<>();
 
   public HostContext(HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout) {
     this(operator, spec, inventory, timeout, "");
@@ -35,6 +38,14 @@ public final class HostContext {
   /** Where a host path really is: under the sandbox root, if any. */
   public String path(String p) {
     return root + p;
+  }
+
+  /**
+   * Node labels that earlier steps found on this host (the GPU count nvidia-smi reports), for the
+   * k3s configuration that later steps write. Sorted, so that the rendered file is stable.
+   */
+  public Map<String, String> discoveredLabels() {
+    return discoveredLabels;
   }
 
   public Inventory.Host spec() {

@@ -330,7 +330,7 @@ public final class HostSteps {
         return K3sConfig.TOKEN_FILE + " (mode 0600; content not shown)";
       }
     });
-    steps.add(new FileStep("k3s-config", K3sConfig.PATH, 0600, h -> K3sConfig.render(h.inventory(), h.spec(), first, joinUrl), List.of()));
+    steps.add(new FileStep("k3s-config", K3sConfig.PATH, 0600, h -> K3sConfig.render(h.inventory(), h.spec(), first, joinUrl, h.discoveredLabels()), List.of()));
     steps.add(new FileStep("k3s-registries", K3sConfig.REGISTRIES_PATH, 0600, h -> K3sConfig.registries(h.inventory().registries(), env), List.of()) {
       @Override
       public Check check(HostContext host) {

@@ -123,4 +123,59 @@ class InventoryLoaderTest {
     assertThat(problems("- a\n- b\n").problems()).singleElement().asString().startsWith("line 1: expected a mapping");
     assertThatThrownBy(() -> InventoryLoader.load(dir.resolve("nope.yaml"))).isInstanceOf(InventoryException.class).hasMessageContaining("cannot read it");
   }
+
+  @Test
+  void gpuAndStorageSectionsHaveDefaultsAndResolveTheNfsServerHost() {
+    Inventory plain = parse(HA);
+    assertThat(plain.nvidia()).isEqualTo(Inventory.Nvidia.DEFAULTS);
+    assertThat(plain.storage().mode()).isEqualTo(Inventory.StorageMode.LOCAL_PATH);
+
+    Inventory inv = parse(HA + """
+        nvidia: {installDriver: true, timeSlicing: 4}
+        storage:
+          mode: nfs-static
+          nfs:
+            server: server-2
+            volumes:
+              - {name: katib-mysql, size: 10Gi}
+              - {name: minio, size: 20Gi}
+        """);
+    assertThat(inv.nvidia()).isEqualTo(new Inventory.Nvidia(true, 4, false));
+    Inventory.Nfs nfs = inv.storage().nfs();
+    assertThat(nfs.serverHost()).isEqualTo("server-2");
+    assertThat(nfs.address()).isEqualTo("10.0.0.12");
+    assertThat(nfs.path()).isEqualTo(Inventory.Nfs.DEFAULT_PATH);
+    assertThat(nfs.options()).isEqualTo(Inventory.Nfs.DEFAULT_OPTIONS);
+    assertThat(nfs.volumes()).extracting(Inventory.StaticVolume::name).containsExactly("katib-mysql", "minio");
+
+    Inventory outside = parse(HA + "storage: {mode: nfs, nfs: {server: nas.lab.example, path: /export/kubeflow}}\n");
+    assertThat(outside.storage().nfs().serverHost()).isNull();
+    assertThat(outside.storage().nfs().address()).isEqualTo("nas.lab.example");
+  }
+
+  @Test
+  void badGpuAndStorageSettingsAreReportedWithTheirLines() {
+    String msg = problems(HA + """
+        nvidia: {timeSlicing: 0, operator: true, installDriver: maybe}
+        storage:
+          mode: nfs-static
+          nfs:
+            server: server-1
+            path: relative/dir
+            options: "rw; rm -rf /"
+            volumes:
+              - {name: Bad_Name, size: 10GB}
+        """).getMessage();
+    assertThat(msg)
+        .contains("nvidia.timeSlicing '0' must be a number of pods per GPU from 1")
+        .contains("installDriver must be true or false, not 'maybe'")
+        .contains("storage.nfs.path 'relative/dir' must be an absolute directory")
+        .contains("storage.nfs.options 'rw; rm -rf /' is not a comma-separated list")
+        .contains("volume name 'Bad_Name' must be a DNS label")
+        .contains("volume size '10GB' must be a whole number of Mi, Gi or Ti");
+    assertThat(problems(HA + "storage: {mode: nfs}\n").getMessage()).contains("storage.mode nfs needs storage.nfs with server");
+    assertThat(problems(HA + "storage: {mode: ceph}\n").getMessage()).contains("storage.mode 'ceph' is none of local-path, nfs, nfs-static, existing");
+    assertThat(problems(HA + "storage: {mode: nfs-static, nfs: {server: server-1}}\n").getMessage()).contains("needs storage.nfs.volumes");
+    assertThat(problems(HA + "nvidia: {operator: true, timeSlicing: 2}\n").getMessage()).contains("leaves the driver and device plugin to the GPU Operator");
+  }
 }

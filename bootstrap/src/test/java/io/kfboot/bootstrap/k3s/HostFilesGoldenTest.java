@@ -51,6 +51,23 @@ class HostFilesGoldenTest {
   }
 
   @Test
+  void storageModesAndDiscoveredGpuCountShapeTheK3sConfig() throws Exception {
+    Inventory nfs = inventory(HA + """
+        storage:
+          mode: nfs
+          nfs: {server: server-1, path: /srv/nfs/kubeflow}
+        """);
+    String url = "https://10.0.0.10:6443";
+    Golden.check("k3s/first-server-nfs.yaml", K3sConfig.render(nfs, nfs.servers().get(0), true, url));
+    Golden.check("k3s/gpu-agent-counted.yaml", K3sConfig.render(nfs, nfs.agents().get(0), false, url, Map.of("nvidia.com/gpu.count", "4")));
+    Inventory localPath = inventory(HA + "storage: {mode: local-path, localPath: /data/k3s-volumes}\n");
+    String server = K3sConfig.render(localPath, localPath.servers().get(0), true, url);
+    assertThat(server).contains("default-local-storage-path: /data/k3s-volumes").doesNotContain("local-storage\n");
+    // only servers run the local-path addon
+    assertThat(K3sConfig.render(localPath, localPath.agents().get(0), false, url)).doesNotContain("local-storage");
+  }
+
+  @Test
   void registriesTakePasswordsFromTheEnvironmentOnly() throws Exception {
     Inventory inv = inventory(HA);
     Golden.check("k3s/registries.yaml", K3sConfig.registries(inv.registries(), Map.of("MIRROR_PASSWORD", "pw-from-env")));

@@ -34,7 +34,7 @@ public final class CredentialsPatch {
     List<PlannedComponent> components = new ArrayList<>();
     for (PlannedComponent c : plan.components()) {
       List<K8sObject> objects = c.objects().stream().map(o -> patch(o, credentials)).toList();
-      components.add(new PlannedComponent(c.spec(), c.wave(), objects, c.crds(), c.namespaces(), c.images(), c.requests(), c.adaptations()));
+      components.add(c.withObjects(objects));
     }
     InstallPlan patched = new InstallPlan(plan.tree(), plan.kustomize(), components, plan.warnings());
     for (PlannedComponent c : patched.components()) {

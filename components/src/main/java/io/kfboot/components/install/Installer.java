@@ -5,6 +5,7 @@ import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.install.InstallReport.ComponentResult;
 import io.kfboot.components.plan.ApplyOrder;
 import io.kfboot.components.plan.ApplyOrder.Phase;
+import io.kfboot.components.plan.ClusterCheck;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.K8sObject;
@@ -235,6 +236,22 @@ public final class Installer {
         }
       } else {
         await(c, waiter, condition(g, c));
+      }
+    }
+    for (ClusterCheck check : c.checks()) {
+      Condition condition;
+      try {
+        condition = options.retry().run(c.id() + ": " + check.description(), () -> check.start(client), listener);
+      } catch (VerifyException e) {
+        throw new InstallException("component " + c.id() + ": " + e.getMessage(), e.fix(), e.diagnostics(), true, e);
+      }
+      try {
+        await(c, waiter, condition);
+      } finally {
+        options.retry().run(c.id() + ": clean up after " + check.description(), () -> {
+          check.finish(client);
+          return null;
+        }, listener);
       }
     }
     return new ComponentResult(c.id(), counts.get(ApplyOutcome.CREATED).get(), counts.get(ApplyOutcome.CONFIGURED).get(),

@@ -18,6 +18,7 @@ import java.util.SortedSet;
  * @param images container images it runs
  * @param requests summed CPU and memory requests of its workloads
  * @param adaptations "adaptation-id: Kind ns/name" for every object a k3s adaptation changed
+ * @param checks what must hold after the gates, for kfboot-owned components (storage probe, GPUs)
  */
 public record PlannedComponent(
     ComponentSpec spec,
@@ -27,7 +28,29 @@ public record PlannedComponent(
     SortedSet<String> namespaces,
     SortedSet<String> images,
     ResourceRequests requests,
-    List<String> adaptations) {
+    List<String> adaptations,
+    List<ClusterCheck> checks) {
+
+  public PlannedComponent {
+    objects = List.copyOf(objects);
+    checks = List.copyOf(checks);
+  }
+
+  /** A component of a release: its readiness is all in its gates. */
+  public PlannedComponent(ComponentSpec spec, int wave, List<K8sObject> objects, List<String> crds, SortedSet<String> namespaces,
+      SortedSet<String> images, ResourceRequests requests, List<String> adaptations) {
+    this(spec, wave, objects, crds, namespaces, images, requests, adaptations, List.of());
+  }
+
+  /** The same component with other objects (a patch of its rendered objects). */
+  public PlannedComponent withObjects(List<K8sObject> replaced) {
+    return new PlannedComponent(spec, wave, replaced, crds, namespaces, images, requests, adaptations, checks);
+  }
+
+  /** The same component under another catalog entry (other dependencies or gates). */
+  public PlannedComponent withSpec(ComponentSpec replaced) {
+    return new PlannedComponent(replaced, wave, objects, crds, namespaces, images, requests, adaptations, checks);
+  }
 
   public String id() {
     return spec.id();

@@ -31,6 +31,29 @@ public record K8sObject(
     labels = labels == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(labels));
   }
 
+  /** An object kfboot builds itself (not rendered by kustomize), read from its body. */
+  @SuppressWarnings("unchecked")
+  public static K8sObject of(Map<String, Object> body) {
+    Map<String, Object> meta = (Map<String, Object>) body.get("metadata");
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (meta.get("labels") instanceof Map<?, ?> l) {
+      l.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
+    }
+    return new K8sObject((String) body.get("apiVersion"), (String) body.get("kind"), (String) meta.get("namespace"), (String) meta.get("name"), labels, body);
+  }
+
+  /** An ordered map from keys and values in turn: the bodies of objects kfboot builds read like YAML. */
+  public static Map<String, Object> map(Object... keysAndValues) {
+    if (keysAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("keys and values come in pairs, got " + keysAndValues.length + " items");
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
+
   public String group() {
     int slash = apiVersion.indexOf('/');
     return slash < 0 ? "" : apiVersion.substring(0, slash);

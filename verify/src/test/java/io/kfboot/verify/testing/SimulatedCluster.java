@@ -120,6 +120,7 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Map<String, List<Map<String, String>>> readyWorkloadLabels = new ConcurrentHashMap<>();
   private final Map<String, List<WebhookRule>> webhooks = new ConcurrentHashMap<>(); // config name -> rules
   private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
+  private final PodsAndVolumes podsAndVolumes;
 
   private SimulatedCluster(Latencies latencies) {
     FABRIC8_LOG.setLevel(Level.WARNING);
@@ -133,10 +134,35 @@ public final class SimulatedCluster implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    this.podsAndVolumes = new PodsAndVolumes(controllerClient);
   }
 
   public static SimulatedCluster start(Latencies latencies) {
     return new SimulatedCluster(latencies);
+  }
+
+  /** A Ready node with these labels and allocatable resources (e.g. "nvidia.com/gpu" -> "2"). */
+  public SimulatedCluster node(String name, Map<String, String> labels, Map<String, String> allocatable) {
+    podsAndVolumes.addNode(name, labels, allocatable);
+    return this;
+  }
+
+  /** What the pod ns/name prints; the pod Succeeds when it does not restart. */
+  public SimulatedCluster podLog(String ns, String name, String log) {
+    podsAndVolumes.log(ns, name, log);
+    return this;
+  }
+
+  /** The pod ns/name runs and Fails, printing this. */
+  public SimulatedCluster podFails(String ns, String name, String log) {
+    podsAndVolumes.fail(ns, name, log);
+    return this;
+  }
+
+  /** Claims of classes with this provisioner stay Pending, as when it is not running. */
+  public SimulatedCluster provisionerDown(String provisioner) {
+    podsAndVolumes.provisionerDown(provisioner);
+    return this;
   }
 
   /** A client for the code under test: fabric8's own retries are off, as kfboot sets them. */
@@ -315,6 +341,9 @@ public final class SimulatedCluster implements AutoCloseable {
       String method = request.getMethod().toUpperCase(Locale.ROOT);
       Target t = Target.parse(request.getPath());
       boolean write = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+      if (t != null && method.equals("GET") && "pods".equals(t.plural()) && "log".equals(t.subresource())) {
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(podsAndVolumes.log(t.namespace(), t.name()));
+      }
       if (t == null || !underTest || (!write && !method.equals("DELETE")) || t.subresource() != null) {
         return super.dispatch(request);
       }
@@ -480,6 +509,8 @@ public final class SimulatedCluster implements AutoCloseable {
         }
       }
       case "Service" -> later(Duration.ZERO, () -> reconcileEndpoints(ns));
+      case "Pod" -> later(Duration.ofMillis(20), () -> podsAndVolumes.podWritten(ns, name));
+      case "PersistentVolumeClaim" -> later(Duration.ZERO, () -> podsAndVolumes.claimWritten(ns, name));
       case "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration" -> webhooks.put(kind + "/" + name, rules(obj));
       default -> {}
     }
