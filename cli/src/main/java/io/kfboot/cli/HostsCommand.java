@@ -11,6 +11,7 @@ import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.gpu.ContainerToolkitStep;
 import io.kfboot.gpu.GpuDriverStep;
+import io.kfboot.storage.NfsHostSteps;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -128,12 +129,22 @@ final class HostsCommand {
     };
   }
 
+  /**
+   * Host steps of the GPU and storage modules, run on every host before k3s is configured (the GPU
+   * count they find becomes a node label); each is a no-op where it does not apply.
+   */
+  static List<io.kfboot.bootstrap.steps.Step> hostExtras() {
+    List<io.kfboot.bootstrap.steps.Step> steps = new java.util.ArrayList<>(List.of(new GpuDriverStep(), new ContainerToolkitStep()));
+    steps.addAll(NfsHostSteps.all());
+    return steps;
+  }
+
   static int run(Main.Context context, HostOptions options, boolean plan) {
     Inventory inv = options.load();
     inv.warnings().forEach(w -> context.err().println("warning: " + w));
     PrintStream err = context.err();
     ClusterBootstrap b = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-        Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err), List.of(new GpuDriverStep(), new ContainerToolkitStep()));
+        Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err), hostExtras());
     List<StepRunner.Result> results = b.run(plan);
     long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
     context.out().println(plan

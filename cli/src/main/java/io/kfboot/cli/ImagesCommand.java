@@ -20,6 +20,7 @@ final class ImagesCommand implements Callable<Integer> {
 
   @Mixin ReleaseOptions release = new ReleaseOptions();
   @Mixin SelectionOptions selection = new SelectionOptions();
+  @Mixin PlatformOptions platformOptions = new PlatformOptions();
 
   @Option(
       names = {"-o", "--output"},
@@ -34,7 +35,8 @@ final class ImagesCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    InstallPlan plan = PlanCommand.makePlan(release, selection, context);
+    PlatformOptions.Resolved platform = platformOptions.resolve(context.env());
+    InstallPlan plan = PlanCommand.withStorage(PlanCommand.makePlan(release, selection, platform, context), platform, true);
     if (output == OutputFormat.json) {
       Map<String, Object> root = new LinkedHashMap<>();
       root.put("release", plan.tree().release().tag());

@@ -1,12 +1,14 @@
 package io.kfboot.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.auth.CredentialsPatch;
 import io.kfboot.components.install.InstallReport;
 import io.kfboot.components.install.Installer;
 import io.kfboot.components.install.RetryPolicy;
 import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.storage.StorageComponent;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -38,6 +40,7 @@ final class InstallCommand implements Callable<Integer> {
   @Mixin SelectionOptions selection = new SelectionOptions();
   @Mixin ClusterOptions cluster = new ClusterOptions();
   @Mixin InstallTuning tuning = new InstallTuning();
+  @Mixin PlatformOptions platformOptions = new PlatformOptions();
 
   @Option(names = "--admin-email", paramLabel = "EMAIL",
       description = "The Dex user kfboot creates. Env " + ENV_ADMIN_EMAIL + "; default: " + DEFAULT_ADMIN_EMAIL + ".")
@@ -65,8 +68,11 @@ final class InstallCommand implements Callable<Integer> {
     String email = Optional.ofNullable(adminEmail).or(() -> env(ENV_ADMIN_EMAIL)).orElse(DEFAULT_ADMIN_EMAIL);
     Credentials.requireEmail(email);
     cluster.requireKubeconfig(context.env());
-    InstallPlan plan = PlanCommand.makePlan(release, selection, context);
+    PlatformOptions.Resolved platform = platformOptions.resolve(context.env());
+    InstallPlan releasePlan = PlanCommand.makePlan(release, selection, platform, context);
     try (KubernetesClient client = cluster.connect(context.env())) {
+      boolean bundled = platform.storage().mode() == Inventory.StorageMode.LOCAL_PATH && StorageComponent.hasBundledLocalPath(client);
+      InstallPlan plan = PlanCommand.withStorage(releasePlan, platform, bundled);
       Path file = Optional.ofNullable(credentials).or(() -> env(ENV_CREDENTIALS).map(Path::of))
           .orElseGet(() -> configHome().resolve("kfboot").resolve("credentials").resolve(cluster.clusterName(client) + ".properties"));
       Credentials.Loaded creds = Credentials.loadOrCreate(file, email, new SecureRandom());

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       InstallCommand.class,
       StatusCommand.class,
+      GpusCommand.class,
       UninstallCommand.class,
       ImagesCommand.class,
       ReleasesCommand.class,

@@ -1,9 +1,11 @@
 package io.kfboot.cli;
 
+import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.Planner;
 import io.kfboot.gpu.DevicePlugin;
 import io.kfboot.manifests.render.Renderer;
+import io.kfboot.storage.StorageComponent;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,6 +26,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Mixin ReleaseOptions release = new ReleaseOptions();
   @Mixin SelectionOptions selection = new SelectionOptions();
+  @Mixin PlatformOptions platformOptions = new PlatformOptions();
 
   @Option(
       names = {"-o", "--output"},
@@ -36,8 +39,14 @@ final class PlanCommand implements Callable<Integer> {
     this.context = context;
   }
 
+  /**
+   * The release's plan, with the GPU component when asked for ({@code --gpu}) or when the
+   * inventory has GPU hosts.
+   *
+   * @param platform storage and GPU settings; null for the release's components alone (uninstall)
+   */
   static InstallPlan makePlan(
-      ReleaseOptions release, SelectionOptions selection, Main.Context context) {
+      ReleaseOptions release, SelectionOptions selection, PlatformOptions.Resolved platform, Main.Context context) {
     // Flags first: a bad value is reported before anything is downloaded or rendered.
     var adaptations = selection.adaptations();
     StderrProgress progress = new StderrProgress(context.err(), release.quiet);
@@ -59,17 +68,28 @@ final class PlanCommand implements Callable<Integer> {
                     release.allowRemoteBases,
                     adaptations),
                 loaded.kustomize().describe());
-    if (selection.gpu) {
-      plan = DevicePlugin.addTo(plan);
+    if (selection.gpu || platform != null && platform.gpuHosts()) {
+      plan = DevicePlugin.addTo(plan, platform == null ? Inventory.Nvidia.DEFAULTS : platform.nvidia());
     }
     progress.report(
         "planned " + plan.components().size() + " components, " + plan.objectCount() + " objects");
     return plan;
   }
 
+  /**
+   * The plan with the storage component ahead of the release's components.
+   *
+   * @param bundledLocalPath whether the cluster runs k3s' local-path provisioner; offline, kfboot
+   *     assumes a k3s cluster, which does
+   */
+  static InstallPlan withStorage(InstallPlan plan, PlatformOptions.Resolved platform, boolean bundledLocalPath) {
+    return StorageComponent.addTo(plan, platform.storage(), bundledLocalPath);
+  }
+
   @Override
   public Integer call() {
-    InstallPlan plan = makePlan(release, selection, context);
+    PlatformOptions.Resolved platform = platformOptions.resolve(context.env());
+    InstallPlan plan = withStorage(makePlan(release, selection, platform, context), platform, true);
     context
         .out()
         .print(output == OutputFormat.json ? PlanReport.json(PlanReport.toJson(plan)) + "\n" : PlanReport.text(plan));

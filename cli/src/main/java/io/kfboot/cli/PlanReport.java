@@ -44,6 +44,7 @@ final class PlanReport {
       m.put("namespaces", List.copyOf(c.namespaces()));
       m.put("images", List.copyOf(c.images()));
       m.put("gates", c.gates().stream().map(PlanReport::gate).toList());
+      m.put("checks", c.checks().stream().map(check -> check.description()).toList());
       m.put("requests", requests(c.requests()));
       m.put("k3sAdaptations", c.adaptations());
       components.add(m);
@@ -132,6 +133,7 @@ final class PlanReport {
       for (Gate g : c.gates()) {
         sb.append("      gate: ").append(g.describe()).append('\n');
       }
+      c.checks().forEach(check -> sb.append("      check: ").append(check.description()).append('\n'));
       for (String a : c.adaptations()) {
         sb.append("      k3s: ").append(a).append('\n');
       }

@@ -6,6 +6,7 @@ import io.kfboot.components.install.Installer;
 import io.kfboot.components.install.Uninstaller;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.gpu.DevicePlugin;
+import io.kfboot.storage.StorageComponent;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -56,9 +57,11 @@ final class UninstallCommand implements Callable<Integer> {
       state.ifPresent(s -> {
         // kfboot's own components are not in the release's catalog
         everythingInstalled.gpu = s.done().contains(DevicePlugin.ID);
-        everythingInstalled.components = new ArrayList<>(s.done().stream().filter(id -> !id.equals(DevicePlugin.ID)).toList());
+        // storage stays: volumes of other workloads may live in its class (README, "Storage")
+        everythingInstalled.components = new ArrayList<>(s.done().stream()
+            .filter(id -> !id.equals(DevicePlugin.ID) && !id.equals(StorageComponent.ID)).toList());
       });
-      InstallPlan plan = PlanCommand.makePlan(release, everythingInstalled, context);
+      InstallPlan plan = PlanCommand.makePlan(release, everythingInstalled, null, context);
       InstallProgress progress = new InstallProgress(context.err(), release.quiet, false);
       List<String> removed = new Uninstaller(client, options, progress, new ClusterDiagnostics(client))
           .uninstall(plan, new LinkedHashSet<>(components), keepBase);

@@ -86,6 +86,16 @@ class ArchitectureTest {
   }
 
   @Test
+  void gpuAndStorageAreSiblingsThatReachHostsOnlyThroughSteps() {
+    check(noClasses().that().resideInAPackage("io.kfboot.gpu..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.kfboot.storage..", "io.kfboot.stacks..", "io.kfboot.cli..",
+            "io.kfboot.bootstrap.ssh..", "com.jcraft..", "com.pulumi.."));
+    check(noClasses().that().resideInAPackage("io.kfboot.storage..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.kfboot.gpu..", "io.kfboot.stacks..", "io.kfboot.cli..",
+            "io.kfboot.bootstrap.ssh..", "com.jcraft..", "com.pulumi.."));
+  }
+
+  @Test
   void exitCodesOnlyInCli() {
     check(noClasses().that().resideOutsideOfPackage("io.kfboot.cli..")
         .should().callMethod(System.class, "exit", int.class));

@@ -50,6 +50,7 @@ class InstallCliTest {
       env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
       env.remove("KFBOOT_CREDENTIALS");
       env.remove("KFBOOT_ADMIN_EMAIL");
+      cluster.node("gpu-1", Map.of("nvidia.com/gpu.present", "true", "nvidia.com/gpu.count", "1"), Map.of("nvidia.com/gpu", "1"));
 
       CliRun before = run(env, "status");
       assertThat(before.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
@@ -59,7 +60,9 @@ class InstallCliTest {
       CliRun first = run(env, install);
       assertThat(first.code()).as(first.err()).isZero();
       assertThat(first.out()).contains("kubeflow/manifests v1.10.2 installed").contains("Generated password (shown this once)");
-      assertThat(first.err()).contains("cert-manager: started").contains("waiting for").contains("pipelines: done");
+      assertThat(first.err()).contains("cert-manager: started").contains("waiting for").contains("pipelines: done")
+          .contains("storage: done").contains("nvidia-device-plugin: done");
+      assertThat(first.out()).contains("storage");
 
       Path credentials = tmp.resolve("config/kfboot/credentials/sim.properties");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentials))).isEqualTo("rw-------");
@@ -80,11 +83,12 @@ class InstallCliTest {
       JsonNode json = new ObjectMapper().readTree(status.out());
       assertThat(json.get("release").asText()).isEqualTo("v1.10.2");
       assertThat(json.get("phase").asText()).isEqualTo("installed");
-      assertThat(json.get("components")).hasSize(30).anyMatch(c -> c.asText().equals("nvidia-device-plugin"));
+      assertThat(json.get("components")).hasSize(31).anyMatch(c -> c.asText().equals("nvidia-device-plugin")).anyMatch(c -> c.asText().equals("storage"));
 
       CliRun uninstall = run(env, "uninstall", "--poll-interval", "10ms", "--no-watch");
       assertThat(uninstall.code()).as(uninstall.err()).isZero();
-      assertThat(uninstall.out()).startsWith("removed: ").contains("nvidia-device-plugin");
+      assertThat(uninstall.out()).startsWith("removed: ").contains("nvidia-device-plugin").doesNotContain("storage");
+      assertThat(cluster.newClient().storage().v1().storageClasses().withName("local-path").get()).as("storage stays").isNotNull();
       assertThat(run(env, "status").code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
     }
   }

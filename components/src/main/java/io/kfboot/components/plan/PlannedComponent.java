@@ -47,6 +47,11 @@ public record PlannedComponent(
     return new PlannedComponent(spec, wave, replaced, crds, namespaces, images, requests, adaptations, checks);
   }
 
+  /** The same component in another wave (a component was put ahead of it). */
+  public PlannedComponent withWave(int replaced) {
+    return new PlannedComponent(spec, replaced, objects, crds, namespaces, images, requests, adaptations, checks);
+  }
+
   /** The same component under another catalog entry (other dependencies or gates). */
   public PlannedComponent withSpec(ComponentSpec replaced) {
     return new PlannedComponent(replaced, wave, objects, crds, namespaces, images, requests, adaptations, checks);

@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * are bound (dynamic classes provision a volume; {@code kubernetes.io/no-provisioner} classes bind
  * an Available volume of the class that is big enough), and it runs: pods that do not restart
  * Succeed, with the log the test registered. What cannot happen leaves the pod or claim Pending
- * with the event a real cluster writes.
+ * with the event a real cluster writes. One controller acts at a time, as one binder does.
  */
 final class PodsAndVolumes {
   static final String GPU = "nvidia.com/gpu";
@@ -72,7 +72,7 @@ final class PodsAndVolumes {
   }
 
   /** A claim was written: classes that bind at once do so now. */
-  void claimWritten(String ns, String name) {
+  synchronized void claimWritten(String ns, String name) {
     PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
     if (pvc == null || "Bound".equals(phase(pvc))) {
       return;
@@ -86,7 +86,7 @@ final class PodsAndVolumes {
   }
 
   /** A pod was written: schedule it, bind its claims, run it. */
-  void podWritten(String ns, String name) {
+  synchronized void podWritten(String ns, String name) {
     Pod pod = client.pods().inNamespace(ns).withName(name).get();
     if (pod == null || pod.getStatus() != null && pod.getStatus().getPhase() != null) {
       return;
@@ -203,16 +203,31 @@ final class PodsAndVolumes {
     return true;
   }
 
+  /**
+   * As the binder chooses: a volume reserved for this claim (claimRef set ahead) first, else the
+   * smallest free volume of the class that is big enough.
+   */
   private PersistentVolume availableVolume(String className, PersistentVolumeClaim pvc) {
     Quantity wanted = pvc.getSpec().getResources().getRequests().get("storage");
+    PersistentVolume best = null;
     for (PersistentVolume pv : client.persistentVolumes().list().getItems()) {
       Quantity size = pv.getSpec().getCapacity() == null ? null : pv.getSpec().getCapacity().get("storage");
-      if (className.equals(pv.getSpec().getStorageClassName()) && pv.getSpec().getClaimRef() == null && size != null
-          && Quantity.getAmountInBytes(size).compareTo(Quantity.getAmountInBytes(wanted)) >= 0) {
-        return pv;
+      var ref = pv.getSpec().getClaimRef();
+      if (!className.equals(pv.getSpec().getStorageClassName()) || size == null) {
+        continue;
+      }
+      if (ref != null) {
+        if (pvc.getMetadata().getNamespace().equals(ref.getNamespace()) && pvc.getMetadata().getName().equals(ref.getName())) {
+          return pv;
+        }
+        continue;
+      }
+      if (Quantity.getAmountInBytes(size).compareTo(Quantity.getAmountInBytes(wanted)) >= 0
+          && (best == null || Quantity.getAmountInBytes(size).compareTo(Quantity.getAmountInBytes(best.getSpec().getCapacity().get("storage"))) < 0)) {
+        best = pv;
       }
     }
-    return null;
+    return best;
   }
 
   private StorageClass classOf(PersistentVolumeClaim pvc) {

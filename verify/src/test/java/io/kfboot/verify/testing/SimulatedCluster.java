@@ -207,7 +207,7 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /**
    * Every stored object as JSON, keyed "apiVersion Kind ns/name", without what the server makes up
-   * (resourceVersion, uid, timestamps, generation, managedFields) and without status.
+   * (resourceVersion, uid, timestamps, generation, managedFields), without status and without Events.
    */
   public Map<String, JsonNode> snapshot() {
     Map<String, JsonNode> out = new TreeMap<>();
@@ -222,8 +222,8 @@ public final class SimulatedCluster implements AutoCloseable {
     }
     for (String json : stored) {
       JsonNode n = read(json);
-      if (!(n instanceof ObjectNode o)) {
-        continue;
+      if (!(n instanceof ObjectNode o) || o.path("kind").asText().equals("Event")) {
+        continue; // events are the cluster's own record, not state anyone applied
       }
       o.remove("status");
       ObjectNode meta = (ObjectNode) o.get("metadata");
@@ -558,6 +558,9 @@ public final class SimulatedCluster implements AutoCloseable {
         task.run();
       } catch (RuntimeException e) {
         // An object deleted before its controller got to it, or the cluster closing: as in life.
+        if (System.getProperty("kfboot.simDebug") != null) {
+          e.printStackTrace();
+        }
       }
     }, delay.toNanos(), TimeUnit.NANOSECONDS);
   }

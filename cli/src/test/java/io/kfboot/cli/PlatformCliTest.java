@@ -1,0 +1,148 @@
+package io.kfboot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.gpu.CudaSmokeTest;
+import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.verify.testing.SimulatedCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Storage and GPU settings on the command line, and {@code kfboot gpus}. */
+class PlatformCliTest {
+  @TempDir Path tmp;
+
+  private Map<String, String> env() {
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.keySet().removeIf(k -> k.startsWith("KFBOOT_"));
+    return env;
+  }
+
+  private Path kubeconfig(String server) throws Exception {
+    Path f = tmp.resolve("kubeconfig");
+    Files.writeString(f, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: sim, cluster: {server: "%s"}}]
+        users: [{name: admin, user: {token: not-a-secret}}]
+        contexts: [{name: sim, context: {cluster: sim, user: admin}}]
+        current-context: sim
+        """.formatted(server));
+    return f;
+  }
+
+  private String[] plan(String... more) {
+    String[] base = {"plan", "-q", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--components", "cert-manager", "-o", "json"};
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
+  void storageComesFirstAndEveryReleaseComponentWaitsForIt() throws Exception {
+    Fixtures.kustomize();
+    CliRun r = CliRun.of(env(), plan("--storage", "nfs", "--nfs-server", "10.0.0.5"));
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode components = new ObjectMapper().readTree(r.out()).get("components");
+    assertThat(components.get(0).get("id").asText()).isEqualTo("storage");
+    assertThat(components.get(0).toString()).contains("nfs-subdir-external-provisioner:v4.0.2").contains("10.0.0.5:/srv/kfboot-nfs");
+    assertThat(components.get(1).get("id").asText()).isEqualTo("cert-manager");
+    assertThat(components.get(1).toString()).contains("storage");
+  }
+
+  @Test
+  void flagsBeatTheEnvironmentWhichBeatsTheInventory() throws Exception {
+    Fixtures.kustomize();
+    Path inventory = tmp.resolve("inventory.yaml");
+    Files.writeString(inventory, """
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        nvidia: {timeSlicing: 2}
+        storage: {mode: nfs, nfs: {server: server-1, path: /srv/nfs}}
+        hosts:
+          - {name: server-1, address: 10.0.0.11, role: server}
+          - {name: gpu-1, address: 10.0.0.21, role: agent, gpu: true}
+        """);
+    Map<String, String> env = env();
+    CliRun fromInventory = CliRun.of(env, plan("--inventory", inventory.toString()));
+    assertThat(fromInventory.code()).as(fromInventory.err()).isZero();
+    assertThat(fromInventory.out()).contains("10.0.0.11:/srv/nfs").contains("nvidia-device-plugin").contains("2 pods per GPU");
+
+    env.put(PlatformOptions.ENV_NFS_PATH, "/export/from-env");
+    env.put(PlatformOptions.ENV_TIME_SLICING, "4");
+    CliRun fromEnv = CliRun.of(env, plan("--inventory", inventory.toString()));
+    assertThat(fromEnv.out()).contains("10.0.0.11:/export/from-env").contains("4 pods per GPU");
+
+    CliRun fromFlags = CliRun.of(env, plan("--inventory", inventory.toString(), "--storage", "local-path", "--time-slicing", "1"));
+    // --nfs-path from the environment does not apply to local-path: said, not ignored
+    assertThat(fromFlags.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(fromFlags.err()).contains("apply to --storage nfs, not local-path");
+    env.remove(PlatformOptions.ENV_NFS_PATH);
+    CliRun flags = CliRun.of(env, plan("--inventory", inventory.toString(), "--storage", "local-path", "--time-slicing", "1"));
+    assertThat(flags.code()).as(flags.err()).isZero();
+    assertThat(flags.out()).contains("local-path").doesNotContain("pods per GPU");
+  }
+
+  @Test
+  void badStorageAndGpuSettingsExitTwoBeforeAnythingIsRendered() {
+    Map<String, String> env = env();
+    CliRun noServer = CliRun.of(env, plan("--storage", "nfs"));
+    assertThat(noServer.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(noServer.err()).contains("needs an NFS server").contains("--nfs-server ADDRESS");
+    CliRun unknown = CliRun.of(env, plan("--storage", "ceph"));
+    assertThat(unknown.err()).contains("--storage ceph is no storage mode").contains("local-path, nfs, nfs-static, existing");
+    CliRun staticWithoutInventory = CliRun.of(env, plan("--storage", "nfs-static", "--nfs-server", "nas"));
+    assertThat(staticWithoutInventory.err()).contains("only an inventory lists");
+    CliRun slices = CliRun.of(env, plan("--gpu", "--time-slicing", "0"));
+    assertThat(slices.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(slices.err()).contains("--time-slicing 0 is out of range");
+  }
+
+  @Test
+  void gpusShowsHoldersAndRunsTheSmokePod() throws Exception {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      Map<String, String> env = env();
+      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      CliRun none = CliRun.of(env, "gpus", "--smoke");
+      assertThat(none.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
+      assertThat(none.out()).contains("No GPU nodes");
+      assertThat(none.err()).contains("no node offers an nvidia.com/gpu").contains("fix:");
+
+      cluster.node("gpu-1", Map.of("nvidia.com/gpu.present", "true"), Map.of("nvidia.com/gpu", "2"));
+      cluster.podLog(CudaSmokeTest.NAMESPACE, CudaSmokeTest.POD, "Test PASSED\nDone\n");
+      client.pods().inNamespace("team-a").resource(new PodBuilder().withNewMetadata().withName("trainer").withNamespace("team-a").endMetadata()
+          .withNewSpec().addNewContainer().withName("t").withImage("pytorch/pytorch")
+          .withNewResources().withLimits(Map.of("nvidia.com/gpu", new Quantity("1"))).endResources().endContainer().endSpec().build()).create();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < deadline && !"Running".equals(phase(client))) {
+        Thread.sleep(20);
+      }
+      CliRun smoke = CliRun.of(env, "gpus", "--smoke", "--timeout", "20s");
+      assertThat(smoke.code()).as(smoke.err()).isZero();
+      assertThat(smoke.out()).contains("team-a/trainer (1)").containsPattern("gpu-1\\s+2\\s+1\\s+1").contains("CUDA smoke test passed on gpu-1");
+
+      CliRun json = CliRun.of(env, "gpus", "-o", "json");
+      JsonNode node = new ObjectMapper().readTree(json.out()).get("nodes").get(0);
+      assertThat(node.get("allocated").asInt()).isEqualTo(1);
+      assertThat(node.get("pods").get(0).get("name").asText()).isEqualTo("trainer");
+
+      assertThat(CliRun.of(env, "gpus", "--node", "gpu-1").code()).as("--node without --smoke").isEqualTo(ExitCodes.INVALID_INPUT);
+    }
+  }
+
+  private static String phase(KubernetesClient client) {
+    var p = client.pods().inNamespace("team-a").withName("trainer").get();
+    return p == null || p.getStatus() == null ? null : p.getStatus().getPhase();
+  }
+}
