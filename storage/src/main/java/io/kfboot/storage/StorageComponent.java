@@ -1,7 +1,9 @@
 package io.kfboot.storage;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.bootstrap.inventory.Inventory.StaticVolume;
 import io.kfboot.bootstrap.inventory.Inventory.Storage;
 import io.kfboot.bootstrap.inventory.Inventory.StorageMode;
 import io.kfboot.components.catalog.ComponentSpec;
@@ -12,8 +14,10 @@ import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.ImageCollector;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.ResourceRequests;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
@@ -119,6 +123,49 @@ public final class StorageComponent {
       components.add(c.withSpec(new ComponentSpec(s.id(), s.description(), s.paths(), s.namespaces(), deps, s.gates(), s.optional(), s.defaultEnabled()))
           .withWave(c.wave() + 1));
     }
-    return new InstallPlan(plan.tree(), plan.kustomize(), components, plan.warnings());
+    List<String> warnings = new ArrayList<>(plan.warnings());
+    if (storage.mode() == StorageMode.NFS_STATIC) {
+      warnings.addAll(unmatchedClaims(plan, storage.nfs().volumes()));
+    }
+    return new InstallPlan(plan.tree(), plan.kustomize(), components, warnings);
+  }
+
+  /**
+   * With fixed volumes, the claims of the plan that no volume would hold, matched as the binder
+   * does (each claim the smallest free volume that fits): those would stay Pending after install.
+   * Only claims without a class of their own go to the default class.
+   */
+  static List<String> unmatchedClaims(InstallPlan plan, List<StaticVolume> volumes) {
+    List<BigDecimal> free = new ArrayList<>(volumes.stream().map(v -> Quantity.getAmountInBytes(new Quantity(v.size()))).sorted().toList());
+    List<String> warnings = new ArrayList<>();
+    for (PlannedComponent c : plan.components()) {
+      for (K8sObject o : c.objects()) {
+        if (!o.kind().equals("PersistentVolumeClaim") || claimClass(o) != null) {
+          continue;
+        }
+        String size = claimSize(o);
+        BigDecimal wanted = Quantity.getAmountInBytes(new Quantity(size == null ? "0" : size));
+        BigDecimal fit = free.stream().filter(f -> f.compareTo(wanted) >= 0).findFirst().orElse(null);
+        if (fit == null) {
+          warnings.add("storage: no fixed volume in storage.nfs.volumes holds claim " + o.namespace() + "/" + o.name() + " (" + size + ") of "
+              + c.id() + "; it would stay Pending: add a volume of at least " + size);
+        } else {
+          free.remove(fit);
+        }
+      }
+    }
+    return warnings;
+  }
+
+  private static String claimClass(K8sObject claim) {
+    return claim.body().get("spec") instanceof Map<?, ?> spec && spec.get("storageClassName") instanceof String name ? name : null;
+  }
+
+  private static String claimSize(K8sObject claim) {
+    if (claim.body().get("spec") instanceof Map<?, ?> spec && spec.get("resources") instanceof Map<?, ?> r
+        && r.get("requests") instanceof Map<?, ?> req && req.get("storage") != null) {
+      return String.valueOf(req.get("storage"));
+    }
+    return null;
   }
 }

@@ -190,4 +190,25 @@ class StorageComponentTest {
       assertThat(defaults(client)).containsExactly("local-path");
     }
   }
+
+  @Test
+  void withFixedVolumesThePlanWarnsOfClaimsNoVolumeWouldHold() {
+    K8sObject claim = K8sObject.of(K8sObject.map("apiVersion", "v1", "kind", "PersistentVolumeClaim",
+        "metadata", K8sObject.map("name", "katib-mysql", "namespace", "kubeflow"),
+        "spec", K8sObject.map("accessModes", List.of("ReadWriteOnce"), "resources", K8sObject.map("requests", K8sObject.map("storage", "10Gi")))));
+    K8sObject big = K8sObject.of(K8sObject.map("apiVersion", "v1", "kind", "PersistentVolumeClaim",
+        "metadata", K8sObject.map("name", "minio-pvc", "namespace", "kubeflow"),
+        "spec", K8sObject.map("resources", K8sObject.map("requests", K8sObject.map("storage", "20Gi")))));
+    K8sObject ownClass = K8sObject.of(K8sObject.map("apiVersion", "v1", "kind", "PersistentVolumeClaim",
+        "metadata", K8sObject.map("name", "fast", "namespace", "kubeflow"),
+        "spec", K8sObject.map("storageClassName", "ssd", "resources", K8sObject.map("requests", K8sObject.map("storage", "1Ti")))));
+    PlannedComponent c = releaseComponent();
+    InstallPlan release = new InstallPlan(TREE, "none", List.of(c.withObjects(List.of(claim, big, ownClass))), List.of());
+    Inventory.Nfs nfs = new Inventory.Nfs(null, "nas", "/export", Inventory.Nfs.DEFAULT_OPTIONS,
+        List.of(new Inventory.StaticVolume("a", "15Gi"), new Inventory.StaticVolume("b", "10Gi")));
+    InstallPlan plan = StorageComponent.addTo(release, new Inventory.Storage(Inventory.StorageMode.NFS_STATIC, null, nfs), false);
+    // katib-mysql takes the 10Gi volume; nothing left holds 20Gi; a claim with its own class is not ours to judge
+    assertThat(plan.warnings()).containsExactly("storage: no fixed volume in storage.nfs.volumes holds claim kubeflow/minio-pvc (20Gi) of"
+        + " kubeflow-pipelines; it would stay Pending: add a volume of at least 20Gi");
+  }
 }
