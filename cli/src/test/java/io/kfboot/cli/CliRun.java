@@ -7,6 +7,20 @@ import java.util.Map;
 
 /** One in-process run of the kfboot command with an explicit environment. */
 record CliRun(int code, String out, String err) {
+  /** A kubeconfig for a test cluster at {@code server}, written into {@code dir}. */
+  static java.nio.file.Path kubeconfig(java.nio.file.Path dir, String server) throws java.io.IOException {
+    java.nio.file.Path f = dir.resolve("kubeconfig");
+    java.nio.file.Files.writeString(f, """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: sim, cluster: {server: "%s"}}]
+        users: [{name: admin, user: {token: not-a-secret}}]
+        contexts: [{name: sim, context: {cluster: sim, user: admin}}]
+        current-context: sim
+        """.formatted(server));
+    return f;
+  }
+
   static CliRun of(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -28,16 +28,7 @@ class PlatformCliTest {
   }
 
   private Path kubeconfig(String server) throws Exception {
-    Path f = tmp.resolve("kubeconfig");
-    Files.writeString(f, """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: sim, cluster: {server: "%s"}}]
-        users: [{name: admin, user: {token: not-a-secret}}]
-        contexts: [{name: sim, context: {cluster: sim, user: admin}}]
-        current-context: sim
-        """.formatted(server));
-    return f;
+    return CliRun.kubeconfig(tmp, server);
   }
 
   private String[] plan(String... more) {

@@ -6,8 +6,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.verify.VerifyException;
-import io.kfboot.verify.wait.Condition;
-import io.kfboot.verify.wait.ConditionResult;
+import io.kfboot.verify.wait.KubernetesConditions;
 import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +65,7 @@ public final class CudaSmokeTest {
     client.pods().inNamespace(NAMESPACE).withName(POD).withTimeout(30, java.util.concurrent.TimeUnit.SECONDS).delete();
     client.pods().inNamespace(NAMESPACE).resource(pod(node)).create();
     try {
-      waiter.await(finished(), timeout);
+      waiter.await(new KubernetesConditions(client).podFinished(NAMESPACE, POD), timeout);
       Pod done = client.pods().inNamespace(NAMESPACE).withName(POD).get();
       String log = client.pods().inNamespace(NAMESPACE).withName(POD).getLog();
       String phase = done.getStatus().getPhase();
@@ -80,27 +79,6 @@ public final class CudaSmokeTest {
     } finally {
       client.pods().inNamespace(NAMESPACE).withName(POD).delete();
     }
-  }
-
-  private Condition finished() {
-    return new Condition() {
-      @Override
-      public String description() {
-        return "CUDA smoke pod " + NAMESPACE + "/" + POD + " finished";
-      }
-
-      @Override
-      public ConditionResult check() {
-        Pod p = client.pods().inNamespace(NAMESPACE).withName(POD).get();
-        String phase = p == null || p.getStatus() == null || p.getStatus().getPhase() == null ? "Pending" : p.getStatus().getPhase();
-        return new ConditionResult(phase.equals("Succeeded") || phase.equals("Failed"), phase);
-      }
-
-      @Override
-      public List<String> namespaces() {
-        return List.of(NAMESPACE);
-      }
-    };
   }
 
   private static String lastLines(String log, int n) {

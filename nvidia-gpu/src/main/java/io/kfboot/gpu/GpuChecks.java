@@ -81,24 +81,10 @@ public final class GpuChecks {
   }
 
   static Condition condition(KubernetesClient client, int timeSlicing, String description) {
-    return new Condition() {
-      @Override
-      public String description() {
-        return description;
-      }
-
-      @Override
-      public ConditionResult check() {
-        List<NodeGpus> nodes = look(client, timeSlicing);
-        List<String> seen = nodes.stream().map(NodeGpus::describe).toList();
-        boolean all = !nodes.isEmpty() && nodes.stream().allMatch(NodeGpus::ok);
-        return new ConditionResult(all, String.join(", ", seen));
-      }
-
-      @Override
-      public List<String> namespaces() {
-        return List.of(DevicePlugin.NAMESPACE);
-      }
-    };
+    return Condition.of(description, List.of(DevicePlugin.NAMESPACE), () -> {
+      List<NodeGpus> nodes = look(client, timeSlicing);
+      boolean all = !nodes.isEmpty() && nodes.stream().allMatch(NodeGpus::ok);
+      return new ConditionResult(all, String.join(", ", nodes.stream().map(NodeGpus::describe).toList()));
+    });
   }
 }

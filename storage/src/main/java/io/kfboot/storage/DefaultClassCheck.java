@@ -74,18 +74,10 @@ public final class DefaultClassCheck implements ClusterCheck {
   }
 
   private Condition condition(KubernetesClient client) {
-    return new Condition() {
-      @Override
-      public String description() {
-        return DefaultClassCheck.this.description();
-      }
-
-      @Override
-      public ConditionResult check() {
-        List<String> defaults = defaults(client);
-        boolean ok = defaults.size() == 1 && (wanted == null || defaults.get(0).equals(wanted));
-        return new ConditionResult(ok, "default classes: " + (defaults.isEmpty() ? "none" : String.join(", ", defaults)));
-      }
-    };
+    return Condition.of(description(), List.of(), () -> {
+      List<String> defaults = defaults(client);
+      boolean ok = defaults.size() == 1 && (wanted == null || defaults.get(0).equals(wanted));
+      return new ConditionResult(ok, "default classes: " + (defaults.isEmpty() ? "none" : String.join(", ", defaults)));
+    });
   }
 }

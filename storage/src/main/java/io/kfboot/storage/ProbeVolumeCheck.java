@@ -11,6 +11,7 @@ import io.kfboot.components.plan.ClusterCheck;
 import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
+import io.kfboot.verify.wait.KubernetesConditions;
 import java.util.List;
 import java.util.Map;
 
@@ -62,32 +63,18 @@ public final class ProbeVolumeCheck implements ClusterCheck {
     }
     client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(claim()).create();
     client.pods().inNamespace(NAMESPACE).resource(pod()).create();
-    return new Condition() {
-      @Override
-      public String description() {
-        return "the storage probe (claim and pod " + NAMESPACE + "/" + NAME + ")";
+    return Condition.of("the storage probe (claim and pod " + NAMESPACE + "/" + NAME + ")", List.of(NAMESPACE), () -> {
+      PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(NAME).get();
+      String claimPhase = pvc == null || pvc.getStatus() == null || pvc.getStatus().getPhase() == null ? "Pending" : pvc.getStatus().getPhase();
+      String podPhase = KubernetesConditions.phase(client.pods().inNamespace(NAMESPACE).withName(NAME).get());
+      if (podPhase.equals("Failed")) {
+        throw new VerifyException("the storage probe pod " + NAMESPACE + "/" + NAME + " could not write to its volume (claim " + claimPhase + ")",
+            "check the provisioner's logs and, for NFS, that every node can mount the export (showmount -e SERVER; the export options)", "");
       }
-
-      @Override
-      public ConditionResult check() {
-        PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(NAMESPACE).withName(NAME).get();
-        Pod p = client.pods().inNamespace(NAMESPACE).withName(NAME).get();
-        String claimPhase = pvc == null || pvc.getStatus() == null || pvc.getStatus().getPhase() == null ? "Pending" : pvc.getStatus().getPhase();
-        String podPhase = p == null || p.getStatus() == null || p.getStatus().getPhase() == null ? "Pending" : p.getStatus().getPhase();
-        if (podPhase.equals("Failed")) {
-          throw new VerifyException("the storage probe pod " + NAMESPACE + "/" + NAME + " could not write to its volume (claim " + claimPhase + ")",
-              "check the provisioner's logs and, for NFS, that every node can mount the export (showmount -e SERVER; the export options)", "");
-        }
-        String detail = "claim " + claimPhase + (pvc != null && pvc.getSpec().getStorageClassName() != null ? " (class " + pvc.getSpec().getStorageClassName() + ")" : "")
-            + ", pod " + podPhase;
-        return new ConditionResult(claimPhase.equals("Bound") && podPhase.equals("Succeeded"), detail);
-      }
-
-      @Override
-      public List<String> namespaces() {
-        return List.of(NAMESPACE);
-      }
-    };
+      String detail = "claim " + claimPhase + (pvc != null && pvc.getSpec().getStorageClassName() != null ? " (class " + pvc.getSpec().getStorageClassName() + ")" : "")
+          + ", pod " + podPhase;
+      return new ConditionResult(claimPhase.equals("Bound") && podPhase.equals("Succeeded"), detail);
+    });
   }
 
   @Override

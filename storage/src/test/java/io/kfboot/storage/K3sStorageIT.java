@@ -1,24 +1,18 @@
 package io.kfboot.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.components.install.InstallListener;
 import io.kfboot.components.install.Installer;
 import io.kfboot.components.install.RetryPolicy;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
+import io.kfboot.verify.testing.DockerK3s;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.k3s.K3sContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * The storage component on a real k3s in a container: k3s' bundled local-path is found, made the
@@ -28,21 +22,10 @@ import org.testcontainers.utility.DockerImageName;
 class K3sStorageIT {
   @Test
   void theProbeBindsOnK3sLocalPath() {
-    boolean docker;
-    try {
-      docker = DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException e) {
-      docker = false;
-    }
-    if (!docker) {
-      String reason = "no Docker engine here, so no k3s container (Testcontainers found none)";
-      System.err.println("SKIPPED: " + reason);
-      assumeTrue(false, reason);
-    }
-    try (K3sContainer k3s = new K3sContainer(DockerImageName.parse("rancher/k3s:v1.32.4-k3s1"))) {
+    DockerK3s.requireDockerOrSkip();
+    try (K3sContainer k3s = DockerK3s.container()) {
       k3s.start();
-      Config config = new ConfigBuilder(Config.fromKubeconfig(k3s.getKubeConfigYaml())).withRequestRetryBackoffLimit(0).build();
-      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      try (KubernetesClient client = DockerK3s.client(k3s)) {
         assertThat(StorageComponent.hasBundledLocalPath(client)).isTrue();
         InstallPlan plan = StorageComponent.addTo(new InstallPlan(StorageComponentTest.TREE, "none", List.of(), List.of()), Inventory.Storage.DEFAULTS, true);
         Installer.Options options = new Installer.Options(2, Duration.ofMinutes(5), Duration.ofSeconds(2), RetryPolicy.DEFAULT);

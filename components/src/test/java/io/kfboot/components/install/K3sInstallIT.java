@@ -1,12 +1,8 @@
 package io.kfboot.components.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ReleaseCatalog;
 import io.kfboot.components.k3s.IstioCniK3sPaths;
@@ -18,13 +14,12 @@ import io.kfboot.manifests.render.Renderer;
 import io.kfboot.manifests.source.ReleaseTree;
 import io.kfboot.manifests.testing.Fixtures;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
+import io.kfboot.verify.testing.DockerK3s;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.DockerClientFactory;
 import org.testcontainers.k3s.K3sContainer;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * cert-manager, Istio and the PodDefaults admission webhook from the real v1.10.2 render, installed
@@ -32,21 +27,9 @@ import org.testcontainers.utility.DockerImageName;
  * can start privileged containers; skipped, with the reason printed, elsewhere.
  */
 class K3sInstallIT {
-  static final String K3S_IMAGE = "rancher/k3s:v1.32.4-k3s1";
-
   @Test
   void installRerunUninstallOnRealK3s() {
-    boolean docker;
-    try {
-      docker = DockerClientFactory.instance().isDockerAvailable();
-    } catch (RuntimeException e) {
-      docker = false;
-    }
-    if (!docker) {
-      String reason = "no Docker engine here, so no k3s container (Testcontainers found none)";
-      System.err.println("SKIPPED: " + reason);
-      assumeTrue(false, reason);
-    }
+    DockerK3s.requireDockerOrSkip();
     Kustomize kustomize = Fixtures.kustomize();
     ReleaseTree tree = Fixtures.tree(Fixtures.V1_10_2);
     ReleaseCatalog catalog = Catalogs.shipped().require(tree.release());
@@ -56,10 +39,9 @@ class K3sInstallIT {
     assertThat(plan.components()).extracting(c -> c.id())
         .contains("cert-manager", "kubeflow-issuer", "istio-crds", "istio-install", "kubeflow-namespace", "admission-webhook");
 
-    try (K3sContainer k3s = new K3sContainer(DockerImageName.parse(K3S_IMAGE))) {
+    try (K3sContainer k3s = DockerK3s.container()) {
       k3s.start();
-      Config config = new ConfigBuilder(Config.fromKubeconfig(k3s.getKubeConfigYaml())).withRequestRetryBackoffLimit(0).build();
-      try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      try (KubernetesClient client = DockerK3s.client(k3s)) {
         Installer.Options options = new Installer.Options(8, Duration.ofMinutes(8), Duration.ofSeconds(2), RetryPolicy.DEFAULT);
         InstallReport first = new Installer(client, options, InstallListener.NONE, new ClusterDiagnostics(client)).install(plan);
         assertThat(first.changes()).isEqualTo(plan.objectCount());

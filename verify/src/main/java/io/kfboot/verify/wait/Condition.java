@@ -22,4 +22,39 @@ public interface Condition {
   default List<String> namespaces() {
     return List.of();
   }
+
+  /** A condition from its parts, looked at again on any change. */
+  static Condition of(String description, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
+    return of(description, null, namespaces, check);
+  }
+
+  /** A condition from its parts, looked at again when the watched object {@code watchKey} changes. */
+  static Condition of(String description, String watchKey, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
+    return new Condition() {
+      @Override
+      public String watchKey() {
+        return watchKey;
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+
+      @Override
+      public ConditionResult check() {
+        return check.get();
+      }
+
+      @Override
+      public List<String> namespaces() {
+        return namespaces;
+      }
+
+      @Override
+      public String toString() {
+        return description;
+      }
+    };
+  }
 }

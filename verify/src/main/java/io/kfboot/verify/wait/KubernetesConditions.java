@@ -3,6 +3,7 @@ package io.kfboot.verify.wait;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -23,37 +24,24 @@ public final class KubernetesConditions {
     this.client = client;
   }
 
-  private static Condition of(String description, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
-    return of(description, null, namespaces, check);
+  private static Condition of(String description, String watchKey, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
+    return Condition.of(description, watchKey, namespaces, check);
   }
 
-  private static Condition of(String description, String watchKey, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
-    return new Condition() {
-      @Override
-      public String watchKey() {
-        return watchKey;
-      }
+  /** A pod's phase as kubectl shows it; "Pending" until the kubelet reports one, "Gone" when deleted. */
+  public static String phase(Pod pod) {
+    if (pod == null) {
+      return "Gone";
+    }
+    return pod.getStatus() == null || pod.getStatus().getPhase() == null ? "Pending" : pod.getStatus().getPhase();
+  }
 
-      @Override
-      public String description() {
-        return description;
-      }
-
-      @Override
-      public ConditionResult check() {
-        return check.get();
-      }
-
-      @Override
-      public List<String> namespaces() {
-        return namespaces;
-      }
-
-      @Override
-      public String toString() {
-        return description;
-      }
-    };
+  /** A pod that does not restart has run to its end: Succeeded or Failed. */
+  public Condition podFinished(String namespace, String name) {
+    return of("Pod " + namespace + "/" + name + " finished", ClusterWatch.key("Pod", namespace, name), List.of(namespace), () -> {
+      String phase = phase(client.pods().inNamespace(namespace).withName(name).get());
+      return new ConditionResult(phase.equals("Succeeded") || phase.equals("Failed"), phase);
+    });
   }
 
   public Condition crdEstablished(String name) {
