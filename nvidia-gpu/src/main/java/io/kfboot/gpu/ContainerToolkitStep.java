@@ -37,14 +37,33 @@ public final class ContainerToolkitStep implements Step {
     if (host.inventory().nvidia().operator()) {
       return Check.ok("left to the NVIDIA GPU Operator (nvidia.operator: true)");
     }
-    return host.root(Command.shell("command -v nvidia-container-runtime")).ok()
-        ? Check.ok("nvidia-container-runtime present")
-        : Check.change("install nvidia-container-toolkit from NVIDIA's repository");
+    if (!host.root(Command.shell("command -v nvidia-container-runtime")).ok()) {
+      return Check.change("install nvidia-container-toolkit from NVIDIA's repository");
+    }
+    if (docker(host) && !"nvidia".equals(host.root(DOCKER_DEFAULT_RUNTIME).stdout().strip())) {
+      return Check.change("make nvidia Docker's default runtime");
+    }
+    return Check.ok("nvidia-container-runtime present" + (docker(host) ? ", Docker's default runtime" : ""));
   }
+
+  /** With Docker, k3s runs pods through cri-dockerd: Docker's own default runtime decides. */
+  private static boolean docker(HostContext host) {
+    return host.inventory().containerRuntime().equals("docker");
+  }
+
+  static final Command DOCKER_DEFAULT_RUNTIME = Command.of("docker", "info", "--format", "{{.DefaultRuntime}}");
 
   @Override
   public void apply(HostContext host) {
-    boolean apt = host.root(Command.shell("command -v apt-get")).ok();
-    host.rootOk(Command.shell(apt ? APT_SCRIPT : DNF_SCRIPT), "installing nvidia-container-toolkit");
+    if (!host.root(Command.shell("command -v nvidia-container-runtime")).ok()) {
+      boolean apt = host.root(Command.shell("command -v apt-get")).ok();
+      host.rootOk(Command.shell(apt ? APT_SCRIPT : DNF_SCRIPT), "installing nvidia-container-toolkit");
+    }
+    if (docker(host)) {
+      // NVIDIA's tool edits /etc/docker/daemon.json, keeping what else is there
+      // (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html#configuring-docker)
+      host.rootOk(Command.of("nvidia-ctk", "runtime", "configure", "--runtime=docker", "--set-as-default"), "making nvidia Docker's default runtime");
+      host.rootOk(Command.of("systemctl", "restart", "docker"), "restarting Docker");
+    }
   }
 }

@@ -95,7 +95,22 @@ public record Inventory(
   /** A fixed volume: its PersistentVolume name and size ("20Gi"). */
   public record StaticVolume(String name, String size) {}
 
-  public record K3s(String version, List<String> extraArgs, String apiEndpoint, List<String> tlsSan, TokenSource token) {}
+  public record K3s(String version, List<String> extraArgs, String apiEndpoint, List<String> tlsSan, TokenSource token) {
+    /**
+     * Whether this k3s has the {@code default-runtime} setting: v1.29.0, and the December 2023
+     * backports v1.28.5, v1.27.9 and v1.26.12 (https://github.com/k3s-io/k3s/pull/8936, #9013,
+     * #9014, and #9027 for servers).
+     */
+    public boolean hasDefaultRuntime() {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)\\+k3s\\d+").matcher(version);
+      if (!m.matches() || !m.group(1).equals("1")) {
+        return !m.matches() || Integer.parseInt(m.group(1)) > 1;
+      }
+      int minor = Integer.parseInt(m.group(2));
+      int patch = Integer.parseInt(m.group(3));
+      return minor >= 29 || minor == 28 && patch >= 5 || minor == 27 && patch >= 9 || minor == 26 && patch >= 12;
+    }
+  }
 
   /** Where the join token comes from; never the inventory itself. */
   public record TokenSource(String env, Path file) {

@@ -108,6 +108,12 @@ public final class InventoryLoader {
     }
     Nvidia nvidia = nvidia(m.get("nvidia"));
     Storage storage = storage(m.get("storage"), hosts);
+    if (k3s != null && runtime.equals("containerd") && !nvidia.operator() && hosts.stream().anyMatch(Host::gpu) && !k3s.hasDefaultRuntime()) {
+      // Without it, pods that name no runtimeClassName (Kubeflow's) get no GPU.
+      problems.add(at(m.get("k3s")) + "k3s " + k3s.version() + " cannot make nvidia the default container runtime (default-runtime came with"
+          + " v1.29.0, v1.28.5, v1.27.9 and v1.26.12); use one of those or newer (kfboot's default is " + DEFAULT_K3S_VERSION
+          + "), or set nvidia.operator: true and let the GPU Operator configure containerd");
+    }
     return new Inventory(cluster, k3s, runtime, registries, airgap, hosts, List.copyOf(warnings), nvidia, storage);
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,5 +178,18 @@ class InventoryLoaderTest {
     assertThat(problems(HA + "storage: {mode: ceph}\n").getMessage()).contains("storage.mode 'ceph' is none of local-path, nfs, nfs-static, existing");
     assertThat(problems(HA + "storage: {mode: nfs-static, nfs: {server: server-1}}\n").getMessage()).contains("needs storage.nfs.volumes");
     assertThat(problems(HA + "nvidia: {operator: true, timeSlicing: 2}\n").getMessage()).contains("leaves the driver and device plugin to the GPU Operator");
+  }
+
+  @Test
+  void gpuHostsNeedAK3sThatCanMakeNvidiaTheDefaultRuntime() {
+    assertThat(new Inventory.K3s("v1.28.4+k3s2", List.of(), null, List.of(), null).hasDefaultRuntime()).isFalse();
+    assertThat(new Inventory.K3s("v1.28.5+k3s1", List.of(), null, List.of(), null).hasDefaultRuntime()).isTrue();
+    assertThat(new Inventory.K3s("v1.27.9+k3s1", List.of(), null, List.of(), null).hasDefaultRuntime()).isTrue();
+    assertThat(new Inventory.K3s("v1.26.11+k3s2", List.of(), null, List.of(), null).hasDefaultRuntime()).isFalse();
+    assertThat(new Inventory.K3s(InventoryLoader.DEFAULT_K3S_VERSION, List.of(), null, List.of(), null).hasDefaultRuntime()).isTrue();
+    String old = HA.replace("version: v1.32.4+k3s1", "version: v1.28.4+k3s2");
+    assertThat(old).contains("v1.28.4+k3s2");
+    assertThat(problems(old).getMessage()).contains("k3s v1.28.4+k3s2 cannot make nvidia the default container runtime");
+    assertThat(parse(old + "nvidia: {operator: true}\n").k3s().version()).isEqualTo("v1.28.4+k3s2");
   }
 }
