@@ -17,7 +17,7 @@ public final class NvidiaSmi {
   private static final Pattern CUDA = Pattern.compile("CUDA Version:\\s*([0-9]+\\.[0-9]+)");
 
   /**
-   * @param memoryMiB total memory as nvidia-smi reports it with nounits
+   * @param memoryMiB total memory as nvidia-smi reports it with nounits; 0 where it reports none
    */
   public record Gpu(int index, String name, String uuid, String driverVersion, long memoryMiB) {}
 
@@ -34,7 +34,9 @@ public final class NvidiaSmi {
         throw new IllegalArgumentException("nvidia-smi printed an unexpected line (5 fields wanted): " + line);
       }
       try {
-        gpus.add(new Gpu(Integer.parseInt(f[0].trim()), f[1].trim(), f[2].trim(), f[3].trim(), Long.parseLong(f[4].trim())));
+        // "[N/A]" where the driver does not report it (vGPU profiles, some Grace Hopper setups)
+        String memory = f[4].trim();
+        gpus.add(new Gpu(Integer.parseInt(f[0].trim()), f[1].trim(), f[2].trim(), f[3].trim(), memory.equals("[N/A]") ? 0 : Long.parseLong(memory)));
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException("nvidia-smi printed an unexpected line (index or memory is no number): " + line, e);
       }

@@ -37,6 +37,17 @@ class NvidiaSmiTest {
   void cudaVersionFromTheBanner() {
     assertThat(NvidiaSmi.cudaVersion(BANNER)).isEqualTo("12.2");
     assertThat(NvidiaSmi.cudaVersion("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.")).isNull();
+    // the wider banner of the 550 drivers (two more columns of padding, 89 characters)
+    assertThat(NvidiaSmi.cudaVersion("""
+        +-----------------------------------------------------------------------------------------+
+        | NVIDIA-SMI 550.127.05             Driver Version: 550.127.05     CUDA Version: 12.4     |
+        |-----------------------------------------+------------------------+----------------------+
+        """)).isEqualTo("12.4");
+  }
+
+  @Test
+  void memoryTheDriverDoesNotReportIsZero() {
+    assertThat(NvidiaSmi.parseGpus("0, NVIDIA A10-4Q, GPU-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b, 550.127.05, [N/A]\n").get(0).memoryMiB()).isZero();
   }
 
   @Test
