@@ -1,5 +1,6 @@
 package io.kfboot.gpu;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -76,6 +77,15 @@ public final class GpuChecks {
                   + " (kubectl label node NAME " + PRESENT + "=true); or install without --gpu", "");
         }
         return condition(client, timeSlicing, description());
+      }
+
+      /** Declaratively, per-node counts cannot be awaited: one GPU that runs CUDA stands in. */
+      @Override
+      public Map<HasMetadata, String> asAwaitedObjects() {
+        Map<HasMetadata, String> out = new java.util.LinkedHashMap<>();
+        out.put(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(CudaSmokeTest.NAMESPACE).endMetadata().build(), "");
+        out.put(CudaSmokeTest.pod(null), "jsonpath={.status.phase}=Succeeded");
+        return out;
       }
     };
   }

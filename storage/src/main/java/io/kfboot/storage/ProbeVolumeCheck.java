@@ -1,5 +1,6 @@
 package io.kfboot.storage;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -59,7 +60,7 @@ public final class ProbeVolumeCheck implements ClusterCheck {
   public Condition start(KubernetesClient client) {
     finish(client); // what an interrupted run left
     if (reservedVolume != null) {
-      client.persistentVolumes().resource(Serialization.unmarshal(Serialization.asJson(reservedVolume), io.fabric8.kubernetes.api.model.PersistentVolume.class)).create();
+      client.persistentVolumes().resource(reservedVolumeObject()).create();
     }
     client.persistentVolumeClaims().inNamespace(NAMESPACE).resource(claim()).create();
     client.pods().inNamespace(NAMESPACE).resource(pod()).create();
@@ -75,6 +76,21 @@ public final class ProbeVolumeCheck implements ClusterCheck {
           + ", pod " + podPhase;
       return new ConditionResult(claimPhase.equals("Bound") && podPhase.equals("Succeeded"), detail);
     });
+  }
+
+  @Override
+  public Map<HasMetadata, String> asAwaitedObjects() {
+    Map<HasMetadata, String> out = new java.util.LinkedHashMap<>();
+    if (reservedVolume != null) {
+      out.put(reservedVolumeObject(), "");
+    }
+    out.put(claim(), "jsonpath={.status.phase}=Bound");
+    out.put(pod(), "jsonpath={.status.phase}=Succeeded");
+    return out;
+  }
+
+  private io.fabric8.kubernetes.api.model.PersistentVolume reservedVolumeObject() {
+    return Serialization.unmarshal(Serialization.asJson(reservedVolume), io.fabric8.kubernetes.api.model.PersistentVolume.class);
   }
 
   @Override

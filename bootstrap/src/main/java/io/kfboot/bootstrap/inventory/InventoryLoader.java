@@ -469,7 +469,7 @@ public final class InventoryLoader {
   }
 
   /** The known word within edit distance 2, if any. */
-  static String nearest(String word, Set<String> known) {
+  public static String nearest(String word, Set<String> known) {
     String best = null;
     int bestDistance = 3;
     for (String k : known) {

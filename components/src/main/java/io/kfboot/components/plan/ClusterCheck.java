@@ -1,7 +1,9 @@
 package io.kfboot.components.plan;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.verify.wait.Condition;
+import java.util.Map;
 
 /**
  * A readiness check of a kfboot-owned component that no workload gate expresses: a probe volume
@@ -20,4 +22,14 @@ public interface ClusterCheck {
 
   /** Removes what {@link #start} made; called whether or not the condition held. */
   default void finish(KubernetesClient client) {}
+
+  /**
+   * The check as objects that a declarative engine (the Pulumi stack) creates and awaits, each with
+   * the {@code pulumi.com/waitFor} expression that proves it ({@code jsonpath={.status.phase}=Bound},
+   * or "" for an object only needed by the others), in creation order. Empty when the check has no
+   * such form; the stack's README section says what stands in for it.
+   */
+  default Map<HasMetadata, String> asAwaitedObjects() {
+    return Map.of();
+  }
 }

@@ -1,0 +1,91 @@
+package io.kfboot.stacks;
+
+import com.pulumi.Context;
+import com.pulumi.core.Output;
+import com.pulumi.kubernetes.Provider;
+import com.pulumi.kubernetes.ProviderArgs;
+import com.pulumi.resources.ComponentResourceOptions;
+import com.pulumi.resources.CustomResourceOptions;
+import com.pulumi.resources.Resource;
+import io.kfboot.components.auth.Credentials;
+import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.gpu.DevicePlugin;
+import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Scopes;
+import io.kfboot.stacks.providers.ProviderVersions;
+import io.kfboot.storage.StorageComponent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Kubernetes layer of the stack: an explicit provider for the cluster, then every component of
+ * the plan (storage, GPU and the release's, as {@code kfboot plan} lists them) as a {@link
+ * KubeflowComponent} that depends on the components the catalog's graph says. The plan is the
+ * CLI's: same render, same k3s adaptations, same generated credentials.
+ */
+public final class KubeflowStack {
+  private KubeflowStack() {}
+
+  /** What the layer registered, for the host layer and outputs. */
+  public record Registered(Provider provider, Map<String, KubeflowComponent> components) {}
+
+  /**
+   * @param releasePlan the release's components, rendered and with credentials set, as {@code
+   *     kfboot plan} makes them; the stack adds storage and, when asked or when hosts have GPUs, the
+   *     GPU component
+   */
+  public static Registered define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Output<String> kubeconfig) {
+    InstallPlan plan = releasePlan;
+    if (config.wantsGpu()) {
+      plan = DevicePlugin.addTo(plan, config.nvidia());
+    }
+    // k3s' bundled local-path is assumed: a stack cannot look at a cluster before it exists
+    // (README, "Pulumi stacks"); set storage.mode existing for a cluster without it
+    plan = StorageComponent.addTo(plan, config.storage(), true);
+    Provider provider = new Provider("kfboot-cluster", ProviderArgs.builder()
+        .kubeconfig(kubeconfig)
+        // as the CLI: server-side apply, since several upstream CRDs exceed client-side apply's 256 KiB annotation
+        .enableServerSideApply(true)
+        .build(), CustomResourceOptions.builder().version(ProviderVersions.KUBERNETES).build());
+    List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
+    Scopes scopes = new Scopes(all);
+    Set<String> secrets = Set.of(credentials.passwordHash(), credentials.oidcClientSecret(), credentials.cookieSecret(), credentials.adminPassword());
+    Map<String, KubeflowComponent> registered = new HashMap<>();
+    // plan order has every dependency before its dependents
+    for (PlannedComponent c : plan.components()) {
+      List<Resource> deps = new ArrayList<>();
+      for (String dep : c.spec().dependsOn()) {
+        KubeflowComponent d = registered.get(dep);
+        if (d == null) {
+          throw new IllegalStateException("plan order broken: " + c.id() + " comes before its dependency " + dep);
+        }
+        deps.add(d);
+      }
+      registered.put(c.id(), new KubeflowComponent(c, scopes, secrets,
+          ComponentResourceOptions.builder().providers(provider).dependsOn(deps).build()));
+    }
+    ctx.export("release", Output.of(plan.tree().release().tag()));
+    ctx.export("commit", Output.of(plan.tree().release().commit()));
+    ctx.export("components", Output.of(plan.components().stream().map(PlannedComponent::id).toList()));
+    ctx.export("adminEmail", Output.of(credentials.adminEmail()));
+    ctx.export("adminPassword", Output.ofSecret(credentials.adminPassword()));
+    ctx.export("gateway", Output.of(gateway(config)));
+    return new Registered(provider, registered);
+  }
+
+  /** How to reach Kubeflow's dashboard through Istio's ingress gateway. */
+  static String gateway(StackConfig config) {
+    if (config.gatewayServiceType() == null) {
+      return "kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80, then http://localhost:8080";
+    }
+    String host = config.inventory() == null ? "<a node's address>"
+        : config.inventory().k3s().apiEndpoint() != null ? config.inventory().k3s().apiEndpoint() : config.inventory().servers().get(0).address();
+    return config.gatewayServiceType().equals("NodePort")
+        ? "http://" + host + ":<nodePort of svc/istio-ingressgateway port 80 in istio-system>"
+        : "http://<the LoadBalancer address of svc/istio-ingressgateway in istio-system>";
+  }
+}

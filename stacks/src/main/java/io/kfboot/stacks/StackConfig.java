@@ -1,0 +1,172 @@
+package io.kfboot.stacks;
+
+import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.bootstrap.inventory.InventoryLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * A stack's settings, from its {@code kfboot:} configuration (Pulumi.&lt;stack&gt;.yaml). The hosts,
+ * k3s, GPU and storage settings are an inventory under {@code kfboot:inventory}, read and validated
+ * by the same {@link InventoryLoader} as {@code kfboot hosts}; the join token, SSH key and an
+ * existing cluster's kubeconfig are secret keys read apart, never here.
+ *
+ * @param inventory the hosts to bring up; null to install onto an existing cluster
+ * @param manifests release tag, tarball or directory, as {@code --manifests}
+ * @param components components to install (empty: the release's defaults)
+ * @param without components to leave out
+ * @param adminEmail the Dex user
+ * @param gpu whether to add the GPU component (also implied by GPU hosts)
+ * @param gatewayServiceType null for upstream's ClusterIP, else NodePort or LoadBalancer
+ */
+public record StackConfig(
+    Inventory inventory,
+    String manifests,
+    List<String> components,
+    List<String> without,
+    String adminEmail,
+    boolean gpu,
+    String gatewayServiceType) {
+
+  public static final String NAMESPACE = "kfboot";
+  public static final String DEFAULT_ADMIN_EMAIL = "user@example.com";
+  /** The plain keys; the secret ones are {@link #SECRET_KEYS}. */
+  public static final Set<String> KEYS = Set.of("inventory", "manifests", "components", "without", "adminEmail", "gpu", "gatewayServiceType");
+  public static final Set<String> SECRET_KEYS = Set.of("k3sToken", "sshPrivateKey", "kubeconfig");
+
+  /** Where the inventory's join token comes from in a stack: the secret config key k3sToken. */
+  public static final String TOKEN_ENV = "KFBOOT_STACK_K3S_TOKEN";
+
+  public boolean wantsGpu() {
+    return gpu || inventory != null && inventory.hosts().stream().anyMatch(Inventory.Host::gpu);
+  }
+
+  public Inventory.Storage storage() {
+    return inventory == null ? Inventory.Storage.DEFAULTS : inventory.storage();
+  }
+
+  public Inventory.Nvidia nvidia() {
+    return inventory == null ? Inventory.Nvidia.DEFAULTS : inventory.nvidia();
+  }
+
+  /**
+   * Reads and validates the configuration. Every problem is collected and reported at once,
+   * before any resource is registered.
+   *
+   * @param values the {@code kfboot:} keys without their namespace, as Pulumi gives them (objects
+   *     and lists as JSON text)
+   * @param secretsPresent which secret keys the stack has
+   * @param base the folder key paths of the inventory are read against
+   */
+  public static StackConfig parse(Map<String, String> values, Set<String> secretsPresent, Path base) {
+    List<String> problems = new ArrayList<>();
+    for (String key : new TreeSet<>(values.keySet())) {
+      if (!KEYS.contains(key)) {
+        String near = InventoryLoader.nearest(key, union(KEYS, SECRET_KEYS));
+        problems.add("unknown config key " + NAMESPACE + ":" + key + (near == null ? "" : "; did you mean " + NAMESPACE + ":" + near + "?"));
+      }
+    }
+    Inventory inventory = null;
+    String inventoryText = values.get("inventory");
+    if (inventoryText != null) {
+      Object tree = yaml(inventoryText, "inventory", problems);
+      if (tree instanceof Map<?, ?> m) {
+        Map<String, Object> inv = new LinkedHashMap<>();
+        m.forEach((k, v) -> inv.put(String.valueOf(k), v));
+        if (inv.get("k3s") instanceof Map<?, ?> k3s && k3s.containsKey("token")) {
+          problems.add(NAMESPACE + ":inventory sets k3s.token; in a stack the join token is the secret config key " + NAMESPACE
+              + ":k3sToken (pulumi config set --secret " + NAMESPACE + ":k3sToken ...)");
+        } else {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> k3s = inv.get("k3s") instanceof Map<?, ?> k ? new LinkedHashMap<>((Map<String, Object>) k) : new LinkedHashMap<>();
+          k3s.put("token", Map.of("env", TOKEN_ENV));
+          inv.put("k3s", k3s);
+        }
+        try {
+          inventory = InventoryLoader.parse(dump(inv), NAMESPACE + ":inventory", base);
+        } catch (RuntimeException e) {
+          problems.add(e.getMessage());
+        }
+        if (!secretsPresent.contains("k3sToken")) {
+          problems.add("hosts need the join token: pulumi config set --secret " + NAMESPACE + ":k3sToken \"$(openssl rand -hex 32)\"");
+        }
+        if (!secretsPresent.contains("sshPrivateKey")) {
+          problems.add("hosts are reached over SSH: pulumi config set --secret " + NAMESPACE + ":sshPrivateKey < ~/.ssh/id_ecdsa");
+        }
+      } else if (tree != null) {
+        problems.add(NAMESPACE + ":inventory must be an object with cluster, k3s and hosts, as an inventory file");
+      }
+      if (secretsPresent.contains("kubeconfig")) {
+        problems.add(NAMESPACE + ":kubeconfig and " + NAMESPACE + ":inventory exclude each other: the hosts' cluster gives its own kubeconfig");
+      }
+    } else if (!secretsPresent.contains("kubeconfig")) {
+      problems.add("nothing to install onto: set " + NAMESPACE + ":inventory (hosts to bring up) or the secret " + NAMESPACE
+          + ":kubeconfig (an existing cluster: pulumi config set --secret " + NAMESPACE + ":kubeconfig < ~/.kube/config)");
+    }
+    String email = values.getOrDefault("adminEmail", DEFAULT_ADMIN_EMAIL);
+    if (!email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+      problems.add(NAMESPACE + ":adminEmail '" + email + "' is no e-mail address");
+    }
+    String gpu = values.getOrDefault("gpu", "false");
+    if (!Set.of("true", "false").contains(gpu)) {
+      problems.add(NAMESPACE + ":gpu must be true or false, not '" + gpu + "'");
+    }
+    String gateway = values.get("gatewayServiceType");
+    if (gateway != null && !Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(gateway)) {
+      problems.add(NAMESPACE + ":gatewayServiceType '" + gateway + "' is none of ClusterIP, NodePort, LoadBalancer");
+    }
+    List<String> components = strings(values.get("components"), "components", problems);
+    List<String> without = strings(values.get("without"), "without", problems);
+    if (!problems.isEmpty()) {
+      throw new StackConfigException(problems);
+    }
+    return new StackConfig(inventory, values.getOrDefault("manifests", ""), components, without, email, Boolean.parseBoolean(gpu),
+        "ClusterIP".equals(gateway) ? null : gateway);
+  }
+
+  private static Set<String> union(Set<String> a, Set<String> b) {
+    Set<String> u = new TreeSet<>(a);
+    u.addAll(b);
+    return u;
+  }
+
+  private static List<String> strings(String text, String key, List<String> problems) {
+    if (text == null) {
+      return List.of();
+    }
+    Object tree = yaml(text, key, problems);
+    if (tree instanceof List<?> l) {
+      return l.stream().map(String::valueOf).toList();
+    }
+    if (tree instanceof String s) {
+      return List.of(s.split(","));
+    }
+    problems.add(NAMESPACE + ":" + key + " must be a list of component ids");
+    return List.of();
+  }
+
+  private static Object yaml(String text, String key, List<String> problems) {
+    try {
+      return new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
+    } catch (YAMLException e) {
+      problems.add(NAMESPACE + ":" + key + " is not valid JSON or YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      return null;
+    }
+  }
+
+  private static String dump(Map<String, Object> m) {
+    DumperOptions o = new DumperOptions();
+    o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    return new Yaml(o).dump(m);
+  }
+}

@@ -1,0 +1,18 @@
+package io.kfboot.stacks;
+
+import java.util.List;
+
+/** The stack's configuration is wrong; every problem is listed, each with its fix. */
+public final class StackConfigException extends RuntimeException {
+  private final List<String> problems;
+
+  public StackConfigException(List<String> problems) {
+    super("the stack's configuration has " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n  - "
+        + String.join("\n  - ", problems));
+    this.problems = List.copyOf(problems);
+  }
+
+  public List<String> problems() {
+    return problems;
+  }
+}

@@ -1,0 +1,17 @@
+package io.kfboot.stacks.providers;
+
+/**
+ * The provider plugins the typed classes of this package were written against. Resource options
+ * carry them, so that {@code pulumi up} installs these versions whatever else is on the machine.
+ */
+public final class ProviderVersions {
+  /** pulumi-command: Command and CopyToRemote with triggers and stdin. */
+  public static final String COMMAND = "1.0.1";
+  /**
+   * pulumi-kubernetes: yaml/v2 ConfigGroup (4.12+), the {@code pulumi.com/waitFor} annotation
+   * (4.18+) and Patch resources.
+   */
+  public static final String KUBERNETES = "4.18.3";
+
+  private ProviderVersions() {}
+}

@@ -1,0 +1,91 @@
+package io.kfboot.stacks;
+
+import com.pulumi.core.Output;
+import com.pulumi.core.internal.Internal;
+import com.pulumi.resources.Resource;
+import com.pulumi.resources.ResourceTransformation;
+import com.pulumi.test.Mocks;
+import com.pulumi.test.PulumiTest;
+import com.pulumi.test.TestOptions;
+import com.pulumi.test.TestResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * Runs a stack program under Pulumi's mocks (no CLI, no network) and records what the engine
+ * would see: every resource's type, name, inputs, parent and dependsOn, the latter through a
+ * ResourceTransformation, since mocks are not told dependencies.
+ */
+final class StackHarness {
+  /** One registration as the engine would receive it. */
+  record Registered(String type, String name, Map<String, Object> inputs, String parent, List<String> dependsOn, String version,
+      boolean secretInputs) {}
+
+  final Map<String, Registered> byName = new ConcurrentHashMap<>();
+  final List<String> order = new CopyOnWriteArrayList<>();
+  private final Map<String, Options> options = new ConcurrentHashMap<>();
+
+  private record Options(String parent, List<String> dependsOn, String version, boolean secretInputs) {}
+
+  TestResult run(Consumer<com.pulumi.Context> program) {
+    ResourceTransformation record = a -> {
+      Resource r = a.resource();
+      List<String> deps = new ArrayList<>();
+      Output<List<Resource>> dependsOn = a.options().getDependsOn();
+      if (dependsOn != null) {
+        List<Resource> list = Internal.of(dependsOn).getValueOrDefault(List.of()).join();
+        list.forEach(d -> deps.add(d.pulumiResourceName()));
+      }
+      String parent = a.options().getParent().map(Resource::pulumiResourceName).orElse(null);
+      options.put(r.pulumiResourceName(), new Options(parent, deps, a.options().getVersion().orElse(null), anySecret(a.args())));
+      return Optional.empty();
+    };
+    Mocks mocks = new Mocks() {
+      @Override
+      public CompletableFuture<ResourceResult> newResourceAsync(ResourceArgs args) {
+        Options o = options.getOrDefault(args.name, new Options(null, List.of(), null, false));
+        byName.put(args.name, new Registered(args.type, args.name, args.inputs, o.parent(), o.dependsOn(), o.version(), o.secretInputs()));
+        order.add(args.name);
+        return CompletableFuture.completedFuture(ResourceResult.of(Optional.of(args.name + "-id"), args.inputs));
+      }
+    };
+    try {
+      return PulumiTest.withMocks(mocks)
+          .withOptions(TestOptions.builder().projectName("kfboot").stackName("test").resourceTransformations(List.of(record)).build())
+          .runTest(program);
+    } finally {
+      PulumiTest.cleanup();
+    }
+  }
+
+  /** Whether any Output field of the args is secret, read by reflection as the engine's serializer does. */
+  private static boolean anySecret(Object args) {
+    if (args == null) {
+      return false;
+    }
+    for (java.lang.reflect.Field f : args.getClass().getDeclaredFields()) {
+      if (Output.class.isAssignableFrom(f.getType())) {
+        try {
+          f.setAccessible(true);
+          Output<?> out = (Output<?>) f.get(args);
+          if (out != null && Internal.of(out).isSecret().join()) {
+            return true;
+          }
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+    return false;
+  }
+
+  List<Registered> ofType(String type) {
+    return order.stream().map(byName::get).filter(r -> r.type().equals(type)).toList();
+  }
+}
