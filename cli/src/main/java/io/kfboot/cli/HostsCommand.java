@@ -29,9 +29,11 @@ import picocli.CommandLine.Option;
     name = "hosts",
     mixinStandardHelpOptions = true,
     description = "Prepare an inventory's hosts and install k3s on them over SSH.",
-    subcommands = {HostsCommand.Plan.class, HostsCommand.Up.class, HostsCommand.Reset.class})
+    subcommands = {HostsCommand.Plan.class, HostsCommand.Up.class, HostsCommand.Reset.class, HostsCommand.OneStep.class})
 final class HostsCommand {
   static final String ENV_KNOWN_HOSTS = "KFBOOT_KNOWN_HOSTS";
+  /** A private key's content (CI secrets, the Pulumi stack): used for every host, before the inventory's key. */
+  static final String ENV_SSH_PRIVATE_KEY = "KFBOOT_SSH_PRIVATE_KEY";
 
   /** Options of every command that reaches hosts. */
   static final class HostOptions {
@@ -77,12 +79,27 @@ final class HostsCommand {
             + " check them with ssh-keyscan if this network is not yours");
       }
       Path agent = Optional.ofNullable(env.get("SSH_AUTH_SOCK")).filter(s -> !s.isBlank()).map(Path::of).orElse(null);
+      Path envKey = Optional.ofNullable(env.get(ENV_SSH_PRIVATE_KEY)).filter(s -> !s.isBlank()).map(HostsCommand::keyFile).orElse(null);
       return h -> {
         HostOperator op = local ? new LocalHostOperator(h.name())
-            : new SshHostOperator(new SshTarget(h.name(), h.address(), h.port(), h.user(), h.identityFile(), agent, known,
+            : new SshHostOperator(new SshTarget(h.name(), h.address(), h.port(), h.user(), envKey != null ? envKey : h.identityFile(), agent, known,
                 acceptNewHostKeys, Duration.ofSeconds(15), Duration.ofSeconds(15)), err::println);
         return printCommands ? new Printing(op, err) : op;
       };
+    }
+  }
+
+  /** The key from the environment in a 0600 file of this process's own, removed when it exits. */
+  private static Path keyFile(String key) {
+    try {
+      Path f = java.nio.file.Files.createTempFile("kfboot-ssh-key", "",
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      f.toFile().deleteOnExit();
+      java.nio.file.Files.writeString(f, key.endsWith("\n") ? key : key + "\n");
+      return f;
+    } catch (java.io.IOException e) {
+      throw new CliException("cannot keep the key from " + ENV_SSH_PRIVATE_KEY + " in a private temporary file: " + e.getMessage(),
+          "check that the temporary directory (java.io.tmpdir) is writable");
     }
   }
 
@@ -163,6 +180,9 @@ final class HostsCommand {
     @Option(names = "--dry-run", description = "Print what would be undone; change nothing.")
     boolean dryRun;
 
+    @Option(names = "--host", paramLabel = "NAME", description = "Only this host (the Pulumi stack's delete of a host).")
+    String host;
+
     Reset(Main.Context context) {
       this.context = context;
     }
@@ -171,10 +191,43 @@ final class HostsCommand {
     public Integer call() {
       Inventory inv = options.load();
       PrintStream err = context.err();
-      List<StepRunner.Result> results = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err)).reset(dryRun);
+      ClusterBootstrap b = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
+          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err));
+      List<StepRunner.Result> results = host == null ? b.reset(dryRun) : b.resetHost(host, dryRun);
       long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
       context.out().println((dryRun ? changes + " steps would be undone" : changes + " steps undone") + " on " + inv.hosts().size() + " hosts");
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "step", mixinStandardHelpOptions = true,
+      description = "Run one step on one host (check, apply, check again), after the checks of the steps before it; what the Pulumi stack"
+          + " runs for each of its host resources. The order across steps and hosts is the caller's.")
+  static final class OneStep implements Callable<Integer> {
+    private final Main.Context context;
+    @Mixin HostOptions options = new HostOptions();
+
+    @Option(names = "--host", required = true, paramLabel = "NAME", description = "The inventory host.")
+    String host;
+
+    @Option(names = "--step", required = true, paramLabel = "ID", description = "The step id, as 'kfboot hosts plan' prints it; nodes-ready on the first server.")
+    String step;
+
+    @Option(names = "--plan", description = "Only check.")
+    boolean plan;
+
+    OneStep(Main.Context context) {
+      this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+      Inventory inv = options.load();
+      PrintStream err = context.err();
+      List<StepRunner.Result> results = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
+          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err), hostExtras()).runStep(host, step, plan);
+      StepRunner.Result r = results.get(results.size() - 1);
+      context.out().println(r.host() + " " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
       return ExitCodes.OK;
     }
   }

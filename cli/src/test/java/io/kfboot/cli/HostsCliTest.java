@@ -74,4 +74,31 @@ class HostsCliTest {
     assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(r.err()).contains("environment variable K3S_TOKEN").contains("openssl rand");
   }
+
+  @Test
+  void oneStepOnOneHostWithTheKeyFromTheEnvironment() throws Exception {
+    Path noKey = Files.writeString(dir.resolve("inventory-no-key.yaml"), """
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        hosts:
+          - {name: box, address: 127.0.0.1, port: %d, user: root, role: server}
+        """.formatted(sshd.port));
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("K3S_TOKEN", "t");
+    env.remove("SSH_AUTH_SOCK");
+    env.put(HostsCommand.ENV_SSH_PRIVATE_KEY, Files.readString(sshd.userKey));
+    String[] step = {"hosts", "step", "-i", noKey.toString(), "--known-hosts", sshd.knownHosts.toString(), "--host", "box", "--plan", "--step"};
+    CliRun r = run(env, concat(step, "kernel-modules"));
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).startsWith("box kernel-modules: ");
+    CliRun unknown = run(env, concat(step, "kernel"));
+    assertThat(unknown.code()).isEqualTo(ExitCodes.HOST);
+    assertThat(unknown.err()).contains("has no step 'kernel'").contains("kernel-modules").contains("nodes-ready");
+  }
+
+  private static String[] concat(String[] a, String b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = b;
+    return out;
+  }
 }

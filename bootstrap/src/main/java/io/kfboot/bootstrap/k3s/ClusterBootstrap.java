@@ -198,6 +198,61 @@ public final class ClusterBootstrap {
     }
   }
 
+  /** The step that waits for every node Ready; it runs on the first server, after all hosts. */
+  public static final String NODES_READY = "nodes-ready";
+
+  /**
+   * What {@code up} runs on this host, in order: preparation (kfboot's and the other modules'),
+   * then the k3s files and k3s. The Pulumi stack makes a resource of each.
+   */
+  public List<Step> stepsFor(Host host, String token) {
+    List<Step> steps = new ArrayList<>(HostSteps.prepare());
+    steps.addAll(extraSteps);
+    steps.addAll(k3sSteps(token, host.equals(inventory.servers().get(0))));
+    return steps;
+  }
+
+  /** The ids of {@link #stepsFor}; reading them needs no token. */
+  public List<String> stepIds(Host host) {
+    return stepsFor(host, "").stream().map(Step::id).toList();
+  }
+
+  /**
+   * One step on one host, as the Pulumi stack runs them (one resource per host and step, ordered
+   * by the stack): the host reached, the checks of the steps before this one run, changing
+   * nothing, for what they find (the GPU count the k3s configuration labels), then the step itself:
+   * check, apply, check again. {@link #NODES_READY} runs on the first server.
+   */
+  public List<StepRunner.Result> runStep(String hostName, String stepId, boolean plan) {
+    Host host = inventory.hosts().stream().filter(h -> h.name().equals(hostName)).findFirst()
+        .orElseThrow(() -> new HostException(hostName, "is not in the inventory", "use a host name of the inventory", false));
+    String token = NODES_READY.equals(stepId) ? "" : token();
+    List<Step> steps = NODES_READY.equals(stepId) && host.equals(inventory.servers().get(0))
+        ? List.of(HostSteps.nodesReady(inventory.hosts().stream().map(Host::name).toList(), Duration.ofMinutes(10)))
+        : stepsFor(host, token);
+    int index = steps.stream().map(Step::id).toList().indexOf(stepId);
+    if (index < 0) {
+      throw new HostException(hostName, "has no step '" + stepId + "'", "use one of " + String.join(", ", stepIds(host))
+          + (host.equals(inventory.servers().get(0)) ? ", " + NODES_READY : ""), false);
+    }
+    try (HostOperator op = connect.apply(host)) {
+      HostContext h = new HostContext(op, host, inventory, commandTimeout);
+      for (Step before : steps.subList(0, index)) {
+        before.check(h);
+      }
+      return StepRunner.run(h, List.of(steps.get(index)), plan, progress);
+    }
+  }
+
+  /** {@link #reset} of one host, for the stack's delete of that host. */
+  public List<StepRunner.Result> resetHost(String hostName, boolean plan) {
+    Host host = inventory.hosts().stream().filter(h -> h.name().equals(hostName)).findFirst()
+        .orElseThrow(() -> new HostException(hostName, "is not in the inventory", "use a host name of the inventory", false));
+    try (HostOperator op = connect.apply(host)) {
+      return StepRunner.run(new HostContext(op, host, inventory, commandTimeout), io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress);
+    }
+  }
+
   private List<Step> k3sSteps(String token, boolean first) {
     List<Step> steps = new ArrayList<>(HostSteps.k3sFiles(token, first, joinUrl(), env));
     steps.add(HostSteps.k3sInstall());

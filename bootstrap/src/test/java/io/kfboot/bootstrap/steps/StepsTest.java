@@ -243,4 +243,27 @@ class StepsTest {
         .anyMatch(l -> l.contains("INSTALL_K3S_SKIP_DOWNLOAD=true") && l.contains("/var/lib/kfboot/k3s-install.sh"));
     assertThat(box.k3sVersion).isEqualTo(InventoryLoader.DEFAULT_K3S_VERSION);
   }
+
+  @Test
+  void oneStepOnOneHostRunsAloneButSeesWhatTheChecksBeforeItFound() {
+    bootstrap();
+    Step discover = Step.of("discover", "finds a node label", h -> {
+      h.discoveredLabels().put("example.com/found", "yes");
+      return Step.Check.ok("found");
+    }, h -> {});
+    ClusterBootstrap b = new ClusterBootstrap(inv, h -> hosts.get(h.name()).operator, ENV, Duration.ofMinutes(1), 4, r -> {}, List.of(discover));
+    Inventory.Host agent = inv.agents().get(0);
+    assertThat(b.stepIds(agent)).containsSubsequence("preflight", "sysctl", "discover", "k3s-token", "k3s-config", "k3s");
+
+    List<Result> r = b.runStep("agent-1", "k3s-config", false);
+    assertThat(r).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(Status.CHANGED));
+    assertThat(hosts.get("agent-1").operator.files()).containsKey(K3sConfig.PATH)
+        .as("no other step applied").doesNotContainKeys(K3sConfig.TOKEN_FILE, HostFiles.SYSCTL_PATH, HostFiles.MODULES_PATH);
+    assertThat(new String(hosts.get("agent-1").operator.files().get(K3sConfig.PATH), StandardCharsets.UTF_8)).contains("example.com/found=yes");
+    assertThat(b.runStep("agent-1", "k3s-config", false)).singleElement().satisfies(x -> assertThat(x.status()).isEqualTo(Status.OK));
+
+    assertThatThrownBy(() -> b.runStep("agent-1", "nodes-ready", false))
+        .isInstanceOf(io.kfboot.bootstrap.host.HostException.class).hasMessageContaining("has no step 'nodes-ready'");
+    assertThatThrownBy(() -> b.runStep("agent-9", "k3s", false)).hasMessageContaining("is not in the inventory");
+  }
 }
