@@ -9,9 +9,6 @@ import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.bootstrap.ssh.SshHostOperator;
 import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.StepRunner;
-import io.kfboot.gpu.ContainerToolkitStep;
-import io.kfboot.gpu.GpuDriverStep;
-import io.kfboot.storage.NfsHostSteps;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -146,14 +143,9 @@ final class HostsCommand {
     };
   }
 
-  /**
-   * Host steps of the GPU and storage modules, run on every host before k3s is configured (the GPU
-   * count they find becomes a node label); each is a no-op where it does not apply.
-   */
+  /** The GPU and storage modules' host steps (one list with the Pulumi stack's). */
   static List<io.kfboot.bootstrap.steps.Step> hostExtras() {
-    List<io.kfboot.bootstrap.steps.Step> steps = new java.util.ArrayList<>(List.of(new GpuDriverStep(), new ContainerToolkitStep()));
-    steps.addAll(NfsHostSteps.all());
-    return steps;
+    return io.kfboot.stacks.HostExtras.steps();
   }
 
   static int run(Main.Context context, HostOptions options, boolean plan) {

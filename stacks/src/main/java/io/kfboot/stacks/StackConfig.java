@@ -28,9 +28,16 @@ import org.yaml.snakeyaml.error.YAMLException;
  * @param adminEmail the Dex user
  * @param gpu whether to add the GPU component (also implied by GPU hosts)
  * @param gatewayServiceType null for upstream's ClusterIP, else NodePort or LoadBalancer
+ * @param inventoryYaml the inventory as the stack hands it to {@code kfboot hosts step}; null with
+ *     no inventory
+ * @param knownHosts the known_hosts file hosts are checked against
+ * @param acceptNewHostKeys trust hosts not in it (loud; as {@code --accept-new-host-keys})
  */
 public record StackConfig(
     Inventory inventory,
+    String inventoryYaml,
+    Path knownHosts,
+    boolean acceptNewHostKeys,
     String manifests,
     List<String> components,
     List<String> without,
@@ -41,7 +48,8 @@ public record StackConfig(
   public static final String NAMESPACE = "kfboot";
   public static final String DEFAULT_ADMIN_EMAIL = "user@example.com";
   /** The plain keys; the secret ones are {@link #SECRET_KEYS}. */
-  public static final Set<String> KEYS = Set.of("inventory", "manifests", "components", "without", "adminEmail", "gpu", "gatewayServiceType");
+  public static final Set<String> KEYS =
+      Set.of("inventory", "manifests", "components", "without", "adminEmail", "gpu", "gatewayServiceType", "knownHosts", "acceptNewHostKeys");
   public static final Set<String> SECRET_KEYS = Set.of("k3sToken", "sshPrivateKey", "kubeconfig");
 
   /** Where the inventory's join token comes from in a stack: the secret config key k3sToken. */
@@ -77,6 +85,7 @@ public record StackConfig(
       }
     }
     Inventory inventory = null;
+    String inventoryYaml = null;
     String inventoryText = values.get("inventory");
     if (inventoryText != null) {
       Object tree = yaml(inventoryText, "inventory", problems);
@@ -93,7 +102,8 @@ public record StackConfig(
           inv.put("k3s", k3s);
         }
         try {
-          inventory = InventoryLoader.parse(dump(inv), NAMESPACE + ":inventory", base);
+          inventoryYaml = dump(inv);
+          inventory = InventoryLoader.parse(inventoryYaml, NAMESPACE + ":inventory", base);
         } catch (RuntimeException e) {
           problems.add(e.getMessage());
         }
@@ -127,10 +137,15 @@ public record StackConfig(
     }
     List<String> components = strings(values.get("components"), "components", problems);
     List<String> without = strings(values.get("without"), "without", problems);
+    String accept = values.getOrDefault("acceptNewHostKeys", "false");
+    if (!Set.of("true", "false").contains(accept)) {
+      problems.add(NAMESPACE + ":acceptNewHostKeys must be true or false, not '" + accept + "'");
+    }
+    Path knownHosts = Path.of(values.getOrDefault("knownHosts", System.getProperty("user.home") + "/.ssh/known_hosts"));
     if (!problems.isEmpty()) {
       throw new StackConfigException(problems);
     }
-    return new StackConfig(inventory, values.getOrDefault("manifests", ""), components, without, email, Boolean.parseBoolean(gpu),
+    return new StackConfig(inventory, inventoryYaml, knownHosts, Boolean.parseBoolean(accept), values.getOrDefault("manifests", ""), components, without, email, Boolean.parseBoolean(gpu),
         "ClusterIP".equals(gateway) ? null : gateway);
   }
 

@@ -27,8 +27,20 @@ final class StackHarness {
   record Registered(String type, String name, Map<String, Object> inputs, String parent, List<String> dependsOn, String version,
       boolean secretInputs) {}
 
+  static final String K3S_YAML = """
+      apiVersion: v1
+      kind: Config
+      clusters: [{name: default, cluster: {server: "https://127.0.0.1:6443", certificate-authority-data: Q0E=}}]
+      users: [{name: default, user: {client-certificate-data: Q0VSVA==, client-key-data: S0VZ}}]
+      contexts: [{name: default, context: {cluster: default, user: default}}]
+      current-context: default
+      """;
+
   final Map<String, Registered> byName = new ConcurrentHashMap<>();
   final List<String> order = new CopyOnWriteArrayList<>();
+  /** What the program threw, as the engine would report it. */
+  List<Exception> exceptions = List.of();
+  TestResult result;
   private final Map<String, Options> options = new ConcurrentHashMap<>();
 
   private record Options(String parent, List<String> dependsOn, String version, boolean secretInputs) {}
@@ -52,7 +64,12 @@ final class StackHarness {
         Options o = options.getOrDefault(args.name, new Options(null, List.of(), null, false));
         byName.put(args.name, new Registered(args.type, args.name, args.inputs, o.parent(), o.dependsOn(), o.version(), o.secretInputs()));
         order.add(args.name);
-        return CompletableFuture.completedFuture(ResourceResult.of(Optional.of(args.name + "-id"), args.inputs));
+        Map<String, Object> state = new java.util.HashMap<>(args.inputs);
+        if (args.type.equals("command:remote:Command")) {
+          // what the command provider reports after 'cat /etc/rancher/k3s/k3s.yaml' on a k3s server
+          state.put("stdout", K3S_YAML);
+        }
+        return CompletableFuture.completedFuture(ResourceResult.of(Optional.of(args.name + "-id"), state));
       }
     };
     try {

@@ -5,8 +5,11 @@ package io.kfboot.stacks.providers;
  * carry them, so that {@code pulumi up} installs these versions whatever else is on the machine.
  */
 public final class ProviderVersions {
-  /** pulumi-command: Command and CopyToRemote with triggers and stdin. */
-  public static final String COMMAND = "1.0.1";
+  /**
+   * pulumi-command: Command and CopyToRemote with triggers, and the connection's {@code hostKey}
+   * (https://github.com/pulumi/pulumi-command/pull/794), without which it accepts any host key.
+   */
+  public static final String COMMAND = "1.1.0";
   /**
    * pulumi-kubernetes: yaml/v2 ConfigGroup (4.12+), the {@code pulumi.com/waitFor} annotation
    * (4.18+) and Patch resources.
