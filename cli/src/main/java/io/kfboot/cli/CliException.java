@@ -1,7 +1,7 @@
 package io.kfboot.cli;
 
 /** A flag value the CLI cannot use; exit code {@link ExitCodes#INVALID_INPUT}. */
-final class CliException extends RuntimeException {
+class CliException extends RuntimeException {
   private final String fix;
 
   CliException(String message, String fix) {

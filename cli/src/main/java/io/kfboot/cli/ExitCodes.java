@@ -22,7 +22,7 @@ public final class ExitCodes {
   public static final int UNEXPECTED_STATE = 3;
   /** A bug in kfboot; the message asks for a report. */
   public static final int INTERNAL = 4;
-  /** kustomize is missing or too old. */
+  /** kustomize is missing or too old; the pulumi CLI is missing for 'up --engine pulumi'. */
   public static final int MISSING_TOOL = 5;
   /** Bytes are not what was pinned, or an archive is corrupt or hostile. */
   public static final int INTEGRITY = 6;
@@ -38,6 +38,9 @@ public final class ExitCodes {
   private ExitCodes() {}
 
   public static int forException(Throwable e) {
+    if (e instanceof UpCommand.MissingToolException) {
+      return MISSING_TOOL;
+    }
     if (e instanceof CommandLine.ParameterException
         || e instanceof CatalogException
         || e instanceof CliException

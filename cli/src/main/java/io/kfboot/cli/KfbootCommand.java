@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     description = "Bare Linux hosts to a verified Kubeflow platform on k3s.",
     subcommands = {
       HostsCommand.class,
+      UpCommand.class,
       KubeconfigCommand.class,
       PlanCommand.class,
       InstallCommand.class,

@@ -18,6 +18,11 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (PulumiProgram.underEngine(System.getenv(), args)) {
+      // started by 'pulumi up' (stacks/Pulumi.yaml): kfboot.jar is the stack's program
+      PulumiProgram.run(System.getenv(), System.err);
+      return;
+    }
     System.exit(run(args, System.getenv(), System.out, System.err));
   }
 

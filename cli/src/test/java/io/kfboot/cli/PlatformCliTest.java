@@ -136,4 +136,16 @@ class PlatformCliTest {
     var p = client.pods().inNamespace("team-a").withName("trainer").get();
     return p == null || p.getStatus() == null ? null : p.getStatus().getPhase();
   }
+
+  @Test
+  void upWithPulumiSaysWhenThePulumiCliIsMissing() {
+    Map<String, String> env = env();
+    env.put("PATH", tmp.toString());
+    CliRun r = CliRun.of(env, "up", "--engine", "pulumi", "--dir", "../stacks");
+    assertThat(r.code()).isEqualTo(ExitCodes.MISSING_TOOL);
+    assertThat(r.err()).contains("the pulumi CLI is not on PATH").contains("fix: install it");
+    CliRun cliEngine = CliRun.of(env, "up", "--engine", "cli", "--dir", "../stacks");
+    assertThat(cliEngine.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(cliEngine.err()).contains("kfboot hosts up -i inventory.yaml', then 'kfboot install'");
+  }
 }
