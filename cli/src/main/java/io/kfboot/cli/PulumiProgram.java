@@ -2,24 +2,17 @@ package io.kfboot.cli;
 
 import com.pulumi.Context;
 import com.pulumi.Pulumi;
-import com.pulumi.core.Output;
-import io.kfboot.bootstrap.inventory.Inventory.Host;
-import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.auth.CredentialsPatch;
 import io.kfboot.components.plan.InstallPlan;
-import io.kfboot.stacks.HostExtras;
-import io.kfboot.stacks.HostLayer;
-import io.kfboot.stacks.KubeflowStack;
+import io.kfboot.stacks.KfbootStack;
 import io.kfboot.stacks.StackConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -51,13 +44,13 @@ final class PulumiProgram {
     for (String key : keys) {
       config.get(key).ifPresent(v -> values.put(key, v));
     }
-    Set<String> secrets = new TreeSet<>();
+    Set<String> present = new TreeSet<>();
     for (String key : StackConfig.SECRET_KEYS) {
       if (config.get(key).isPresent()) {
-        secrets.add(key);
+        present.add(key);
       }
     }
-    StackConfig stack = StackConfig.parse(values, secrets, Path.of("."));
+    StackConfig stack = StackConfig.parse(values, present, Path.of("."));
     Main.Context cli = new Main.Context(env, System.out, err);
     ReleaseOptions release = new ReleaseOptions();
     release.manifests = stack.manifests().isEmpty() ? null : stack.manifests();
@@ -72,23 +65,16 @@ final class PulumiProgram {
         .resolve("kfboot").resolve("credentials").resolve("pulumi-" + ctx.projectName() + "-" + ctx.stackName() + ".properties");
     Credentials credentials = Credentials.loadOrCreate(credentialsFile, stack.adminEmail(), new SecureRandom()).credentials();
     InstallPlan withCredentials = CredentialsPatch.apply(releasePlan, credentials);
-    Output<String> kubeconfig;
-    if (stack.inventory() != null) {
-      ClusterBootstrap b = new ClusterBootstrap(stack.inventory(), h -> {
-        throw new IllegalStateException("the stack reaches hosts through kfboot hosts step, not while defining resources");
-      }, env, Duration.ofMinutes(10), 1, r -> {}, HostExtras.steps());
-      Map<String, List<String>> ids = new LinkedHashMap<>();
-      for (Host h : stack.inventory().hosts()) {
-        ids.put(h.name(), b.stepIds(h));
-      }
-      Path inventoryFile = writeInventory(ctx.stackName(), stack.inventoryYaml());
-      kubeconfig = HostLayer.define(stack, inventoryFile.toString(), selfCommand(), ids,
-          config.requireSecret("k3sToken"), config.requireSecret("sshPrivateKey"), b.joinUrl());
-      ctx.export("kubeconfig", kubeconfig);
-    } else {
-      kubeconfig = config.requireSecret("kubeconfig");
-    }
-    KubeflowStack.define(ctx, stack, withCredentials, credentials, kubeconfig);
+    String inventoryFile = stack.inventory() == null ? null : writeInventory(ctx.stackName(), stack.inventoryYaml()).toString();
+    KfbootStack.Secrets secrets = new KfbootStack.Secrets(
+        secretsPresent(present, "k3sToken") ? config.requireSecret("k3sToken") : null,
+        secretsPresent(present, "sshPrivateKey") ? config.requireSecret("sshPrivateKey") : null,
+        secretsPresent(present, "kubeconfig") ? config.requireSecret("kubeconfig") : null);
+    KfbootStack.define(ctx, stack, withCredentials, credentials, secrets, inventoryFile, selfCommand());
+  }
+
+  private static boolean secretsPresent(Set<String> present, String key) {
+    return present.contains(key);
   }
 
   /** The inventory the host steps read, beside the project: .kfboot/&lt;stack&gt;-inventory.yaml. */

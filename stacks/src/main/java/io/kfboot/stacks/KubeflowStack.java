@@ -7,12 +7,15 @@ import com.pulumi.kubernetes.ProviderArgs;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kfboot.components.auth.Credentials;
+import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.gpu.DevicePlugin;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
+import io.kfboot.stacks.providers.KubernetesObject;
 import io.kfboot.stacks.providers.ProviderVersions;
 import io.kfboot.storage.StorageComponent;
 import java.util.ArrayList;
@@ -68,6 +71,14 @@ public final class KubeflowStack {
       registered.put(c.id(), new KubeflowComponent(c, scopes, secrets,
           ComponentResourceOptions.builder().providers(provider).dependsOn(deps).build()));
     }
+    // The record 'kfboot install' keeps, so that 'kfboot status' reads a stack-made cluster and a CLI
+    // install of another release onto it is refused. No timestamp: it would change on every update.
+    InstallState state = new InstallState(plan.tree().release().tag(), plan.tree().release().commit(), "pulumi:" + ctx.projectName() + "/" + ctx.stackName(),
+        "installed", plan.components().stream().map(PlannedComponent::id).toList(), "");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> stateBody = Serialization.unmarshal(Serialization.asJson(state.toConfigMap()), Map.class);
+    new KubernetesObject("kfboot-install-state", stateBody, CustomResourceOptions.builder().provider(provider)
+        .dependsOn(new ArrayList<>(registered.values())).build());
     ctx.export("release", Output.of(plan.tree().release().tag()));
     ctx.export("commit", Output.of(plan.tree().release().commit()));
     ctx.export("components", Output.of(plan.components().stream().map(PlannedComponent::id).toList()));

@@ -76,6 +76,18 @@ class KubeflowStackTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void theInstallRecordKfbootStatusReadsComesLast() {
+    StackHarness h = plain();
+    StackHarness.Registered state = h.byName.get("kfboot-install-state");
+    assertThat(state.type()).isEqualTo("kubernetes:core/v1:ConfigMap");
+    assertThat(new HashSet<>(state.dependsOn())).isEqualTo(components(h).stream().map(StackHarness.Registered::name).collect(Collectors.toSet()));
+    Map<String, Object> data = (Map<String, Object>) state.inputs().get("data");
+    assertThat(data).containsEntry("release", "v1.10.2").containsEntry("phase", "installed").containsEntry("source", "pulumi:kfboot/test");
+    assertThat(String.valueOf(data.get("components"))).startsWith("storage,").contains("cert-manager");
+  }
+
+  @Test
   void everyConfigGroupHasItsComponentAsParentAndFollowsTheStagesBeforeIt() {
     StackHarness h = plain();
     Set<String> componentNames = components(h).stream().map(StackHarness.Registered::name).collect(Collectors.toSet());
@@ -160,5 +172,20 @@ class KubeflowStackTest {
   static Map<String, Object> annotations(Object object) {
     Map<String, Object> meta = (Map<String, Object>) ((Map<String, Object>) object).get("metadata");
     return (Map<String, Object>) meta.getOrDefault("annotations", Map.of());
+  }
+
+  @Test
+  void withHostsTheClusterProviderWaitsForTheKubeconfigTheFirstServerGives(@TempDir Path dir) throws Exception {
+    Path known = java.nio.file.Files.writeString(dir.resolve("known_hosts"), "10.0.0.11 " + HostLayerTest.KEY + "\n");
+    StackConfig config = StackConfig.parse(Map.of("inventory", HostLayerTest.INVENTORY, "knownHosts", known.toString()),
+        Set.of("k3sToken", "sshPrivateKey"), dir);
+    StackHarness h = new StackHarness();
+    TestResult r = h.run(ctx -> KfbootStack.define(ctx, config, release, credentials,
+        new KfbootStack.Secrets(Output.ofSecret("t"), Output.ofSecret("k"), null), dir.resolve("inventory.yaml").toString(), "kfboot"));
+    assertThat(r.exceptions()).isEmpty();
+    assertThat(h.order.indexOf("kfboot-cluster")).as("registered once the kubeconfig is known")
+        .isGreaterThan(h.order.indexOf("server-1-kubeconfig"));
+    assertThat(h.byName.get("nvidia-device-plugin")).as("the inventory has a GPU host").isNotNull();
+    assertThat(Internal.of(r.output("kubeconfig")).isSecret().join()).isTrue();
   }
 }

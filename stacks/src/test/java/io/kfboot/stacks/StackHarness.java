@@ -23,9 +23,21 @@ import java.util.function.Consumer;
  * ResourceTransformation, since mocks are not told dependencies.
  */
 final class StackHarness {
-  /** One registration as the engine would receive it. */
-  record Registered(String type, String name, Map<String, Object> inputs, String parent, List<String> dependsOn, String version,
-      boolean secretInputs) {}
+  /**
+   * One registration as the engine would receive it. Dependencies and secretness are futures of
+   * the engine's own, read only once the run is over: waiting on them while the program runs can
+   * stall it (a transformation runs where the engine is still resolving the very outputs).
+   */
+  record Registered(String type, String name, Map<String, Object> inputs, String parent, CompletableFuture<List<String>> dependsOnLater,
+      String version, CompletableFuture<Boolean> secretLater) {
+    List<String> dependsOn() {
+      return dependsOnLater.join();
+    }
+
+    boolean secretInputs() {
+      return secretLater.join();
+    }
+  }
 
   static final String K3S_YAML = """
       apiVersion: v1
@@ -43,17 +55,14 @@ final class StackHarness {
   TestResult result;
   private final Map<String, Options> options = new ConcurrentHashMap<>();
 
-  private record Options(String parent, List<String> dependsOn, String version, boolean secretInputs) {}
+  private record Options(String parent, CompletableFuture<List<String>> dependsOn, String version, CompletableFuture<Boolean> secretInputs) {}
 
   TestResult run(Consumer<com.pulumi.Context> program) {
     ResourceTransformation record = a -> {
       Resource r = a.resource();
-      List<String> deps = new ArrayList<>();
       Output<List<Resource>> dependsOn = a.options().getDependsOn();
-      if (dependsOn != null) {
-        List<Resource> list = Internal.of(dependsOn).getValueOrDefault(List.of()).join();
-        list.forEach(d -> deps.add(d.pulumiResourceName()));
-      }
+      CompletableFuture<List<String>> deps = dependsOn == null ? CompletableFuture.completedFuture(List.of())
+          : Internal.of(dependsOn).getValueOrDefault(List.of()).thenApply(list -> list.stream().map(Resource::pulumiResourceName).toList());
       String parent = a.options().getParent().map(Resource::pulumiResourceName).orElse(null);
       options.put(r.pulumiResourceName(), new Options(parent, deps, a.options().getVersion().orElse(null), anySecret(a.args())));
       return Optional.empty();
@@ -61,7 +70,8 @@ final class StackHarness {
     Mocks mocks = new Mocks() {
       @Override
       public CompletableFuture<ResourceResult> newResourceAsync(ResourceArgs args) {
-        Options o = options.getOrDefault(args.name, new Options(null, List.of(), null, false));
+        Options o = options.getOrDefault(args.name,
+            new Options(null, CompletableFuture.completedFuture(List.of()), null, CompletableFuture.completedFuture(false)));
         byName.put(args.name, new Registered(args.type, args.name, args.inputs, o.parent(), o.dependsOn(), o.version(), o.secretInputs()));
         order.add(args.name);
         Map<String, Object> state = new java.util.HashMap<>(args.inputs);
@@ -73,33 +83,42 @@ final class StackHarness {
       }
     };
     try {
+      // bounded: Pulumi's test runtime has been seen to stall on a second full stack in one JVM
       return PulumiTest.withMocks(mocks)
           .withOptions(TestOptions.builder().projectName("kfboot").stackName("test").resourceTransformations(List.of(record)).build())
-          .runTest(program);
+          .runTestAsync(program).get(120, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the stack program did not finish under mocks within 120 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("the mocked run failed", e.getCause());
     } finally {
       PulumiTest.cleanup();
     }
   }
 
-  /** Whether any Output field of the args is secret, read by reflection as the engine's serializer does. */
-  private static boolean anySecret(Object args) {
+  /** Whether any Output field of the args is secret, read by reflection as the engine's serializer does; known once resolved. */
+  private static CompletableFuture<Boolean> anySecret(Object args) {
     if (args == null) {
-      return false;
+      return CompletableFuture.completedFuture(false);
     }
+    List<CompletableFuture<Boolean>> all = new ArrayList<>();
     for (java.lang.reflect.Field f : args.getClass().getDeclaredFields()) {
       if (Output.class.isAssignableFrom(f.getType())) {
         try {
           f.setAccessible(true);
           Output<?> out = (Output<?>) f.get(args);
-          if (out != null && Internal.of(out).isSecret().join()) {
-            return true;
+          if (out != null) {
+            all.add(Internal.of(out).isSecret());
           }
         } catch (ReflectiveOperationException e) {
           throw new IllegalStateException(e);
         }
       }
     }
-    return false;
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> all.stream().anyMatch(CompletableFuture::join));
   }
 
   List<Registered> ofType(String type) {

@@ -46,7 +46,8 @@ public record InstallState(String release, String commit, String source, String 
     return new InstallState(release, commit, source, newPhase, List.copyOf(newDone), Instant.now().toString());
   }
 
-  ConfigMap toConfigMap() {
+  /** The ConfigMap this state is kept in, as install writes it (and the Pulumi stack). */
+  public ConfigMap toConfigMap() {
     Map<String, String> data = new LinkedHashMap<>();
     data.put("release", release);
     data.put("commit", commit);

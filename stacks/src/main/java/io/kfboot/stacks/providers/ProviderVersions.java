@@ -6,7 +6,7 @@ package io.kfboot.stacks.providers;
  */
 public final class ProviderVersions {
   /**
-   * pulumi-command: Command and CopyToRemote with triggers, and the connection's {@code hostKey}
+   * pulumi-command: local and remote Command with triggers, and the connection's {@code hostKey}
    * (https://github.com/pulumi/pulumi-command/pull/794), without which it accepts any host key.
    */
   public static final String COMMAND = "1.1.0";

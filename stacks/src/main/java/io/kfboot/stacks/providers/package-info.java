@@ -1,7 +1,7 @@
 /**
  * Thin typed classes for the provider resources kfboot needs that no served SDK has: the command
- * provider's {@code command:remote:Command} and {@code command:remote:CopyToRemote}
- * ({@code com.pulumi:command} is not on the registry kfboot builds from), and from the Kubernetes
+ * provider's {@code command:local:Command} and {@code command:remote:Command} ({@code
+ * com.pulumi:command} is not on the registry kfboot builds from), and from the Kubernetes
  * provider the remote component {@code kubernetes:yaml/v2:ConfigGroup} and any object by its
  * type token ({@code com.pulumi:kubernetes} is served only up to 4.0.0, which has neither). They
  * have the shape Pulumi's code generator emits (an args class with {@code @Import} fields, outputs
