@@ -67,6 +67,12 @@ final class HostsCommand {
       return inv;
     }
 
+    /** The bootstrap of this inventory with these options, the GPU and storage steps included. */
+    ClusterBootstrap bootstrap(Inventory inv, Main.Context context) {
+      return new ClusterBootstrap(inv, connect(context.env(), context.err()), context.env(),
+          Duration.ofSeconds(commandTimeoutSeconds), parallelism, progress(context.err()), hostExtras());
+    }
+
     Function<Inventory.Host, HostOperator> connect(Map<String, String> env, PrintStream err) {
       Path home = Path.of(Optional.ofNullable(env.get("HOME")).orElse(System.getProperty("user.home")));
       Path known = Optional.ofNullable(knownHosts).or(() -> Optional.ofNullable(env.get(ENV_KNOWN_HOSTS)).filter(s -> !s.isBlank()).map(Path::of))
@@ -151,10 +157,7 @@ final class HostsCommand {
   static int run(Main.Context context, HostOptions options, boolean plan) {
     Inventory inv = options.load();
     inv.warnings().forEach(w -> context.err().println("warning: " + w));
-    PrintStream err = context.err();
-    ClusterBootstrap b = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-        Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err), hostExtras());
-    List<StepRunner.Result> results = b.run(plan);
+    List<StepRunner.Result> results = options.bootstrap(inv, context).run(plan);
     long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
     context.out().println(plan
         ? (changes == 0 ? "all " + inv.hosts().size() + " hosts are as desired" : changes + " steps would change something; 'kfboot hosts up' applies them")
@@ -182,9 +185,7 @@ final class HostsCommand {
     @Override
     public Integer call() {
       Inventory inv = options.load();
-      PrintStream err = context.err();
-      ClusterBootstrap b = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err));
+      ClusterBootstrap b = options.bootstrap(inv, context);
       List<StepRunner.Result> results = host == null ? b.reset(dryRun) : b.resetHost(host, dryRun);
       long changes = results.stream().filter(r -> r.status() != StepRunner.Status.OK).count();
       context.out().println((dryRun ? changes + " steps would be undone" : changes + " steps undone") + " on " + inv.hosts().size() + " hosts");
@@ -214,10 +215,7 @@ final class HostsCommand {
 
     @Override
     public Integer call() {
-      Inventory inv = options.load();
-      PrintStream err = context.err();
-      List<StepRunner.Result> results = new ClusterBootstrap(inv, options.connect(context.env(), err), context.env(),
-          Duration.ofSeconds(options.commandTimeoutSeconds), options.parallelism, progress(err), hostExtras()).runStep(host, step, plan);
+      List<StepRunner.Result> results = options.bootstrap(options.load(), context).runStep(host, step, plan);
       StepRunner.Result r = results.get(results.size() - 1);
       context.out().println(r.host() + " " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
       return ExitCodes.OK;

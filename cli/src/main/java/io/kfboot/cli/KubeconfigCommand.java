@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,8 +35,7 @@ final class KubeconfigCommand implements Callable<Integer> {
     ClusterOptions target = new ClusterOptions();
     target.kubeconfig = out;
     Path file = target.source(context.env()).file();
-    ClusterBootstrap b = new ClusterBootstrap(inv, options.connect(context.env(), context.err()), context.env(),
-        Duration.ofSeconds(options.commandTimeoutSeconds), 1, r -> {});
+    ClusterBootstrap b = options.bootstrap(inv, context);
     var fresh = b.kubeconfig();
     try {
       String existing = Files.exists(file) ? Files.readString(file) : "";

@@ -3,9 +3,6 @@ package io.kfboot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kfboot.bootstrap.testing.Sshd;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.pulumi.core.Output;
 import com.pulumi.test.TestResult;
 import io.kfboot.bootstrap.host.HostException;
-import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.stacks.providers.LocalCommand;
 import io.kfboot.stacks.providers.RemoteCommand;
