@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       InstallCommand.class,
       StatusCommand.class,
       GpusCommand.class,
+      VerifyCommand.class,
       UninstallCommand.class,
       ImagesCommand.class,
       ReleasesCommand.class,

@@ -73,6 +73,15 @@ class InstallCliTest {
       assertThat(json.get("phase").asText()).isEqualTo("installed");
       assertThat(json.get("components")).hasSize(31).anyMatch(c -> c.asText().equals("nvidia-device-plugin")).anyMatch(c -> c.asText().equals("storage"));
 
+      cluster.podLog("kfboot-smoke", "cuda-vectoradd", "[Vector addition of 50000 elements]\nTest PASSED\nDone\n");
+      Path junit = tmp.resolve("verify.xml");
+      CliRun verify = run(env, "verify", "--report-junit", junit.toString(), "--timeout", "30s", "--poll-interval", "20ms");
+      assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
+      assertThat(verify.out()).contains("nodes-ready").contains("storage-probe").contains("gpu-cuda-smoke").contains("0 failed, 0 skipped");
+      org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
+      assertThat(doc.getDocumentElement().getAttribute("failures")).isEqualTo("0");
+      assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(8);
+
       CliRun uninstall = run(env, "uninstall", "--poll-interval", "10ms", "--no-watch");
       assertThat(uninstall.code()).as(uninstall.err()).isZero();
       assertThat(uninstall.out()).startsWith("removed: ").contains("nvidia-device-plugin").doesNotContain("storage");

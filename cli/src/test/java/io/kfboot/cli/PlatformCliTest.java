@@ -148,4 +148,31 @@ class PlatformCliTest {
     assertThat(cliEngine.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(cliEngine.err()).contains("kfboot hosts up -i inventory.yaml', then 'kfboot install'");
   }
+
+  @Test
+  void verifyFailsOnAnUnhealthyPodWithExitThreeAndAJunitFailure() throws Exception {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      Map<String, String> env = env();
+      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      cluster.node("server-1", Map.of(), Map.of("cpu", "8"));
+      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("kubeflow").endMetadata().build()).create();
+      client.pods().inNamespace("kubeflow").resource(new PodBuilder().withNewMetadata().withName("katib-db-0").withNamespace("kubeflow").endMetadata()
+          .withNewSpec().addNewContainer().withName("db").withImage("mysql:8").endContainer().endSpec().build()).create();
+      Thread.sleep(200); // the simulated kubelet runs it first; then it starts to crash
+      var stored = client.pods().inNamespace("kubeflow").withName("katib-db-0").get();
+      stored.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").addNewContainerStatus().withName("db")
+          .withReady(false).withRestartCount(9).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
+          .endContainerStatus().build());
+      client.pods().inNamespace("kubeflow").resource(stored).updateStatus();
+
+      Path junit = tmp.resolve("verify.xml");
+      CliRun r = CliRun.of(env, "verify", "--only", "pods-healthy", "--timeout", "1s", "--report-junit", junit.toString());
+      assertThat(r.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
+      assertThat(r.out()).contains("FAILED").contains("kubeflow/katib-db-0 Running (CrashLoopBackOff)").contains("diagnostics for pods-healthy");
+      assertThat(Files.readString(junit)).contains("<failure message=").contains("katib-db-0");
+      assertThat(CliRun.of(env, "verify", "--only", "kserve").err()).contains("no check 'kserve'").contains("kfboot verify --list");
+      assertThat(CliRun.of(env, "verify", "--list").out()).contains("storage-probe").doesNotContain("gpu-cuda-smoke");
+    }
+  }
 }

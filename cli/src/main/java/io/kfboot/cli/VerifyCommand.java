@@ -1,0 +1,157 @@
+package io.kfboot.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.catalog.Catalogs;
+import io.kfboot.components.catalog.ComponentSpec;
+import io.kfboot.components.catalog.ReleaseCatalog;
+import io.kfboot.components.install.InstallState;
+import io.kfboot.components.plan.ClusterChecks;
+import io.kfboot.gpu.CudaSmokeTest;
+import io.kfboot.gpu.GpuChecks;
+import io.kfboot.storage.DefaultClassCheck;
+import io.kfboot.storage.ProbeVolumeCheck;
+import io.kfboot.verify.check.CheckResult;
+import io.kfboot.verify.check.HealthChecks;
+import io.kfboot.verify.check.Reports;
+import io.kfboot.verify.check.VerifyCheck;
+import io.kfboot.verify.check.VerifyRunner;
+import io.kfboot.verify.diagnostics.ClusterDiagnostics;
+import io.kfboot.verify.wait.Waiter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code kfboot verify}: checks of an installed platform, in dependency order, reported for people and CI. */
+@Command(
+    name = "verify",
+    mixinStandardHelpOptions = true,
+    description = "Check an installed platform in dependency order: nodes Ready, CRDs Established, webhooks with endpoints, every pod"
+        + " of the installed components' namespaces healthy, exactly one default StorageClass and a probe claim that binds, and on"
+        + " clusters with GPU nodes the GPU checks. Exit 0 when every check passed, 3 when one failed.")
+final class VerifyCommand implements Callable<Integer> {
+  static final String SUITE = "kfboot-verify";
+  private final Main.Context context;
+
+  @Mixin ClusterOptions cluster = new ClusterOptions();
+
+  @Option(names = "--only", split = ",", paramLabel = "ID", description = "Run these checks (and what they build on); 'kfboot verify --list' names them.")
+  List<String> only = new ArrayList<>();
+
+  @Option(names = "--list", description = "List the checks and exit.")
+  boolean list;
+
+  @Option(names = "--report-junit", paramLabel = "FILE", description = "Also write the results as JUnit XML, for CI.")
+  Path junit;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "The longest one check may wait (default: ${DEFAULT-VALUE}).", defaultValue = "5m")
+  String timeout;
+
+  @Option(names = "--poll-interval", paramLabel = "DURATION", description = "Pause between two looks at a pending check (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
+  String poll;
+
+  @Option(names = "--time-slicing", paramLabel = "N", description = "Pods per GPU the device plugin was installed with (default: ${DEFAULT-VALUE}).", defaultValue = "1")
+  int timeSlicing;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
+  OutputFormat output;
+
+  VerifyCommand(Main.Context context) {
+    this.context = context;
+  }
+
+  @Override
+  public Integer call() {
+    Duration cap = InstallCommand.InstallTuning.parseDuration("--timeout", timeout);
+    Duration pollInterval = InstallCommand.InstallTuning.parseDuration("--poll-interval", poll);
+    if (timeSlicing < 1 || timeSlicing > 64) {
+      throw new CliException("--time-slicing " + timeSlicing + " is out of range", "give the pods per GPU, from 1 to 64");
+    }
+    cluster.requireKubeconfig(context.env());
+    try (KubernetesClient client = cluster.connect(context.env())) {
+      List<VerifyCheck> checks = checks(client);
+      if (list) {
+        checks.forEach(c -> context.out().println(c.id() + "  " + c.description()));
+        context.out().flush();
+        return ExitCodes.OK;
+      }
+      List<CheckResult> results;
+      try {
+        results = new VerifyRunner(client, new ClusterDiagnostics(client), pollInterval, cap,
+            line -> context.err().println("[verify] " + line)).run(checks, new LinkedHashSet<>(only));
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage(), "pick check ids from 'kfboot verify --list'");
+      }
+      if (junit != null) {
+        try {
+          Files.writeString(junit, Reports.junit(results, SUITE));
+        } catch (IOException e) {
+          throw new CliException("cannot write " + junit + ": " + e.getMessage(), "give --report-junit a writable path");
+        }
+      }
+      context.out().print(output == OutputFormat.json ? PlanReport.json(Reports.json(results)) + "\n" : Reports.text(results));
+      context.out().flush();
+      return results.stream().anyMatch(CheckResult::failed) ? ExitCodes.UNEXPECTED_STATE : ExitCodes.OK;
+    }
+  }
+
+  /** The checks for what this cluster holds: its install record says which components, so which namespaces. */
+  List<VerifyCheck> checks(KubernetesClient client) {
+    Optional<InstallState> state = InstallState.read(client);
+    Set<String> namespaces = new TreeSet<>();
+    state.ifPresent(s -> Catalogs.shipped().catalog(s.release()).map(ReleaseCatalog::byId).ifPresent(byId -> {
+      for (String id : s.done()) {
+        ComponentSpec spec = byId.get(id);
+        if (spec != null) {
+          namespaces.addAll(spec.namespaces());
+        }
+      }
+    }));
+    if (namespaces.isEmpty()) {
+      // no install record (installed otherwise): Kubeflow's own namespaces, where they exist
+      for (String ns : List.of("kubeflow", "istio-system", "cert-manager", "auth", "oauth2-proxy", "knative-serving")) {
+        if (client.namespaces().withName(ns).get() != null) {
+          namespaces.add(ns);
+        }
+      }
+    }
+    List<VerifyCheck> checks = new ArrayList<>(HealthChecks.all(List.copyOf(namespaces)));
+    checks.add(ClusterChecks.asVerifyCheck("default-storage-class", new DefaultClassCheck(null), List.of("nodes-ready")));
+    checks.add(ClusterChecks.asVerifyCheck("storage-probe", new ProbeVolumeCheck(null), List.of("default-storage-class")));
+    if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
+      checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(timeSlicing), List.of("nodes-ready")));
+      checks.add(new VerifyCheck() {
+        @Override
+        public String id() {
+          return "gpu-cuda-smoke";
+        }
+
+        @Override
+        public String description() {
+          return "a CUDA vectorAdd pod on one GPU, without runtimeClassName, prints Test PASSED";
+        }
+
+        @Override
+        public List<String> after() {
+          return List.of("gpus-allocatable");
+        }
+
+        @Override
+        public String run(KubernetesClient c, Waiter waiter, Duration t) {
+          return "passed on " + new CudaSmokeTest(c, waiter).run(null, t).node();
+        }
+      });
+    }
+    return checks;
+  }
+}
