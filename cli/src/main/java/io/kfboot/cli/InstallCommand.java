@@ -73,8 +73,7 @@ final class InstallCommand implements Callable<Integer> {
     try (KubernetesClient client = cluster.connect(context.env())) {
       boolean bundled = platform.storage().mode() == Inventory.StorageMode.LOCAL_PATH && StorageComponent.hasBundledLocalPath(client);
       InstallPlan plan = PlanCommand.withStorage(releasePlan, platform, bundled);
-      Path file = Optional.ofNullable(credentials).or(() -> env(ENV_CREDENTIALS).map(Path::of))
-          .orElseGet(() -> configHome().resolve("kfboot").resolve("credentials").resolve(cluster.clusterName(client) + ".properties"));
+      Path file = credentialsFile(credentials, context.env(), cluster.clusterName(client));
       Credentials.Loaded creds = Credentials.loadOrCreate(file, email, new SecureRandom());
       InstallPlan withCredentials = CredentialsPatch.apply(plan, creds.credentials());
       InstallProgress progress = new InstallProgress(context.err(), release.quiet, verbose);
@@ -93,9 +92,13 @@ final class InstallCommand implements Callable<Integer> {
     return Optional.ofNullable(context.env().get(name)).filter(s -> !s.isBlank());
   }
 
-  private Path configHome() {
-    return env("XDG_CONFIG_HOME").map(Path::of)
-        .orElseGet(() -> Path.of(env("HOME").orElse(System.getProperty("user.home")), ".config"));
+  /** Where the credentials of a cluster are kept: flag, then environment, then per context under XDG_CONFIG_HOME. */
+  static Path credentialsFile(Path flag, java.util.Map<String, String> env, String clusterName) {
+    java.util.function.Function<String, Optional<String>> var = n -> Optional.ofNullable(env.get(n)).filter(s -> !s.isBlank());
+    Path configHome = var.apply("XDG_CONFIG_HOME").map(Path::of)
+        .orElseGet(() -> Path.of(var.apply("HOME").orElse(System.getProperty("user.home")), ".config"));
+    return Optional.ofNullable(flag).or(() -> var.apply(ENV_CREDENTIALS).map(Path::of))
+        .orElseGet(() -> configHome.resolve("kfboot").resolve("credentials").resolve(clusterName + ".properties"));
   }
 
   static String text(InstallReport report, Path credentialsFile, Credentials.Loaded creds) {

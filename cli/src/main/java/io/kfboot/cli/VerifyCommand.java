@@ -1,6 +1,8 @@
 package io.kfboot.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
@@ -10,14 +12,17 @@ import io.kfboot.gpu.CudaSmokeTest;
 import io.kfboot.gpu.GpuChecks;
 import io.kfboot.storage.DefaultClassCheck;
 import io.kfboot.storage.ProbeVolumeCheck;
+import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.check.CheckResult;
 import io.kfboot.verify.check.HealthChecks;
 import io.kfboot.verify.check.Reports;
 import io.kfboot.verify.check.VerifyCheck;
 import io.kfboot.verify.check.VerifyRunner;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
+import io.kfboot.verify.http.DexLogin;
 import io.kfboot.verify.wait.Waiter;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +46,7 @@ import picocli.CommandLine.Option;
         + " clusters with GPU nodes the GPU checks. Exit 0 when every check passed, 3 when one failed.")
 final class VerifyCommand implements Callable<Integer> {
   static final String SUITE = "kfboot-verify";
+  static final String ENV_GATEWAY = "KFBOOT_GATEWAY_URL";
   private final Main.Context context;
 
   @Mixin ClusterOptions cluster = new ClusterOptions();
@@ -62,6 +68,14 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--time-slicing", paramLabel = "N", description = "Pods per GPU the device plugin was installed with (default: ${DEFAULT-VALUE}).", defaultValue = "1")
   int timeSlicing;
+
+  @Option(names = "--gateway-url", paramLabel = "URL",
+      description = "Kubeflow's address for the login check, e.g. http://10.0.0.11:31380. Env " + ENV_GATEWAY + "; default: a port-forward to"
+          + " svc/istio-ingressgateway in istio-system.")
+  String gatewayUrl;
+
+  @Option(names = "--credentials", paramLabel = "FILE", description = "The credentials 'kfboot install' wrote (default: as install finds them).")
+  Path credentials;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
   OutputFormat output;
@@ -128,6 +142,9 @@ final class VerifyCommand implements Callable<Integer> {
     List<VerifyCheck> checks = new ArrayList<>(HealthChecks.all(List.copyOf(namespaces)));
     checks.add(ClusterChecks.asVerifyCheck("default-storage-class", new DefaultClassCheck(null), List.of("nodes-ready")));
     checks.add(ClusterChecks.asVerifyCheck("storage-probe", new ProbeVolumeCheck(null), List.of("default-storage-class")));
+    if (state.isPresent() || gatewayUrl != null || context.env().get(ENV_GATEWAY) != null) {
+      checks.add(dexLogin(client));
+    }
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
       checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(timeSlicing), List.of("nodes-ready")));
       checks.add(new VerifyCheck() {
@@ -153,5 +170,43 @@ final class VerifyCommand implements Callable<Integer> {
       });
     }
     return checks;
+  }
+
+  /** The login through the gateway as the admin user kfboot created, ending at the dashboard's API. */
+  private VerifyCheck dexLogin(KubernetesClient client) {
+    return new VerifyCheck() {
+      @Override
+      public String id() {
+        return "dex-login";
+      }
+
+      @Override
+      public String description() {
+        return "the admin user logs in through the gateway (oauth2-proxy, Dex) and the dashboard's API knows them";
+      }
+
+      @Override
+      public List<String> after() {
+        return List.of("pods-healthy", "webhooks-have-endpoints");
+      }
+
+      @Override
+      public String run(KubernetesClient c, Waiter waiter, Duration t) {
+        Path file = InstallCommand.credentialsFile(credentials, context.env(), cluster.clusterName(c));
+        Credentials creds = Credentials.load(file).orElseThrow(() -> new VerifyException("no credentials file " + file,
+            "pass --credentials with the file 'kfboot install' wrote (it printed its path)", ""));
+        String url = Optional.ofNullable(gatewayUrl).or(() -> Optional.ofNullable(context.env().get(ENV_GATEWAY)).filter(s -> !s.isBlank())).orElse(null);
+        if (url != null) {
+          return "logged in as " + new DexLogin(URI.create(url), Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword()).user();
+        }
+        // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
+        try (LocalPortForward forward = c.services().inNamespace("istio-system").withName("istio-ingressgateway").portForward(80)) {
+          URI local = URI.create("http://127.0.0.1:" + forward.getLocalPort());
+          return "logged in as " + new DexLogin(local, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword()).user() + " (port-forward)";
+        } catch (IOException e) {
+          throw new VerifyException("cannot port-forward to svc/istio-ingressgateway: " + e.getMessage(), "pass --gateway-url", "");
+        }
+      }
+    };
   }
 }

@@ -75,12 +75,18 @@ class InstallCliTest {
 
       cluster.podLog("kfboot-smoke", "cuda-vectoradd", "[Vector addition of 50000 elements]\nTest PASSED\nDone\n");
       Path junit = tmp.resolve("verify.xml");
-      CliRun verify = run(env, "verify", "--report-junit", junit.toString(), "--timeout", "30s", "--poll-interval", "20ms");
+      CliRun verify;
+      try (io.kfboot.verify.http.FakeKubeflowGateway gateway = new io.kfboot.verify.http.FakeKubeflowGateway("admin@example.org", password)) {
+        verify = run(env, "verify", "--report-junit", junit.toString(), "--timeout", "30s", "--poll-interval", "20ms",
+            "--gateway-url", gateway.url().toString());
+        assertThat(gateway.refused).isEmpty();
+      }
       assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
-      assertThat(verify.out()).contains("nodes-ready").contains("storage-probe").contains("gpu-cuda-smoke").contains("0 failed, 0 skipped");
+      assertThat(verify.out()).contains("nodes-ready").contains("storage-probe").contains("gpu-cuda-smoke")
+          .contains("logged in as admin@example.org").contains("0 failed, 0 skipped").doesNotContain(password);
       org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
       assertThat(doc.getDocumentElement().getAttribute("failures")).isEqualTo("0");
-      assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(8);
+      assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(9);
 
       CliRun uninstall = run(env, "uninstall", "--poll-interval", "10ms", "--no-watch");
       assertThat(uninstall.code()).as(uninstall.err()).isZero();

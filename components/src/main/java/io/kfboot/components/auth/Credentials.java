@@ -85,6 +85,11 @@ public final class Credentials {
 
   public record Loaded(Credentials credentials, boolean created) {}
 
+  /** The credentials in {@code file}, if it exists (verify reads them; it never makes new ones). */
+  public static java.util.Optional<Credentials> load(Path file) {
+    return Files.exists(file) ? java.util.Optional.of(read(file)) : java.util.Optional.empty();
+  }
+
   static Credentials read(Path file) {
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
