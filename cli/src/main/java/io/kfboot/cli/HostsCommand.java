@@ -34,7 +34,7 @@ final class HostsCommand {
 
   /** Options of every command that reaches hosts. */
   static final class HostOptions {
-    @Option(names = {"-i", "--inventory"}, required = true, paramLabel = "FILE", description = "The inventory (see README, 'Inventory').")
+    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", description = "The inventory (see README, 'Inventory'); required.")
     Path inventory;
 
     @Option(names = "--known-hosts", paramLabel = "FILE", description = "Host keys are checked against this. Env " + ENV_KNOWN_HOSTS + "; default: ~/.ssh/known_hosts.")
@@ -49,13 +49,16 @@ final class HostsCommand {
     @Option(names = "--print-commands", description = "Print every command before it runs, secrets redacted.")
     boolean printCommands;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Hosts worked on at once (default: ${DEFAULT-VALUE}).", defaultValue = "8")
-    int parallelism;
+    @Option(names = "--parallelism", paramLabel = "N", description = "Hosts worked on at once (default: ${DEFAULT-VALUE}).")
+    int parallelism = 8;
 
-    @Option(names = "--command-timeout", paramLabel = "SECONDS", description = "Longest one command may run (default: ${DEFAULT-VALUE}).", defaultValue = "600")
-    int commandTimeoutSeconds;
+    @Option(names = "--command-timeout", paramLabel = "SECONDS", description = "Longest one command may run (default: ${DEFAULT-VALUE}).")
+    int commandTimeoutSeconds = 600;
 
     Inventory load() {
+      if (inventory == null) {
+        throw new CliException("no inventory given", "pass -i inventory.yaml (see README, 'Inventory and host bootstrap')");
+      }
       Inventory inv = InventoryLoader.load(inventory);
       if (local && inv.hosts().size() != 1) {
         throw new CliException("--local works on an inventory of exactly one host; " + inventory + " has " + inv.hosts().size(),

@@ -51,8 +51,8 @@ final class InstallCommand implements Callable<Integer> {
           + "; default: $XDG_CONFIG_HOME/kfboot/credentials/<context>.properties.")
   Path credentials;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-  OutputFormat output;
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+  OutputFormat output = OutputFormat.text;
 
   @Option(names = "--verbose", description = "A progress line for every object.")
   boolean verbose;
@@ -141,17 +141,17 @@ final class InstallCommand implements Callable<Integer> {
 
   /** Waits and parallelism, shared by install and uninstall. */
   static final class InstallTuning {
-    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long one readiness gate may take, e.g. 600s or 10m (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
-    String timeout;
+    @Option(names = "--timeout", paramLabel = "DURATION", description = "How long one readiness gate may take, e.g. 600s or 10m (default: ${DEFAULT-VALUE}).")
+    String timeout = "10m";
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Components installed at once; most of their time is waiting (default: ${DEFAULT-VALUE}).", defaultValue = "16")
-    int parallelism;
+    @Option(names = "--parallelism", paramLabel = "N", description = "Components installed at once; most of their time is waiting (default: ${DEFAULT-VALUE}).")
+    int parallelism = 16;
 
     @Option(names = "--no-watch", description = "Poll instead of watching the cluster (for proxies that break watches).")
     boolean noWatch;
 
-    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "Longest pause between two looks at a pending gate; watches wake it sooner (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
-    String poll;
+    @Option(names = "--poll-interval", paramLabel = "DURATION", description = "Longest pause between two looks at a pending gate; watches wake it sooner (default: ${DEFAULT-VALUE}).")
+    String poll = "2s";
 
     Installer.Options options() {
       if (parallelism < 1 || parallelism > 64) {

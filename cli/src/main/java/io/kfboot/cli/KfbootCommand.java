@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
     subcommands = {
       HostsCommand.class,
       UpCommand.class,
+      DownCommand.class,
+      AccessCommand.class,
       KubeconfigCommand.class,
       PlanCommand.class,
       InstallCommand.class,

@@ -63,9 +63,8 @@ final class ReleaseOptions {
   @Option(
       names = "--render-timeout",
       paramLabel = "SECONDS",
-      description = "Timeout of one kustomize render (default: ${DEFAULT-VALUE}).",
-      defaultValue = "180")
-  int renderTimeoutSeconds;
+      description = "Timeout of one kustomize render (default: ${DEFAULT-VALUE}).")
+  int renderTimeoutSeconds = 180;
 
   @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
   boolean quiet;

@@ -60,14 +60,14 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--report-junit", paramLabel = "FILE", description = "Also write the results as JUnit XML, for CI.")
   Path junit;
 
-  @Option(names = "--timeout", paramLabel = "DURATION", description = "The longest one check may wait (default: ${DEFAULT-VALUE}).", defaultValue = "5m")
-  String timeout;
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "The longest one check may wait (default: ${DEFAULT-VALUE}).")
+  String timeout = "5m";
 
-  @Option(names = "--poll-interval", paramLabel = "DURATION", description = "Pause between two looks at a pending check (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
-  String poll;
+  @Option(names = "--poll-interval", paramLabel = "DURATION", description = "Pause between two looks at a pending check (default: ${DEFAULT-VALUE}).")
+  String poll = "2s";
 
-  @Option(names = "--time-slicing", paramLabel = "N", description = "Pods per GPU the device plugin was installed with (default: ${DEFAULT-VALUE}).", defaultValue = "1")
-  int timeSlicing;
+  @Option(names = "--time-slicing", paramLabel = "N", description = "Pods per GPU the device plugin was installed with (default: ${DEFAULT-VALUE}).")
+  int timeSlicing = 1;
 
   @Option(names = "--gateway-url", paramLabel = "URL",
       description = "Kubeflow's address for the login check, e.g. http://10.0.0.11:31380. Env " + ENV_GATEWAY + "; default: a port-forward to"
@@ -77,8 +77,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--credentials", paramLabel = "FILE", description = "The credentials 'kfboot install' wrote (default: as install finds them).")
   Path credentials;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-  OutputFormat output;
+  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
+  OutputFormat output = OutputFormat.text;
 
   VerifyCommand(Main.Context context) {
     this.context = context;

@@ -88,7 +88,13 @@ class InstallCliTest {
       assertThat(doc.getDocumentElement().getAttribute("failures")).isEqualTo("0");
       assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(9);
 
-      CliRun uninstall = run(env, "uninstall", "--poll-interval", "10ms", "--no-watch");
+      // 'kfboot down' of the inventory that made the cluster (context = the inventory's cluster name), Kubeflow only
+      Path inventory = Files.writeString(tmp.resolve("inventory.yaml"), """
+          cluster: sim
+          k3s: {token: {env: K3S_TOKEN}}
+          hosts: [{name: box, address: 127.0.0.1, role: server}]
+          """);
+      CliRun uninstall = run(env, "down", "-i", inventory.toString(), "--keep-cluster");
       assertThat(uninstall.code()).as(uninstall.err()).isZero();
       assertThat(uninstall.out()).startsWith("removed: ").contains("nvidia-device-plugin").doesNotContain("storage");
       assertThat(cluster.newClient().storage().v1().storageClasses().withName("local-path").get()).as("storage stays").isNotNull();

@@ -144,9 +144,9 @@ class PlatformCliTest {
     CliRun r = CliRun.of(env, "up", "--engine", "pulumi", "--dir", "../stacks");
     assertThat(r.code()).isEqualTo(ExitCodes.MISSING_TOOL);
     assertThat(r.err()).contains("the pulumi CLI is not on PATH").contains("fix: install it");
-    CliRun cliEngine = CliRun.of(env, "up", "--engine", "cli", "--dir", "../stacks");
-    assertThat(cliEngine.code()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(cliEngine.err()).contains("kfboot hosts up -i inventory.yaml', then 'kfboot install'");
+    CliRun preview = CliRun.of(env, "up", "--preview", "-i", "inventory.yaml");
+    assertThat(preview.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(preview.err()).contains("--preview and --destroy belong to --engine pulumi").contains("kfboot hosts plan");
   }
 
   @Test
@@ -173,6 +173,45 @@ class PlatformCliTest {
       assertThat(Files.readString(junit)).contains("<failure message=").contains("katib-db-0");
       assertThat(CliRun.of(env, "verify", "--only", "kserve").err()).contains("no check 'kserve'").contains("kfboot verify --list");
       assertThat(CliRun.of(env, "verify", "--list").out()).contains("storage-probe").doesNotContain("gpu-cuda-smoke");
+    }
+  }
+
+  @Test
+  void upNeedsAnInventoryAndKnowsItsEngines() {
+    Map<String, String> env = env();
+    CliRun none = CliRun.of(env, "up");
+    assertThat(none.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(none.err()).contains("no inventory given").contains("-i inventory.yaml");
+    CliRun engine = CliRun.of(env, "up", "--engine", "ansible");
+    assertThat(engine.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(engine.err()).contains("--engine ansible is no engine");
+  }
+
+  @Test
+  void accessPrintsTheGatewaysAddressOrHowToForward() throws Exception {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      Map<String, String> env = env();
+      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      CliRun missing = CliRun.of(env, "access");
+      assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(missing.err()).contains("no Service istio-system/istio-ingressgateway");
+
+      client.services().inNamespace("istio-system").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
+          .withName("istio-ingressgateway").withNamespace("istio-system").endMetadata().withNewSpec().withType("ClusterIP")
+          .addNewPort().withName("http2").withPort(80).endPort().endSpec().build()).create();
+      assertThat(CliRun.of(env, "access", "--print-only").out())
+          .contains("kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80");
+
+      var svc = client.services().inNamespace("istio-system").withName("istio-ingressgateway").get();
+      svc.getSpec().setType("NodePort");
+      svc.getSpec().getPorts().get(0).setNodePort(31380);
+      client.services().inNamespace("istio-system").resource(svc).update();
+      client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("server-1").endMetadata()
+          .withNewStatus().addNewAddress().withType("InternalIP").withAddress("10.0.0.11").endAddress().endStatus().build()).create();
+      CliRun nodePort = CliRun.of(env, "access");
+      assertThat(nodePort.code()).as(nodePort.err()).isZero();
+      assertThat(nodePort.out().strip()).isEqualTo("http://10.0.0.11:31380");
     }
   }
 }
