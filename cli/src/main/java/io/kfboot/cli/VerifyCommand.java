@@ -15,6 +15,7 @@ import io.kfboot.storage.ProbeVolumeCheck;
 import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.check.CheckResult;
 import io.kfboot.verify.check.HealthChecks;
+import io.kfboot.verify.check.PlatformRuns;
 import io.kfboot.verify.check.Reports;
 import io.kfboot.verify.check.VerifyCheck;
 import io.kfboot.verify.check.VerifyRunner;
@@ -53,6 +54,12 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Option(names = "--only", split = ",", paramLabel = "ID", description = "Run these checks (and what they build on); 'kfboot verify --list' names them.")
   List<String> only = new ArrayList<>();
+
+  @Option(names = "--skip", split = ",", paramLabel = "ID", description = "Leave these checks out (e.g. inference-service where the model store is unreachable).")
+  List<String> skip = new ArrayList<>();
+
+  @Option(names = "--namespace", paramLabel = "NS", description = "The profile namespace the job, experiment, notebook and inference checks run in (default: ${DEFAULT-VALUE}).")
+  String namespace = PlatformRuns.DEFAULT_NAMESPACE;
 
   @Option(names = "--list", description = "List the checks and exit.")
   boolean list;
@@ -93,7 +100,13 @@ final class VerifyCommand implements Callable<Integer> {
     }
     cluster.requireKubeconfig(context.env());
     try (KubernetesClient client = cluster.connect(context.env())) {
-      List<VerifyCheck> checks = checks(client);
+      List<VerifyCheck> all = checks(client);
+      for (String id : skip) {
+        if (all.stream().noneMatch(c -> c.id().equals(id))) {
+          throw new CliException("--skip " + id + ": no such check", "pick check ids from 'kfboot verify --list'");
+        }
+      }
+      List<VerifyCheck> checks = all.stream().filter(c -> !skip.contains(c.id())).toList();
       if (list) {
         checks.forEach(c -> context.out().println(c.id() + "  " + c.description()));
         context.out().flush();
@@ -145,6 +158,7 @@ final class VerifyCommand implements Callable<Integer> {
     if (state.isPresent() || gatewayUrl != null || context.env().get(ENV_GATEWAY) != null) {
       checks.add(dexLogin(client));
     }
+    checks.addAll(PlatformRuns.offered(client, namespace));
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
       checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(timeSlicing), List.of("nodes-ready")));
       checks.add(new VerifyCheck() {

@@ -196,8 +196,19 @@ public final class HostSteps {
 
     @Override
     public void apply(HostContext host) {
-      throw new io.kfboot.bootstrap.host.HostException(host.name(), "does not meet k3s' and Kubeflow's needs: " + check(host).detail(),
-          "use a bigger host, or remove it from the inventory", false);
+      String detail = check(host).detail();
+      List<String> fixes = new ArrayList<>();
+      if (detail.contains("systemd")) {
+        fixes.add("run on a VM or a machine whose PID 1 is systemd (containers usually lack it)");
+      }
+      if (detail.contains("CPUs") || detail.contains("memory") || detail.contains("free under")) {
+        fixes.add("use a bigger host (or free space under /var/lib)");
+      }
+      if (detail.contains("architecture")) {
+        fixes.add("use an x86_64 or aarch64 host");
+      }
+      fixes.add("or remove it from the inventory");
+      throw new io.kfboot.bootstrap.host.HostException(host.name(), "does not meet k3s' and Kubeflow's needs: " + detail, String.join("; ", fixes), false);
     }
   }
 

@@ -1,0 +1,96 @@
+package io.kfboot.verify.check;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What kubeflow/manifests' own CI runs to prove components work (tests/training_operator_job.yaml,
+ * katib_test.yaml, notebook.test...yaml, kserve_test.yaml at v1.10.2), made small: a PyTorchJob,
+ * a two-trial grid Experiment, a Notebook on a claim, and a scikit-learn InferenceService, each in
+ * the user's profile namespace, each offered only where its CRD is served. The training and trial
+ * containers are plain Python images printing what the controllers read (Katib's StdOut collector
+ * parses "loss=0.05"), so that verify proves the controllers, not a model download.
+ */
+public final class PlatformRuns {
+  public static final String DEFAULT_NAMESPACE = "kubeflow-user-example-com";
+  static final String PYTHON = "docker.io/library/python:3.12-alpine";
+  private static final Map<String, Object> NO_SIDECAR = Map.of("sidecar.istio.io/inject", "false");
+
+  private PlatformRuns() {}
+
+  public static List<VerifyCheck> offered(KubernetesClient client, String namespace) {
+    List<VerifyCheck> checks = new ArrayList<>();
+    if (ResourceRunCheck.served(client, "pytorchjobs", "kubeflow.org")) {
+      checks.add(pytorchJob(namespace));
+    }
+    if (ResourceRunCheck.served(client, "experiments", "kubeflow.org")) {
+      checks.add(katibExperiment(namespace));
+    }
+    if (ResourceRunCheck.served(client, "notebooks", "kubeflow.org")) {
+      checks.add(notebook(namespace));
+    }
+    if (ResourceRunCheck.served(client, "inferenceservices", "serving.kserve.io")) {
+      checks.add(inferenceService(namespace));
+    }
+    return checks;
+  }
+
+  private static Map<String, Object> meta(String name, String namespace) {
+    return Map.of("name", name, "namespace", namespace);
+  }
+
+  public static VerifyCheck pytorchJob(String namespace) {
+    Map<String, Object> container = Map.of("name", "pytorch", "image", PYTHON,
+        "command", List.of("python3", "-c", "print('kfboot: training job ran')"));
+    Map<String, Object> master = Map.of("replicas", 1, "restartPolicy", "OnFailure",
+        "template", Map.of("metadata", Map.of("labels", NO_SIDECAR), "spec", Map.of("containers", List.of(container))));
+    Map<String, Object> body = Map.of("apiVersion", "kubeflow.org/v1", "kind", "PyTorchJob", "metadata", meta("kfboot-verify-pytorch", namespace),
+        "spec", Map.of("pytorchReplicaSpecs", Map.of("Master", master)));
+    return new ResourceRunCheck("training-job", "a PyTorchJob runs to Succeeded (training-operator)", List.of("pods-healthy"),
+        Duration.ofMinutes(10), body, "pytorchjobs", "Succeeded", "Failed");
+  }
+
+  public static VerifyCheck katibExperiment(String namespace) {
+    Map<String, Object> trialJob = Map.of("apiVersion", "batch/v1", "kind", "Job", "spec", Map.of("template", Map.of(
+        "metadata", Map.of("annotations", NO_SIDECAR),
+        "spec", Map.of("restartPolicy", "Never", "containers", List.of(Map.of("name", "training-container", "image", PYTHON,
+            "command", List.of("python3", "-c", "print('loss=0.05')  # lr=${trialParameters.learningRate}")))))));
+    Map<String, Object> body = Map.of("apiVersion", "kubeflow.org/v1beta1", "kind", "Experiment", "metadata", meta("kfboot-verify-grid", namespace),
+        "spec", Map.of(
+            "objective", Map.of("type", "minimize", "goal", 0.1, "objectiveMetricName", "loss"),
+            "algorithm", Map.of("algorithmName", "grid"),
+            "parallelTrialCount", 2, "maxTrialCount", 2, "maxFailedTrialCount", 2,
+            "parameters", List.of(Map.of("name", "lr", "parameterType", "double", "feasibleSpace", Map.of("min", "0.01", "max", "0.02", "step", "0.01"))),
+            "trialTemplate", Map.of("primaryContainerName", "training-container",
+                "trialParameters", List.of(Map.of("name", "learningRate", "description", "learning rate", "reference", "lr")),
+                "trialSpec", trialJob)));
+    return new ResourceRunCheck("katib-experiment", "a two-trial grid Experiment Succeeds (Katib)", List.of("pods-healthy"),
+        Duration.ofMinutes(15), body, "experiments", "Succeeded", "Failed");
+  }
+
+  public static VerifyCheck notebook(String namespace) {
+    String name = "kfboot-verify-notebook";
+    Map<String, Object> claim = Map.of("apiVersion", "v1", "kind", "PersistentVolumeClaim", "metadata", meta(name + "-workspace", namespace),
+        "spec", Map.of("accessModes", List.of("ReadWriteOnce"), "resources", Map.of("requests", Map.of("storage", "1Gi"))));
+    Map<String, Object> container = Map.of("name", name, "image", "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter:v1.10.0",
+        "volumeMounts", List.of(Map.of("name", "workspace", "mountPath", "/home/jovyan")),
+        "resources", Map.of("requests", Map.of("cpu", "0.1", "memory", "256Mi")));
+    Map<String, Object> body = Map.of("apiVersion", "kubeflow.org/v1", "kind", "Notebook", "metadata", meta(name, namespace),
+        "spec", Map.of("template", Map.of("spec", Map.of("containers", List.of(container), "serviceAccountName", "default-editor",
+            "volumes", List.of(Map.of("name", "workspace", "persistentVolumeClaim", Map.of("claimName", name + "-workspace")))))));
+    return new ResourceRunCheck("notebook", "a Notebook with a workspace claim becomes Ready", List.of("pods-healthy", "storage-probe"),
+        Duration.ofMinutes(10), body, "notebooks", "Ready", null, List.of(claim));
+  }
+
+  public static VerifyCheck inferenceService(String namespace) {
+    Map<String, Object> body = Map.of("apiVersion", "serving.kserve.io/v1beta1", "kind", "InferenceService", "metadata", meta("kfboot-verify-sklearn", namespace),
+        "spec", Map.of("predictor", Map.of("sklearn", Map.of(
+            "storageUri", "gs://kfserving-examples/models/sklearn/1.0/model",
+            "resources", Map.of("requests", Map.of("cpu", "0.1", "memory", "200M"), "limits", Map.of("cpu", "1", "memory", "2Gi"))))));
+    return new ResourceRunCheck("inference-service", "a scikit-learn InferenceService becomes Ready (KServe)", List.of("pods-healthy"),
+        Duration.ofMinutes(10), body, "inferenceservices", "Ready", null);
+  }
+}
