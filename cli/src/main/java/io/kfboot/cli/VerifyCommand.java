@@ -16,11 +16,13 @@ import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.check.CheckResult;
 import io.kfboot.verify.check.HealthChecks;
 import io.kfboot.verify.check.PlatformRuns;
+import io.kfboot.verify.check.ResourceRunCheck;
 import io.kfboot.verify.check.Reports;
 import io.kfboot.verify.check.VerifyCheck;
 import io.kfboot.verify.check.VerifyRunner;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.http.DexLogin;
+import io.kfboot.verify.http.PipelineRun;
 import io.kfboot.verify.wait.Waiter;
 import java.io.IOException;
 import java.net.URI;
@@ -87,6 +89,8 @@ final class VerifyCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).")
   OutputFormat output = OutputFormat.text;
 
+  private Duration pollInterval = Duration.ofSeconds(2);
+
   VerifyCommand(Main.Context context) {
     this.context = context;
   }
@@ -94,7 +98,7 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Duration cap = InstallCommand.InstallTuning.parseDuration("--timeout", timeout);
-    Duration pollInterval = InstallCommand.InstallTuning.parseDuration("--poll-interval", poll);
+    pollInterval = InstallCommand.InstallTuning.parseDuration("--poll-interval", poll);
     if (timeSlicing < 1 || timeSlicing > 64) {
       throw new CliException("--time-slicing " + timeSlicing + " is out of range", "give the pods per GPU, from 1 to 64");
     }
@@ -157,6 +161,9 @@ final class VerifyCommand implements Callable<Integer> {
     checks.add(ClusterChecks.asVerifyCheck("storage-probe", new ProbeVolumeCheck(null), List.of("default-storage-class")));
     if (state.isPresent() || gatewayUrl != null || context.env().get(ENV_GATEWAY) != null) {
       checks.add(dexLogin(client));
+      if (ResourceRunCheck.served(client, "scheduledworkflows", "kubeflow.org")) {
+        checks.add(pipelineRun());
+      }
     }
     checks.addAll(PlatformRuns.offered(client, namespace));
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
@@ -188,20 +195,36 @@ final class VerifyCommand implements Callable<Integer> {
 
   /** The login through the gateway as the admin user kfboot created, ending at the dashboard's API. */
   private VerifyCheck dexLogin(KubernetesClient client) {
+    return gatewayCheck("dex-login", "the admin user logs in through the gateway (oauth2-proxy, Dex) and the dashboard's API knows them",
+        List.of("pods-healthy", "webhooks-have-endpoints"), session -> "logged in as " + session.user());
+  }
+
+  /** A one-step v2 pipeline run to SUCCEEDED and a recurring run, through the Pipelines API as that user. */
+  private VerifyCheck pipelineRun() {
+    return gatewayCheck("pipeline-run", "a v2 pipeline runs to SUCCEEDED and a recurring run is created and deleted (Pipelines API)",
+        List.of("dex-login"), session -> new PipelineRun(session, pollInterval).run(namespace, Duration.ofMinutes(10)));
+  }
+
+  private VerifyCheck gatewayCheck(String id, String description, List<String> after, java.util.function.Function<DexLogin.Session, String> work) {
     return new VerifyCheck() {
       @Override
       public String id() {
-        return "dex-login";
+        return id;
       }
 
       @Override
       public String description() {
-        return "the admin user logs in through the gateway (oauth2-proxy, Dex) and the dashboard's API knows them";
+        return description;
       }
 
       @Override
       public List<String> after() {
-        return List.of("pods-healthy", "webhooks-have-endpoints");
+        return after;
+      }
+
+      @Override
+      public Duration timeout() {
+        return Duration.ofMinutes(12);
       }
 
       @Override
@@ -211,12 +234,12 @@ final class VerifyCommand implements Callable<Integer> {
             "pass --credentials with the file 'kfboot install' wrote (it printed its path)", ""));
         String url = Optional.ofNullable(gatewayUrl).or(() -> Optional.ofNullable(context.env().get(ENV_GATEWAY)).filter(s -> !s.isBlank())).orElse(null);
         if (url != null) {
-          return "logged in as " + new DexLogin(URI.create(url), Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword()).user();
+          return work.apply(new DexLogin(URI.create(url), Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword()));
         }
         // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
         try (LocalPortForward forward = c.services().inNamespace("istio-system").withName("istio-ingressgateway").portForward(80)) {
           URI local = URI.create("http://127.0.0.1:" + forward.getLocalPort());
-          return "logged in as " + new DexLogin(local, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword()).user() + " (port-forward)";
+          return work.apply(new DexLogin(local, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword())) + " (port-forward)";
         } catch (IOException e) {
           throw new VerifyException("cannot port-forward to svc/istio-ingressgateway: " + e.getMessage(), "pass --gateway-url", "");
         }

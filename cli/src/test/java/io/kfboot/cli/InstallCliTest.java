@@ -86,10 +86,11 @@ class InstallCliTest {
       }
       assertThat(verify.code()).as(verify.out() + verify.err()).isZero();
       assertThat(verify.out()).contains("nodes-ready").contains("storage-probe").contains("gpu-cuda-smoke")
-          .contains("logged in as admin@example.org").contains("0 failed, 0 skipped").doesNotContain(password);
+          .contains("logged in as admin@example.org").contains("SUCCEEDED; recurring run created and deleted")
+          .contains("0 failed, 0 skipped").doesNotContain(password);
       org.w3c.dom.Document doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile());
       assertThat(doc.getDocumentElement().getAttribute("failures")).isEqualTo("0");
-      assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(9);
+      assertThat(doc.getElementsByTagName("testcase").getLength()).isEqualTo(10);
 
       // 'kfboot down' of the inventory that made the cluster (context = the inventory's cluster name), Kubeflow only
       Path inventory = Files.writeString(tmp.resolve("inventory.yaml"), """

@@ -42,8 +42,11 @@ public final class DexLogin {
     this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
   }
 
-  /** What a successful login saw: the user the dashboard reports. */
-  public record Session(String user, String envInfo, List<String> trail) {}
+  /**
+   * What a successful login gives: the user the dashboard reports, and a client that carries the
+   * session cookie for further calls through the gateway (the Pipelines API).
+   */
+  public record Session(String user, String envInfo, List<String> trail, URI endpoint, HttpClient http) {}
 
   public Session login(String email, String password) {
     try {
@@ -91,7 +94,7 @@ public final class DexLogin {
       if (!user.equals(email)) {
         throw fail("the dashboard sees the session as '" + user + "', not " + email, "check the kubeflow-userid header oauth2-proxy sets (--email-domain, claims)");
       }
-      return new Session(user, env.body(), List.copyOf(trail));
+      return new Session(user, env.body(), List.copyOf(trail), endpoint, http);
     } catch (IOException e) {
       throw fail("cannot reach " + endpoint + ": " + e.getMessage(), "check the gateway URL, or that istio-ingressgateway has endpoints");
     } catch (InterruptedException e) {

@@ -30,6 +30,8 @@ public final class FakeKubeflowGateway implements AutoCloseable {
   boolean approval;
   boolean unprotected;
   public final List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** ml-pipeline behind the gateway, for the logged-in user's profile namespace. */
+  public final FakeKfpApi kfp = new FakeKfpApi("kubeflow-user-example-com");
 
   private final HttpServer server;
   private final Map<String, String> requestState = new ConcurrentHashMap<>(); // Dex req -> oauth2 state
@@ -168,6 +170,20 @@ public final class FakeKubeflowGateway implements AutoCloseable {
             send(x, 403, "text/html", "<html>Sign in with Dex</html>");
           } else {
             redirect(x, 302, "/oauth2/start?rd=" + java.net.URLEncoder.encode(path, StandardCharsets.UTF_8));
+          }
+          return;
+        }
+        if (path.startsWith("/pipeline/apis/v2beta1/")) {
+          String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+          if (!body.isEmpty() && !String.valueOf(x.getRequestHeaders().getFirst("Content-Type")).startsWith("application/json")) {
+            refuse(x, 415, "the Pipelines API takes JSON");
+            return;
+          }
+          try {
+            FakeKfpApi.Answer a = kfp.handle(method, path, body);
+            send(x, a.status(), "application/json", a.body());
+          } catch (Exception e) {
+            refuse(x, 400, "not JSON: " + e.getMessage());
           }
           return;
         }

@@ -1,0 +1,145 @@
+package io.kfboot.verify.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kfboot.verify.VerifyException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A minimal Kubeflow Pipelines v2 run through the gateway, as a logged-in user: an experiment in
+ * the user's namespace, a run of a one-step pipeline whose IR spec is built here (no SDK, no
+ * upload), waited for until SUCCEEDED; then a recurring run created and deleted, and the run and
+ * experiment removed. The calls are the KFP v2beta1 REST API's (backend/api/v2beta1 in
+ * kubeflow/pipelines: experiments, runs, recurringruns), the ones kubeflow/manifests'
+ * tests/pipeline_v2_test.py makes through the SDK.
+ */
+public final class PipelineRun {
+  static final String API = "/pipeline/apis/v2beta1";
+  static final String IMAGE = "docker.io/library/python:3.12-alpine";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final DexLogin.Session session;
+  private final Duration poll;
+
+  public PipelineRun(DexLogin.Session session, Duration poll) {
+    this.session = session;
+    this.poll = poll;
+  }
+
+  /** The pipeline's IR: one task, one container that prints and exits 0. */
+  public static Map<String, Object> pipelineSpec() {
+    return Map.of(
+        "pipelineInfo", Map.of("name", "kfboot-verify"),
+        "schemaVersion", "2.1.0",
+        "sdkVersion", "kfboot",
+        "root", Map.of("dag", Map.of("tasks", Map.of("say", Map.of("taskInfo", Map.of("name", "say"), "componentRef", Map.of("name", "comp-say"))))),
+        "components", Map.of("comp-say", Map.of("executorLabel", "exec-say")),
+        "deploymentSpec", Map.of("executors", Map.of("exec-say", Map.of("container",
+            Map.of("image", IMAGE, "command", List.of("python3", "-c", "print('kfboot: pipeline step ran')"))))));
+  }
+
+  /** @return what was seen: the run's id and state */
+  public String run(String namespace, Duration timeout) {
+    String experiment = null;
+    String runId = null;
+    try {
+      experiment = post(API + "/experiments", Map.of("display_name", "kfboot-verify", "namespace", namespace)).path("experiment_id").asText();
+      runId = post(API + "/runs", Map.of("display_name", "kfboot-verify", "experiment_id", experiment, "pipeline_spec", pipelineSpec()))
+          .path("run_id").asText();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      String state = "";
+      while (System.nanoTime() < deadline) {
+        JsonNode run = get(API + "/runs/" + runId);
+        state = run.path("state").asText();
+        if (state.equals("SUCCEEDED")) {
+          break;
+        }
+        if (state.equals("FAILED") || state.equals("CANCELED")) {
+          throw new VerifyException("the pipeline run " + runId + " ended " + state + ": " + run.path("error").path("message").asText(""),
+              "look at the run in the dashboard, and at the pods in " + namespace + " (the workflow's pods)", "");
+        }
+        Thread.sleep(poll.toMillis());
+      }
+      if (!state.equals("SUCCEEDED")) {
+        throw new VerifyException("the pipeline run " + runId + " is still " + (state.isEmpty() ? "pending" : state) + " after " + timeout.toSeconds() + "s",
+            "look at ml-pipeline and the workflow controller in kubeflow, and the run's pods in " + namespace, "");
+      }
+      String recurring = post(API + "/recurringruns", Map.of("display_name", "kfboot-verify-recurring", "experiment_id", experiment,
+          "pipeline_spec", pipelineSpec(), "mode", "ENABLE", "max_concurrency", 1,
+          "trigger", Map.of("periodic_schedule", Map.of("interval_second", 3600)))).path("recurring_run_id").asText();
+      delete(API + "/recurringruns/" + recurring);
+      return "run " + runId + " SUCCEEDED; recurring run created and deleted";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new VerifyException("interrupted", "", "");
+    } finally {
+      quietly(runId == null ? null : API + "/runs/" + runId);
+      quietly(experiment == null ? null : API + "/experiments/" + experiment);
+    }
+  }
+
+  private JsonNode post(String path, Object body) {
+    try {
+      return answer("POST " + path, session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(60))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new VerifyException("interrupted", "", "");
+    }
+  }
+
+  private JsonNode get(String path) throws InterruptedException {
+    try {
+      return answer("GET " + path, session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(60)).GET().build(),
+          HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private void delete(String path) throws InterruptedException {
+    try {
+      answer("DELETE " + path, session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(60)).DELETE().build(),
+          HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      throw unreachable(e);
+    }
+  }
+
+  private void quietly(String path) {
+    if (path == null) {
+      return;
+    }
+    try {
+      session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
+          HttpResponse.BodyHandlers.discarding());
+    } catch (IOException e) {
+      // cleanup is best effort: the check's result is what it saw
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static JsonNode answer(String what, HttpResponse<String> r) throws IOException {
+    if (r.statusCode() / 100 != 2) {
+      String message = r.body().length() > 300 ? r.body().substring(0, 300) : r.body();
+      throw new VerifyException("the Pipelines API answered HTTP " + r.statusCode() + " to " + what + ": " + message.strip(),
+          r.statusCode() == 403 || r.statusCode() == 401 ? "the user has no access to the namespace: check its Profile and the"
+              + " ml-pipeline AuthorizationPolicy" : "look at the ml-pipeline pod's log in kubeflow", "");
+    }
+    return r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
+  }
+
+  private VerifyException unreachable(IOException e) {
+    return new VerifyException("cannot reach the Pipelines API at " + session.endpoint().resolve(API) + ": " + e.getMessage(), "check the gateway", "");
+  }
+}
