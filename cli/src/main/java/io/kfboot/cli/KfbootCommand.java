@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
       UpCommand.class,
       DownCommand.class,
       AccessCommand.class,
+      CiCommand.class,
       KubeconfigCommand.class,
       PlanCommand.class,
       InstallCommand.class,

@@ -214,4 +214,18 @@ class PlatformCliTest {
       assertThat(nodePort.out().strip()).isEqualTo("http://10.0.0.11:31380");
     }
   }
+
+  @Test
+  void ciWithoutDockerSaysSoWithExitFive() {
+    boolean docker;
+    try {
+      docker = org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+    } catch (RuntimeException e) {
+      docker = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeFalse(docker, "skipped: a Docker engine is here; K3sCiIT runs 'kfboot ci' for real");
+    CliRun r = CliRun.of(env(), "ci", "--components", "cert-manager");
+    assertThat(r.code()).isEqualTo(ExitCodes.MISSING_TOOL);
+    assertThat(r.err()).contains("no Docker engine found").contains("fix:");
+  }
 }
