@@ -22,6 +22,7 @@ import io.kfboot.verify.check.VerifyCheck;
 import io.kfboot.verify.check.VerifyRunner;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.http.DexLogin;
+import io.kfboot.verify.http.InferencePredict;
 import io.kfboot.verify.http.PipelineRun;
 import io.kfboot.verify.wait.Waiter;
 import java.io.IOException;
@@ -165,7 +166,13 @@ final class VerifyCommand implements Callable<Integer> {
         checks.add(pipelineRun());
       }
     }
-    checks.addAll(PlatformRuns.offered(client, namespace));
+    checks.addAll(PlatformRuns.offered(client, namespace, (c, isvc) -> withGateway(c, gateway -> {
+      // a service-account token, as upstream's test takes one: kubectl -n NS create token default-editor
+      String token = c.serviceAccounts().inNamespace(namespace).withName("default-editor")
+          .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
+          .getStatus().getToken();
+      return InferencePredict.predict(gateway, namespace, isvc.getMetadata().getName(), token, Duration.ofSeconds(60));
+    })));
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
       checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(timeSlicing), List.of("nodes-ready")));
       checks.add(new VerifyCheck() {
@@ -232,18 +239,22 @@ final class VerifyCommand implements Callable<Integer> {
         Path file = InstallCommand.credentialsFile(credentials, context.env(), cluster.clusterName(c));
         Credentials creds = Credentials.load(file).orElseThrow(() -> new VerifyException("no credentials file " + file,
             "pass --credentials with the file 'kfboot install' wrote (it printed its path)", ""));
-        String url = Optional.ofNullable(gatewayUrl).or(() -> Optional.ofNullable(context.env().get(ENV_GATEWAY)).filter(s -> !s.isBlank())).orElse(null);
-        if (url != null) {
-          return work.apply(new DexLogin(URI.create(url), Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword()));
-        }
-        // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
-        try (LocalPortForward forward = c.services().inNamespace("istio-system").withName("istio-ingressgateway").portForward(80)) {
-          URI local = URI.create("http://127.0.0.1:" + forward.getLocalPort());
-          return work.apply(new DexLogin(local, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword())) + " (port-forward)";
-        } catch (IOException e) {
-          throw new VerifyException("cannot port-forward to svc/istio-ingressgateway: " + e.getMessage(), "pass --gateway-url", "");
-        }
+        return withGateway(c, gateway -> work.apply(new DexLogin(gateway, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword())));
       }
     };
+  }
+
+  /** Work through the gateway: --gateway-url, else a port-forward to svc/istio-ingressgateway held for the work. */
+  private String withGateway(KubernetesClient c, java.util.function.Function<URI, String> work) {
+    String url = Optional.ofNullable(gatewayUrl).or(() -> Optional.ofNullable(context.env().get(ENV_GATEWAY)).filter(s -> !s.isBlank())).orElse(null);
+    if (url != null) {
+      return work.apply(URI.create(url));
+    }
+    // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
+    try (LocalPortForward forward = c.services().inNamespace("istio-system").withName("istio-ingressgateway").portForward(80)) {
+      return work.apply(URI.create("http://127.0.0.1:" + forward.getLocalPort())) + " (port-forward)";
+    } catch (IOException e) {
+      throw new VerifyException("cannot port-forward to svc/istio-ingressgateway: " + e.getMessage(), "pass --gateway-url", "");
+    }
   }
 }

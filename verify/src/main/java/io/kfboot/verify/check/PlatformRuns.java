@@ -22,6 +22,11 @@ public final class PlatformRuns {
   private PlatformRuns() {}
 
   public static List<VerifyCheck> offered(KubernetesClient client, String namespace) {
+    return offered(client, namespace, null);
+  }
+
+  /** @param predict what to do with a Ready InferenceService (a predict call), or null for Ready alone */
+  public static List<VerifyCheck> offered(KubernetesClient client, String namespace, ResourceRunCheck.AfterReady predict) {
     List<VerifyCheck> checks = new ArrayList<>();
     if (ResourceRunCheck.served(client, "pytorchjobs", "kubeflow.org")) {
       checks.add(pytorchJob(namespace));
@@ -33,7 +38,7 @@ public final class PlatformRuns {
       checks.add(notebook(namespace));
     }
     if (ResourceRunCheck.served(client, "inferenceservices", "serving.kserve.io")) {
-      checks.add(inferenceService(namespace));
+      checks.add(inferenceService(namespace, predict));
     }
     return checks;
   }
@@ -86,11 +91,34 @@ public final class PlatformRuns {
   }
 
   public static VerifyCheck inferenceService(String namespace) {
-    Map<String, Object> body = Map.of("apiVersion", "serving.kserve.io/v1beta1", "kind", "InferenceService", "metadata", meta("kfboot-verify-sklearn", namespace),
+    return inferenceService(namespace, null);
+  }
+
+  /**
+   * The InferenceService becomes Ready; with {@code predict}, also answers a predict call on the
+   * path a VirtualService routes to it, which an AuthorizationPolicy opens to a service-account
+   * token, as upstream's tests/kserve_test.sh sets up (both made and removed with it).
+   */
+  public static VerifyCheck inferenceService(String namespace, ResourceRunCheck.AfterReady predict) {
+    String name = "kfboot-verify-sklearn";
+    Map<String, Object> body = Map.of("apiVersion", "serving.kserve.io/v1beta1", "kind", "InferenceService", "metadata", meta(name, namespace),
         "spec", Map.of("predictor", Map.of("sklearn", Map.of(
             "storageUri", "gs://kfserving-examples/models/sklearn/1.0/model",
-            "resources", Map.of("requests", Map.of("cpu", "0.1", "memory", "200M"), "limits", Map.of("cpu", "1", "memory", "2Gi"))))));
-    return new ResourceRunCheck("inference-service", "a scikit-learn InferenceService becomes Ready (KServe)", List.of("pods-healthy"),
-        Duration.ofMinutes(10), body, "inferenceservices", "Ready", null);
+            "resources", Map.of("requests", Map.of("cpu", "50m", "memory", "128Mi"), "limits", Map.of("cpu", "100m", "memory", "256Mi"))))));
+    Map<String, Object> route = Map.of("apiVersion", "networking.istio.io/v1beta1", "kind", "VirtualService", "metadata", meta(name + "-path", namespace),
+        "spec", Map.of("gateways", List.of("kubeflow/kubeflow-gateway"), "hosts", List.of("*"),
+            "http", List.of(Map.of(
+                "match", List.of(Map.of("uri", Map.of("prefix", "/kserve/" + namespace + "/" + name + "/"))),
+                "rewrite", Map.of("uri", "/"),
+                "route", List.of(Map.of("destination", Map.of("host", "knative-local-gateway.istio-system.svc.cluster.local"),
+                    "headers", Map.of("request", Map.of("set", Map.of("Host", name + "-predictor." + namespace + ".svc.cluster.local"))),
+                    "weight", 100)),
+                "timeout", "300s"))));
+    Map<String, Object> allow = Map.of("apiVersion", "security.istio.io/v1beta1", "kind", "AuthorizationPolicy", "metadata", meta(name + "-allow", namespace),
+        "spec", Map.of("action", "ALLOW", "rules", List.of(Map.of()),
+            "selector", Map.of("matchLabels", Map.of("serving.knative.dev/service", name + "-predictor"))));
+    return new ResourceRunCheck("inference-service", "a scikit-learn InferenceService becomes Ready" + (predict == null ? "" : " and predicts the iris classes")
+        + " (KServe)", List.of("pods-healthy"), Duration.ofMinutes(10), body, "inferenceservices", "Ready", null,
+        predict == null ? List.of() : List.of(route, allow), predict);
   }
 }

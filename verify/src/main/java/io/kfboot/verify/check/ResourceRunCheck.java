@@ -33,6 +33,14 @@ public final class ResourceRunCheck implements VerifyCheck {
   private final String successCondition;
   private final String failureCondition;
   private final List<Map<String, Object>> alongside;
+  private final AfterReady afterReady;
+
+  /** What a check does with the resource once it is ready, before it is removed (a predict call). */
+  @FunctionalInterface
+  public interface AfterReady {
+    /** @return what was seen, for the report */
+    String use(KubernetesClient client, GenericKubernetesResource ready);
+  }
 
   /**
    * @param body the object to create; namespace and name in its metadata
@@ -48,6 +56,13 @@ public final class ResourceRunCheck implements VerifyCheck {
   /** @param alongside core objects made before it and removed after it (a notebook's claim) */
   public ResourceRunCheck(String id, String description, List<String> after, Duration timeout, Map<String, Object> body, String plural,
       String successCondition, String failureCondition, List<Map<String, Object>> alongside) {
+    this(id, description, after, timeout, body, plural, successCondition, failureCondition, alongside, null);
+  }
+
+  /** @param afterReady run once the condition holds, before cleanup; null for none */
+  public ResourceRunCheck(String id, String description, List<String> after, Duration timeout, Map<String, Object> body, String plural,
+      String successCondition, String failureCondition, List<Map<String, Object>> alongside, AfterReady afterReady) {
+    this.afterReady = afterReady;
     this.alongside = List.copyOf(alongside);
     this.id = id;
     this.description = description;
@@ -121,7 +136,8 @@ public final class ResourceRunCheck implements VerifyCheck {
         boolean met = "True".equals(conditions.get(successCondition));
         return new ConditionResult(met, conditions.isEmpty() ? "no status yet" : conditions.toString());
       });
-      return waiter.await(done, limit).detail();
+      String seen = waiter.await(done, limit).detail();
+      return afterReady == null ? seen : afterReady.use(client, handle.get());
     } finally {
       handle.delete();
       for (var o : extra) {
