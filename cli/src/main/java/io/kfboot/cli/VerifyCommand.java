@@ -23,6 +23,7 @@ import io.kfboot.verify.check.VerifyRunner;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.http.DexLogin;
 import io.kfboot.verify.http.InferencePredict;
+import io.kfboot.verify.http.NotebookProbe;
 import io.kfboot.verify.http.PipelineRun;
 import io.kfboot.verify.wait.Waiter;
 import java.io.IOException;
@@ -160,7 +161,8 @@ final class VerifyCommand implements Callable<Integer> {
     List<VerifyCheck> checks = new ArrayList<>(HealthChecks.all(List.copyOf(namespaces)));
     checks.add(ClusterChecks.asVerifyCheck("default-storage-class", new DefaultClassCheck(null), List.of("nodes-ready")));
     checks.add(ClusterChecks.asVerifyCheck("storage-probe", new ProbeVolumeCheck(null), List.of("default-storage-class")));
-    if (state.isPresent() || gatewayUrl != null || context.env().get(ENV_GATEWAY) != null) {
+    boolean loginPossible = state.isPresent() || gatewayUrl != null || context.env().get(ENV_GATEWAY) != null;
+    if (loginPossible) {
       checks.add(dexLogin(client));
       if (ResourceRunCheck.served(client, "scheduledworkflows", "kubeflow.org")) {
         checks.add(pipelineRun());
@@ -172,7 +174,7 @@ final class VerifyCommand implements Callable<Integer> {
           .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
           .getStatus().getToken();
       return InferencePredict.predict(gateway, namespace, isvc.getMetadata().getName(), token, Duration.ofSeconds(60));
-    })));
+    }), loginPossible ? (c, notebook) -> withSession(c, session -> NotebookProbe.get(session, namespace, notebook.getMetadata().getName())) : null));
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
       checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(timeSlicing), List.of("nodes-ready")));
       checks.add(new VerifyCheck() {
@@ -236,12 +238,17 @@ final class VerifyCommand implements Callable<Integer> {
 
       @Override
       public String run(KubernetesClient c, Waiter waiter, Duration t) {
-        Path file = InstallCommand.credentialsFile(credentials, context.env(), cluster.clusterName(c));
-        Credentials creds = Credentials.load(file).orElseThrow(() -> new VerifyException("no credentials file " + file,
-            "pass --credentials with the file 'kfboot install' wrote (it printed its path)", ""));
-        return withGateway(c, gateway -> work.apply(new DexLogin(gateway, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword())));
+        return withSession(c, work);
       }
     };
+  }
+
+  /** Logged in through the gateway as the admin user kfboot created. */
+  private String withSession(KubernetesClient c, java.util.function.Function<DexLogin.Session, String> work) {
+    Path file = InstallCommand.credentialsFile(credentials, context.env(), cluster.clusterName(c));
+    Credentials creds = Credentials.load(file).orElseThrow(() -> new VerifyException("no credentials file " + file,
+        "pass --credentials with the file 'kfboot install' wrote (it printed its path)", ""));
+    return withGateway(c, gateway -> work.apply(new DexLogin(gateway, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword())));
   }
 
   /** Work through the gateway: --gateway-url, else a port-forward to svc/istio-ingressgateway held for the work. */

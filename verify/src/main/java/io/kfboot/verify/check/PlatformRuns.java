@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * What kubeflow/manifests' own CI runs to prove components work (tests/training_operator_job.yaml,
- * katib_test.yaml, notebook.test...yaml, kserve_test.yaml at v1.10.2), made small: a PyTorchJob,
+ * katib_test.yaml, notebook.test...yaml, kserve_test.yaml at v1.10.2; trainer_job.yaml from v1.11),
+ * made small: a PyTorchJob or a TrainJob,
  * a two-trial grid Experiment, a Notebook on a claim, and a scikit-learn InferenceService, each in
  * the user's profile namespace, each offered only where its CRD is served. The training and trial
  * containers are plain Python images printing what the controllers read (Katib's StdOut collector
@@ -22,20 +23,27 @@ public final class PlatformRuns {
   private PlatformRuns() {}
 
   public static List<VerifyCheck> offered(KubernetesClient client, String namespace) {
-    return offered(client, namespace, null);
+    return offered(client, namespace, null, null);
   }
 
-  /** @param predict what to do with a Ready InferenceService (a predict call), or null for Ready alone */
-  public static List<VerifyCheck> offered(KubernetesClient client, String namespace, ResourceRunCheck.AfterReady predict) {
+  /**
+   * @param predict what to do with a Ready InferenceService (a predict call), or null for Ready alone
+   * @param openNotebook what to do with a Ready Notebook (open it through the gateway), or null
+   */
+  public static List<VerifyCheck> offered(KubernetesClient client, String namespace, ResourceRunCheck.AfterReady predict,
+      ResourceRunCheck.AfterReady openNotebook) {
     List<VerifyCheck> checks = new ArrayList<>();
     if (ResourceRunCheck.served(client, "pytorchjobs", "kubeflow.org")) {
       checks.add(pytorchJob(namespace));
+    }
+    if (ResourceRunCheck.served(client, "trainjobs", "trainer.kubeflow.org")) {
+      checks.add(trainJob(namespace));
     }
     if (ResourceRunCheck.served(client, "experiments", "kubeflow.org")) {
       checks.add(katibExperiment(namespace));
     }
     if (ResourceRunCheck.served(client, "notebooks", "kubeflow.org")) {
-      checks.add(notebook(namespace));
+      checks.add(notebook(namespace, openNotebook));
     }
     if (ResourceRunCheck.served(client, "inferenceservices", "serving.kserve.io")) {
       checks.add(inferenceService(namespace, predict));
@@ -58,6 +66,19 @@ public final class PlatformRuns {
         Duration.ofMinutes(10), body, "pytorchjobs", "Succeeded", "Failed");
   }
 
+  /**
+   * Releases from v1.11 on ship Kubeflow Trainer instead of the training-operator: a TrainJob on
+   * the torch-distributed ClusterTrainingRuntime, as their tests/trainer_job.yaml, runs to Complete.
+   */
+  public static VerifyCheck trainJob(String namespace) {
+    Map<String, Object> body = Map.of("apiVersion", "trainer.kubeflow.org/v1alpha1", "kind", "TrainJob", "metadata", meta("kfboot-verify-trainjob", namespace),
+        "spec", Map.of("runtimeRef", Map.of("name", "torch-distributed"),
+            "trainer", Map.of("image", PYTHON, "command", List.of("python3", "-c", "print('kfboot: train job ran')"), "numNodes", 1,
+                "resourcesPerNode", Map.of("requests", Map.of("cpu", "100m", "memory", "128Mi")))));
+    return new ResourceRunCheck("train-job", "a TrainJob runs to Complete (Kubeflow Trainer)", List.of("pods-healthy"),
+        Duration.ofMinutes(10), body, "trainjobs", "Complete", "Failed");
+  }
+
   public static VerifyCheck katibExperiment(String namespace) {
     Map<String, Object> trialJob = Map.of("apiVersion", "batch/v1", "kind", "Job", "spec", Map.of("template", Map.of(
         "metadata", Map.of("annotations", NO_SIDECAR),
@@ -77,6 +98,11 @@ public final class PlatformRuns {
   }
 
   public static VerifyCheck notebook(String namespace) {
+    return notebook(namespace, null);
+  }
+
+  /** @param open what to do once it is Ready (its server answering through the gateway), or null */
+  public static VerifyCheck notebook(String namespace, ResourceRunCheck.AfterReady open) {
     String name = "kfboot-verify-notebook";
     Map<String, Object> claim = Map.of("apiVersion", "v1", "kind", "PersistentVolumeClaim", "metadata", meta(name + "-workspace", namespace),
         "spec", Map.of("accessModes", List.of("ReadWriteOnce"), "resources", Map.of("requests", Map.of("storage", "1Gi"))));
@@ -86,8 +112,9 @@ public final class PlatformRuns {
     Map<String, Object> body = Map.of("apiVersion", "kubeflow.org/v1", "kind", "Notebook", "metadata", meta(name, namespace),
         "spec", Map.of("template", Map.of("spec", Map.of("containers", List.of(container), "serviceAccountName", "default-editor",
             "volumes", List.of(Map.of("name", "workspace", "persistentVolumeClaim", Map.of("claimName", name + "-workspace")))))));
-    return new ResourceRunCheck("notebook", "a Notebook with a workspace claim becomes Ready", List.of("pods-healthy", "storage-probe"),
-        Duration.ofMinutes(10), body, "notebooks", "Ready", null, List.of(claim));
+    return new ResourceRunCheck("notebook", "a Notebook with a workspace claim becomes Ready" + (open == null ? "" : " and answers through the gateway"),
+        open == null ? List.of("pods-healthy", "storage-probe") : List.of("pods-healthy", "storage-probe", "dex-login"),
+        Duration.ofMinutes(10), body, "notebooks", "Ready", null, List.of(claim), open);
   }
 
   public static VerifyCheck inferenceService(String namespace) {

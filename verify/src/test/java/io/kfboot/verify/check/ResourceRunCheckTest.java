@@ -64,6 +64,8 @@ class ResourceRunCheckTest {
       crd(client, "kubeflow.org", "PyTorchJob", "pytorchjobs", "v1");
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(PlatformRuns.DEFAULT_NAMESPACE).endMetadata().build()).create();
       assertThat(PlatformRuns.offered(client, PlatformRuns.DEFAULT_NAMESPACE)).extracting(VerifyCheck::id).containsExactly("training-job");
+      crd(client, "trainer.kubeflow.org", "TrainJob", "trainjobs", "v1alpha1");
+      assertThat(PlatformRuns.offered(client, PlatformRuns.DEFAULT_NAMESPACE)).extracting(VerifyCheck::id).containsExactly("training-job", "train-job");
       var labels = operator(client, PlatformRuns.DEFAULT_NAMESPACE, "kfboot-verify-pytorch", "Succeeded", "PyTorchJob succeeded");
       CheckResult r = run(client, PlatformRuns.pytorchJob(PlatformRuns.DEFAULT_NAMESPACE)).get(0);
       assertThat(r.status()).as(r.detail()).isEqualTo(CheckResult.Status.PASSED);

@@ -62,4 +62,14 @@ class DexLoginTest {
     assertThatThrownBy(() -> new DexLogin(java.net.URI.create("http://127.0.0.1:9"), Duration.ofSeconds(2)).login(EMAIL, PASSWORD))
         .isInstanceOf(VerifyException.class).hasMessageContaining("cannot reach http://127.0.0.1:9");
   }
+
+  @Test
+  void aNotebookOpensThroughTheGatewayWithTheSessionOnly() throws Exception {
+    try (FakeKubeflowGateway gw = new FakeKubeflowGateway(EMAIL, PASSWORD)) {
+      DexLogin.Session s = new DexLogin(gw.url(), Duration.ofSeconds(10)).login(EMAIL, PASSWORD);
+      assertThat(NotebookProbe.get(s, "kubeflow-user-example-com", "nb")).isEqualTo("Jupyter answered at /notebook/kubeflow-user-example-com/nb/api");
+      DexLogin.Session anonymous = new DexLogin.Session(EMAIL, "", java.util.List.of(), gw.url(), java.net.http.HttpClient.newHttpClient());
+      assertThatThrownBy(() -> NotebookProbe.get(anonymous, "kubeflow-user-example-com", "nb")).hasMessageContaining("answered HTTP 302");
+    }
+  }
 }

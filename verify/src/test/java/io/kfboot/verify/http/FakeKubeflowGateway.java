@@ -187,6 +187,11 @@ public final class FakeKubeflowGateway implements AutoCloseable {
           }
           return;
         }
+        if (path.startsWith("/notebook/kubeflow-user-example-com/") && path.endsWith("/api")) {
+          // Jupyter Server behind the notebook's VirtualService
+          send(x, 200, "application/json", "{\"version\": \"2.14.2\"}");
+          return;
+        }
         if (path.equals("/api/workgroup/env-info")) {
           send(x, 200, "application/json", "{\"user\":\"" + user + "\",\"platform\":{\"kubeflowVersion\":\"1.10.2\"},"
               + "\"namespaces\":[{\"namespace\":\"kubeflow-user-example-com\",\"role\":\"owner\",\"user\":\"" + user + "\"}],\"isClusterAdmin\":false}");
