@@ -74,6 +74,10 @@ class SimulatedClusterTest {
 
   @Test
   void aCustomResourceIsRefusedUntilItsCrdIsEstablished() {
+    // a CRD that takes half a second to be established, so that the refusal below is certain
+    stop();
+    cluster = SimulatedCluster.start(new SimulatedCluster.Latencies(Duration.ofMillis(500), Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(5), java.util.Map.of()));
+    client = cluster.newClient();
     apply(CRD);
     // Right after the CRD is created, the simulated controller has not established it yet.
     assertThatThrownBy(() -> apply(WIDGET)).isInstanceOf(KubernetesClientException.class);
