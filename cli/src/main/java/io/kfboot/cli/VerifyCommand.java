@@ -25,7 +25,6 @@ import io.kfboot.verify.http.DexLogin;
 import io.kfboot.verify.http.InferencePredict;
 import io.kfboot.verify.http.NotebookProbe;
 import io.kfboot.verify.http.PipelineRun;
-import io.kfboot.verify.wait.Waiter;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -177,27 +176,8 @@ final class VerifyCommand implements Callable<Integer> {
     }), loginPossible ? (c, notebook) -> withSession(c, session -> NotebookProbe.get(session, namespace, notebook.getMetadata().getName())) : null));
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
       checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(timeSlicing), List.of("nodes-ready")));
-      checks.add(new VerifyCheck() {
-        @Override
-        public String id() {
-          return "gpu-cuda-smoke";
-        }
-
-        @Override
-        public String description() {
-          return "a CUDA vectorAdd pod on one GPU, without runtimeClassName, prints Test PASSED";
-        }
-
-        @Override
-        public List<String> after() {
-          return List.of("gpus-allocatable");
-        }
-
-        @Override
-        public String run(KubernetesClient c, Waiter waiter, Duration t) {
-          return "passed on " + new CudaSmokeTest(c, waiter).run(null, t).node();
-        }
-      });
+      checks.add(VerifyCheck.of("gpu-cuda-smoke", "a CUDA vectorAdd pod on one GPU, without runtimeClassName, prints Test PASSED",
+          List.of("gpus-allocatable"), Duration.ofMinutes(5), (c, waiter, t) -> "passed on " + new CudaSmokeTest(c, waiter).run(null, t).node()));
     }
     return checks;
   }
@@ -215,32 +195,7 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   private VerifyCheck gatewayCheck(String id, String description, List<String> after, java.util.function.Function<DexLogin.Session, String> work) {
-    return new VerifyCheck() {
-      @Override
-      public String id() {
-        return id;
-      }
-
-      @Override
-      public String description() {
-        return description;
-      }
-
-      @Override
-      public List<String> after() {
-        return after;
-      }
-
-      @Override
-      public Duration timeout() {
-        return Duration.ofMinutes(12);
-      }
-
-      @Override
-      public String run(KubernetesClient c, Waiter waiter, Duration t) {
-        return withSession(c, work);
-      }
-    };
+    return VerifyCheck.of(id, description, after, Duration.ofMinutes(12), (c, waiter, t) -> withSession(c, work));
   }
 
   /** Logged in through the gateway as the admin user kfboot created. */

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
 import io.kfboot.verify.wait.KubernetesConditions;
-import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,27 +32,7 @@ public final class HealthChecks {
   }
 
   static VerifyCheck of(String id, String description, List<String> after, java.util.function.Function<KubernetesClient, Condition> condition) {
-    return new VerifyCheck() {
-      @Override
-      public String id() {
-        return id;
-      }
-
-      @Override
-      public String description() {
-        return description;
-      }
-
-      @Override
-      public List<String> after() {
-        return after;
-      }
-
-      @Override
-      public String run(KubernetesClient client, Waiter waiter, Duration timeout) {
-        return waiter.await(condition.apply(client), timeout).detail();
-      }
-    };
+    return VerifyCheck.of(id, description, after, Duration.ofMinutes(5), (client, waiter, timeout) -> waiter.await(condition.apply(client), timeout).detail());
   }
 
   public static VerifyCheck nodesReady() {

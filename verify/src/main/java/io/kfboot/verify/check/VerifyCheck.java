@@ -33,4 +33,40 @@ public interface VerifyCheck {
    * @return what was seen when it passed ("5 nodes Ready"), for the report
    */
   String run(KubernetesClient client, Waiter waiter, Duration timeout);
+
+  /** What a check does, for {@link #of}. */
+  @FunctionalInterface
+  interface Body {
+    String run(KubernetesClient client, Waiter waiter, Duration timeout);
+  }
+
+  /** A check from its parts. */
+  static VerifyCheck of(String id, String description, List<String> after, Duration timeout, Body body) {
+    return new VerifyCheck() {
+      @Override
+      public String id() {
+        return id;
+      }
+
+      @Override
+      public String description() {
+        return description;
+      }
+
+      @Override
+      public List<String> after() {
+        return after;
+      }
+
+      @Override
+      public Duration timeout() {
+        return timeout;
+      }
+
+      @Override
+      public String run(KubernetesClient client, Waiter waiter, Duration limit) {
+        return body.run(client, waiter, limit);
+      }
+    };
+  }
 }

@@ -3,9 +3,7 @@ package io.kfboot.verify.check;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.verify.VerifyException;
-import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,31 +16,13 @@ class VerifyRunnerTest {
   final List<String> ran = new ArrayList<>();
 
   VerifyCheck check(String id, List<String> after, RuntimeException fails) {
-    return new VerifyCheck() {
-      @Override
-      public String id() {
-        return id;
+    return VerifyCheck.of(id, "check " + id, after, Duration.ofMinutes(1), (client, waiter, timeout) -> {
+      ran.add(id);
+      if (fails != null) {
+        throw fails;
       }
-
-      @Override
-      public String description() {
-        return "check " + id;
-      }
-
-      @Override
-      public List<String> after() {
-        return after;
-      }
-
-      @Override
-      public String run(KubernetesClient client, Waiter waiter, Duration timeout) {
-        ran.add(id);
-        if (fails != null) {
-          throw fails;
-        }
-        return id + " fine";
-      }
-    };
+      return id + " fine";
+    });
   }
 
   VerifyRunner runner() {
