@@ -168,11 +168,8 @@ final class VerifyCommand implements Callable<Integer> {
       }
     }
     checks.addAll(PlatformRuns.offered(client, namespace, (c, isvc) -> withGateway(c, gateway -> {
-      // a service-account token, as upstream's test takes one: kubectl -n NS create token default-editor
-      String token = c.serviceAccounts().inNamespace(namespace).withName("default-editor")
-          .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
-          .getStatus().getToken();
-      return InferencePredict.predict(gateway, namespace, isvc.getMetadata().getName(), token, Duration.ofSeconds(60));
+      // a service-account token, as upstream's test takes one
+      return InferencePredict.predict(gateway, namespace, isvc.getMetadata().getName(), serviceAccountToken(c), Duration.ofSeconds(60));
     }), loginPossible ? (c, notebook) -> withSession(c, session -> NotebookProbe.get(session, namespace, notebook.getMetadata().getName())) : null));
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
       checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(timeSlicing), List.of("nodes-ready")));
@@ -188,10 +185,25 @@ final class VerifyCommand implements Callable<Integer> {
         List.of("pods-healthy", "webhooks-have-endpoints"), session -> "logged in as " + session.user());
   }
 
-  /** A one-step v2 pipeline run to SUCCEEDED and a recurring run, through the Pipelines API as that user. */
+  /**
+   * A one-step v2 pipeline run to SUCCEEDED and a recurring run, through the Pipelines API as the
+   * profile's service account, as upstream's CI runs tests/pipeline_v2_test.py.
+   */
   private VerifyCheck pipelineRun() {
-    return gatewayCheck("pipeline-run", "a v2 pipeline runs to SUCCEEDED and a recurring run is created and deleted (Pipelines API)",
-        List.of("dex-login"), session -> new PipelineRun(session, pollInterval).run(namespace, Duration.ofMinutes(10)));
+    return VerifyCheck.of("pipeline-run", "a v2 pipeline runs to SUCCEEDED and a recurring run is created and deleted (Pipelines API, as default-editor)",
+        List.of("dex-login"), Duration.ofMinutes(12),
+        (c, waiter, t) -> withGateway(c, gateway -> new PipelineRun(gateway, serviceAccountToken(c), pollInterval).run(namespace, t)));
+  }
+
+  /** A short-lived token of the profile's default-editor, as 'kubectl -n NS create token default-editor' makes. */
+  private String serviceAccountToken(KubernetesClient c) {
+    var status = c.serviceAccounts().inNamespace(namespace).withName("default-editor")
+        .tokenRequest(new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build())
+        .getStatus();
+    if (status == null || status.getToken() == null) {
+      throw new VerifyException("no token for " + namespace + "/default-editor", "check that the profile " + namespace + " exists and its service accounts", "");
+    }
+    return status.getToken();
   }
 
   private VerifyCheck gatewayCheck(String id, String description, List<String> after, java.util.function.Function<DexLogin.Session, String> work) {

@@ -76,7 +76,16 @@ class InstallCliTest {
       cluster.podLog("kfboot-smoke", "cuda-vectoradd", "[Vector addition of 50000 elements]\nTest PASSED\nDone\n");
       Path junit = tmp.resolve("verify.xml");
       CliRun verify;
+      // what the profile controller makes for the user's profile: the namespace and its default-editor
+      try (var c = cluster.newClient()) {
+        if (c.namespaces().withName("kubeflow-user-example-com").get() == null) {
+          c.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("kubeflow-user-example-com").endMetadata().build()).create();
+        }
+        c.serviceAccounts().inNamespace("kubeflow-user-example-com").resource(new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+            .withNewMetadata().withName("default-editor").withNamespace("kubeflow-user-example-com").endMetadata().build()).createOr(x -> x.update());
+      }
       try (io.kfboot.verify.http.FakeKubeflowGateway gateway = new io.kfboot.verify.http.FakeKubeflowGateway("admin@example.org", password)) {
+        gateway.serviceAccountTokens.add(SimulatedCluster.serviceAccountToken("kubeflow-user-example-com", "default-editor"));
         assertThat(run(env, "verify", "--list").out()).contains("training-job").contains("katib-experiment").contains("notebook")
             .contains("inference-service");
         // the simulated cluster runs no training-operator, Katib, notebook controller or KServe: ResourceRunCheckTest covers those

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal Kubeflow Pipelines v2 run through the gateway, as a logged-in user: an experiment in
+ * A minimal Kubeflow Pipelines v2 run through the gateway, as the profile's service account (a
+ * {@code default-editor} token, which oauth2-proxy passes on as a bearer JWT) or as a logged-in
+ * user: an experiment in
  * the user's namespace, a run of a one-step pipeline whose IR spec is built here (no SDK, no
  * upload), waited for until SUCCEEDED; then a recurring run created and deleted, and the run and
  * experiment removed. The calls are the KFP v2beta1 REST API's (backend/api/v2beta1 in
@@ -24,12 +26,31 @@ public final class PipelineRun {
   static final String IMAGE = "docker.io/library/python:3.12-alpine";
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final DexLogin.Session session;
+  private final URI endpoint;
+  private final java.net.http.HttpClient http;
+  private final String bearer;
   private final Duration poll;
 
+  /** As the logged-in user of the session. */
   public PipelineRun(DexLogin.Session session, Duration poll) {
-    this.session = session;
+    this(session.endpoint(), session.http(), null, poll);
+  }
+
+  /** As a service account: {@code token} goes in every request's Authorization header. */
+  public PipelineRun(URI gateway, String token, Duration poll) {
+    this(gateway, java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build(), token, poll);
+  }
+
+  private PipelineRun(URI endpoint, java.net.http.HttpClient http, String bearer, Duration poll) {
+    this.endpoint = endpoint;
+    this.http = http;
+    this.bearer = bearer;
     this.poll = poll;
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(60));
+    return bearer == null ? b : b.header("Authorization", "Bearer " + bearer);
   }
 
   /** The pipeline's IR: one task, one container that prints and exits 0. */
@@ -86,7 +107,7 @@ public final class PipelineRun {
 
   private JsonNode post(String path, Object body) {
     try {
-      return answer("POST " + path, session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(60))
+      return answer("POST " + path, http.send(request(path)
           .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
           HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
@@ -99,7 +120,7 @@ public final class PipelineRun {
 
   private JsonNode get(String path) throws InterruptedException {
     try {
-      return answer("GET " + path, session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(60)).GET().build(),
+      return answer("GET " + path, http.send(request(path).GET().build(),
           HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       throw unreachable(e);
@@ -108,7 +129,7 @@ public final class PipelineRun {
 
   private void delete(String path) throws InterruptedException {
     try {
-      answer("DELETE " + path, session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(60)).DELETE().build(),
+      answer("DELETE " + path, http.send(request(path).DELETE().build(),
           HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       throw unreachable(e);
@@ -120,7 +141,7 @@ public final class PipelineRun {
       return;
     }
     try {
-      session.http().send(HttpRequest.newBuilder(session.endpoint().resolve(path)).timeout(Duration.ofSeconds(30)).DELETE().build(),
+      http.send(request(path).DELETE().build(),
           HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {
       // cleanup is best effort: the check's result is what it saw
@@ -140,6 +161,6 @@ public final class PipelineRun {
   }
 
   private VerifyException unreachable(IOException e) {
-    return new VerifyException("cannot reach the Pipelines API at " + session.endpoint().resolve(API) + ": " + e.getMessage(), "check the gateway", "");
+    return new VerifyException("cannot reach the Pipelines API at " + endpoint.resolve(API) + ": " + e.getMessage(), "check the gateway", "");
   }
 }

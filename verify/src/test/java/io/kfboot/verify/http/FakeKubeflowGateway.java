@@ -32,6 +32,8 @@ public final class FakeKubeflowGateway implements AutoCloseable {
   public final List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** ml-pipeline behind the gateway, for the logged-in user's profile namespace. */
   public final FakeKfpApi kfp = new FakeKfpApi("kubeflow-user-example-com");
+  /** Service-account tokens oauth2-proxy lets through as bearer JWTs (--skip-jwt-bearer-tokens). */
+  public final java.util.Set<String> serviceAccountTokens = ConcurrentHashMap.newKeySet();
 
   private final HttpServer server;
   private final Map<String, String> requestState = new ConcurrentHashMap<>(); // Dex req -> oauth2 state
@@ -165,6 +167,14 @@ public final class FakeKubeflowGateway implements AutoCloseable {
       }
       default -> {
         String user = sessions.get(String.valueOf(cookie(x, "oauth2_proxy_kubeflow")));
+        String authorization = x.getRequestHeaders().getFirst("Authorization");
+        if (user == null && authorization != null && authorization.startsWith("Bearer ")) {
+          if (!serviceAccountTokens.contains(authorization.substring("Bearer ".length()))) {
+            refuse(x, 401, "Jwt verification fails");
+            return;
+          }
+          user = "system:serviceaccount:kubeflow-user-example-com:default-editor";
+        }
         if (user == null) {
           if (signInPage) {
             send(x, 403, "text/html", "<html>Sign in with Dex</html>");

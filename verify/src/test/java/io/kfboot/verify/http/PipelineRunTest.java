@@ -44,4 +44,15 @@ class PipelineRunTest {
           });
     }
   }
+
+  @Test
+  void asTheProfilesServiceAccountWithItsToken() throws Exception {
+    try (FakeKubeflowGateway gw = new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
+      gw.serviceAccountTokens.add("sa-token");
+      assertThat(new PipelineRun(gw.url(), "sa-token", Duration.ofMillis(10)).run("kubeflow-user-example-com", Duration.ofSeconds(10)))
+          .endsWith("SUCCEEDED; recurring run created and deleted");
+      assertThatThrownBy(() -> new PipelineRun(gw.url(), "forged", Duration.ofMillis(10)).run("kubeflow-user-example-com", Duration.ofSeconds(10)))
+          .hasMessageContaining("HTTP 401");
+    }
+  }
 }

@@ -165,6 +165,11 @@ public final class SimulatedCluster implements AutoCloseable {
     return this;
   }
 
+  /** The token the TokenRequest API hands out for a service account here. */
+  public static String serviceAccountToken(String namespace, String name) {
+    return "sim-token-" + namespace + "-" + name;
+  }
+
   /** A client for the code under test: fabric8's own retries are off, as kfboot sets them. */
   public KubernetesClient newClient() {
     return server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
@@ -341,6 +346,9 @@ public final class SimulatedCluster implements AutoCloseable {
       String method = request.getMethod().toUpperCase(Locale.ROOT);
       Target t = Target.parse(request.getPath());
       boolean write = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+      if (t != null && method.equals("POST") && "serviceaccounts".equals(t.plural()) && "token".equals(t.subresource())) {
+        return tokenRequest(t);
+      }
       if (t != null && method.equals("GET") && "pods".equals(t.plural()) && "log".equals(t.subresource())) {
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(podsAndVolumes.log(t.namespace(), t.name()));
       }
@@ -404,6 +412,18 @@ public final class SimulatedCluster implements AutoCloseable {
         }
       }
       return r;
+    }
+
+    /** The TokenRequest API: a token for an existing service account, "sim-token-NS-NAME". */
+    private MockResponse tokenRequest(Target t) {
+      MockResponse sa = handleGet(new Target("", "v1", t.namespace(), "serviceaccounts", t.name(), null).objectPath());
+      if (sa.code() != 200) {
+        return status(404, "NotFound", "serviceaccounts \"" + t.name() + "\" not found");
+      }
+      String json = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"metadata\":{\"name\":\"" + t.name()
+          + "\",\"namespace\":\"" + t.namespace() + "\"},\"spec\":{\"audiences\":[]},\"status\":{\"token\":\"" + serviceAccountToken(t.namespace(), t.name())
+          + "\",\"expirationTimestamp\":\"2026-11-23T13:00:00Z\"}}";
+      return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json").setBody(json);
     }
 
     /**
