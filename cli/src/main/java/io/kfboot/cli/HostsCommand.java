@@ -9,6 +9,7 @@ import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.bootstrap.ssh.SshHostOperator;
 import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.StepRunner;
+import io.kfboot.stacks.HostExtras;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +74,7 @@ final class HostsCommand {
     /** The bootstrap of this inventory with these options, the GPU and storage steps included. */
     ClusterBootstrap bootstrap(Inventory inv, Main.Context context) {
       return new ClusterBootstrap(inv, connect(context.env(), context.err()), context.env(),
-          Duration.ofSeconds(commandTimeoutSeconds), parallelism, progress(context.err()), hostExtras());
+          Duration.ofSeconds(commandTimeoutSeconds), parallelism, progress(context.err()), HostExtras.steps());
     }
 
     Function<Inventory.Host, HostOperator> connect(Map<String, String> env, PrintStream err) {
@@ -150,11 +151,6 @@ final class HostsCommand {
         err.println("[" + r.host() + "] " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
       }
     };
-  }
-
-  /** The GPU and storage modules' host steps (one list with the Pulumi stack's). */
-  static List<io.kfboot.bootstrap.steps.Step> hostExtras() {
-    return io.kfboot.stacks.HostExtras.steps();
   }
 
   static int run(Main.Context context, HostOptions options, boolean plan) {

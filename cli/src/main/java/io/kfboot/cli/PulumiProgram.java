@@ -67,14 +67,10 @@ final class PulumiProgram {
     InstallPlan withCredentials = CredentialsPatch.apply(releasePlan, credentials);
     String inventoryFile = stack.inventory() == null ? null : writeInventory(ctx.stackName(), stack.inventoryYaml()).toString();
     KfbootStack.Secrets secrets = new KfbootStack.Secrets(
-        secretsPresent(present, "k3sToken") ? config.requireSecret("k3sToken") : null,
-        secretsPresent(present, "sshPrivateKey") ? config.requireSecret("sshPrivateKey") : null,
-        secretsPresent(present, "kubeconfig") ? config.requireSecret("kubeconfig") : null);
+        present.contains("k3sToken") ? config.requireSecret("k3sToken") : null,
+        present.contains("sshPrivateKey") ? config.requireSecret("sshPrivateKey") : null,
+        present.contains("kubeconfig") ? config.requireSecret("kubeconfig") : null);
     KfbootStack.define(ctx, stack, withCredentials, credentials, secrets, inventoryFile, selfCommand());
-  }
-
-  private static boolean secretsPresent(Set<String> present, String key) {
-    return present.contains(key);
   }
 
   /** The inventory the host steps read, beside the project: .kfboot/&lt;stack&gt;-inventory.yaml. */

@@ -243,7 +243,7 @@ public final class Installer {
       try {
         condition = options.retry().run(c.id() + ": " + check.description(), () -> check.start(client), listener);
       } catch (VerifyException e) {
-        throw new InstallException("component " + c.id() + ": " + e.getMessage(), e.fix(), e.diagnostics(), true, e);
+        throw failure(c, e);
       }
       try {
         await(c, waiter, condition);
@@ -309,10 +309,15 @@ public final class Installer {
     try {
       waiter.await(condition, options.gateTimeout());
     } catch (VerifyException e) {
-      throw new InstallException("component " + c.id() + ": " + e.getMessage(), e.fix() + "; then rerun the install, it resumes", e.diagnostics(), true, e);
+      throw failure(c, e);
     } catch (Waiter.WaitInterruptedException e) {
       throw new InstallInterruptedException(c.id() + ": " + e.getMessage());
     }
+  }
+
+  /** A component that did not become ready: what was seen, the fix, and that a rerun resumes. */
+  private static InstallException failure(PlannedComponent c, VerifyException e) {
+    return new InstallException("component " + c.id() + ": " + e.getMessage(), e.fix() + "; then rerun the install, it resumes", e.diagnostics(), true, e);
   }
 
   private InstallState startState(String release, String commit, String source) {

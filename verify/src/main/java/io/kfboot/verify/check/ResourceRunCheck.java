@@ -50,16 +50,13 @@ public final class ResourceRunCheck implements VerifyCheck {
    */
   public ResourceRunCheck(String id, String description, List<String> after, Duration timeout, Map<String, Object> body, String plural,
       String successCondition, String failureCondition) {
-    this(id, description, after, timeout, body, plural, successCondition, failureCondition, List.of());
+    this(id, description, after, timeout, body, plural, successCondition, failureCondition, List.of(), null);
   }
 
-  /** @param alongside core objects made before it and removed after it (a notebook's claim) */
-  public ResourceRunCheck(String id, String description, List<String> after, Duration timeout, Map<String, Object> body, String plural,
-      String successCondition, String failureCondition, List<Map<String, Object>> alongside) {
-    this(id, description, after, timeout, body, plural, successCondition, failureCondition, alongside, null);
-  }
-
-  /** @param afterReady run once the condition holds, before cleanup; null for none */
+  /**
+   * @param alongside core objects made before it and removed after it (a notebook's claim)
+   * @param afterReady run once the condition holds, before cleanup; null for none
+   */
   public ResourceRunCheck(String id, String description, List<String> after, Duration timeout, Map<String, Object> body, String plural,
       String successCondition, String failureCondition, List<Map<String, Object>> alongside, AfterReady afterReady) {
     this.afterReady = afterReady;
