@@ -53,10 +53,6 @@ public final class DevicePlugin {
     return b.toString();
   }
 
-  public static List<K8sObject> objects() {
-    return objects(1);
-  }
-
   /** @param timeSlicing pods per GPU; 1 for none */
   public static List<K8sObject> objects(int timeSlicing) {
     String config = config(timeSlicing);

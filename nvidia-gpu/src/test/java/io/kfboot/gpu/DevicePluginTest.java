@@ -46,7 +46,7 @@ class DevicePluginTest {
 
   @Test
   void theObjectsAsGolden() throws Exception {
-    Golden.check("device-plugin.yaml", yaml(DevicePlugin.objects()));
+    Golden.check("device-plugin.yaml", yaml(DevicePlugin.objects(1)));
     Golden.check("device-plugin-time-slicing.yaml", yaml(DevicePlugin.objects(4)));
   }
 

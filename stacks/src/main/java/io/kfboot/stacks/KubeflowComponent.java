@@ -19,8 +19,6 @@ import java.util.Set;
  * catalog's graph do) waits for all of them.
  */
 public final class KubeflowComponent extends ComponentResource {
-  private final String id;
-
   /**
    * @param secretValues strings that must not be readable in the stack's state: a stage holding
    *     one (a Secret, the Dex configuration with its hash) is passed as a secret
@@ -28,7 +26,6 @@ public final class KubeflowComponent extends ComponentResource {
    */
   public KubeflowComponent(PlannedComponent c, Scopes scopes, Set<String> secretValues, ComponentResourceOptions options) {
     super(type(c.id()), c.id(), options);
-    this.id = c.id();
     Map<String, ConfigGroup> groups = new HashMap<>();
     for (Stages.Stage stage : Stages.of(c, scopes)) {
       List<Resource> after = new ArrayList<>();
@@ -37,11 +34,7 @@ public final class KubeflowComponent extends ComponentResource {
       groups.put(stage.name(), new ConfigGroup(c.id() + "-" + stage.name(), args,
           ComponentResourceOptions.builder().parent(this).dependsOn(after).build()));
     }
-    registerOutputs(Map.of("component", Output.of(id)));
-  }
-
-  public String id() {
-    return id;
+    registerOutputs(Map.of("component", Output.of(c.id())));
   }
 
   /** "kfboot:kubeflow:CertManager" for "cert-manager". */

@@ -33,15 +33,12 @@ import java.util.Set;
 public final class KubeflowStack {
   private KubeflowStack() {}
 
-  /** What the layer registered, for the host layer and outputs. */
-  public record Registered(Provider provider, Map<String, KubeflowComponent> components) {}
-
   /**
    * @param releasePlan the release's components, rendered and with credentials set, as {@code
    *     kfboot plan} makes them; the stack adds storage and, when asked or when hosts have GPUs, the
    *     GPU component
    */
-  public static Registered define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Output<String> kubeconfig) {
+  public static void define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Output<String> kubeconfig) {
     InstallPlan plan = releasePlan;
     if (config.wantsGpu()) {
       plan = DevicePlugin.addTo(plan, config.nvidia());
@@ -85,7 +82,6 @@ public final class KubeflowStack {
     ctx.export("adminEmail", Output.of(credentials.adminEmail()));
     ctx.export("adminPassword", Output.ofSecret(credentials.adminPassword()));
     ctx.export("gateway", Output.of(gateway(config)));
-    return new Registered(provider, registered);
   }
 
   /** How to reach Kubeflow's dashboard through Istio's ingress gateway. */

@@ -35,12 +35,4 @@ public final class ConnectionArgs extends ResourceArgs {
     this.privateKey = privateKey;
     this.hostKey = hostKey == null ? null : Output.of(hostKey);
   }
-
-  public Output<String> host() {
-    return host;
-  }
-
-  public Output<String> user() {
-    return user;
-  }
 }
