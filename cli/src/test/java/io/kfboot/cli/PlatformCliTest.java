@@ -159,8 +159,12 @@ class PlatformCliTest {
       client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("kubeflow").endMetadata().build()).create();
       client.pods().inNamespace("kubeflow").resource(new PodBuilder().withNewMetadata().withName("katib-db-0").withNamespace("kubeflow").endMetadata()
           .withNewSpec().addNewContainer().withName("db").withImage("mysql:8").endContainer().endSpec().build()).create();
-      Thread.sleep(200); // the simulated kubelet runs it first; then it starts to crash
+      // the simulated kubelet runs it first; then it starts to crash
       var stored = client.pods().inNamespace("kubeflow").withName("katib-db-0").get();
+      for (int i = 0; i < 500 && (stored.getStatus() == null || stored.getStatus().getPhase() == null); i++) {
+        Thread.sleep(10);
+        stored = client.pods().inNamespace("kubeflow").withName("katib-db-0").get();
+      }
       stored.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").addNewContainerStatus().withName("db")
           .withReady(false).withRestartCount(9).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
           .endContainerStatus().build());

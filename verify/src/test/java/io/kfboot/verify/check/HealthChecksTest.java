@@ -21,12 +21,19 @@ class HealthChecksTest {
     return new VerifyRunner(client, new ClusterDiagnostics(client), Duration.ofMillis(20), Duration.ofMillis(600), line -> {}).run(checks, Set.of());
   }
 
-  /** A pod in the state a kubelet reports; written straight into the store, as the kubelet would. */
-  static void pod(KubernetesClient client, String ns, String name, String phase, boolean ready, int restarts, String waiting) {
+  /**
+   * A pod in the state a kubelet reports. The simulated kubelet runs every new pod once; the scripted
+   * state is written after that, so that it is the one that stays.
+   */
+  static void pod(KubernetesClient client, String ns, String name, String phase, boolean ready, int restarts, String waiting) throws InterruptedException {
     Pod p = new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
         .withNewSpec().addNewContainer().withName("main").withImage("busybox").endContainer().endSpec().build();
     client.pods().inNamespace(ns).resource(p).create();
     Pod stored = client.pods().inNamespace(ns).withName(name).get();
+    for (int i = 0; i < 500 && (stored.getStatus() == null || stored.getStatus().getPhase() == null); i++) {
+      Thread.sleep(10);
+      stored = client.pods().inNamespace(ns).withName(name).get();
+    }
     var status = new ContainerStatusBuilder().withName("main").withReady(ready).withRestartCount(restarts).withImage("busybox");
     if (waiting != null) {
       status.withNewState().withNewWaiting().withReason(waiting).endWaiting().endState();
@@ -36,7 +43,7 @@ class HealthChecksTest {
   }
 
   @Test
-  void aHealthyPlatformPassesAndRestartsAreNamed() {
+  void aHealthyPlatformPassesAndRestartsAreNamed() throws Exception {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("server-1", Map.of(), Map.of("cpu", "8"));
@@ -51,7 +58,7 @@ class HealthChecksTest {
   }
 
   @Test
-  void anUnhealthyPodFailsWithItsReasonAndTheNamespaceDiagnostics() {
+  void anUnhealthyPodFailsWithItsReasonAndTheNamespaceDiagnostics() throws Exception {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("server-1", Map.of(), Map.of("cpu", "8"));
