@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -25,6 +26,13 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * could write outside the target: absolute names, {@code ..} components, links whose target leaves
  * the tree, device files and FIFOs. Entry count and total size are capped; sizes are counted as
  * bytes are read, not taken from headers.
+ *
+ * <p>Links are judged by where they really lead, not by their text: a link's target is resolved
+ * step by step through the links already in the tree (as the kernel would), no entry may be
+ * written through a link (a parent folder that is a link, or a name that already is one), and once
+ * every entry is out each link is resolved again, since a later link can change where an earlier
+ * one leads. See OWASP's "zip slip" guidance and GNU tar's refusal to follow links it extracted
+ * (its {@code --keep-directory-symlink} is opt-in for that reason).
  *
  * <p>On any failure the target folder is deleted, so a caller never sees a half-extracted tree.
  */
@@ -112,7 +120,9 @@ public final class SafeExtractor {
           }
           continue;
         }
-        Path dest = target.resolve(String.join("/", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
+        String[] inTree = java.util.Arrays.copyOfRange(parts, 1, parts.length);
+        Path dest = target.resolve(String.join("/", inTree));
+        refuseWritesThroughLinks(tarGz, name, target, inTree);
         if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
           // Checked first: commons-compress also calls these isFile().
           throw hostile(
@@ -151,6 +161,7 @@ public final class SafeExtractor {
     if (top == null) {
       throw new ArchiveException(tarGz + " is an empty archive", "pass a kubeflow/manifests release tarball");
     }
+    recheckLinks(tarGz, target);
     return new ExtractedArchive(target, top, pax, entries, total);
   }
 
@@ -180,8 +191,8 @@ public final class SafeExtractor {
     if (linkName.startsWith("/")) {
       throw hostile(tarGz, "symlink '" + entry.getName() + "' points to absolute path " + linkName);
     }
-    Path resolved = dest.getParent().resolve(linkName).normalize();
-    if (!resolved.startsWith(target.normalize())) {
+    Path parentInTree = target.relativize(dest.getParent());
+    if (!leadsInside(target, parentInTree, linkName)) {
       throw hostile(tarGz, "symlink '" + entry.getName() + "' points outside the tree: " + linkName);
     }
     Files.createDirectories(dest.getParent());
@@ -196,7 +207,16 @@ public final class SafeExtractor {
     if (!parts[0].equals(top) || parts.length < 2) {
       throw hostile(tarGz, "hard link '" + entry.getName() + "' points outside the tree");
     }
-    Path source = target.resolve(String.join("/", java.util.Arrays.copyOfRange(parts, 1, parts.length)));
+    String[] sourceInTree = java.util.Arrays.copyOfRange(parts, 1, parts.length);
+    Path source = target.resolve(String.join("/", sourceInTree));
+    // the source is read through its path: no part of it may be a link (one could lead anywhere)
+    for (int i = 1; i <= sourceInTree.length; i++) {
+      Path prefix = target.resolve(String.join("/", java.util.Arrays.copyOfRange(sourceInTree, 0, i)));
+      if (Files.isSymbolicLink(prefix)) {
+        throw hostile(tarGz, "hard link '" + entry.getName() + "' reaches its target through the symlink '"
+            + target.relativize(prefix) + "'");
+      }
+    }
     if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
       throw hostile(tarGz, "hard link '" + entry.getName() + "' points to a missing or non-regular file");
     }
@@ -204,6 +224,96 @@ public final class SafeExtractor {
     checkInside(tarGz, entry.getName(), realRoot, dest.getParent());
     // A copy rather than a link: the extracted tree must not share inodes with anything.
     Files.copy(source, dest);
+  }
+
+  /**
+   * No entry is written through a link: none of its parent folders may be a link, and its own name
+   * may not already be one (opening it would write where the link leads).
+   */
+  private static void refuseWritesThroughLinks(Path tarGz, String name, Path target, String[] inTree) {
+    for (int i = 1; i <= inTree.length; i++) {
+      Path prefix = target.resolve(String.join("/", java.util.Arrays.copyOfRange(inTree, 0, i)));
+      if (Files.isSymbolicLink(prefix)) {
+        String link = target.relativize(prefix).toString();
+        throw hostile(tarGz, i == inTree.length
+            ? "entry '" + name + "' would replace the symlink '" + link + "' (and be written where it leads)"
+            : "entry '" + name + "' would be written through the symlink '" + link + "'");
+      }
+    }
+  }
+
+  /** Longest chain of links followed while resolving one, as Linux's MAXSYMLINKS. */
+  private static final int MAX_LINK_HOPS = 40;
+
+  /**
+   * Whether a link in folder {@code parentInTree} (relative to the tree) with text {@code linkName}
+   * leads to a place inside the tree, resolving each component through the links already there.
+   */
+  static boolean leadsInside(Path target, Path parentInTree, String linkName) {
+    java.util.Deque<String> at = new java.util.ArrayDeque<>();
+    for (Path p : parentInTree) {
+      if (!p.toString().isEmpty()) {
+        at.addLast(p.toString());
+      }
+    }
+    return resolve(target, at, linkName, new int[] {0});
+  }
+
+  private static boolean resolve(Path target, java.util.Deque<String> at, String linkText, int[] hops) {
+    if (linkText.startsWith("/")) {
+      return false;
+    }
+    for (String part : linkText.split("/")) {
+      if (part.isEmpty() || part.equals(".")) {
+        continue;
+      }
+      if (part.equals("..")) {
+        if (at.isEmpty()) {
+          return false;
+        }
+        at.removeLast();
+        continue;
+      }
+      at.addLast(part);
+      Path here = target.resolve(String.join("/", at));
+      if (Files.isSymbolicLink(here)) {
+        if (++hops[0] > MAX_LINK_HOPS) {
+          return false;
+        }
+        String inner;
+        try {
+          inner = Files.readSymbolicLink(here).toString();
+        } catch (IOException e) {
+          return false;
+        }
+        at.removeLast();
+        if (!resolve(target, at, inner, hops)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Every link once more, now that the tree is complete: a later link may redirect an earlier one. */
+  private static void recheckLinks(Path tarGz, Path target) {
+    List<Path> links;
+    try (Stream<Path> walk = Files.walk(target)) {
+      links = walk.filter(Files::isSymbolicLink).toList();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw new ArchiveException("cannot read back " + target + ": " + e.getMessage(), "check free space and permissions", e);
+    }
+    for (Path link : links) {
+      String text;
+      try {
+        text = Files.readSymbolicLink(link).toString();
+      } catch (IOException e) {
+        throw new ArchiveException("cannot read the link " + link + ": " + e.getMessage(), "check permissions", e);
+      }
+      if (!leadsInside(target, target.relativize(link.getParent()), text)) {
+        throw hostile(tarGz, "symlink '" + target.relativize(link) + "' -> " + text + " leads outside the tree once every entry is out");
+      }
+    }
   }
 
   /** Catches writes through symlinks that were inside the tree when created. */

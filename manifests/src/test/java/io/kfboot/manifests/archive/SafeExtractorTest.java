@@ -144,4 +144,91 @@ class SafeExtractorTest {
     assertThatThrownBy(() -> SafeExtractor.readGlobalPaxHeaders(garbage)).isInstanceOf(ArchiveException.class);
   }
 
+  /**
+   * The real v1.10.2 tree with hostile entries after it, extracted two folders deep so that an
+   * escape has somewhere to land: {@code tmp/outside} holds a file and is where every escape leads.
+   */
+  private ArchiveException refusedAfterRealTree(String what, HostileEntries hostile) throws IOException {
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.writeString(outside.resolve("secret.txt"), "outside the tree\n");
+    Path t = tmp.resolve(what + ".tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      String top = b.copyOf(Fixtures.tarball(Fixtures.V1_10_2));
+      hostile.add(b, top);
+    }
+    Path target = tmp.resolve("a/out");
+    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> extractor.extract(t, target));
+    assertThat(Files.readString(outside.resolve("secret.txt"))).as("the file outside is untouched").isEqualTo("outside the tree\n");
+    try (var listing = Files.list(outside)) {
+      assertThat(listing.map(p -> p.getFileName().toString()).toList()).as("nothing was written outside").containsExactly("secret.txt");
+    }
+    assertThat(thrown).as(what + " is refused").isInstanceOf(ArchiveException.class);
+    assertThat(target).as("a refused archive leaves nothing behind").doesNotExist();
+    return (ArchiveException) thrown;
+  }
+
+  @FunctionalInterface
+  private interface HostileEntries {
+    void add(TarBuilder b, String top) throws IOException;
+  }
+
+  @Test
+  @DisplayName("a symlink chain (zz -> ., then zz/zz/esc -> ../../outside) that only looks inside is refused")
+  void refusesSymlinkChain() throws IOException {
+    // lexically zz/zz/../../outside stays inside; through zz -> . it climbs two folders up
+    ArchiveException e = refusedAfterRealTree("chain", (b, top) -> b.symlink(top + "/zz", ".").symlink(top + "/zz/zz/esc", "../../outside"));
+    assertThat(e).hasMessageContaining("through the symlink 'zz'");
+  }
+
+  @Test
+  @DisplayName("a symlink whose text climbs out through a link already there is refused")
+  void refusesLinkClimbingThroughALink() throws IOException {
+    // lexically deep/zz/zz/../../../outside ends inside; deep/zz -> .. makes it climb one more
+    ArchiveException e = refusedAfterRealTree("climb", (b, top) -> b.dir(top + "/deep").symlink(top + "/deep/zz", "..")
+        .symlink(top + "/esc", "deep/zz/zz/../../../outside"));
+    assertThat(e).hasMessageContaining("'" + "manifests-v1.10.2/esc' points outside the tree");
+  }
+
+  @Test
+  @DisplayName("a file entry named like an escaping symlink is not written through it")
+  void refusesWriteThroughSymlink() throws IOException {
+    ArchiveException e = refusedAfterRealTree("write-through", (b, top) -> b.symlink(top + "/zz", ".")
+        .symlink(top + "/zz/zz/esc", "../../outside/secret.txt").file(top + "/esc", "pwned\n"));
+    assertThat(e).hasMessageContaining("refused");
+  }
+
+  @Test
+  @DisplayName("a later entry is not written under a symlinked folder, even one that leads inside")
+  void refusesEntriesUnderALink() throws IOException {
+    ArchiveException e = refusedAfterRealTree("under-link", (b, top) -> b.symlink(top + "/docs-link", "common")
+        .file(top + "/docs-link/planted.yaml", "kind: Secret\n"));
+    assertThat(e).hasMessageContaining("written through the symlink 'docs-link'");
+  }
+
+  @Test
+  @DisplayName("a hard link whose target path passes through an escaping folder symlink is refused")
+  void refusesHardLinkThroughEscapingSymlink() throws IOException {
+    ArchiveException e = refusedAfterRealTree("hardlink", (b, top) -> b.symlink(top + "/zz", ".")
+        .symlink(top + "/zz/zz/esc", "../../outside").hardLink(top + "/copied.txt", top + "/esc/secret.txt"));
+    assertThat(e).hasMessageContaining("refused");
+  }
+
+  @Test
+  @DisplayName("a link that a later link redirects outside (a -> b/../x, then b -> .) is refused")
+  void refusesLinkRedirectedByALaterLink() throws IOException {
+    ArchiveException later = refusedAfterRealTree("redirect2", (b, top) -> b.symlink(top + "/a", "b/../x").symlink(top + "/b", "."));
+    assertThat(later).hasMessageContaining("leads outside the tree once every entry is out");
+  }
+
+  @Test
+  @DisplayName("links of the real tree that stay inside still extract")
+  void insideLinksAfterRealTree() throws IOException {
+    Path t = tmp.resolve("fine.tar.gz");
+    try (TarBuilder b = new TarBuilder(t)) {
+      String top = b.copyOf(Fixtures.tarball(Fixtures.V1_10_2));
+      b.symlink(top + "/zz", ".").symlink(top + "/ex", "zz/example/kustomization.yaml");
+    }
+    ExtractedArchive a = extractor.extract(t, tmp.resolve("tree"));
+    assertThat(Files.readString(a.root().resolve("ex"))).contains("kind: Kustomization");
+  }
 }
