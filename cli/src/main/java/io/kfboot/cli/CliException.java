@@ -1,15 +1,15 @@
 package io.kfboot.cli;
 
-/** A flag value the CLI cannot use; exit code {@link ExitCodes#INVALID_INPUT}. */
-class CliException extends RuntimeException {
-  private final String fix;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
 
+/** A flag value the CLI cannot use; exit code {@link ExitCodes#INVALID_INPUT}. */
+class CliException extends KfbootException {
   CliException(String message, String fix) {
-    super(message);
-    this.fix = fix;
+    super(message, fix, ExitCategory.INVALID_INPUT);
   }
 
-  String fix() {
-    return fix;
+  CliException(String message, String fix, ExitCategory category) {
+    super(message, fix, category);
   }
 }

@@ -1,18 +1,14 @@
 package io.kfboot.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.kfboot.bootstrap.host.HostException;
-import io.kfboot.bootstrap.inventory.InventoryException;
-import io.kfboot.components.auth.CredentialsException;
-import io.kfboot.components.catalog.CatalogException;
-import io.kfboot.components.install.InstallException;
-import io.kfboot.verify.VerifyException;
-import io.kfboot.manifests.ManifestsException;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
 import picocli.CommandLine;
 
 /**
- * Every exit code kfboot uses, and the one place exceptions become exit codes. The README's "Exit
- * codes" table lists the same.
+ * Every exit code kfboot uses, and the one place failures become exit codes: a {@link
+ * KfbootException} by its category, the two foreign failures kfboot lets through (picocli's usage
+ * errors, fabric8's API errors) by their kind, anything else as a bug. docs/cli.md lists the same.
  */
 public final class ExitCodes {
   public static final int OK = 0;
@@ -22,7 +18,7 @@ public final class ExitCodes {
   public static final int UNEXPECTED_STATE = 3;
   /** A bug in kfboot; the message asks for a report. */
   public static final int INTERNAL = 4;
-  /** kustomize is missing or too old; the pulumi CLI is missing for 'up --engine pulumi'. */
+  /** kustomize is missing or too old; the pulumi CLI or Docker is missing. */
   public static final int MISSING_TOOL = 5;
   /** Bytes are not what was pinned, or an archive is corrupt or hostile. */
   public static final int INTEGRITY = 6;
@@ -37,47 +33,29 @@ public final class ExitCodes {
 
   private ExitCodes() {}
 
+  public static int of(ExitCategory category) {
+    return switch (category) {
+      case INVALID_INPUT -> INVALID_INPUT;
+      case UNEXPECTED_STATE -> UNEXPECTED_STATE;
+      case INTERNAL -> INTERNAL;
+      case MISSING_TOOL -> MISSING_TOOL;
+      case INTEGRITY -> INTEGRITY;
+      case NETWORK -> NETWORK;
+      case RENDER_FAILED -> RENDER_FAILED;
+      case CLUSTER -> CLUSTER;
+      case HOST -> HOST;
+    };
+  }
+
   public static int forException(Throwable e) {
-    if (e instanceof UpCommand.MissingToolException) {
-      return MISSING_TOOL;
+    if (e instanceof KfbootException k) {
+      return of(k.category());
     }
-    if (e instanceof CommandLine.ParameterException
-        || e instanceof CatalogException
-        || e instanceof CliException
-        || e instanceof CredentialsException
-        || e instanceof InventoryException) {
+    if (e instanceof CommandLine.ParameterException) {
       return INVALID_INPUT;
-    }
-    if (e instanceof HostException) {
-      return HOST;
-    }
-    if (e instanceof InstallException ie) {
-      return ie.stateProblem() ? UNEXPECTED_STATE : CLUSTER;
-    }
-    if (e instanceof VerifyException) {
-      return UNEXPECTED_STATE;
     }
     if (e instanceof KubernetesClientException) {
       return CLUSTER;
-    }
-    if (e instanceof ManifestsException.InvalidSourceException
-        || e instanceof ManifestsException.UnknownReleaseException) {
-      return INVALID_INPUT;
-    }
-    if (e instanceof ManifestsException.KustomizeUnavailableException) {
-      return MISSING_TOOL;
-    }
-    if (e instanceof ManifestsException.IntegrityException
-        || e instanceof ManifestsException.ArchiveException) {
-      return INTEGRITY;
-    }
-    if (e instanceof ManifestsException.DownloadException
-        || e instanceof ManifestsException.RemoteBasesException) {
-      return NETWORK;
-    }
-    if (e instanceof ManifestsException.RenderException
-        || e instanceof ManifestsException.ParseException) {
-      return RENDER_FAILED;
     }
     return INTERNAL;
   }

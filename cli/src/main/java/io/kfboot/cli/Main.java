@@ -1,13 +1,7 @@
 package io.kfboot.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.kfboot.bootstrap.host.HostException;
-import io.kfboot.bootstrap.inventory.InventoryException;
-import io.kfboot.components.auth.CredentialsException;
-import io.kfboot.components.catalog.CatalogException;
-import io.kfboot.components.install.InstallException;
-import io.kfboot.verify.VerifyException;
-import io.kfboot.manifests.ManifestsException;
+import io.kfboot.core.KfbootException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -52,38 +46,13 @@ public final class Main {
     return name.startsWith("kfboot ") ? name.substring("kfboot ".length()) : "";
   }
 
-  /** What kfboot says about an error beside its message: the fix, and diagnostics if any. */
-  private record Explained(String fix, String diagnostics) {}
-
-  private static Explained explain(Throwable e) {
-    if (e instanceof ManifestsException me) {
-      return new Explained(me.fix(), "");
-    } else if (e instanceof CatalogException ce) {
-      return new Explained(ce.fix(), "");
-    } else if (e instanceof CliException ce) {
-      return new Explained(ce.fix(), "");
-    } else if (e instanceof CredentialsException ce) {
-      return new Explained(ce.fix(), "");
-    } else if (e instanceof InventoryException ie) {
-      return new Explained(ie.fix(), "");
-    } else if (e instanceof HostException he) {
-      return new Explained(he.fix(), "");
-    } else if (e instanceof InstallException ie) {
-      return new Explained(ie.fix(), ie.diagnostics());
-    } else if (e instanceof VerifyException ve) {
-      return new Explained(ve.fix(), ve.diagnostics());
-    }
-    return null;
-  }
-
   static void report(Throwable e, PrintStream err) {
-    Explained explained = explain(e);
-    if (explained != null) {
-      err.println("kfboot: error: " + e.getMessage());
-      err.println("  fix: " + explained.fix());
-      if (!explained.diagnostics().isBlank()) {
+    if (e instanceof KfbootException k) {
+      err.println("kfboot: error: " + k.getMessage());
+      err.println("  fix: " + k.fix());
+      if (!k.diagnostics().isBlank()) {
         err.println("diagnostics:");
-        err.print(explained.diagnostics().indent(2));
+        err.print(k.diagnostics().indent(2));
       }
     } else if (e instanceof KubernetesClientException ke) {
       err.println("kfboot: error: the Kubernetes API answered " + (ke.getCode() > 0 ? "HTTP " + ke.getCode() : "nothing") + ": "

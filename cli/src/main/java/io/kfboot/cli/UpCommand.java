@@ -7,6 +7,7 @@ import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.core.ExitCategory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -172,7 +173,7 @@ final class UpCommand implements Callable<Integer> {
   /** A tool kfboot drives is missing: exit code 5, as for kustomize. */
   static final class MissingToolException extends CliException {
     MissingToolException(String message, String fix) {
-      super(message, fix);
+      super(message, fix, ExitCategory.MISSING_TOOL);
     }
   }
 }

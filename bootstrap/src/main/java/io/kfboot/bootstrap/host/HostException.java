@@ -1,12 +1,14 @@
 package io.kfboot.bootstrap.host;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+
 /**
  * A host could not be reached or did not do what it was asked. {@link #isTransient()} is true for
  * failures worth another attempt (a dropped connection, a refused connect while a host reboots).
  */
-public class HostException extends RuntimeException {
+public class HostException extends KfbootException {
   private final String host;
-  private final String fix;
   private final boolean transientFailure;
 
   public HostException(String host, String message, String fix, boolean transientFailure) {
@@ -14,18 +16,13 @@ public class HostException extends RuntimeException {
   }
 
   public HostException(String host, String message, String fix, boolean transientFailure, Throwable cause) {
-    super(host + ": " + message, cause);
+    super(host + ": " + message, fix, ExitCategory.HOST, cause);
     this.host = host;
-    this.fix = fix;
     this.transientFailure = transientFailure;
   }
 
   public String host() {
     return host;
-  }
-
-  public String fix() {
-    return fix;
   }
 
   public boolean isTransient() {

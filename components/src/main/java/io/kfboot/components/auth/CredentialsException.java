@@ -1,15 +1,11 @@
 package io.kfboot.components.auth;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+
 /** Credentials that cannot be made, read or applied; the message never holds a secret. */
-public final class CredentialsException extends RuntimeException {
-  private final String fix;
-
+public final class CredentialsException extends KfbootException {
   public CredentialsException(String message, String fix) {
-    super(message);
-    this.fix = fix;
-  }
-
-  public String fix() {
-    return fix;
+    super(message, fix, ExitCategory.INVALID_INPUT);
   }
 }

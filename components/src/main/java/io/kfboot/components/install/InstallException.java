@@ -1,28 +1,19 @@
 package io.kfboot.components.install;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+
 /**
  * A component could not be installed: an object the API server refused, a gate that did not hold
  * in time, a cluster that holds another release. The message names the component and object;
  * {@link #fix()} the way out; {@link #diagnostics()} what the cluster looked like.
  */
-public class InstallException extends RuntimeException {
-  private final String fix;
-  private final String diagnostics;
+public class InstallException extends KfbootException {
   private final boolean stateProblem;
 
   public InstallException(String message, String fix, String diagnostics, boolean stateProblem, Throwable cause) {
-    super(message, cause);
-    this.fix = fix;
-    this.diagnostics = diagnostics == null ? "" : diagnostics;
+    super(message, fix, stateProblem ? ExitCategory.UNEXPECTED_STATE : ExitCategory.CLUSTER, diagnostics, cause);
     this.stateProblem = stateProblem;
-  }
-
-  public String fix() {
-    return fix;
-  }
-
-  public String diagnostics() {
-    return diagnostics;
   }
 
   /**

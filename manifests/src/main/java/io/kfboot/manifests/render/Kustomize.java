@@ -1,16 +1,17 @@
 package io.kfboot.manifests.render;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.ExternalProcess;
 import io.kfboot.manifests.ManifestsException.KustomizeUnavailableException;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -81,31 +82,31 @@ public final class Kustomize {
     return Optional.empty();
   }
 
+  /** How long {@code kustomize version} may take; a binary that hangs there is no usable kustomize. */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
+
   private static Kustomize probe(Path binary, boolean viaKubectl) {
+    return probe(binary, viaKubectl, PROBE_TIMEOUT);
+  }
+
+  static Kustomize probe(Path binary, boolean viaKubectl, Duration timeout) {
     List<String> cmd =
         viaKubectl
             ? List.of(binary.toString(), "version", "--client")
             : List.of(binary.toString(), "version");
     String out;
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+      ExternalProcess.Result r = ExternalProcess.run(cmd, null, timeout,
+          "check that " + binary + " is a kustomize or kubectl that runs here, or name another with --kustomize", ExitCategory.MISSING_TOOL);
+      out = r.output();
+      if (!r.ok()) {
         throw new KustomizeUnavailableException(
-            String.join(" ", cmd) + " did not answer within 30 s", "check the binary");
-      }
-      if (p.exitValue() != 0) {
-        throw new KustomizeUnavailableException(
-            String.join(" ", cmd) + " exited " + p.exitValue() + ": " + out.strip(),
+            String.join(" ", cmd) + " exited " + r.exitCode() + ": " + out.strip(),
             "check the binary, or name another with --kustomize");
       }
     } catch (IOException e) {
       throw new KustomizeUnavailableException(
           "cannot run " + binary + ": " + e.getMessage(), "check the binary, or name another with --kustomize");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new KustomizeUnavailableException("interrupted while probing " + binary, "run it again");
     }
     Matcher m = (viaKubectl ? KUBECTL_VERSION : STANDALONE_VERSION).matcher(out);
     if (!m.find()) {

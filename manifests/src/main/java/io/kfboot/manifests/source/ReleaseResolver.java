@@ -1,5 +1,8 @@
 package io.kfboot.manifests.source;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.ExternalProcess;
+
 import io.kfboot.manifests.ManifestsException.IntegrityException;
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
 import io.kfboot.manifests.ManifestsException.UnknownReleaseException;
@@ -20,11 +23,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
 
 /**
  * Turns a {@link ManifestsSource} into a {@link ReleaseTree} on disk: downloads tags into the
@@ -223,19 +227,11 @@ public final class ReleaseResolver {
       return Optional.empty();
     }
     try {
-      Process p =
-          new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD")
-              .redirectErrorStream(true)
-              .start();
-      String out = new String(p.getInputStream().readAllBytes()).trim();
-      if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0 && out.matches("[0-9a-f]{40}")) {
-        return Optional.of(out);
-      }
-      return Optional.empty();
+      ExternalProcess.Result r = ExternalProcess.run(List.of("git", "-C", dir.toString(), "rev-parse", "HEAD"), null,
+          Duration.ofSeconds(30), "check that git works in " + dir + ", or pass --release TAG", ExitCategory.MISSING_TOOL);
+      String out = r.output().trim();
+      return r.ok() && out.matches("[0-9a-f]{40}") ? Optional.of(out) : Optional.empty();
     } catch (IOException e) {
-      return Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return Optional.empty();
     }
   }

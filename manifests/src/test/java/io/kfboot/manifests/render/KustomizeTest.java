@@ -81,4 +81,23 @@ class KustomizeTest {
         .isInstanceOf(KustomizeUnavailableException.class)
         .hasMessageContaining("cannot tell the kustomize version");
   }
+
+  @Test
+  void aVersionProbeThatHangsIsStoppedAndNamed() throws Exception {
+    // it never closes its output: a probe that reads to the end before its timeout would wait forever
+    Path d = Files.createDirectories(tmp.resolve("h"));
+    Path hang = d.resolve("kustomize");
+    Path pidFile = tmp.resolve("child.pid");
+    Files.writeString(hang, "#!/bin/sh\nsleep 600 &\necho $! > " + pidFile + "\nwait\n");
+    Files.setPosixFilePermissions(hang, PosixFilePermissions.fromString("rwxr-xr-x"));
+    assertThatThrownBy(() -> Kustomize.probe(hang, false, java.time.Duration.ofSeconds(1)))
+        .isInstanceOf(io.kfboot.core.KfbootException.class)
+        .hasMessageContaining(hang + " version did not finish within 1s")
+        .satisfies(e -> assertThat(((io.kfboot.core.KfbootException) e).category()).isEqualTo(io.kfboot.core.ExitCategory.MISSING_TOOL));
+    long child = Long.parseLong(Files.readString(pidFile).trim());
+    // gone, or a zombie waiting for this container's init to reap it: either way no longer running
+    Path stat = Path.of("/proc/" + child + "/stat");
+    String state = Files.exists(stat) ? Files.readString(stat).replaceFirst("^.*\\) ", "").substring(0, 1) : "gone";
+    assertThat(state).as("the hung probe's child is no longer running").isIn("gone", "Z", "X");
+  }
 }

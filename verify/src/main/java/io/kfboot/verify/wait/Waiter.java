@@ -1,5 +1,7 @@
 package io.kfboot.verify.wait;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
 import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.api.TransientErrors;
 import io.kfboot.verify.diagnostics.Diagnostics;
@@ -126,9 +128,9 @@ public final class Waiter {
   }
 
   /** The waiting thread was interrupted (Ctrl-C, or the engine stopping). */
-  public static final class WaitInterruptedException extends RuntimeException {
+  public static final class WaitInterruptedException extends KfbootException {
     public WaitInterruptedException(String message) {
-      super(message);
+      super(message, "rerun the same command: what it waits for is checked again", ExitCategory.UNEXPECTED_STATE);
     }
   }
 }
