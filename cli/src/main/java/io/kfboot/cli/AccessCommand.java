@@ -1,34 +1,21 @@
 package io.kfboot.cli;
 
-import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.LocalPortForward;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import io.kfboot.platform.Gateway;
+import io.kfboot.platform.PlatformSettings;
+import io.kfboot.platform.SettingsInput;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/**
- * {@code kfboot access}: how to open Kubeflow. A NodePort or LoadBalancer gateway has an address to
- * print; the upstream ClusterIP gateway gets a port-forward, as the seeds ran {@code kubectl
- * port-forward svc/istio-ingressgateway -n istio-system 8080:80}, held until Ctrl-C.
- */
-@Command(
-    name = "access",
-    mixinStandardHelpOptions = true,
-    description = "Print Kubeflow's address (NodePort or LoadBalancer gateway), or port-forward to istio-ingressgateway and hold it until"
-        + " Ctrl-C (ClusterIP, upstream's default). --print-only never forwards.")
-final class AccessCommand implements Callable<Integer> {
-  static final String NAMESPACE = "istio-system";
-  static final String SERVICE = "istio-ingressgateway";
-  private final Main.Context context;
-
-  @Mixin ClusterOptions cluster = new ClusterOptions();
+/** {@code kfboot access}: how to open Kubeflow, an address or a port-forward held until Ctrl-C. */
+@Command(name = "access", mixinStandardHelpOptions = true,
+    description = "Print Kubeflow's address (NodePort or LoadBalancer gateway), or port-forward to istio-ingressgateway and hold it"
+        + " until Ctrl-C (ClusterIP, upstream's default). --print-only never forwards.")
+final class AccessCommand extends BaseCommand {
+  @Mixin Options.Cluster cluster = new Options.Cluster();
 
   @Option(names = "--port", paramLabel = "N", description = "Local port of the port-forward (default: ${DEFAULT-VALUE}).")
   int port = 8080;
@@ -37,61 +24,35 @@ final class AccessCommand implements Callable<Integer> {
   boolean printOnly;
 
   AccessCommand(Main.Context context) {
-    this.context = context;
+    super(context);
   }
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
-    if (port < 1 || port > 65535) {
-      throw new CliException("--port " + port + " is no TCP port", "give a port from 1 to 65535, e.g. 8080");
-    }
-    cluster.requireKubeconfig(context.env());
-    try (KubernetesClient client = cluster.connect(context.env())) {
-      Service svc = client.services().inNamespace(NAMESPACE).withName(SERVICE).get();
-      if (svc == null) {
-        throw new CliException("there is no Service " + NAMESPACE + "/" + SERVICE, "install Kubeflow first ('kfboot install' or 'kfboot up')");
-      }
-      String url = address(client, svc);
-      if (url != null) {
-        context.out().println(url);
-        context.out().flush();
-        return ExitCodes.OK;
-      }
-      if (printOnly) {
-        context.out().println("kubectl port-forward -n " + NAMESPACE + " svc/" + SERVICE + " " + port + ":80   # then http://localhost:" + port);
-        context.out().flush();
-        return ExitCodes.OK;
-      }
-      try (LocalPortForward forward = client.services().inNamespace(NAMESPACE).withName(SERVICE)
-          .portForward(80, InetAddress.getLoopbackAddress(), port)) {
-        context.out().println("Kubeflow at http://localhost:" + forward.getLocalPort() + " (port-forward to " + NAMESPACE + "/" + SERVICE + "; Ctrl-C stops it)");
-        context.out().flush();
-        new CountDownLatch(1).await();
-      }
-      return ExitCodes.OK;
-    }
+  void input(SettingsInput in) {
+    cluster.into(in);
   }
 
-  /** The gateway's own address: a LoadBalancer's ingress, or a node's address and the NodePort of port 80; null for ClusterIP. */
-  static String address(KubernetesClient client, Service svc) {
-    String type = svc.getSpec().getType();
-    ServicePort http = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == 80).findFirst().orElse(null);
-    if ("LoadBalancer".equals(type) && svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
-        && svc.getStatus().getLoadBalancer().getIngress() != null && !svc.getStatus().getLoadBalancer().getIngress().isEmpty()) {
-      var ingress = svc.getStatus().getLoadBalancer().getIngress().get(0);
-      return "http://" + (ingress.getIp() != null ? ingress.getIp() : ingress.getHostname());
+  @Override
+  int run(PlatformSettings settings) {
+    if (port < 1 || port > 65535) {
+      throw new KfbootException("--port " + port + " is no TCP port", "give a port from 1 to 65535, e.g. 8080", ExitCategory.INVALID_INPUT);
     }
-    if (("NodePort".equals(type) || "LoadBalancer".equals(type)) && http != null && http.getNodePort() != null) {
-      for (Node n : client.nodes().list().getItems()) {
-        if (n.getStatus() != null && n.getStatus().getAddresses() != null) {
-          for (var a : n.getStatus().getAddresses()) {
-            if ("InternalIP".equals(a.getType()) || "ExternalIP".equals(a.getType())) {
-              return "http://" + a.getAddress() + ":" + http.getNodePort();
-            }
-          }
-        }
+    String url = Gateway.address(settings);
+    if (url != null) {
+      print(url);
+    } else if (printOnly) {
+      print(Gateway.portForwardCommand(port));
+    } else {
+      try {
+        Gateway.holdForward(settings, port, at -> print("Kubeflow at " + at + " (port-forward to " + Gateway.NAMESPACE + "/"
+            + Gateway.SERVICE + "; Ctrl-C stops it)"));
+      } catch (IOException e) {
+        throw new KfbootException("cannot port-forward on localhost:" + port + ": " + e.getMessage(), "give another --port",
+            ExitCategory.CLUSTER);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
-    return null;
+    return ExitCodes.OK;
   }
 }

@@ -1,49 +1,42 @@
 package io.kfboot.cli;
 
-import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.bootstrap.steps.StepRunner;
+import io.kfboot.platform.Down;
+import io.kfboot.platform.PlatformSettings;
+import io.kfboot.platform.SettingsInput;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code kfboot down}: {@code kfboot up} reversed: Kubeflow uninstalled, then every host reset. */
-@Command(
-    name = "down",
-    mixinStandardHelpOptions = true,
+/** {@code kfboot down}: the platform's {@link Down} pipeline, {@code up} reversed. */
+@Command(name = "down", mixinStandardHelpOptions = true,
     description = "Undo 'kfboot up': uninstall what kfboot installed on the inventory's cluster, then reset its hosts (k3s removed,"
         + " kfboot's files removed, swap back on if kfboot turned it off). --keep-cluster stops after the uninstall.")
-final class DownCommand implements Callable<Integer> {
-  private final Main.Context context;
+final class DownCommand extends BaseCommand {
+  @Mixin Options.Hosts hosts = new Options.Hosts();
 
-  @Mixin HostsCommand.HostOptions hosts = new HostsCommand.HostOptions();
-
-  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig 'kfboot up' merged the cluster into (default: as kubectl finds it).")
+  @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig 'kfboot up' merged the cluster into (as kubectl finds it).")
   Path kubeconfig;
 
   @Option(names = "--keep-cluster", description = "Only uninstall Kubeflow; leave k3s on the hosts.")
   boolean keepCluster;
 
   DownCommand(Main.Context context) {
-    this.context = context;
+    super(context);
   }
 
   @Override
-  public Integer call() {
-    Inventory inv = hosts.load();
-    ClusterOptions cluster = new ClusterOptions();
-    cluster.kubeconfig = kubeconfig;
-    cluster.context = inv.cluster();
-    context.err().println("== [1/2] uninstall from context " + inv.cluster());
-    UninstallCommand uninstall = new UninstallCommand(context);
-    uninstall.cluster = cluster;
-    uninstall.call();
-    if (keepCluster) {
-      return ExitCodes.OK;
-    }
-    context.err().println("== [2/2] reset " + inv.hosts().size() + " hosts");
-    HostsCommand.Reset reset = new HostsCommand.Reset(context);
-    reset.options = hosts;
-    return reset.call();
+  void input(SettingsInput in) {
+    hosts.into(in);
+  }
+
+  @Override
+  int run(PlatformSettings settings) {
+    Down.Result r = new Down(settings, listener(settings)).run(kubeconfig, keepCluster);
+    long undone = r.reset().stream().filter(s -> s.status() != StepRunner.Status.OK).count();
+    print((r.removed().isEmpty() ? "nothing to remove" : "removed: " + String.join(", ", r.removed()))
+        + (keepCluster ? "; hosts kept" : "; " + undone + " host steps undone"));
+    return ExitCodes.OK;
   }
 }

@@ -1,12 +1,13 @@
 package io.kfboot.cli;
 
+import io.kfboot.platform.Version;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The top-level command; its subcommands do the work. */
-@Command(
-    name = "kfboot",
-    mixinStandardHelpOptions = true,
-    versionProvider = VersionProvider.class,
+@Command(name = "kfboot", mixinStandardHelpOptions = true, versionProvider = KfbootCommand.VersionProvider.class,
     description = "Bare Linux hosts to a verified Kubeflow platform on k3s.",
     subcommands = {
       HostsCommand.class,
@@ -24,6 +25,7 @@ import picocli.CommandLine.Command;
       ImagesCommand.class,
       ReleasesCommand.class,
       ManifestsCommand.class,
+      CompletionCommand.class,
     },
     footer = {
       "",
@@ -32,10 +34,18 @@ import picocli.CommandLine.Command;
       "10 a host unreachable or a host step failed."
     })
 final class KfbootCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @Spec CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** kfboot's version, as Maven filtered it. */
+  static final class VersionProvider implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"kfboot " + Version.current()};
+    }
   }
 }

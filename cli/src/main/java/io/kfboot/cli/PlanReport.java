@@ -1,7 +1,5 @@
 package io.kfboot.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
@@ -78,14 +76,6 @@ final class PlanReport {
     m.put("cpuMillis", r.cpuMillis());
     m.put("memoryMiB", r.memoryMiB());
     return m;
-  }
-
-  static String json(Object tree) {
-    try {
-      return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(tree);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   static String text(InstallPlan plan) {

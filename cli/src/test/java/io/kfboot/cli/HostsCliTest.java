@@ -3,6 +3,7 @@ package io.kfboot.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kfboot.bootstrap.testing.Sshd;
+import io.kfboot.platform.Setting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -83,7 +84,7 @@ class HostsCliTest {
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("K3S_TOKEN", "t");
     env.remove("SSH_AUTH_SOCK");
-    env.put(HostsCommand.ENV_SSH_PRIVATE_KEY, Files.readString(sshd.userKey));
+    env.put(Setting.SSH_PRIVATE_KEY_ENV, Files.readString(sshd.userKey));
     String[] step = {"hosts", "step", "-i", noKey.toString(), "--known-hosts", sshd.knownHosts.toString(), "--host", "box", "--plan", "--step"};
     CliRun r = run(env, concat(step, "kernel-modules"));
     assertThat(r.code()).as(r.err()).isZero();

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.gpu.CudaSmokeTest;
 import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.platform.Setting;
 import io.kfboot.verify.testing.SimulatedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +70,8 @@ class PlatformCliTest {
     assertThat(fromInventory.code()).as(fromInventory.err()).isZero();
     assertThat(fromInventory.out()).contains("10.0.0.11:/srv/nfs").contains("nvidia-device-plugin").contains("2 pods per GPU");
 
-    env.put(PlatformOptions.ENV_NFS_PATH, "/export/from-env");
-    env.put(PlatformOptions.ENV_TIME_SLICING, "4");
+    env.put(Setting.NFS_PATH.env(), "/export/from-env");
+    env.put(Setting.TIME_SLICING.env(), "4");
     CliRun fromEnv = CliRun.of(env, plan("--inventory", inventory.toString()));
     assertThat(fromEnv.out()).contains("10.0.0.11:/export/from-env").contains("4 pods per GPU");
 
@@ -78,7 +79,7 @@ class PlatformCliTest {
     // --nfs-path from the environment does not apply to local-path: said, not ignored
     assertThat(fromFlags.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(fromFlags.err()).contains("apply to --storage nfs, not local-path");
-    env.remove(PlatformOptions.ENV_NFS_PATH);
+    env.remove(Setting.NFS_PATH.env());
     CliRun flags = CliRun.of(env, plan("--inventory", inventory.toString(), "--storage", "local-path", "--time-slicing", "1"));
     assertThat(flags.code()).as(flags.err()).isZero();
     assertThat(flags.out()).contains("local-path").doesNotContain("pods per GPU");

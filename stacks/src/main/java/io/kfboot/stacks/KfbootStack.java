@@ -2,20 +2,26 @@ package io.kfboot.stacks;
 
 import com.pulumi.Context;
 import com.pulumi.core.Output;
-import io.kfboot.bootstrap.host.HostException;
-import io.kfboot.bootstrap.inventory.Inventory.Host;
+import com.pulumi.resources.CustomResourceOptions;
+import com.pulumi.resources.Resource;
+import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.plan.InstallPlan;
-import java.time.Duration;
-import java.util.LinkedHashMap;
+import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.platform.Hosts;
+import io.kfboot.platform.Setting;
+import io.kfboot.stacks.providers.LocalCommand;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The whole stack: with an inventory, its hosts ({@link HostLayer}) and then Kubeflow on the
  * cluster they make; without, Kubeflow on the cluster of the secret kubeconfig ({@link
- * KubeflowStack}).
+ * KubeflowStack}); then, unless {@code kfboot:skipVerify}, the same verify suite {@code kfboot
+ * verify} runs, after every component and host, failing the update when a check fails.
  */
 public final class KfbootStack {
   private KfbootStack() {}
@@ -23,26 +29,56 @@ public final class KfbootStack {
   /** The stack's secret config values; null where the config has none. */
   public record Secrets(Output<String> k3sToken, Output<String> sshPrivateKey, Output<String> kubeconfig) {}
 
+  /** The resource names of the verify step, for tests and docs. */
+  public static final String VERIFY = "kfboot-verify";
+
+  public static void define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Secrets secrets,
+      String inventoryFile, String kfboot) {
+    define(ctx, config, releasePlan, credentials, secrets, inventoryFile, kfboot, null);
+  }
+
   /**
    * @param inventoryFile where the inventory for {@code kfboot hosts step} was written
    * @param kfboot the command line that runs this kfboot
+   * @param credentialsFile where the stack's credentials are kept, for verify's login; null: verify's default
    */
   public static void define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Secrets secrets,
-      String inventoryFile, String kfboot) {
+      String inventoryFile, String kfboot, Path credentialsFile) {
     Output<String> kubeconfig;
+    List<Resource> after = new ArrayList<>();
     if (config.inventory() != null) {
-      ClusterBootstrap b = new ClusterBootstrap(config.inventory(), h -> {
-        throw new HostException(h.name(), "is reached by 'kfboot hosts step', not while the stack's resources are defined", "", false);
-      }, Map.of(), Duration.ofMinutes(10), 1, r -> {}, HostExtras.steps());
-      Map<String, List<String>> ids = new LinkedHashMap<>();
-      for (Host h : config.inventory().hosts()) {
-        ids.put(h.name(), b.stepIds(h));
-      }
-      kubeconfig = HostLayer.define(config, inventoryFile, kfboot, ids, secrets.k3sToken(), secrets.sshPrivateKey(), b.joinUrl());
+      HostLayer.Result hosts = HostLayer.define(config, inventoryFile, kfboot, Hosts.plan(config.inventory()), secrets.k3sToken(),
+          secrets.sshPrivateKey(), ClusterBootstrap.joinUrl(config.inventory()));
+      kubeconfig = hosts.kubeconfig();
+      after.add(hosts.ready());
       ctx.export("kubeconfig", kubeconfig);
     } else {
       kubeconfig = secrets.kubeconfig();
     }
-    KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig);
+    KubeflowStack.Defined defined = KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig);
+    after.addAll(defined.resources());
+    if (!config.skipVerify()) {
+      verify(ctx, config, defined.plan(), kubeconfig, kfboot, credentialsFile, after);
+    }
+  }
+
+  /**
+   * {@code kfboot verify} as a {@code command:local:Command}: the kubeconfig only in its secret
+   * environment, run again when the release, commit, components or inventory change.
+   */
+  private static void verify(Context ctx, StackConfig config, InstallPlan plan, Output<String> kubeconfig, String kfboot,
+      Path credentialsFile, List<Resource> after) {
+    String junit = Path.of(".kfboot", ctx.stackName() + "-verify.xml").toAbsolutePath().toString();
+    String create = kfboot + " verify --report-junit " + Command.quote(junit)
+        + (credentialsFile == null ? "" : " --credentials " + Command.quote(credentialsFile.toString()))
+        + (config.verifySkip().isEmpty() ? "" : " --skip " + Command.quote(String.join(",", config.verifySkip())));
+    List<Object> triggers = List.of(plan.tree().release().tag(), plan.tree().release().commit(),
+        String.join(",", plan.components().stream().map(PlannedComponent::id).toList()),
+        config.inventoryYaml() == null ? "" : HostLayer.sha256(config.inventoryYaml()));
+    Output<Map<String, String>> environment = kubeconfig.applyValue(k -> Map.of(Setting.KUBECONFIG_CONTENT_ENV, k)).asSecret();
+    LocalCommand verify = new LocalCommand(VERIFY, new LocalCommand.Args(create, null, environment, triggers),
+        CustomResourceOptions.builder().dependsOn(after).build());
+    ctx.export("verifyReport", verify.stdout());
+    ctx.export("verifyJunit", Output.of(junit));
   }
 }

@@ -12,12 +12,11 @@ import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
-import io.kfboot.gpu.DevicePlugin;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
+import io.kfboot.platform.ReleasePlanner;
 import io.kfboot.stacks.providers.KubernetesObject;
 import io.kfboot.stacks.providers.ProviderVersions;
-import io.kfboot.storage.StorageComponent;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -38,14 +37,10 @@ public final class KubeflowStack {
    *     kfboot plan} makes them; the stack adds storage and, when asked or when hosts have GPUs, the
    *     GPU component
    */
-  public static void define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Output<String> kubeconfig) {
-    InstallPlan plan = releasePlan;
-    if (config.wantsGpu()) {
-      plan = DevicePlugin.addTo(plan, config.nvidia());
-    }
+  public static Defined define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Output<String> kubeconfig) {
     // k3s' bundled local-path is assumed: a stack cannot look at a cluster before it exists
-    // (README, "Pulumi stacks"); set storage.mode existing for a cluster without it
-    plan = StorageComponent.addTo(plan, config.storage(), true);
+    // (docs/pulumi.md); set storage.mode existing for a cluster without it
+    InstallPlan plan = ReleasePlanner.withPlatform(releasePlan, config.storage(), config.nvidia(), config.wantsGpu(), true);
     Provider provider = new Provider("kfboot-cluster", ProviderArgs.builder()
         .kubeconfig(kubeconfig)
         // as the CLI: server-side apply, since several upstream CRDs exceed client-side apply's 256 KiB annotation
@@ -74,7 +69,7 @@ public final class KubeflowStack {
         "installed", plan.components().stream().map(PlannedComponent::id).toList(), "");
     @SuppressWarnings("unchecked")
     Map<String, Object> stateBody = Serialization.unmarshal(Serialization.asJson(state.toConfigMap()), Map.class);
-    new KubernetesObject("kfboot-install-state", stateBody, CustomResourceOptions.builder().provider(provider)
+    KubernetesObject record = new KubernetesObject("kfboot-install-state", stateBody, CustomResourceOptions.builder().provider(provider)
         .dependsOn(new ArrayList<>(registered.values())).build());
     ctx.export("release", Output.of(plan.tree().release().tag()));
     ctx.export("commit", Output.of(plan.tree().release().commit()));
@@ -82,7 +77,13 @@ public final class KubeflowStack {
     ctx.export("adminEmail", Output.of(credentials.adminEmail()));
     ctx.export("adminPassword", Output.ofSecret(credentials.adminPassword()));
     ctx.export("gateway", Output.of(gateway(config)));
+    List<Resource> resources = new ArrayList<>(registered.values());
+    resources.add(record);
+    return new Defined(plan, resources);
   }
+
+  /** The plan the stack installs and every resource of it (components and the install record). */
+  public record Defined(InstallPlan plan, List<Resource> resources) {}
 
   /** How to reach Kubeflow's dashboard through Istio's ingress gateway. */
   static String gateway(StackConfig config) {

@@ -2,6 +2,7 @@ package io.kfboot.stacks;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.platform.PlatformSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +33,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     no inventory
  * @param knownHosts the known_hosts file hosts are checked against
  * @param acceptNewHostKeys trust hosts not in it (loud; as {@code --accept-new-host-keys})
+ * @param skipVerify stop after the install, as {@code kfboot up --skip-verify}
+ * @param verifySkip verify checks to leave out, as {@code kfboot verify --skip}
  */
 public record StackConfig(
     Inventory inventory,
@@ -43,13 +46,16 @@ public record StackConfig(
     List<String> without,
     String adminEmail,
     boolean gpu,
-    String gatewayServiceType) {
+    String gatewayServiceType,
+    boolean skipVerify,
+    List<String> verifySkip) {
 
   public static final String NAMESPACE = "kfboot";
-  public static final String DEFAULT_ADMIN_EMAIL = "user@example.com";
+  public static final String DEFAULT_ADMIN_EMAIL = PlatformSettings.DEFAULT_ADMIN_EMAIL;
   /** The plain keys; the secret ones are {@link #SECRET_KEYS}. */
   public static final Set<String> KEYS =
-      Set.of("inventory", "manifests", "components", "without", "adminEmail", "gpu", "gatewayServiceType", "knownHosts", "acceptNewHostKeys");
+      Set.of("inventory", "manifests", "components", "without", "adminEmail", "gpu", "gatewayServiceType", "knownHosts", "acceptNewHostKeys",
+          "skipVerify", "verifySkip");
   public static final Set<String> SECRET_KEYS = Set.of("k3sToken", "sshPrivateKey", "kubeconfig");
 
   /** Where the inventory's join token comes from in a stack: the secret config key k3sToken. */
@@ -142,11 +148,16 @@ public record StackConfig(
       problems.add(NAMESPACE + ":acceptNewHostKeys must be true or false, not '" + accept + "'");
     }
     Path knownHosts = Path.of(values.getOrDefault("knownHosts", System.getProperty("user.home") + "/.ssh/known_hosts"));
+    String skipVerify = values.getOrDefault("skipVerify", "false");
+    if (!Set.of("true", "false").contains(skipVerify)) {
+      problems.add(NAMESPACE + ":skipVerify must be true or false, not '" + skipVerify + "'");
+    }
+    List<String> verifySkip = strings(values.get("verifySkip"), "verifySkip", problems);
     if (!problems.isEmpty()) {
       throw new StackConfigException(problems);
     }
     return new StackConfig(inventory, inventoryYaml, knownHosts, Boolean.parseBoolean(accept), values.getOrDefault("manifests", ""), components, without, email, Boolean.parseBoolean(gpu),
-        "ClusterIP".equals(gateway) ? null : gateway);
+        "ClusterIP".equals(gateway) ? null : gateway, Boolean.parseBoolean(skipVerify), verifySkip);
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
@@ -166,7 +177,7 @@ public record StackConfig(
     if (tree instanceof String s) {
       return List.of(s.split(","));
     }
-    problems.add(NAMESPACE + ":" + key + " must be a list of component ids");
+    problems.add(NAMESPACE + ":" + key + " must be a list of ids");
     return List.of();
   }
 

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pulumi.core.Output;
 import com.pulumi.test.TestResult;
-import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
+import io.kfboot.platform.Hosts;
 import io.kfboot.stacks.providers.LocalCommand;
 import io.kfboot.stacks.providers.RemoteCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,14 +36,10 @@ class HostLayerTest {
     Map<String, String> values = new LinkedHashMap<>(Map.of("inventory", INVENTORY, "knownHosts", known.toString()));
     values.putAll(extra);
     StackConfig config = StackConfig.parse(values, Set.of("k3sToken", "sshPrivateKey"), dir);
-    ClusterBootstrap b = new ClusterBootstrap(config.inventory(), h -> {
-      throw new HostException(h.name(), "is not reached while planning resources", "", false);
-    }, Map.of(), Duration.ofMinutes(1), 1, r -> {}, HostExtras.steps());
-    Map<String, List<String>> ids = new LinkedHashMap<>();
-    config.inventory().hosts().forEach(h -> ids.put(h.name(), b.stepIds(h)));
     StackHarness harness = new StackHarness();
-    TestResult r = harness.run(ctx -> ctx.export("kubeconfig", HostLayer.define(config, dir.resolve("inventory.yaml").toString(), "kfboot", ids,
-        Output.ofSecret("K10-never-in-a-command-line"), Output.ofSecret("-----BEGIN OPENSSH PRIVATE KEY-----"), b.joinUrl())));
+    TestResult r = harness.run(ctx -> ctx.export("kubeconfig", HostLayer.define(config, dir.resolve("inventory.yaml").toString(), "kfboot",
+        Hosts.plan(config.inventory()), Output.ofSecret("K10-never-in-a-command-line"), Output.ofSecret("-----BEGIN OPENSSH PRIVATE KEY-----"),
+        ClusterBootstrap.joinUrl(config.inventory())).kubeconfig()));
     harness.exceptions = r.exceptions();
     harness.result = r;
     return harness;

@@ -107,8 +107,14 @@ class StorageComponentTest {
       assertThat(client.persistentVolumeClaims().inNamespace(ProbeVolumeCheck.NAMESPACE).withName(ProbeVolumeCheck.NAME).get()).isNull();
       assertThat(client.pods().inNamespace(ProbeVolumeCheck.NAMESPACE).withName(ProbeVolumeCheck.NAME).get()).isNull();
 
+      int before = cluster.writes().size();
       assertThat(install(client, plan).changes()).as("a rerun applies nothing").isZero();
       assertThat(defaults(client)).containsExactly("local-path");
+      List<SimulatedCluster.Write> rerun = cluster.writes().subList(before, cluster.writes().size());
+      assertThat(rerun.stream().filter(w -> w.name() != null && w.name().equals(ProbeVolumeCheck.NAME)).toList())
+          .as("storage was in place: the probe claim and pod are not made again").isEmpty();
+      assertThat(rerun.stream().filter(w -> !w.op().equals("UNCHANGED")).count()).as("writes of the rerun: the record at most once")
+          .isLessThanOrEqualTo(1);
     }
   }
 

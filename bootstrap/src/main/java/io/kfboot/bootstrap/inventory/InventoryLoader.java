@@ -1,5 +1,7 @@
 package io.kfboot.bootstrap.inventory;
 
+import io.kfboot.core.Nearest;
+
 import io.kfboot.bootstrap.inventory.Inventory.Airgap;
 import io.kfboot.bootstrap.inventory.Inventory.Host;
 import io.kfboot.bootstrap.inventory.Inventory.K3s;
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -226,11 +229,48 @@ public final class InventoryLoader {
 
   private boolean bool(Map<String, Node> m, Node parent, String key, boolean dflt) {
     String v = string(m, parent, key, String.valueOf(dflt), false);
-    if (!Set.of("true", "false").contains(v)) {
+    Boolean b = yamlBoolean(v);
+    if (b == null) {
       problems.add(at(m.get(key)) + key + " must be true or false, not '" + v + "'");
       return dflt;
     }
-    return Boolean.parseBoolean(v);
+    return b;
+  }
+
+  /**
+   * A YAML boolean as SnakeYAML's (YAML 1.1) resolver reads one: true/false, yes/no, on/off, in any
+   * case; null for anything else, which is an error rather than a silent false.
+   */
+  static Boolean yamlBoolean(String v) {
+    return switch (v == null ? "" : v.toLowerCase(Locale.ROOT)) {
+      case "true", "yes", "on", "y" -> Boolean.TRUE;
+      case "false", "no", "off", "n" -> Boolean.FALSE;
+      default -> null;
+    };
+  }
+
+  private static final Pattern IPV4ISH = Pattern.compile("[0-9.]+");
+  private static final Pattern HOSTNAME =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+
+  /** An IPv4 address (four numbers 0-255), an IPv6 address, or a host name. */
+  static boolean validAddress(String a) {
+    if (IPV4ISH.matcher(a).matches()) {
+      String[] parts = a.split("\\.", -1);
+      if (parts.length != 4) {
+        return false;
+      }
+      for (String p : parts) {
+        if (p.isEmpty() || p.length() > 3 || Integer.parseInt(p) > 255) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a.contains(":")) {
+      return a.matches("[0-9A-Fa-f:.]+") && a.chars().filter(c -> c == ':').count() >= 2;
+    }
+    return a.length() <= 253 && HOSTNAME.matcher(a).matches();
   }
 
   private K3s k3s(Node node) {
@@ -337,8 +377,16 @@ public final class InventoryLoader {
       Map<String, Node> m = keys(hm, "a host", Set.of("name", "address", "port", "user", "key", "sudo", "role", "labels", "taints", "gpu"));
       String name = string(m, hm, "name", null, true);
       String address = string(m, hm, "address", null, true);
+      if (address != null && !validAddress(address)) {
+        problems.add(at(m.get("address")) + "address '" + address + "' is neither an IP address nor a host name"
+            + " (an IPv4 address has four numbers from 0 to 255, e.g. 10.0.0.11)");
+      }
       if (name != null && !names.add(name)) {
         problems.add(at(m.get("name")) + "host name '" + name + "' is used twice; host names must be unique (k3s node names)");
+      }
+      if (address != null && !validAddress(address)) {
+        problems.add(at(m.get("address")) + "address '" + address + "' is neither an IP address nor a host name"
+            + " (an IPv4 address has four numbers from 0 to 255, e.g. 10.0.0.11)");
       }
       if (name != null && !DNS_LABEL.matcher(name).matches()) {
         problems.add(at(m.get("name")) + "host name '" + name + "' must be a DNS label, e.g. gpu-1");
@@ -365,7 +413,12 @@ public final class InventoryLoader {
           problems.add(at(m.get("key") != null ? m.get("key") : ssh.get("key")) + "key file " + keyPath + " cannot be read");
         }
       }
-      boolean sudo = Boolean.parseBoolean(stringOr(m.get("sudo"), ssh.get("sudo"), String.valueOf(!"root".equals(user))));
+      String sudoText = stringOr(m.get("sudo"), ssh.get("sudo"), String.valueOf(!"root".equals(user)));
+      Boolean sudoValue = yamlBoolean(sudoText);
+      if (sudoValue == null) {
+        problems.add(at(m.get("sudo") != null ? m.get("sudo") : ssh.get("sudo")) + "sudo must be true or false, not '" + sudoText + "'");
+      }
+      boolean sudo = sudoValue == null ? !"root".equals(user) : sudoValue;
       String roleText = string(m, hm, "role", null, true);
       Role role = null;
       if (roleText != null) {
@@ -387,11 +440,8 @@ public final class InventoryLoader {
           problems.add(at(m.get("taints")) + "taint '" + taint + "' is not key=value:Effect (NoSchedule, PreferNoSchedule or NoExecute)");
         }
       }
-      String gpu = string(m, hm, "gpu", "false", false);
-      if (!Set.of("true", "false").contains(gpu)) {
-        problems.add(at(m.get("gpu")) + "gpu must be true or false, not '" + gpu + "'");
-      }
-      hosts.add(new Host(name, address, portNumber, user, keyPath, sudo, role, Map.copyOf(labels), taints, Boolean.parseBoolean(gpu)));
+      boolean gpu = bool(m, hm, "gpu", false);
+      hosts.add(new Host(name, address, portNumber, user, keyPath, sudo, role, Map.copyOf(labels), taints, gpu));
     }
     long servers = hosts.stream().filter(h -> h.role() == Role.SERVER).count();
     if (servers == 0) {
@@ -469,34 +519,8 @@ public final class InventoryLoader {
   }
 
   /** The known word within edit distance 2, if any. */
+  /** The known key nearest to a misspelt one, or null. */
   public static String nearest(String word, Set<String> known) {
-    String best = null;
-    int bestDistance = 3;
-    for (String k : known) {
-      int d = distance(word.toLowerCase(), k.toLowerCase());
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = k;
-      }
-    }
-    return best;
-  }
-
-  private static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      prev[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return Nearest.to(word, known).orElse(null);
   }
 }

@@ -60,6 +60,11 @@ public final class ClusterBootstrap {
 
   /** The API URL nodes join through and kubeconfigs point at. */
   public String joinUrl() {
+    return joinUrl(inventory);
+  }
+
+  /** The API URL of an inventory's cluster: its apiEndpoint, else the first server. */
+  public static String joinUrl(Inventory inventory) {
     String endpoint = inventory.k3s().apiEndpoint() != null ? inventory.k3s().apiEndpoint() : inventory.servers().get(0).address();
     return "https://" + endpoint + ":6443";
   }
@@ -103,29 +108,68 @@ public final class ClusterBootstrap {
   private List<StepRunner.Result> run(boolean plan, Function<Host, String> sandboxRoot) {
     String token = token();
     boolean sandbox = sandboxRoot != null;
+    HostPlan hostPlan = plan(token);
+    HostPlan.Wave prepare = hostPlan.waves().get(0);
     return onReachableHosts(sandbox ? sandboxRoot : h -> "", hosts -> {
-      List<Step> prepare = new ArrayList<>(HostSteps.prepare());
-      prepare.addAll(extraSteps);
+      // in the sandbox, preparation is only looked at: it would change the machine
       List<StepRunner.Result> results = new ArrayList<>(parallel(new ArrayList<>(hosts.values()),
-          h -> StepRunner.run(h, prepare, plan || sandbox, progress)));
+          h -> StepRunner.run(h, prepare.steps().get(h.name()), plan || sandbox, progress)));
       if (sandbox) {
         // k3s files only, on every host at once: no server has to be up for another to start
         results.addAll(parallel(new ArrayList<>(hosts.values()), h -> StepRunner.run(h,
             HostSteps.k3sFiles(token, h.spec().equals(inventory.servers().get(0)), joinUrl(), env), false, progress)));
         return results;
       }
-      List<Host> servers = inventory.servers();
-      for (int i = 0; i < servers.size(); i++) {
-        HostContext h = hosts.get(servers.get(i).name());
-        results.addAll(StepRunner.run(h, k3sSteps(token, i == 0), plan, progress));
+      for (HostPlan.Wave wave : hostPlan.waves().subList(1, hostPlan.waves().size())) {
+        results.addAll(runWave(wave, hosts, plan));
       }
-      List<HostContext> agents = inventory.agents().stream().map(a -> hosts.get(a.name())).toList();
-      results.addAll(parallel(agents, h -> StepRunner.run(h, k3sSteps(token, false), plan, progress)));
-      List<String> names = inventory.hosts().stream().map(Host::name).toList();
-      results.addAll(StepRunner.run(hosts.get(servers.get(0).name()), List.of(HostSteps.nodesReady(names, Duration.ofMinutes(10))), plan, progress));
       return results;
     });
   }
+
+  private List<StepRunner.Result> runWave(HostPlan.Wave wave, Map<String, HostContext> hosts, boolean plan) {
+    List<HostContext> in = wave.steps().keySet().stream().map(hosts::get).toList();
+    if (wave.parallel()) {
+      return parallel(in, h -> StepRunner.run(h, wave.steps().get(h.name()), plan, progress));
+    }
+    List<StepRunner.Result> results = new ArrayList<>();
+    for (HostContext h : in) {
+      results.addAll(StepRunner.run(h, wave.steps().get(h.name()), plan, progress));
+    }
+    return results;
+  }
+
+  /**
+   * The waves of {@code up} for this inventory (see {@link HostPlan}); the step ids need no token,
+   * so {@code plan("")} serves those who only read them.
+   */
+  public HostPlan plan(String token) {
+    List<HostPlan.Wave> waves = new ArrayList<>();
+    Map<String, List<Step>> prepare = new LinkedHashMap<>();
+    for (Host h : inventory.hosts()) {
+      List<Step> steps = new ArrayList<>(HostSteps.prepare());
+      steps.addAll(extraSteps);
+      prepare.put(h.name(), steps);
+    }
+    waves.add(new HostPlan.Wave("prepare", true, HostPlan.After.PREVIOUS_WAVE, prepare));
+    List<Host> servers = inventory.servers();
+    for (int i = 0; i < servers.size(); i++) {
+      waves.add(new HostPlan.Wave("k3s on " + servers.get(i).name(), false, HostPlan.After.PREVIOUS_WAVE,
+          Map.of(servers.get(i).name(), k3sSteps(token, i == 0))));
+    }
+    Map<String, List<Step>> agents = new LinkedHashMap<>();
+    inventory.agents().forEach(a -> agents.put(a.name(), k3sSteps(token, false)));
+    if (!agents.isEmpty()) {
+      waves.add(new HostPlan.Wave("k3s on the agents", true, HostPlan.After.PREVIOUS_WAVE, agents));
+    }
+    List<String> names = inventory.hosts().stream().map(Host::name).toList();
+    waves.add(new HostPlan.Wave("every node Ready", false, HostPlan.After.EVERY_HOST,
+        Map.of(servers.get(0).name(), List.of(HostSteps.nodesReady(names, NODES_READY_TIMEOUT)))));
+    return new HostPlan(waves);
+  }
+
+  /** How long the last wave waits for every node to report Ready. */
+  static final Duration NODES_READY_TIMEOUT = Duration.ofMinutes(10);
 
   /**
    * Connects to every host, makes sure each answers (see {@link #reachAll}) before {@code work}
@@ -198,23 +242,9 @@ public final class ClusterBootstrap {
     }
   }
 
-  /** The step that waits for every node Ready; it runs on the first server, after all hosts. */
-  public static final String NODES_READY = "nodes-ready";
-
-  /**
-   * What {@code up} runs on this host, in order: preparation (kfboot's and the other modules'),
-   * then the k3s files and k3s. The Pulumi stack makes a resource of each.
-   */
-  public List<Step> stepsFor(Host host, String token) {
-    List<Step> steps = new ArrayList<>(HostSteps.prepare());
-    steps.addAll(extraSteps);
-    steps.addAll(k3sSteps(token, host.equals(inventory.servers().get(0))));
-    return steps;
-  }
-
-  /** The ids of {@link #stepsFor}; reading them needs no token. */
+  /** The ids of what {@code up} runs on this host, in order (the first server's end with {@link HostSteps#NODES_READY}). */
   public List<String> stepIds(Host host) {
-    return stepsFor(host, "").stream().map(Step::id).toList();
+    return plan("").stepIdsOf(host.name());
   }
 
   /**
@@ -226,15 +256,15 @@ public final class ClusterBootstrap {
   public List<StepRunner.Result> runStep(String hostName, String stepId, boolean plan) {
     Host host = inventory.hosts().stream().filter(h -> h.name().equals(hostName)).findFirst()
         .orElseThrow(() -> new HostException(hostName, "is not in the inventory", "use a host name of the inventory", false));
-    String token = NODES_READY.equals(stepId) ? "" : token();
-    List<Step> steps = NODES_READY.equals(stepId) && host.equals(inventory.servers().get(0))
-        ? List.of(HostSteps.nodesReady(inventory.hosts().stream().map(Host::name).toList(), Duration.ofMinutes(10)))
-        : stepsFor(host, token);
-    int index = steps.stream().map(Step::id).toList().indexOf(stepId);
+    // the wait for nodes needs neither the token nor what earlier steps found
+    boolean nodesReady = HostSteps.NODES_READY.equals(stepId);
+    List<Step> all = plan(nodesReady ? "" : token()).stepsOf(hostName);
+    int index = all.stream().map(Step::id).toList().indexOf(stepId);
     if (index < 0) {
-      throw new HostException(hostName, "has no step '" + stepId + "'", "use one of " + String.join(", ", stepIds(host))
-          + (host.equals(inventory.servers().get(0)) ? ", " + NODES_READY : ""), false);
+      throw new HostException(hostName, "has no step '" + stepId + "'", "use one of " + String.join(", ", stepIds(host)), false);
     }
+    List<Step> steps = nodesReady ? List.of(all.get(index)) : all;
+    index = nodesReady ? 0 : index;
     try (HostOperator op = connect.apply(host)) {
       HostContext h = new HostContext(op, host, inventory, commandTimeout);
       for (Step before : steps.subList(0, index)) {

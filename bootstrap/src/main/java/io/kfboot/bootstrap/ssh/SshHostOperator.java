@@ -16,16 +16,22 @@ import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.host.HostOperator;
+import io.kfboot.bootstrap.host.KnownHostsFile;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -57,13 +63,20 @@ public final class SshHostOperator implements HostOperator {
     }
     try {
       JSch jsch = new JSch();
-      if (!Files.exists(target.knownHosts())) {
-        Files.createDirectories(target.knownHosts().toAbsolutePath().getParent());
-        Files.createFile(target.knownHosts());
+      // a missing known_hosts is an empty one; it is made only when a key is recorded
+      if (Files.exists(target.knownHosts())) {
+        jsch.setKnownHosts(target.knownHosts().toString());
       }
-      jsch.setKnownHosts(target.knownHosts().toString());
-      jsch.setHostKeyRepository(new AcceptNewRepository(jsch.getHostKeyRepository()));
-      if (target.identityFile() != null) {
+      AcceptNewRepository repository = new AcceptNewRepository(jsch.getHostKeyRepository());
+      jsch.setHostKeyRepository(repository);
+      if (target.identity() != null) {
+        // the key from the environment never touches the disk
+        jsch.addIdentity("kfboot-key-from-environment", target.identity().pem(), null, null);
+      } else if (target.identityFile() != null) {
+        if (Files.isDirectory(target.identityFile())) {
+          throw new HostException(name(), "key file " + target.identityFile() + " is a directory",
+              "point the inventory's key at the private key file inside it (e.g. " + target.identityFile().resolve("id_ed25519") + ")", false);
+        }
         if (!Files.isReadable(target.identityFile())) {
           throw new HostException(name(), "cannot read key file " + target.identityFile(), "check the inventory's key path and its permissions", false);
         }
@@ -80,20 +93,42 @@ public final class SshHostOperator implements HostOperator {
       s.setServerAliveCountMax(3);
       s.setUserInfo(new NoPrompts());
       s.connect((int) target.connectTimeout().toMillis());
+      // recorded only now that the host let us in: a run that fails changes no file
+      repository.recordAccepted();
       session = s;
       return s;
     } catch (JSchException e) {
       throw classify(e, "connecting to " + target.user() + "@" + target.knownHostsName());
     } catch (AgentProxyException e) {
       throw new HostException(name(), "cannot use the ssh-agent at " + target.agentSocket() + ": " + e.getMessage(), "check SSH_AUTH_SOCK, or give a key file", false, e);
-    } catch (IOException e) {
-      throw new HostException(name(), "cannot use known_hosts " + target.knownHosts() + ": " + e.getMessage(), "check the file's permissions", false, e);
     }
   }
 
   private HostException classify(JSchException e, String what) {
     String m = String.valueOf(e.getMessage());
     String lower = m.toLowerCase(Locale.ROOT);
+    Throwable cause = e.getCause();
+    if (cause instanceof UnknownHostException) {
+      return new HostException(name(), what + ": the address " + target.address() + " does not resolve",
+          "correct the host's address in the inventory (an IP address or a name this machine resolves)", false, e);
+    }
+    if (cause instanceof ConnectException || lower.contains("connection refused")) {
+      return new HostException(name(), what + ": connection refused on port " + target.port(),
+          "start sshd on " + target.address() + " (systemctl start ssh), or set the host's port in the inventory to the one it listens on",
+          true, e);
+    }
+    if (cause instanceof NoRouteToHostException || lower.contains("no route to host")) {
+      return new HostException(name(), what + ": no route to host " + target.address(),
+          "check the address, that the host is up, and that no firewall between here and it drops port " + target.port(), true, e);
+    }
+    if (cause instanceof SocketTimeoutException || lower.contains("timed out") || lower.contains("timeout")) {
+      return new HostException(name(), what + ": no answer within " + target.connectTimeout().toSeconds() + "s",
+          "check that " + target.address() + " is up and that port " + target.port() + " is open to this machine", true, e);
+    }
+    if (lower.contains("invalid privatekey")) {
+      return new HostException(name(), what + ": the private key " + (target.identity() != null ? "from the environment" : target.identityFile())
+          + " cannot be read as one", "give an OpenSSH, PEM or PuTTY private key file (not the .pub), without a passphrase", false, e);
+    }
     if (lower.contains("hostkey has been changed") || lower.contains("changed")) {
       return new HostException(name(), what + ": the host key CHANGED since it was recorded in " + target.knownHosts(),
           "if the host was reinstalled, remove its old key with 'ssh-keygen -R " + target.knownHostsName() + "'; otherwise someone may be intercepting the connection", false, e);
@@ -242,17 +277,30 @@ public final class SshHostOperator implements HostOperator {
       int r = known.check(host, key);
       if (r == NOT_INCLUDED && target.acceptNewHostKeys()) {
         try {
-          HostKey hk = new HostKey(host, key);
-          String line = hk.getHost() + " " + hk.getType() + " " + hk.getKey() + System.lineSeparator();
-          Files.writeString(target.knownHosts(), line, StandardOpenOption.APPEND);
-          warnings.accept("WARNING: " + name() + ": accepted the unknown host key of " + host + " (" + hk.getFingerPrint(new JSch())
-              + ") and recorded it in " + target.knownHosts() + " because of --accept-new-host-keys");
+          accepted.add(new HostKey(host, key));
           return OK;
-        } catch (IOException | JSchException e) {
+        } catch (JSchException e) {
           return NOT_INCLUDED;
         }
       }
       return r;
+    }
+
+    private final List<HostKey> accepted = new ArrayList<>();
+
+    /** Writes the keys accepted during this connection, now that it succeeded. */
+    void recordAccepted() {
+      for (HostKey hk : accepted) {
+        try {
+          KnownHostsFile.append(target.knownHosts(), hk.getHost() + " " + hk.getType() + " " + hk.getKey());
+          warnings.accept("WARNING: " + name() + ": accepted the unknown host key of " + hk.getHost() + " (" + hk.getFingerPrint(new JSch())
+              + ") and recorded it in " + target.knownHosts() + " because of --accept-new-host-keys");
+        } catch (IOException e) {
+          throw new HostException(name(), "cannot record its host key in " + target.knownHosts() + ": " + e.getMessage(),
+              "check that the file and its folder are writable", false, e);
+        }
+      }
+      accepted.clear();
     }
 
     @Override

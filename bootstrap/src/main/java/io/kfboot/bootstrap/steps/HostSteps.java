@@ -421,11 +421,14 @@ public final class HostSteps {
   }
 
   /** Every node of the inventory registered and Ready, seen through the API on the first server. */
+  /** The id of the last step of {@code up}: on the first server, every node Ready. */
+  public static final String NODES_READY = "nodes-ready";
+
   public static Step nodesReady(List<String> names, java.time.Duration timeout) {
     return new Step() {
       @Override
       public String id() {
-        return "nodes-ready";
+        return NODES_READY;
       }
 
       @Override

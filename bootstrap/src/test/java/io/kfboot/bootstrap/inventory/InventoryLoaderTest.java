@@ -192,4 +192,31 @@ class InventoryLoaderTest {
     assertThat(problems(old).getMessage()).contains("k3s v1.28.4+k3s2 cannot make nvidia the default container runtime");
     assertThat(parse(old + "nvidia: {operator: true}\n").k3s().version()).isEqualTo("v1.28.4+k3s2");
   }
+
+  @Test
+  void sudoYesIsTrueAndAnythingElseThatIsNoBooleanIsAnError() {
+    String one = """
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        hosts: [{name: a, address: 10.0.0.11, role: server, user: ubuntu, sudo: %s}]
+        """;
+    assertThat(parse(one.formatted("yes")).hosts().get(0).sudo()).as("sudo: yes").isTrue();
+    assertThat(parse(one.formatted("no")).hosts().get(0).sudo()).as("sudo: no").isFalse();
+    assertThat(problems(one.formatted("maybe")).problems()).anySatisfy(p -> assertThat(p).contains("sudo must be true or false, not 'maybe'"));
+  }
+
+  @Test
+  void anAddressThatIsNoAddressIsReportedAsSuch() {
+    String one = """
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        hosts: [{name: a, address: "%s", role: server}]
+        """;
+    assertThat(problems(one.formatted("10.77.0.999")).problems())
+        .anySatisfy(p -> assertThat(p).contains("address '10.77.0.999' is neither an IP address nor a host name"));
+    assertThat(problems(one.formatted("10.0.0")).problems()).anySatisfy(p -> assertThat(p).contains("'10.0.0'"));
+    assertThat(problems(one.formatted("bad host!")).problems()).anySatisfy(p -> assertThat(p).contains("'bad host!'"));
+    assertThat(parse(one.formatted("node-1.lab.example")).hosts().get(0).address()).isEqualTo("node-1.lab.example");
+    assertThat(parse(one.formatted("fd00::11")).hosts().get(0).address()).isEqualTo("fd00::11");
+  }
 }

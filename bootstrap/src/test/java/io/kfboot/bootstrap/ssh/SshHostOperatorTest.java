@@ -175,4 +175,68 @@ class SshHostOperatorTest {
           });
     }
   }
+
+  @Test
+  void aKeyFromTheEnvironmentIsUsedFromMemory() throws Exception {
+    SshTarget t = new SshTarget("node-1", "127.0.0.1", sshd.port, Sshd.user(), null,
+        new SshTarget.PrivateKey(Files.readAllBytes(sshd.userKey)), null, sshd.knownHosts, false, Duration.ofSeconds(5), Duration.ofSeconds(2));
+    assertThat(t.toString()).doesNotContain("BEGIN").contains("PrivateKey[redacted]");
+    try (SshHostOperator h = new SshHostOperator(t, warnings::add)) {
+      assertThat(h.exec(Command.of("true"), Duration.ofSeconds(5)).ok()).isTrue();
+    }
+  }
+
+  @Test
+  void newKeysOfManyConnectionsAtOnceAreRecordedOnceEachInAFileMadeOnlyThen() throws Exception {
+    Path known = dir.resolve("fresh-home/.ssh/known_hosts");
+    List<CompletableFuture<Boolean>> runs = new java.util.ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      runs.add(CompletableFuture.supplyAsync(() -> {
+        try (SshHostOperator h = host(sshd.userKey, known, true)) {
+          return h.exec(Command.of("true"), Duration.ofSeconds(10)).ok();
+        }
+      }));
+    }
+    for (CompletableFuture<Boolean> r : runs) {
+      assertThat(r.join()).isTrue();
+    }
+    assertThat(Files.readAllLines(known)).singleElement().asString().startsWith("[127.0.0.1]:" + sshd.port + " ");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(known))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(known.getParent()))).isEqualTo("rwx------");
+  }
+
+  @Test
+  void aConnectionThatFailsCreatesNoKnownHostsFileOrFolder() throws Exception {
+    Path stray = Sshd.strayKey(dir.resolve("stray-2"), "ecdsa");
+    Path known = dir.resolve("never-made/.ssh/known_hosts");
+    try (SshHostOperator h = host(stray, known, true)) {
+      assertThatThrownBy(() -> h.exec(Command.of("true"), Duration.ofSeconds(5))).isInstanceOf(HostException.class)
+          .hasMessageContaining("authentication failed");
+    }
+    assertThat(dir.resolve("never-made")).doesNotExist();
+    assertThat(warnings).isEmpty();
+  }
+
+  @Test
+  void connectionRefusedAndAKeyPathThatIsAFolderSayWhatIsWrong() throws Exception {
+    int closed;
+    try (var s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    SshTarget refused = new SshTarget("node-9", "127.0.0.1", closed, "root", sshd.userKey, null, sshd.knownHosts, false,
+        Duration.ofSeconds(2), Duration.ofSeconds(2));
+    try (SshHostOperator h = new SshHostOperator(refused, warnings::add)) {
+      assertThatThrownBy(() -> h.exec(Command.of("true"), Duration.ofSeconds(5))).isInstanceOfSatisfying(HostException.class, e -> {
+        assertThat(e.getMessage()).contains("connection refused on port " + closed).doesNotContain("java.net");
+        assertThat(e.fix()).contains("start sshd");
+      });
+    }
+    Path folder = Files.createDirectories(dir.resolve("keys-folder"));
+    try (SshHostOperator h = host(folder, sshd.knownHosts, false)) {
+      assertThatThrownBy(() -> h.exec(Command.of("true"), Duration.ofSeconds(5))).isInstanceOfSatisfying(HostException.class, e -> {
+        assertThat(e.getMessage()).contains("key file " + folder + " is a directory");
+        assertThat(e.fix()).contains("private key file inside it");
+      });
+    }
+  }
 }

@@ -1,5 +1,7 @@
 package io.kfboot.components.catalog;
 
+import io.kfboot.core.Nearest;
+
 import io.kfboot.components.catalog.CatalogException.UnknownComponentException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -168,33 +170,6 @@ public final class ComponentGraph {
   }
 
   private static String suggestion(String id, Set<String> known) {
-    String best = null;
-    int bestDistance = Integer.MAX_VALUE;
-    for (String k : known) {
-      int d = distance(id, k);
-      if (d < bestDistance) {
-        bestDistance = d;
-        best = k;
-      }
-    }
-    return best != null && bestDistance <= Math.max(2, id.length() / 3) ? " (did you mean '" + best + "'?)" : "";
-  }
-
-  /** Levenshtein distance, for "did you mean". */
-  static int distance(String a, String b) {
-    int[] prev = new int[b.length() + 1];
-    int[] cur = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) prev[j] = j;
-    for (int i = 1; i <= a.length(); i++) {
-      cur[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-      }
-      int[] t = prev;
-      prev = cur;
-      cur = t;
-    }
-    return prev[b.length()];
+    return Nearest.to(id, known).map(best -> " (did you mean '" + best + "'?)").orElse("");
   }
 }

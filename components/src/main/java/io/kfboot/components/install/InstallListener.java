@@ -14,6 +14,9 @@ public interface InstallListener extends RetryPolicy.Listener {
 
   default void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {}
 
+  /** A gate or an ordering wait begins (once per wait, whether or not it already holds). */
+  default void waitStarted(String component, Condition condition) {}
+
   /** A gate or an ordering wait is pending; called again when what it reports changes. */
   default void waiting(String component, Condition condition, ConditionResult result, Duration elapsed) {}
 

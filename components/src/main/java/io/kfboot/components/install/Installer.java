@@ -45,6 +45,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * nothing on an installed cluster. Progress is kept in {@link InstallState}.
  */
 public final class Installer {
+  /** The phases the install record holds. */
+  public static final String PHASE_INSTALLING = "installing";
+  public static final String PHASE_INSTALLED = "installed";
+  public static final String PHASE_FAILED = "failed";
+
   /**
    * @param parallelism how many components install at once
    * @param gateTimeout how long one gate or ordering wait may take
@@ -93,7 +98,10 @@ public final class Installer {
     long start = System.nanoTime();
     String release = plan.tree().release().tag();
     String commit = plan.tree().release().commit();
-    InstallState state = startState(release, commit, plan.tree().origin());
+    InstallState state = startState(release, commit, plan.tree().origin(), plan);
+    Set<String> doneBefore = Set.copyOf(state.done());
+    // a run on a complete install keeps its phase whatever happens: it only ever re-applies
+    boolean wasComplete = state.phase().equals(PHASE_INSTALLED);
 
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
@@ -119,7 +127,7 @@ public final class Installer {
     });
     CompletionService<ComponentResult> completion = new ExecutorCompletionService<>(pool);
     try {
-      int running = submitReady(plan, byId, done, submitted, completion, scopes, start);
+      int running = submitReady(plan, byId, done, submitted, completion, scopes, start, doneBefore);
       while (running > 0) {
         Future<ComponentResult> finished = completion.take();
         running--;
@@ -129,7 +137,7 @@ public final class Installer {
         } catch (ExecutionException e) {
           pool.shutdownNow();
           awaitQuietly(pool);
-          writeState(state.with("failed", doneInOrder));
+          writeState(wasComplete ? state.withLastRun(PHASE_FAILED) : state.with(PHASE_FAILED, doneInOrder));
           throw unwrap(e.getCause());
         }
         results.add(result);
@@ -137,9 +145,11 @@ public final class Installer {
         if (!doneInOrder.contains(result.id())) {
           doneInOrder.add(result.id());
         }
-        writeState(state.with("installing", doneInOrder));
+        if (!wasComplete) {
+          writeState(state.with(PHASE_INSTALLING, doneInOrder));
+        }
         listener.componentDone(result, Duration.ofNanos(System.nanoTime() - start));
-        running += submitReady(plan, byId, done, submitted, completion, scopes, start);
+        running += submitReady(plan, byId, done, submitted, completion, scopes, start, doneBefore);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -152,12 +162,12 @@ public final class Installer {
         watch.close();
       }
     }
-    writeState(state.with("installed", doneInOrder));
+    writeState(state.with(PHASE_INSTALLED, doneInOrder).withLastRun(InstallState.LAST_RUN_OK));
     return new InstallReport(release, commit, List.copyOf(results), Duration.ofNanos(System.nanoTime() - start));
   }
 
   private int submitReady(InstallPlan plan, Map<String, PlannedComponent> byId, Set<String> done, Set<String> submitted,
-      CompletionService<ComponentResult> completion, Scopes scopes, long start) {
+      CompletionService<ComponentResult> completion, Scopes scopes, long start, Set<String> doneBefore) {
     int n = 0;
     for (PlannedComponent c : plan.components()) {
       if (submitted.contains(c.id())) {
@@ -167,14 +177,18 @@ public final class Installer {
       if (ready) {
         submitted.add(c.id());
         listener.componentStarted(c.id(), Duration.ofNanos(System.nanoTime() - start));
-        completion.submit(() -> installComponent(c, scopes));
+        completion.submit(() -> installComponent(c, scopes, doneBefore.contains(c.id())));
         n++;
       }
     }
     return n;
   }
 
-  private ComponentResult installComponent(PlannedComponent c, Scopes scopes) {
+  /**
+   * @param doneBefore whether an earlier run finished this component: then its checks (the storage
+   *     probe, the GPU count) run only if this run changed one of its objects
+   */
+  private ComponentResult installComponent(PlannedComponent c, Scopes scopes, boolean doneBefore) {
     long start = System.nanoTime();
     Waiter waiter = new Waiter(options.poll(), diagnostics, (cond, r, elapsed) -> listener.waiting(c.id(), cond, r, elapsed),
         Waiter.Clock.SYSTEM, watch == null ? null : watch.signal());
@@ -238,7 +252,8 @@ public final class Installer {
         await(c, waiter, condition(g, c));
       }
     }
-    for (ClusterCheck check : c.checks()) {
+    boolean changed = counts.get(ApplyOutcome.CREATED).get() + counts.get(ApplyOutcome.CONFIGURED).get() > 0;
+    for (ClusterCheck check : doneBefore && !changed ? List.<ClusterCheck>of() : c.checks()) {
       Condition condition;
       try {
         condition = options.retry().run(c.id() + ": " + check.description(), () -> check.start(client), listener);
@@ -306,6 +321,7 @@ public final class Installer {
   }
 
   private void await(PlannedComponent c, Waiter waiter, Condition condition) {
+    listener.waitStarted(c.id(), condition);
     try {
       waiter.await(condition, options.gateTimeout());
     } catch (VerifyException e) {
@@ -320,7 +336,7 @@ public final class Installer {
     return new InstallException("component " + c.id() + ": " + e.getMessage(), e.fix() + "; then rerun the install, it resumes", e.diagnostics(), true, e);
   }
 
-  private InstallState startState(String release, String commit, String source) {
+  private InstallState startState(String release, String commit, String source, InstallPlan plan) {
     Optional<InstallState> existing = options.retry().run("read install state", () -> InstallState.read(client), listener);
     if (existing.isPresent() && !existing.get().release().isEmpty() && !existing.get().release().equals(release)) {
       InstallState s = existing.get();
@@ -332,14 +348,28 @@ public final class Installer {
           null);
     }
     List<String> done = existing.map(InstallState::done).orElse(List.of());
-    InstallState state = new InstallState(release, commit, source, "installing", done, "");
-    writeState(state.with("installing", state.done()));
+    Set<String> planned = new HashSet<>(plan.components().stream().map(PlannedComponent::id).toList());
+    if (existing.isPresent() && existing.get().phase().equals(PHASE_INSTALLED) && done.containsAll(planned)) {
+      // a rerun on a complete install: the record is written again only if something in it changes
+      lastWritten = existing.get();
+      return existing.get();
+    }
+    InstallState state = new InstallState(release, commit, source, PHASE_INSTALLING, done, "", InstallState.LAST_RUN_RUNNING);
+    writeState(state);
     return state;
   }
 
-  private void writeState(InstallState state) {
+  /** What the record last held, so that a state already there is not written again. */
+  private volatile InstallState lastWritten;
+
+  private synchronized void writeState(InstallState state) {
+    if (lastWritten != null && lastWritten.sameAs(state)) {
+      return;
+    }
+    InstallState stamped = state.stamped();
     options.retry().run("record install state", () -> client.configMaps().inNamespace(InstallState.NAMESPACE)
-        .resource(state.toConfigMap()).fieldManager(ObjectApplier.FIELD_MANAGER).forceConflicts().serverSideApply(), listener);
+        .resource(stamped.toConfigMap()).fieldManager(ObjectApplier.FIELD_MANAGER).forceConflicts().serverSideApply(), listener);
+    lastWritten = stamped;
   }
 
   private static RuntimeException unwrap(Throwable t) {

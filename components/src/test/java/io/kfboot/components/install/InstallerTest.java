@@ -40,6 +40,8 @@ class InstallerTest {
   private static List<SimulatedCluster.Write> writes;
   private static List<SimulatedCluster.Refusal> refusals;
   private static final Map<String, Long> readyAt = new HashMap<>();
+  private static final AtomicInteger firstRunWaits = new AtomicInteger();
+  private static int rerunClusterWrites;
 
   @BeforeAll
   static void installOnceThenRerun() {
@@ -50,6 +52,11 @@ class InstallerTest {
         @Override
         public void componentStarted(String component, Duration elapsed) {
           componentStarted.put(component, System.nanoTime());
+        }
+
+        @Override
+        public void waitStarted(String component, Condition condition) {
+          firstRunWaits.incrementAndGet();
         }
       }).install(plan);
       writes = cluster.writes();
@@ -62,6 +69,7 @@ class InstallerTest {
           readyAt.put("CustomResourceDefinition " + crd, cluster.readyAt("CustomResourceDefinition " + crd));
         }
       }
+      long changesBeforeRerun = changingWrites(cluster);
       rerunReport = SimulatedPlans.installer(client, new InstallListener() {
         @Override
         public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
@@ -70,6 +78,7 @@ class InstallerTest {
           }
         }
       }).install(plan);
+      rerunClusterWrites = (int) (changingWrites(cluster) - changesBeforeRerun);
       reference = comparable(cluster.snapshot());
       assertThat(InstallState.read(client)).get().satisfies(s -> {
         assertThat(s.phase()).isEqualTo("installed");
@@ -77,6 +86,10 @@ class InstallerTest {
         assertThat(s.done()).containsExactlyInAnyOrderElementsOf(plan.components().stream().map(PlannedComponent::id).toList());
       });
     }
+  }
+
+  private static long changingWrites(SimulatedCluster cluster) {
+    return cluster.writes().stream().filter(w -> !w.op().equals("UNCHANGED")).count();
   }
 
   private static String gateKey(Gate g) {
@@ -158,44 +171,58 @@ class InstallerTest {
   @DisplayName("a rerun on the installed cluster writes nothing and says so per component")
   void rerunChangesNothing() {
     assertThat(rerunWrites).isEmpty();
+    // the record at most once (its last run), and no storage probe claim or pod made again
+    assertThat(rerunClusterWrites).as("writes the API server saw during the rerun").isLessThanOrEqualTo(1);
     assertThat(rerunReport.changes()).isZero();
     assertThat(rerunReport.components()).hasSize(plan.components().size()).noneMatch(InstallReport.ComponentResult::changed);
   }
 
+  /**
+   * Kill points by operation count, never by time: the n-th object applied (of any outcome) or the
+   * n-th wait begun. Every run applies every object and begins every CRD wait, whatever earlier
+   * runs did, so each chosen point is reached in every run, however loaded the machine.
+   */
   @Test
-  @DisplayName("killed at 24 points in a row, each rerun resumes, and the end state equals an uninterrupted install")
+  @DisplayName("killed at 24 deterministic points in a row, each rerun resumes, and the end state equals an uninterrupted install")
   void killAndResume() {
+    assertThat(firstRunWaits.get()).as("waits begun by one install").isGreaterThanOrEqualTo(50);
+    List<int[]> points = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      points.add(new int[] {0, 1 + i * (plan.objectCount() - 1) / 15}); // the n-th apply
+    }
+    for (int j = 0; j < 8; j++) {
+      points.add(new int[] {1, 1 + j * 6}); // the n-th wait
+    }
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      int kills = 0;
-      for (int i = 0; i < 24; i++) {
-        boolean duringWait = i % 3 == 2;
-        int after = duringWait ? 3 : 22;
-        AtomicInteger changes = new AtomicInteger();
+      List<String> reached = new ArrayList<>();
+      for (int[] point : points) {
+        boolean atWait = point[0] == 1;
+        int n = point[1];
+        AtomicInteger applies = new AtomicInteger();
+        AtomicInteger waits = new AtomicInteger();
         InstallListener killer = new InstallListener() {
           @Override
           public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
-            if (outcome != ApplyOutcome.UNCHANGED && changes.incrementAndGet() >= after && !duringWait) {
+            if (!atWait && applies.incrementAndGet() == n) {
               throw new Killed();
             }
           }
 
           @Override
-          public void waiting(String component, Condition condition, ConditionResult result, Duration elapsed) {
-            if (duringWait && changes.get() >= after) {
+          public void waitStarted(String component, Condition condition) {
+            if (atWait && waits.incrementAndGet() == n) {
               throw new Killed();
             }
           }
         };
-        try {
-          SimulatedPlans.installer(client, killer).install(plan);
-          break; // finished before this kill point
-        } catch (Killed expected) {
-          kills++;
-        }
-        assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo("failed");
+        String name = (atWait ? "wait " : "apply ") + n;
+        assertThatThrownBy(() -> SimulatedPlans.installer(client, killer).install(plan)).as("kill point " + name + " reached")
+            .isInstanceOf(Killed.class);
+        reached.add(name);
+        assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo(Installer.PHASE_FAILED);
       }
-      assertThat(kills).isGreaterThanOrEqualTo(20);
+      assertThat(reached).hasSize(24);
       InstallReport last = SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
       assertThat(last.components()).hasSize(plan.components().size());
       assertSameState(comparable(cluster.snapshot()));

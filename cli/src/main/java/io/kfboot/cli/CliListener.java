@@ -1,26 +1,29 @@
 package io.kfboot.cli;
 
+import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.components.install.ApplyOutcome;
-import io.kfboot.components.install.InstallListener;
 import io.kfboot.components.install.InstallReport.ComponentResult;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.platform.PlatformListener;
 import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
 import java.io.PrintStream;
 import java.time.Duration;
 
 /**
- * Install progress a person can follow on stderr: each component as it starts and finishes (with
- * what changed), each wait and what it is waiting for, each retry. Object-level lines only with
- * --verbose. Never prints object contents, so no secret reaches the terminal or a CI log.
+ * Progress a person can follow on stderr, each line with the seconds since the command started:
+ * release and render steps, each component as it starts and finishes (with what changed), each
+ * wait and what it waits for, each retry, phases, host steps, verify's lines. Object-level lines
+ * only with --verbose; nothing but warnings with --quiet. Never prints object contents, so no
+ * secret reaches the terminal or a CI log.
  */
-final class InstallProgress implements InstallListener {
+final class CliListener implements PlatformListener {
   private final PrintStream err;
   private final boolean quiet;
   private final boolean verbose;
   private final long start = System.nanoTime();
 
-  InstallProgress(PrintStream err, boolean quiet, boolean verbose) {
+  CliListener(PrintStream err, boolean quiet, boolean verbose) {
     this.err = err;
     this.quiet = quiet;
     this.verbose = verbose;
@@ -30,6 +33,30 @@ final class InstallProgress implements InstallListener {
     if (!quiet) {
       err.printf("[%6.1fs] %s%n", (System.nanoTime() - start) / 1e9, s);
     }
+  }
+
+  private synchronized void plain(String s) {
+    err.println(s);
+  }
+
+  @Override
+  public void report(String s) {
+    line(s);
+  }
+
+  @Override
+  public void phase(int n, int of, String what) {
+    plain("== [" + n + "/" + of + "] " + what);
+  }
+
+  @Override
+  public void hostStep(StepRunner.Result r) {
+    plain("[" + r.host() + "] " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
+  }
+
+  @Override
+  public void verifyLine(String s) {
+    plain("[verify] " + s);
   }
 
   @Override
@@ -57,7 +84,7 @@ final class InstallProgress implements InstallListener {
 
   @Override
   public void warning(String message) {
-    line("warning: " + message);
+    plain(message.startsWith("WARNING") ? message : "warning: " + message);
   }
 
   @Override

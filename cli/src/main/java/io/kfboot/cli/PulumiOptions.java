@@ -1,0 +1,38 @@
+package io.kfboot.cli;
+
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import io.kfboot.stacks.PulumiEngine;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options of {@code up --engine pulumi}. */
+final class PulumiOptions {
+  @Option(names = "--stack", paramLabel = "NAME", description = "With --engine pulumi: the stack, created if missing (default: ${DEFAULT-VALUE}).",
+      defaultValue = "dev")
+  String stack;
+
+  @Option(names = "--dir", paramLabel = "DIR", description = "With --engine pulumi: the Pulumi project (default: ${DEFAULT-VALUE}).",
+      defaultValue = "stacks")
+  Path dir;
+
+  @Option(names = "--preview", description = "With --engine pulumi: only show what would change.")
+  boolean preview;
+
+  @Option(names = "--destroy", description = "With --engine pulumi: remove what the stack made.")
+  boolean destroy;
+
+  PulumiEngine.Action action() {
+    if (preview && destroy) {
+      throw new KfbootException("--preview and --destroy exclude each other", "give one", ExitCategory.INVALID_INPUT);
+    }
+    return preview ? PulumiEngine.Action.PREVIEW : destroy ? PulumiEngine.Action.DESTROY : PulumiEngine.Action.UP;
+  }
+
+  void requireNone() {
+    if (preview || destroy) {
+      throw new KfbootException("--preview and --destroy belong to --engine pulumi",
+          "for kfboot's own engine: 'kfboot hosts plan' previews, 'kfboot down' removes", ExitCategory.INVALID_INPUT);
+    }
+  }
+}

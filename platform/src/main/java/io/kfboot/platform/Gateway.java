@@ -1,0 +1,87 @@
+package io.kfboot.platform;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.LocalPortForward;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+
+/**
+ * How to reach Kubeflow: Istio's ingress gateway. A NodePort or LoadBalancer gateway has an address
+ * of its own; upstream's ClusterIP gateway is reached through a port-forward, as the seeds ran
+ * {@code kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80}.
+ */
+public final class Gateway {
+  public static final String NAMESPACE = "istio-system";
+  public static final String SERVICE = "istio-ingressgateway";
+
+  private Gateway() {}
+
+  /** The gateway Service, which an install made. */
+  public static Service require(KubernetesClient client) {
+    Service svc = client.services().inNamespace(NAMESPACE).withName(SERVICE).get();
+    if (svc == null) {
+      throw new KfbootException("there is no Service " + NAMESPACE + "/" + SERVICE,
+          "install Kubeflow first ('kfboot install' or 'kfboot up')", ExitCategory.INVALID_INPUT);
+    }
+    return svc;
+  }
+
+  /** The gateway's own address: a LoadBalancer's ingress, or a node's address and the NodePort of port 80; null for ClusterIP. */
+  public static String address(KubernetesClient client, Service svc) {
+    String type = svc.getSpec().getType();
+    ServicePort http = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == 80).findFirst().orElse(null);
+    if ("LoadBalancer".equals(type) && svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
+        && svc.getStatus().getLoadBalancer().getIngress() != null && !svc.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+      var ingress = svc.getStatus().getLoadBalancer().getIngress().get(0);
+      return "http://" + (ingress.getIp() != null ? ingress.getIp() : ingress.getHostname());
+    }
+    if (("NodePort".equals(type) || "LoadBalancer".equals(type)) && http != null && http.getNodePort() != null) {
+      for (Node n : client.nodes().list().getItems()) {
+        if (n.getStatus() != null && n.getStatus().getAddresses() != null) {
+          for (NodeAddress a : n.getStatus().getAddresses()) {
+            if ("InternalIP".equals(a.getType()) || "ExternalIP".equals(a.getType())) {
+              return "http://" + a.getAddress() + ":" + http.getNodePort();
+            }
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The gateway's own address on the settings' cluster, or null where it needs a port-forward. */
+  public static String address(PlatformSettings settings) {
+    ClusterConnection connection = new ClusterConnection(settings);
+    connection.requireKubeconfig();
+    try (KubernetesClient client = connection.connect()) {
+      return address(client, require(client));
+    }
+  }
+
+  /** Holds a port-forward on loopback {@code port} until the thread is interrupted (Ctrl-C); {@code ready} gets its URL. */
+  public static void holdForward(PlatformSettings settings, int port, Consumer<String> ready) throws IOException, InterruptedException {
+    try (KubernetesClient client = new ClusterConnection(settings).connect();
+        LocalPortForward forward = forward(client, port)) {
+      ready.accept("http://localhost:" + forward.getLocalPort());
+      new CountDownLatch(1).await();
+    }
+  }
+
+  /** What to run by hand for a port-forward on {@code port}. */
+  public static String portForwardCommand(int port) {
+    return "kubectl port-forward -n " + NAMESPACE + " svc/" + SERVICE + " " + port + ":80   # then http://localhost:" + port;
+  }
+
+  /** A port-forward on loopback {@code port} to the gateway's port 80, held until closed. */
+  public static LocalPortForward forward(KubernetesClient client, int port) throws IOException {
+    return client.services().inNamespace(NAMESPACE).withName(SERVICE).portForward(80, InetAddress.getLoopbackAddress(), port);
+  }
+}

@@ -1,0 +1,147 @@
+package io.kfboot.platform;
+
+import io.kfboot.bootstrap.inventory.Inventory.Nvidia;
+import io.kfboot.bootstrap.inventory.Inventory.Storage;
+import io.kfboot.bootstrap.inventory.Inventory.StorageMode;
+import io.kfboot.components.auth.Credentials;
+import io.kfboot.components.auth.CredentialsPatch;
+import io.kfboot.components.catalog.CatalogLoader;
+import io.kfboot.components.catalog.Catalogs;
+import io.kfboot.components.catalog.ReleaseCatalog;
+import io.kfboot.components.install.InstallState;
+import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.Planner;
+import io.kfboot.gpu.DevicePlugin;
+import io.kfboot.manifests.Progress;
+import io.kfboot.manifests.archive.ArchiveLimits;
+import io.kfboot.manifests.render.Kustomize;
+import io.kfboot.manifests.render.Renderer;
+import io.kfboot.manifests.source.CacheDirs;
+import io.kfboot.manifests.source.HttpDownloader;
+import io.kfboot.manifests.source.ManifestsSource;
+import io.kfboot.manifests.source.ReleaseResolver;
+import io.kfboot.manifests.source.ReleaseTree;
+import io.kfboot.storage.StorageComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A release turned into an install plan, the one way plan, images, install, uninstall, up and the
+ * Pulumi stack all make it: the release fetched and checked, rendered with a real kustomize, the
+ * k3s adaptations, the GPU component (asked for, or implied by GPU hosts), storage ahead of every
+ * release component, and the generated credentials in place of upstream's defaults.
+ */
+public final class ReleasePlanner {
+  private final PlatformSettings settings;
+  private final Progress progress;
+
+  public ReleasePlanner(PlatformSettings settings, Progress progress) {
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  /** A resolved release: tree, catalog and the kustomize to render it with. */
+  public record Loaded(ReleaseTree tree, ReleaseCatalog catalog, Kustomize kustomize) {}
+
+  public Catalogs catalogs() {
+    Catalogs shipped = Catalogs.shipped();
+    Path extra = settings.release().catalog();
+    return extra == null ? shipped : shipped.with(CatalogLoader.load(extra));
+  }
+
+  /** The release tree the settings name (default: the newest supported release). */
+  public ReleaseTree resolveTree(Catalogs catalogs) {
+    PlatformSettings.ReleaseSource r = settings.release();
+    String spec = Optional.ofNullable(r.manifests()).orElseGet(() -> newest(catalogs));
+    ReleaseResolver resolver = new ReleaseResolver(CacheDirs.fromEnvironment(settings.env()), catalogs,
+        HttpDownloader.defaults(progress), r.baseUrl(), ArchiveLimits.DEFAULT, progress);
+    return resolver.resolve(ManifestsSource.parse(spec), Optional.ofNullable(r.sha256()), Optional.ofNullable(r.release()));
+  }
+
+  public Loaded load() {
+    Catalogs catalogs = catalogs();
+    ReleaseTree tree = resolveTree(catalogs);
+    ReleaseCatalog catalog = catalogs.require(tree.release());
+    Kustomize k = Kustomize.locate(Optional.ofNullable(settings.release().kustomize()), settings.env())
+        .requireAtLeast(catalog.kustomizeMinVersion(), tree.release().tag());
+    progress.report("release " + tree.release() + " from " + tree.origin() + "; " + k.describe());
+    return new Loaded(tree, catalog, k);
+  }
+
+  /** The release's selected components, with the GPU component where asked for or where hosts have GPUs. */
+  public InstallPlan releasePlan() {
+    return releasePlan(settings.selection().components(), settings.selection().without(),
+        settings.selection().gpu() || settings.gpuHosts());
+  }
+
+  private InstallPlan releasePlan(List<String> components, List<String> without, boolean gpu) {
+    Loaded loaded = load();
+    Renderer renderer = new Renderer(loaded.kustomize(), Runtime.getRuntime().availableProcessors(), settings.release().renderTimeout(),
+        progress);
+    InstallPlan plan = new Planner(renderer, progress).plan(new Planner.Request(loaded.tree(), loaded.catalog(), components, without,
+        settings.release().allowRemoteBases(), settings.selection().adaptations()), loaded.kustomize().describe());
+    if (gpu) {
+      plan = DevicePlugin.addTo(plan, settings.nvidia());
+    }
+    progress.report("planned " + plan.components().size() + " components, " + plan.objectCount() + " objects");
+    return plan;
+  }
+
+  /**
+   * The plan with the storage component ahead of the release's components.
+   *
+   * @param bundledLocalPath whether the cluster runs k3s' local-path provisioner; offline (plan, the
+   *     stack) kfboot assumes a k3s cluster, which does
+   */
+  public InstallPlan withStorage(InstallPlan plan, boolean bundledLocalPath) {
+    return StorageComponent.addTo(plan, settings.storage(), bundledLocalPath);
+  }
+
+  /** What {@code kfboot plan} shows: the release plan with storage, offline. */
+  public InstallPlan offlinePlan() {
+    return withStorage(releasePlan(), true);
+  }
+
+  public boolean localPathStorage() {
+    return settings.storage().mode() == StorageMode.LOCAL_PATH;
+  }
+
+  /**
+   * kfboot's own components around a release plan: the GPU component where asked, and storage
+   * ahead of everything; for callers that made the release plan already (the stack).
+   */
+  public static InstallPlan withPlatform(InstallPlan releasePlan, Storage storage, Nvidia nvidia, boolean gpu, boolean bundledLocalPath) {
+    InstallPlan plan = gpu ? DevicePlugin.addTo(releasePlan, nvidia) : releasePlan;
+    return StorageComponent.addTo(plan, storage, bundledLocalPath);
+  }
+
+  public static InstallPlan withCredentials(InstallPlan plan, Credentials credentials) {
+    return CredentialsPatch.apply(plan, credentials);
+  }
+
+  /**
+   * What an uninstall removes: exactly what the cluster's record says was installed, rendered from
+   * where it was installed if that is still here (a tarball or directory), else by its tag; storage
+   * stays (volumes of other workloads may live in its class).
+   */
+  public InstallPlan installedPlan(Optional<InstallState> state) {
+    if (state.isEmpty()) {
+      return releasePlan(List.of(), List.of(), false);
+    }
+    InstallState s = state.get();
+    boolean local = !s.source().isBlank() && Files.exists(Path.of(s.source()));
+    ReleasePlanner recorded = settings.release().manifests() != null ? this
+        : new ReleasePlanner(settings.withManifests(local ? s.source() : s.release()), progress);
+    List<String> components = new ArrayList<>(s.done().stream()
+        .filter(id -> !id.equals(DevicePlugin.ID) && !id.equals(StorageComponent.ID)).toList());
+    return recorded.releasePlan(components, List.of(), s.done().contains(DevicePlugin.ID));
+  }
+
+  private static String newest(Catalogs catalogs) {
+    List<String> tags = catalogs.all().stream().map(r -> r.tag()).toList();
+    return tags.get(tags.size() - 1);
+  }
+}
