@@ -18,7 +18,10 @@ import io.kfboot.manifests.render.RenderedPath;
 import io.kfboot.manifests.render.Renderer;
 import io.kfboot.manifests.source.ReleaseTree;
 import java.nio.file.Files;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -121,7 +124,8 @@ public final class Planner {
               ResourceRequests.of(objects),
               adaptedById.get(c.id())));
     }
-    planned.sort(java.util.Comparator.comparingInt(PlannedComponent::wave));
+    checkSidecarOrder(catalog, selected, objectsById);
+    planned.sort(Comparator.comparingInt(PlannedComponent::wave));
     for (K3sAdaptation a : request.adaptations()) {
       if (concernedAdaptations.contains(a.id()) && !usedAdaptations.contains(a.id())) {
         warnings.add("k3s adaptation " + a.id() + " found nothing to change in " + a.component() + " (" + a.description() + ")");
@@ -191,6 +195,88 @@ public final class Planner {
               + " but renders into " + rendered,
           "update the component's namespaces in the catalog data file");
     }
+  }
+
+  /** The MutatingWebhookConfiguration that gives pods of injected namespaces their Istio sidecar. */
+  static final String SIDECAR_INJECTOR = "istio-sidecar-injector";
+  private static final Set<String> POD_OWNERS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob");
+
+  /**
+   * Pods created before Istio's sidecar injector exists run without a sidecar, and stay so: every
+   * component with workloads in a namespace labelled {@code istio-injection: enabled} must depend,
+   * directly or not, on the component that ships the injector (and so wait for its gates).
+   */
+  private static void checkSidecarOrder(ReleaseCatalog catalog, List<ComponentSpec> selected, Map<String, List<K8sObject>> objectsById) {
+    String injector = null;
+    Set<String> injected = new TreeSet<>();
+    for (Map.Entry<String, List<K8sObject>> e : objectsById.entrySet()) {
+      for (K8sObject o : e.getValue()) {
+        if (o.kind().equals("MutatingWebhookConfiguration") && o.name().equals(SIDECAR_INJECTOR)) {
+          injector = e.getKey();
+        }
+        if (o.isNamespace() && "enabled".equals(o.labels().get("istio-injection"))) {
+          injected.add(o.name());
+        }
+      }
+    }
+    if (injector == null || injected.isEmpty()) {
+      return;
+    }
+    Map<String, ComponentSpec> byId = new HashMap<>();
+    selected.forEach(c -> byId.put(c.id(), c));
+    List<String> missing = new ArrayList<>();
+    for (ComponentSpec c : selected) {
+      if (c.id().equals(injector) || dependsOn(byId, injector, c.id()) || dependsOn(byId, c.id(), injector)) {
+        continue;
+      }
+      objectsById.get(c.id()).stream()
+          .filter(o -> POD_OWNERS.contains(o.kind()) && injected.contains(o.namespace()) && sidecarInjected(o))
+          .findFirst()
+          .ifPresent(o -> missing.add(c.id() + " (" + o.kind() + " " + o.namespace() + "/" + o.name() + ")"));
+    }
+    if (!missing.isEmpty()) {
+      throw new CatalogException("catalog " + catalog.release().tag() + ": these components run pods in Istio-injected namespaces"
+          + " but do not depend on '" + injector + "', whose sidecar injector those pods need when they start: "
+          + String.join(", ", missing), "add " + injector + " to their dependsOn in the catalog data file");
+    }
+  }
+
+  /** Whether a workload's pods get a sidecar: not when their template opts out. */
+  @SuppressWarnings("unchecked")
+  private static boolean sidecarInjected(K8sObject workload) {
+    Object spec = workload.body().get("spec");
+    if (workload.kind().equals("CronJob") && spec instanceof Map<?, ?> cron && cron.get("jobTemplate") instanceof Map<?, ?> jt) {
+      spec = jt.get("spec");
+    }
+    if (!(spec instanceof Map<?, ?> m) || !(m.get("template") instanceof Map<?, ?> template)
+        || !(template.get("metadata") instanceof Map<?, ?> meta)) {
+      return true;
+    }
+    for (String field : List.of("annotations", "labels")) {
+      if (meta.get(field) instanceof Map<?, ?> values && "false".equals(String.valueOf(((Map<String, Object>) values).get("sidecar.istio.io/inject")))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code id} depends on {@code target}, directly or through others. */
+  private static boolean dependsOn(Map<String, ComponentSpec> byId, String id, String target) {
+    Deque<String> todo = new ArrayDeque<>(List.of(id));
+    Set<String> seen = new HashSet<>();
+    while (!todo.isEmpty()) {
+      ComponentSpec c = byId.get(todo.pop());
+      if (c == null || !seen.add(c.id())) {
+        continue;
+      }
+      for (String d : c.dependsOn()) {
+        if (d.equals(target)) {
+          return true;
+        }
+        todo.push(d);
+      }
+    }
+    return false;
   }
 
   private static void checkGates(ReleaseCatalog catalog, ComponentSpec c, List<K8sObject> objects) {

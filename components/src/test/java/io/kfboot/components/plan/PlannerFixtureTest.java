@@ -3,6 +3,7 @@ package io.kfboot.components.plan;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kfboot.components.catalog.CatalogLoader;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
@@ -154,5 +155,28 @@ class PlannerFixtureTest {
     assertThatThrownBy(() -> new Planner(renderer, Progress.SILENT).plan(new Planner.Request(tree, catalog, List.of(), List.of(), false, List.of()), "k"))
         .isInstanceOf(io.kfboot.components.catalog.CatalogException.class)
         .hasMessageContaining("auth/dexx");
+  }
+
+  @Test
+  @DisplayName("a component whose pods live in an Istio-injected namespace but that does not wait for the injector is refused")
+  void sidecarOrderIsChecked() throws Exception {
+    String shipped;
+    try (var in = Catalogs.class.getResourceAsStream("/io/kfboot/components/releases/v1.10.2.yaml")) {
+      shipped = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    // the v1.10.2 catalog as it was before: pvcviewer-controller started without waiting for istio-install
+    String before = shipped.replace("dependsOn: [istio-install, cert-manager, kubeflow-namespace]", "dependsOn: [cert-manager, kubeflow-namespace]");
+    assertThat(before).isNotEqualTo(shipped);
+    ReleaseCatalog catalog = CatalogLoader.load(new java.io.ByteArrayInputStream(before.getBytes(StandardCharsets.UTF_8)), "v1.10.2 (before)");
+    Renderer renderer = new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT);
+    ReleaseTree tree = v1102.tree();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Planner(renderer, Progress.SILENT).plan(
+            new Planner.Request(tree, catalog, List.of("pvcviewer-controller", "istio-install"), List.of(), false, List.of()), kustomize.describe()))
+        .isInstanceOf(io.kfboot.components.catalog.CatalogException.class)
+        .hasMessageContaining("pvcviewer-controller (Deployment kubeflow/pvcviewer-controller-manager)")
+        .hasMessageContaining("do not depend on 'istio-install'");
+    // as shipped, it waits: its start follows istio-install's gates
+    PlannedComponent pvc = v1102.components().stream().filter(c -> c.id().equals("pvcviewer-controller")).findFirst().orElseThrow();
+    assertThat(pvc.spec().dependsOn()).contains("istio-install");
   }
 }

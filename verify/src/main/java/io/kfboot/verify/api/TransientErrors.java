@@ -27,6 +27,12 @@ public final class TransientErrors {
         }
         return !isWebhookRejection(k) && TRANSIENT_CODES.contains(k.getCode());
       }
+      if (t instanceof KubernetesClientException k && k.getCode() <= 0 && !(t.getCause() instanceof KubernetesClientException)) {
+        // no HTTP status at all: the answer never arrived or could not be read (a reset, a proxy that
+        // answered malformed HTTP such as "Multiple Content-Length values found"). kfboot's writes are
+        // server-side applies and its reads gets and lists, all idempotent, so another attempt is safe.
+        return true;
+      }
       if (t instanceof IOException) {
         // connection refused or reset, timeouts, a dropped connection mid-response
         return true;

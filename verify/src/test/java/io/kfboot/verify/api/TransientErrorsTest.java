@@ -40,5 +40,8 @@ class TransientErrorsTest {
     assertThat(TransientErrors.isTransient(new KubernetesClientException("Operation failed", new ConnectException("Connection refused")))).isTrue();
     assertThat(TransientErrors.isTransient(new RuntimeException(new IOException("Connection reset")))).isTrue();
     assertThat(TransientErrors.isTransient(new IllegalStateException("bug"))).isFalse();
+    // an answer the client could not read as HTTP: no status code at all
+    assertThat(TransientErrors.isTransient(new KubernetesClientException("Multiple Content-Length values found: [2, 7]",
+        new IllegalArgumentException("Multiple Content-Length values found: [2, 7]")))).isTrue();
   }
 }

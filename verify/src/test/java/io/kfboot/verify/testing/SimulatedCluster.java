@@ -327,6 +327,11 @@ public final class SimulatedCluster implements AutoCloseable {
       if (fault != null && fault.status() > 0) {
         return status(fault.status(), fault.reason(), "injected fault: " + fault.reason());
       }
+      if (fault != null && fault.status() == Faults.MALFORMED) {
+        // what a broken proxy answered a write with: a response no HTTP client can read, before the server acted
+        return new MockResponse().setResponseCode(200).addHeader("Content-Length", "2").addHeader("Content-Length", "7")
+            .setHeader("Content-Type", "application/json").setBody("{}");
+      }
       MockResponse response;
       try {
         response = handle(request, underTest);
@@ -707,6 +712,29 @@ public final class SimulatedCluster implements AutoCloseable {
       return this;
     }
 
+    /** Status of a fault whose response is malformed HTTP (two different Content-Length values). */
+    static final int MALFORMED = -1;
+
+    public Faults malformed(String method, String pathContains, int times) {
+      planned.add(new Planned(method, pathContains, new Fault(MALFORMED, "malformed response"), new int[] {times}));
+      return this;
+    }
+
+    /**
+     * Every {@code every}-th request with this method (a fault rate, deterministic by count): in turn
+     * 429, 500, 503, a malformed response and a dropped connection.
+     */
+    public Faults everyNth(String method, int every) {
+      rates.add(new Rate(method, every, new int[] {0}));
+      return this;
+    }
+
+    private record Rate(String method, int every, int[] seen) {}
+
+    private final List<Rate> rates = new CopyOnWriteArrayList<>();
+    private static final Fault[] CYCLE = {new Fault(429, "TooManyRequests"), new Fault(500, "InternalError"),
+        new Fault(503, "ServiceUnavailable"), new Fault(MALFORMED, "malformed response"), new Fault(0, "dropped connection")};
+
     public Faults drop(String method, String pathContains, int times) {
       planned.add(new Planned(method, pathContains, new Fault(0, "dropped connection"), new int[] {times}));
       return this;
@@ -718,6 +746,13 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     synchronized Fault next(String method, String path) {
+      for (Rate r : rates) {
+        if (r.method.equalsIgnoreCase(method) && ++r.seen[0] % r.every == 0) {
+          Fault f = CYCLE[(r.seen[0] / r.every) % CYCLE.length];
+          injected.add(method + " " + path + ": " + f.reason());
+          return f;
+        }
+      }
       for (Planned p : planned) {
         if (p.remaining[0] > 0 && p.method.equalsIgnoreCase(method) && path.contains(p.pathContains)) {
           p.remaining[0]--;
