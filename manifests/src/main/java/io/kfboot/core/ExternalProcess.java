@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,6 +36,25 @@ public final class ExternalProcess {
 
   private ExternalProcess() {}
 
+  /** Every program kfboot started that still runs; killed when the JVM ends (Ctrl-C, a fatal error). */
+  private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ExternalProcess::kill), "kfboot-process-reaper"));
+  }
+
+  /** Starts {@code pb} and keeps the process in the set the shutdown hook kills; {@link #kill} or {@link #forget} it after. */
+  public static Process start(ProcessBuilder pb) throws IOException {
+    Process p = pb.start();
+    LIVE.add(p);
+    return p;
+  }
+
+  /** A process that has ended, out of the shutdown hook's set. */
+  public static void forget(Process p) {
+    LIVE.remove(p);
+  }
+
   /**
    * Runs {@code argv} with no input. Failing to start it at all is an IOException for the caller to
    * word; running past {@code timeout} is a {@link TimedOutException} with {@code fix} and {@code category}.
@@ -46,7 +67,7 @@ public final class ExternalProcess {
       if (workDir != null) {
         pb.directory(workDir.toFile());
       }
-      Process p = pb.start();
+      Process p = start(pb);
       boolean finished;
       try {
         finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -59,6 +80,7 @@ public final class ExternalProcess {
         kill(p);
         throw new TimedOutException(String.join(" ", argv), timeout, fix, category);
       }
+      forget(p);
       return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
@@ -67,6 +89,7 @@ public final class ExternalProcess {
 
   /** The process and everything it started, so that no orphan keeps running after kfboot. */
   public static void kill(Process p) {
+    LIVE.remove(p);
     List<ProcessHandle> children = p.descendants().toList();
     children.forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();

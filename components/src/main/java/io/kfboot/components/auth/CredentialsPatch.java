@@ -17,8 +17,8 @@ import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * Puts {@link Credentials} into a plan's objects in place of upstream's defaults: Dex's static
- * user (e-mail, username, bcrypt hash), the OIDC client secret in Dex's and oauth2-proxy's
- * Secrets, oauth2-proxy's cookie secret, and the owner of the default user's Profile. A pure
+ * user (e-mail, username, bcrypt hash), the OIDC client secret in Dex's and oauth2-proxy's (or, up to
+ * v1.8.1, oidc-authservice's) Secrets, oauth2-proxy's cookie secret, and the owner of the default user's Profile. A pure
  * function of the plan; afterwards no upstream default secret may be left anywhere in it.
  */
 public final class CredentialsPatch {
@@ -61,6 +61,11 @@ public final class CredentialsPatch {
     if (o.kind().equals("Secret") && ns.equals("oauth2-proxy") && o.name().startsWith("oauth2-proxy")) {
       K8sObject s = withSecretValue(o, "client-secret", c.oidcClientSecret());
       return withSecretValue(s, "cookie-secret", c.cookieSecret());
+    }
+    if (o.kind().equals("Secret") && ns.equals("istio-system") && o.name().equals("oidc-authservice-client")) {
+      // v1.8.1 and earlier: oidc-authservice instead of oauth2-proxy, the same client secret as Dex's
+      // (common/oidc-client/oidc-authservice/base/secret_params.env)
+      return withSecretValue(o, "CLIENT_SECRET", c.oidcClientSecret());
     }
     if (o.kind().equals("ConfigMap") && ns.equals("auth") && o.name().equals("dex")) {
       return withDexConfig(o, c);
@@ -135,6 +140,11 @@ public final class CredentialsPatch {
       return o;
     }
     return with(o, body);
+  }
+
+  /** The upstream default secret an object still holds, or null. */
+  static String findDefaultIn(K8sObject o) {
+    return findDefault(o.body());
   }
 
   private static String findDefault(Object node) {

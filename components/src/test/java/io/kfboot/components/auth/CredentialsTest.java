@@ -86,4 +86,23 @@ class CredentialsTest {
   private static String decode(K8sObject secret, String key) {
     return new String(Base64.getDecoder().decode((String) ((Map<?, ?>) secret.body().get("data")).get(key)), StandardCharsets.UTF_8);
   }
+
+  @Test
+  void v181sOidcAuthserviceSecretGetsTheGeneratedClientSecret() {
+    // as kustomize's secretGenerator renders common/oidc-client/oidc-authservice/base in v1.8.1
+    java.util.Map<String, Object> body = io.kfboot.manifests.parse.K8sObject.map("apiVersion", "v1", "kind", "Secret", "type", "Opaque",
+        "metadata", io.kfboot.manifests.parse.K8sObject.map("name", "oidc-authservice-client", "namespace", "istio-system"),
+        "data", io.kfboot.manifests.parse.K8sObject.map(
+            "CLIENT_ID", java.util.Base64.getEncoder().encodeToString("kubeflow-oidc-authservice".getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+            "CLIENT_SECRET", java.util.Base64.getEncoder().encodeToString("pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    io.kfboot.manifests.parse.K8sObject secret = io.kfboot.manifests.parse.K8sObject.of(body);
+    Credentials c = Credentials.generate("admin@example.org", new java.security.SecureRandom());
+    io.kfboot.manifests.parse.K8sObject patched = CredentialsPatch.patch(secret, c);
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> data = (java.util.Map<String, Object>) patched.body().get("data");
+    assertThat(new String(java.util.Base64.getDecoder().decode((String) data.get("CLIENT_SECRET")), java.nio.charset.StandardCharsets.UTF_8))
+        .isEqualTo(c.oidcClientSecret());
+    assertThat(CredentialsPatch.findDefaultIn(patched)).as("no upstream default left").isNull();
+    assertThat(CredentialsPatch.findDefaultIn(secret)).as("the upstream default is recognised").isNotNull();
+  }
 }

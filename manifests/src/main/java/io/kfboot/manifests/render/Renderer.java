@@ -1,11 +1,14 @@
 package io.kfboot.manifests.render;
 
+import io.kfboot.core.ExternalProcess;
+
 import io.kfboot.manifests.ManifestsException;
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
 import io.kfboot.manifests.ManifestsException.RenderException;
 import io.kfboot.manifests.Progress;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.ManifestParser;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -101,7 +104,14 @@ public final class Renderer {
       }
       return out;
     } finally {
+      // on a failure the other renders are stopped, and waited for: each kills its kustomize and
+      // removes its files before this returns, so a failed run leaves neither behind
       pool.shutdownNow();
+      try {
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -134,15 +144,16 @@ public final class Renderer {
       // Both streams go to files: no reader threads to starve, and waitFor's timeout holds.
       stdoutFile = Files.createTempFile("kfboot-kustomize-", ".yaml");
       stderrFile = Files.createTempFile("kfboot-kustomize-", ".stderr");
+      // removed below on every path; the JVM removes them if it is stopped first
+      stdoutFile.toFile().deleteOnExit();
+      stderrFile.toFile().deleteOnExit();
       process =
-          new ProcessBuilder(cmd)
+          ExternalProcess.start(new ProcessBuilder(cmd)
               .directory(root.toFile())
               .redirectOutput(stdoutFile.toFile())
               .redirectError(stderrFile.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
         throw new RenderException(
             "kustomize build " + path + " ran past its timeout of " + timeout.toSeconds() + " s",
             "check for remote bases that hang on the network, or raise --render-timeout");
@@ -169,8 +180,8 @@ public final class Renderer {
       Thread.currentThread().interrupt();
       throw new RenderException("interrupted while rendering " + path, "run it again", e);
     } finally {
-      if (process != null && process.isAlive()) {
-        process.destroyForcibly();
+      if (process != null) {
+        ExternalProcess.kill(process);
       }
       deleteQuietly(stdoutFile);
       deleteQuietly(stderrFile);

@@ -50,6 +50,41 @@ class RendererTest {
   }
 
   @Test
+  void aFailedRenderLeavesNoKustomizeRunningAndNoTemporaryFile() throws Exception {
+    Path root = tmp.resolve("tree");
+    Files.createDirectories(root.resolve("slow"));
+    Files.createDirectories(root.resolve("bad"));
+    Path pid = tmp.resolve("slow.pid");
+    Path fake = tmp.resolve("bin/kustomize");
+    Files.createDirectories(fake.getParent());
+    // "slow" hangs in a child process; "bad" fails once "slow" runs
+    Files.writeString(fake, """
+        #!/bin/sh
+        if [ "$1" = version ]; then echo v5.7.1; exit 0; fi
+        case "$2" in
+          */slow) sleep 600 & echo $! > %1$s; wait ;;
+          */bad) i=0; while [ ! -s %1$s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo boom >&2; exit 1 ;;
+        esac
+        """.formatted(pid));
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path tmpdir = Path.of(System.getProperty("java.io.tmpdir"));
+    long before = kustomizeTempFiles(tmpdir);
+    Renderer r = new Renderer(Kustomize.probe(fake, false, Duration.ofSeconds(10)), 2, Duration.ofMinutes(5), Progress.SILENT);
+    assertThatThrownBy(() -> r.renderAll(root, List.of("bad", "slow"))).isInstanceOf(RenderException.class).hasMessageContaining("boom");
+    long child = Long.parseLong(Files.readString(pid).trim());
+    Path stat = Path.of("/proc/" + child + "/stat");
+    String state = Files.exists(stat) ? Files.readString(stat).replaceFirst("^.*\\) ", "").substring(0, 1) : "gone";
+    assertThat(state).as("the other render's kustomize (and its child) stopped when the run failed").isIn("gone", "Z", "X");
+    assertThat(kustomizeTempFiles(tmpdir)).as("temporary files of kustomize output left").isLessThanOrEqualTo(before);
+  }
+
+  private static long kustomizeTempFiles(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("kfboot-kustomize-")).count();
+    }
+  }
+
+  @Test
   void missingPathIsRefusedBeforeRendering() {
     Renderer r = new Renderer(Fixtures.kustomize(), 1, Duration.ofMinutes(1), Progress.SILENT);
     assertThatThrownBy(() -> r.renderAll(tmp, List.of("nope")))
