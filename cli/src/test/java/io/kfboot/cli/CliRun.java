@@ -21,6 +21,20 @@ record CliRun(int code, String out, String err) {
     return f;
   }
 
+  /**
+   * A controlled environment for a run: PATH (for kustomize, kubectl, git, ssh-keygen) and a home,
+   * config and cache of the test's own; nothing inherited that would change kfboot's choices
+   * (KUBECONFIG, HOME, K3S_TOKEN, SSH_AUTH_SOCK, any KFBOOT_ variable).
+   */
+  static Map<String, String> env(java.nio.file.Path tmp) {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+    env.put("HOME", tmp.resolve("home").toString());
+    env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
+    env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+    return env;
+  }
+
   static CliRun of(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -22,9 +22,8 @@ class CliTest {
 
   @BeforeEach
   void env() {
-    env = new HashMap<>(System.getenv());
+    env = CliRun.env(tmp);
     env.put("KFBOOT_CACHE_DIR", tmp.resolve("cache").toString());
-    env.remove("KFBOOT_MANIFESTS");
   }
 
   private CliRun run(String... args) {

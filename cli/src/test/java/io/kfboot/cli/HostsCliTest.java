@@ -45,7 +45,7 @@ class HostsCliTest {
 
   @Test
   void planLooksAtARealHostAndPrintsRedactedCommands() throws Exception {
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = CliRun.env(dir);
     env.put("K3S_TOKEN", "K10-never-printed");
     CliRun r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString(), "--print-commands");
     assertThat(r.code()).as(r.err()).isZero();
@@ -57,7 +57,7 @@ class HostsCliTest {
   @Test
   void anUnknownHostKeyIsRefusedWithExitCode10() throws Exception {
     Path empty = Files.writeString(dir.resolve("empty_known_hosts"), "");
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = CliRun.env(dir);
     env.put("K3S_TOKEN", "t");
     CliRun r = run(env, "hosts", "plan", "-i", inventory().toString(), "--known-hosts", empty.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.HOST);
@@ -66,7 +66,7 @@ class HostsCliTest {
 
   @Test
   void aMissingTokenIsRefusedBeforeAnyConnection() throws Exception {
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = CliRun.env(dir);
     env.remove("K3S_TOKEN");
     CliRun r = run(env, "hosts", "up", "-i", inventory().toString(), "--known-hosts", sshd.knownHosts.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
@@ -81,7 +81,7 @@ class HostsCliTest {
         hosts:
           - {name: box, address: 127.0.0.1, port: %d, user: root, role: server}
         """.formatted(sshd.port));
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = CliRun.env(dir);
     env.put("K3S_TOKEN", "t");
     env.remove("SSH_AUTH_SOCK");
     env.put(Setting.SSH_PRIVATE_KEY_ENV, Files.readString(sshd.userKey));

@@ -32,7 +32,7 @@ class InstallCliTest {
     String tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
     Fixtures.kustomize();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
-      Map<String, String> env = new HashMap<>(System.getenv());
+      Map<String, String> env = CliRun.env(tmp);
       env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
       env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
       env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
@@ -120,7 +120,7 @@ class InstallCliTest {
     String tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
     Fixtures.kustomize();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
-      Map<String, String> env = new HashMap<>(System.getenv());
+      Map<String, String> env = CliRun.env(tmp);
       env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
       Path file = tmp.resolve("creds.properties");
       Files.writeString(file, "adminEmail=someone@example.org\nadminPassword=x\npasswordHash=y\noidcClientSecret=z\ncookieSecret=w\n");

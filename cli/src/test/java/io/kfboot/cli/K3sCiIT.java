@@ -22,7 +22,7 @@ class K3sCiIT {
   @Test
   void anEphemeralClusterInstallsAndVerifies() throws Exception {
     DockerK3s.requireDockerOrSkip();
-    Map<String, String> env = new HashMap<>(System.getenv());
+    Map<String, String> env = CliRun.env(tmp);
     env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
     env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
     Path junit = tmp.resolve("verify.xml");

@@ -23,9 +23,7 @@ class PlatformCliTest {
   @TempDir Path tmp;
 
   private Map<String, String> env() {
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.keySet().removeIf(k -> k.startsWith("KFBOOT_"));
-    return env;
+    return CliRun.env(tmp);
   }
 
   private Path kubeconfig(String server) throws Exception {
