@@ -49,7 +49,7 @@ final class CiCommand extends BaseCommand {
   @Override
   int run(PlatformSettings settings) {
     VerifySuite.Options d = VerifySuite.Options.defaults();
-    VerifySuite.Options verify = new VerifySuite.Options(d.only(), skip, d.namespace(), settings.install().gateTimeout(), d.poll(), 1, junit);
+    VerifySuite.Options verify = new VerifySuite.Options(d.only(), skip, d.namespace(), settings.timeout(), d.poll(), 1, junit);
     EphemeralCluster.Result r;
     try {
       r = new EphemeralCluster(settings, listener(settings)).run(verify, keep);

@@ -1,6 +1,5 @@
 package io.kfboot.cli;
 
-import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.platform.Hosts;
 import io.kfboot.platform.PlatformSettings;
@@ -38,7 +37,7 @@ final class HostsCommand implements Runnable {
 
     Hosts hosts(PlatformSettings settings) {
       Hosts h = new Hosts(settings, listener(settings));
-      h.inventory().warnings().forEach(w -> context.err().println("warning: " + w));
+      h.warnings().forEach(w -> context.err().println("warning: " + w));
       return h;
     }
 
@@ -57,8 +56,8 @@ final class HostsCommand implements Runnable {
     @Override
     int run(PlatformSettings settings) {
       Hosts hosts = hosts(settings);
-      long changes = changes(hosts.bootstrap().run(true));
-      print(changes == 0 ? "all " + hosts.inventory().hosts().size() + " hosts are as desired"
+      long changes = changes(hosts.plan());
+      print(changes == 0 ? "all " + hosts.hostCount() + " hosts are as desired"
           : changes + " steps would change something; 'kfboot hosts up' applies them");
       return ExitCodes.OK;
     }
@@ -74,9 +73,8 @@ final class HostsCommand implements Runnable {
     @Override
     int run(PlatformSettings settings) {
       Hosts hosts = hosts(settings);
-      Inventory inv = hosts.inventory();
-      long changes = changes(hosts.bootstrap().run(false));
-      print("cluster " + inv.cluster() + ": " + inv.hosts().size() + " hosts ready, " + changes
+      long changes = changes(hosts.up());
+      print("cluster " + hosts.cluster() + ": " + hosts.hostCount() + " hosts ready, " + changes
           + " steps changed something; next: kfboot kubeconfig -i " + settings.inventoryFile());
       return ExitCodes.OK;
     }
@@ -99,9 +97,9 @@ final class HostsCommand implements Runnable {
     @Override
     int run(PlatformSettings settings) {
       Hosts hosts = hosts(settings);
-      List<StepRunner.Result> results = host == null ? hosts.bootstrap().reset(dryRun) : hosts.bootstrap().resetHost(host, dryRun);
+      List<StepRunner.Result> results = hosts.reset(host, dryRun);
       print((dryRun ? changes(results) + " steps would be undone" : changes(results) + " steps undone") + " on "
-          + hosts.inventory().hosts().size() + " hosts");
+          + hosts.hostCount() + " hosts");
       return ExitCodes.OK;
     }
   }
@@ -126,7 +124,7 @@ final class HostsCommand implements Runnable {
 
     @Override
     int run(PlatformSettings settings) {
-      List<StepRunner.Result> results = hosts(settings).bootstrap().runStep(host, step, plan);
+      List<StepRunner.Result> results = hosts(settings).runStep(host, step, plan);
       StepRunner.Result r = results.get(results.size() - 1);
       print(r.host() + " " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
       return ExitCodes.OK;

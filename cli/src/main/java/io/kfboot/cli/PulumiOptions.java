@@ -29,6 +29,11 @@ final class PulumiOptions {
     return preview ? PulumiEngine.Action.PREVIEW : destroy ? PulumiEngine.Action.DESTROY : PulumiEngine.Action.UP;
   }
 
+  /** Runs the stack through the Automation API; the line that says how it ended. */
+  String run(Main.Context context) {
+    return new PulumiEngine(dir, stack, context.env(), context.err()::println).run(action());
+  }
+
   void requireNone() {
     if (preview || destroy) {
       throw new KfbootException("--preview and --destroy belong to --engine pulumi",

@@ -6,7 +6,6 @@ import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
 import io.kfboot.platform.Up;
 import io.kfboot.platform.VerifySuite;
-import io.kfboot.stacks.PulumiEngine;
 import io.kfboot.verify.check.Reports;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,12 +80,12 @@ final class UpCommand extends BaseCommand {
   @Override
   int run(PlatformSettings settings) {
     if (pulumi()) {
-      print(new PulumiEngine(pulumi.dir, pulumi.stack, context.env(), context.err()::println).run(pulumi.action()));
+      print(pulumi.run(context));
       return ExitCodes.OK;
     }
     VerifySuite.Options d = VerifySuite.Options.defaults();
     VerifySuite.Options verify = skipVerify ? null
-        : new VerifySuite.Options(d.only(), d.skip(), d.namespace(), settings.install().gateTimeout(), d.poll(), 1, null);
+        : new VerifySuite.Options(d.only(), d.skip(), d.namespace(), settings.timeout(), d.poll(), 1, null);
     Up.Result r = new Up(settings, listener(settings)).run(kubeconfig, verify);
     if (verify == null) {
       print("cluster " + r.kubeconfig().context() + " ready in " + r.kubeconfig().file() + "; verify skipped");

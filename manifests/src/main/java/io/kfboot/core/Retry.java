@@ -74,11 +74,12 @@ public record Retry(int attempts, Duration initialBackoff, Duration maxBackoff) 
   }
 
   /** A look that ran out of time: what it saw last. */
-  public static final class TimedOut extends RuntimeException {
+  public static final class TimedOut extends KfbootException {
     private final String lastDetail;
 
     TimedOut(String what, Duration timeout, String lastDetail) {
-      super(what + " did not hold within " + timeout.toSeconds() + "s: " + lastDetail);
+      super(what + " did not hold within " + Durations.human(timeout) + ": " + lastDetail, "look at what it waited for; a rerun waits again",
+          ExitCategory.UNEXPECTED_STATE);
       this.lastDetail = lastDetail;
     }
 

@@ -34,6 +34,6 @@ public final class Down {
       return new Result(removed, List.of());
     }
     listener.phase(2, PHASES, "reset " + inv.hosts().size() + " hosts");
-    return new Result(removed, hosts.bootstrap().reset(false));
+    return new Result(removed, hosts.reset(null, false));
   }
 }

@@ -11,6 +11,7 @@ import io.kfboot.bootstrap.k3s.Kubeconfigs;
 import io.kfboot.bootstrap.ssh.SshHostOperator;
 import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.Step;
+import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.gpu.ContainerToolkitStep;
@@ -77,6 +78,20 @@ public final class Hosts {
     return inventory;
   }
 
+  /** The cluster's name: its kubeconfig context. */
+  public String cluster() {
+    return inventory.cluster();
+  }
+
+  public int hostCount() {
+    return inventory.hosts().size();
+  }
+
+  /** What the inventory allows but a person should know (an even number of servers). */
+  public List<String> warnings() {
+    return inventory.warnings();
+  }
+
   /** The bootstrap of this inventory: every step of {@link #extraSteps()} included. */
   public ClusterBootstrap bootstrap() {
     if (settings.hosts().acceptNewHostKeys()) {
@@ -85,6 +100,26 @@ public final class Hosts {
     }
     return new ClusterBootstrap(inventory, transport(), settings.env(), settings.hosts().commandTimeout(), settings.hosts().parallelism(),
         listener::hostStep, extraSteps());
+  }
+
+  /** Every step's check on every host: what {@code up} would change. */
+  public List<StepRunner.Result> plan() {
+    return bootstrap().run(true);
+  }
+
+  /** Every host prepared and k3s on all of them, in the waves of the {@link HostPlan}. */
+  public List<StepRunner.Result> up() {
+    return bootstrap().run(false);
+  }
+
+  /** {@code up} undone, agents first; one host only where {@code host} is given. */
+  public List<StepRunner.Result> reset(String host, boolean dryRun) {
+    return host == null ? bootstrap().reset(dryRun) : bootstrap().resetHost(host, dryRun);
+  }
+
+  /** One step on one host after the checks of the steps before it (what the stack runs per resource). */
+  public List<StepRunner.Result> runStep(String host, String step, boolean planOnly) {
+    return bootstrap().runStep(host, step, planOnly);
   }
 
   /** Where a merged kubeconfig went, and the context it holds the cluster under. */

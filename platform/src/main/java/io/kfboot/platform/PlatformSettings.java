@@ -112,6 +112,11 @@ public record PlatformSettings(
         adminEmail, credentialsFile, hosts, gatewayUrl, verbose, env);
   }
 
+  /** How long one readiness gate or check may take. */
+  public Duration timeout() {
+    return install.gateTimeout();
+  }
+
   /** The inventory, which host operations cannot do without. */
   public Inventory requireInventory() {
     return inventory.orElseThrow(() -> invalid("no inventory given",

@@ -34,7 +34,7 @@ public final class Up {
     Inventory inv = hosts.inventory();
     inv.warnings().forEach(listener::warning);
     listener.phase(1, PHASES, "hosts: " + inv.hosts().size() + " hosts to k3s " + inv.k3s().version());
-    List<StepRunner.Result> steps = hosts.bootstrap().run(false);
+    List<StepRunner.Result> steps = hosts.up();
 
     listener.phase(2, PHASES, "kubeconfig: context " + inv.cluster());
     Hosts.Merged merged = hosts.mergeKubeconfig(mergeInto);

@@ -1,5 +1,9 @@
 package io.kfboot.bootstrap.steps;
 
+import io.kfboot.bootstrap.host.HostException;
+import io.kfboot.core.Retry;
+import java.time.Duration;
+
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
@@ -421,6 +425,9 @@ public final class HostSteps {
   }
 
   /** Every node of the inventory registered and Ready, seen through the API on the first server. */
+  /** How often the wait for nodes looks again. */
+  static final Duration NODES_POLL = Duration.ofSeconds(2);
+
   /** The id of the last step of {@code up}: on the first server, every node Ready. */
   public static final String NODES_READY = "nodes-ready";
 
@@ -451,20 +458,14 @@ public final class HostSteps {
 
       @Override
       public void apply(HostContext host) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Check c = check(host);
-        while (!c.satisfied()) {
-          if (System.nanoTime() > deadline) {
-            throw new io.kfboot.bootstrap.host.HostException(host.name(), "nodes not Ready after " + timeout.toSeconds() + "s: " + c.detail(),
-                "look at 'journalctl -u k3s-agent' on those hosts, and at their time sync and firewall (6443, 10250, 8472/udp)", false);
-          }
-          try {
-            Thread.sleep(2000);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new io.kfboot.bootstrap.host.HostException(host.name(), "interrupted while waiting for nodes", "", false);
-          }
-          c = check(host);
+        try {
+          Retry.poll("every node Ready", () -> {
+            Check c = check(host);
+            return c.satisfied() ? Retry.Look.done(c) : Retry.Look.<Check>pending(c.detail());
+          }, NODES_POLL, timeout);
+        } catch (Retry.TimedOut e) {
+          throw new HostException(host.name(), "nodes not Ready after " + timeout.toSeconds() + "s: " + e.lastDetail(),
+              "look at 'journalctl -u k3s-agent' on those hosts, and at their time sync and firewall (6443, 10250, 8472/udp)", false);
         }
       }
     };

@@ -1,6 +1,8 @@
 package io.kfboot.bootstrap.steps;
 
 import io.kfboot.bootstrap.host.HostException;
+import io.kfboot.core.Retry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -33,26 +35,15 @@ public final class StepRunner {
   /** Tries of one step when the connection fails transiently; steps are idempotent, so a retry is safe. */
   static final int ATTEMPTS = 3;
 
+  /** Tries of one step; steps are idempotent, so a step whose connection failed transiently runs again. */
+  static final Retry RETRY = new Retry(ATTEMPTS, Duration.ofSeconds(1), Duration.ofSeconds(4));
+
   public static List<Result> run(HostContext host, List<Step> steps, boolean plan, Consumer<Result> progress) {
     List<Result> results = new ArrayList<>();
     for (Step s : steps) {
-      Result r = null;
-      for (int attempt = 1; r == null; attempt++) {
-        try {
-          r = once(host, s, plan);
-        } catch (HostException e) {
-          if (!e.isTransient() || attempt >= ATTEMPTS) {
-            throw e;
-          }
-          progress.accept(new Result(host.name(), s.id(), Status.RETRYING, "attempt " + attempt + "/" + ATTEMPTS + " failed: " + e.getMessage()));
-          try {
-            Thread.sleep(1000L * attempt);
-          } catch (InterruptedException ie) {
-            Thread.currentThread().interrupt();
-            throw e;
-          }
-        }
-      }
+      Result r = RETRY.run(host.name() + " " + s.id(), () -> once(host, s, plan), e -> e instanceof HostException h && h.isTransient(),
+          (what, attempt, attempts, error, pause) -> progress.accept(new Result(host.name(), s.id(), Status.RETRYING,
+              "attempt " + attempt + "/" + attempts + " failed: " + error.getMessage())));
       results.add(r);
       progress.accept(r);
     }

@@ -1,11 +1,12 @@
 package io.kfboot.components.install;
 
+import io.kfboot.core.Retry;
 import io.kfboot.verify.api.TransientErrors;
 import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * Bounded exponential backoff for transient API failures only (see {@link TransientErrors}); the
+ * The install engine's use of kfboot's one {@link Retry}: bounded exponential backoff for transient API failures only (see {@link TransientErrors}); the
  * one level at which kfboot retries. Anything else is thrown at once.
  *
  * @param attempts how many tries in all, at least 1
@@ -27,23 +28,6 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
   }
 
   public <T> T run(String what, Supplier<T> action, Listener listener) {
-    Duration pause = initialBackoff;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return action.get();
-      } catch (RuntimeException e) {
-        if (attempt >= attempts || !TransientErrors.isTransient(e)) {
-          throw e;
-        }
-        listener.retrying(what, attempt, attempts, e, pause);
-        try {
-          Thread.sleep(pause.toMillis());
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new InstallInterruptedException("interrupted while retrying " + what);
-        }
-        pause = pause.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : pause.multipliedBy(2);
-      }
-    }
+    return new Retry(attempts, initialBackoff, maxBackoff).run(what, action, TransientErrors::isTransient, listener::retrying);
   }
 }

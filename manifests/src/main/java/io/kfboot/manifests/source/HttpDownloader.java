@@ -1,5 +1,9 @@
 package io.kfboot.manifests.source;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import io.kfboot.core.Retry;
+
 import io.kfboot.manifests.ManifestsException.DownloadException;
 import io.kfboot.manifests.Progress;
 import java.io.IOException;
@@ -62,37 +66,20 @@ public final class HttpDownloader {
 
   /** Downloads {@code url} to {@code target}; returns the number of bytes written. */
   public long download(URI url, Path target) {
-    Duration backoff = initialBackoff;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return downloadOnce(url, target);
-      } catch (TransientFailure e) {
-        if (attempt >= maxAttempts) {
-          throw new DownloadException(
-              "download of " + url + " failed after " + attempt + " attempts: " + e.getMessage(),
-              "check the network or a proxy, or download the tarball yourself and pass it with"
-                  + " --manifests FILE",
-              e.getCause());
-        }
-        progress.report(
-            "download of "
-                + url
-                + " failed ("
-                + e.getMessage()
-                + "), attempt "
-                + attempt
-                + "/"
-                + maxAttempts
-                + ", retrying in "
-                + backoff.toMillis()
-                + " ms");
-        sleep(backoff);
-        backoff = backoff.multipliedBy(2);
-      }
+    Retry retry = new Retry(maxAttempts, initialBackoff, initialBackoff.multipliedBy(1L << Math.min(maxAttempts, 10)));
+    try {
+      return retry.run("download of " + url, () -> downloadOnce(url, target), e -> e instanceof TransientFailure,
+          (what, attempt, attempts, error, pause) -> progress.report(what + " failed (" + error.getMessage() + "), attempt " + attempt
+              + "/" + attempts + ", retrying in " + pause.toMillis() + " ms"));
+    } catch (TransientFailure e) {
+      throw new DownloadException(
+          "download of " + url + " failed after " + maxAttempts + " attempts: " + e.getMessage(),
+          "check the network or a proxy, or download the tarball yourself and pass it with --manifests FILE",
+          e.getCause());
     }
   }
 
-  private long downloadOnce(URI url, Path target) throws TransientFailure {
+  private long downloadOnce(URI url, Path target) {
     Path parent = target.toAbsolutePath().getParent();
     Path part;
     try {
@@ -176,19 +163,10 @@ public final class HttpDownloader {
     return written;
   }
 
-  private static void sleep(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DownloadException("download interrupted while waiting to retry", "run it again", e);
-    }
-  }
-
   /** A failure worth another attempt. */
-  private static final class TransientFailure extends Exception {
+  private static final class TransientFailure extends KfbootException {
     TransientFailure(String message, Throwable cause) {
-      super(message, cause);
+      super(message, "check the network or a proxy", ExitCategory.NETWORK, cause);
     }
   }
 }

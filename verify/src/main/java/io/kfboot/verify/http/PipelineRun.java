@@ -1,5 +1,7 @@
 package io.kfboot.verify.http;
 
+import io.kfboot.core.Retry;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kfboot.verify.VerifyException;
@@ -73,22 +75,19 @@ public final class PipelineRun {
       experiment = post(API + "/experiments", Map.of("display_name", "kfboot-verify", "namespace", namespace)).path("experiment_id").asText();
       runId = post(API + "/runs", Map.of("display_name", "kfboot-verify", "experiment_id", experiment, "pipeline_spec", pipelineSpec()))
           .path("run_id").asText();
-      long deadline = System.nanoTime() + timeout.toNanos();
-      String state = "";
-      while (System.nanoTime() < deadline) {
-        JsonNode run = get(API + "/runs/" + runId);
-        state = run.path("state").asText();
-        if (state.equals("SUCCEEDED")) {
-          break;
-        }
-        if (state.equals("FAILED") || state.equals("CANCELED")) {
-          throw new VerifyException("the pipeline run " + runId + " ended " + state + ": " + run.path("error").path("message").asText(""),
-              "look at the run in the dashboard, and at the pods in " + namespace + " (the workflow's pods)", "");
-        }
-        Thread.sleep(poll.toMillis());
-      }
-      if (!state.equals("SUCCEEDED")) {
-        throw new VerifyException("the pipeline run " + runId + " is still " + (state.isEmpty() ? "pending" : state) + " after " + timeout.toSeconds() + "s",
+      String id = runId;
+      try {
+        Retry.poll("the pipeline run " + id, () -> {
+          JsonNode run = getUninterruptibly(API + "/runs/" + id);
+          String state = run.path("state").asText();
+          if (state.equals("FAILED") || state.equals("CANCELED")) {
+            throw new VerifyException("the pipeline run " + id + " ended " + state + ": " + run.path("error").path("message").asText(""),
+                "look at the run in the dashboard, and at the pods in " + namespace + " (the workflow's pods)", "");
+          }
+          return state.equals("SUCCEEDED") ? Retry.Look.done(state) : Retry.Look.<String>pending(state.isEmpty() ? "pending" : state);
+        }, poll, timeout);
+      } catch (Retry.TimedOut e) {
+        throw new VerifyException("the pipeline run " + runId + " is still " + e.lastDetail() + " after " + timeout.toSeconds() + "s",
             "look at ml-pipeline and the workflow controller in kubeflow, and the run's pods in " + namespace, "");
       }
       String recurring = post(API + "/recurringruns", Map.of("display_name", "kfboot-verify-recurring", "experiment_id", experiment,
@@ -115,6 +114,16 @@ public final class PipelineRun {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VerifyException("interrupted", "", "");
+    }
+  }
+
+  /** A GET inside a poll: an interrupt ends the poll as kfboot's waits end, with the interrupt kept. */
+  private JsonNode getUninterruptibly(String path) {
+    try {
+      return get(path);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new VerifyException("interrupted while waiting for the pipeline run", "rerun kfboot verify", "");
     }
   }
 
