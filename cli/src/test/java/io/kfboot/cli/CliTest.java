@@ -13,8 +13,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** The kfboot command end to end, in-process, with an explicit environment. */
+@Requires({Need.KUSTOMIZE, Need.FIXTURES})
 class CliTest {
   @TempDir Path tmp;
   private Map<String, String> env;

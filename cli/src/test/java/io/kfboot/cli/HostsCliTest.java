@@ -12,8 +12,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** kfboot hosts plan over real SSH to this machine (checks only: nothing on it changes). */
+@Requires(Need.SSHD)
 class HostsCliTest {
   @TempDir static Path dir;
   static Sshd sshd;

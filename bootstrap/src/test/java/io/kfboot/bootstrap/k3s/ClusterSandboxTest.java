@@ -20,8 +20,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** Three real sshd hosts (own network namespaces where possible) brought up in sandbox mode. */
+@Requires(Need.SSHD)
 class ClusterSandboxTest {
   @TempDir static Path dir;
   static final List<Sshd> hosts = new ArrayList<>();

@@ -19,8 +19,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** The JSch transport against a real OpenSSH sshd. */
+@Requires(Need.SSHD)
 class SshHostOperatorTest {
   @TempDir static Path dir;
   static Sshd sshd;

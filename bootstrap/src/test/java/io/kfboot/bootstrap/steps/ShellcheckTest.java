@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** Every shell script kfboot sends to a host passes shellcheck. */
+@Requires(Need.SHELLCHECK)
 class ShellcheckTest {
   @TempDir Path dir;
 

@@ -20,12 +20,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /**
  * The steps' real commands over real SSH on this machine. Steps that would change the machine
  * (swap, modules, sysctl, k3s) only run their checks here; the k3s files are written under a
  * sandbox root in a temp folder.
  */
+@Requires(Need.SSHD)
 class SshStepsTest {
   @TempDir static Path dir;
   static Sshd sshd;

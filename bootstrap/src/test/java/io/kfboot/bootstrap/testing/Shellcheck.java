@@ -1,8 +1,8 @@
 package io.kfboot.bootstrap.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Skips;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,19 +13,7 @@ public final class Shellcheck {
   private Shellcheck() {}
 
   public static void requireOrSkip() {
-    boolean present;
-    try {
-      present = new ProcessBuilder("shellcheck", "--version").start().waitFor() == 0;
-    } catch (IOException e) {
-      present = false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      present = false;
-    }
-    if (!present) {
-      System.err.println("SKIPPED: no shellcheck (apt-get install shellcheck; .ci/run does)");
-      assumeTrue(false, "no shellcheck");
-    }
+    Skips.require(Need.SHELLCHECK);
   }
 
   /** Asserts that {@code script}, run by {@code sh -c}, passes shellcheck as POSIX sh. */

@@ -1,7 +1,6 @@
 package io.kfboot.bootstrap.testing;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
+import io.kfboot.testing.Skips;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -68,8 +67,7 @@ public final class Sshd implements AutoCloseable {
       reason = "sshd needs root to log a user in; running as " + user();
     }
     if (reason != null) {
-      System.err.println("SKIPPED: " + reason);
-      assumeTrue(false, reason);
+      Skips.unavailable(true, reason);
     }
     Files.createDirectories(Path.of("/run/sshd")); // sshd's privilege separation directory
     keygen("ed25519", dir.resolve("host_key"));

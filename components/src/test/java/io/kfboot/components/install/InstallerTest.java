@@ -27,8 +27,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** The engine against the simulated cluster, with the real v1.10.2 render. */
+@Requires({Need.KUSTOMIZE, Need.FIXTURES})
 class InstallerTest {
   private static InstallPlan plan;
   /** The state an uninterrupted, fault-free install leaves. */

@@ -1,8 +1,8 @@
 package io.kfboot.components.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kfboot.testing.Skips;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
@@ -54,8 +54,7 @@ class CatalogMatchesExampleTest {
     Path tarball = Fixtures.dir().resolve(catalog.release().tag() + ".tar.gz");
     if (!Files.isRegularFile(tarball)) {
       String reason = "no fixture " + tarball + " for " + catalog.release().tag();
-      System.err.println("SKIPPED: " + reason);
-      assumeTrue(false, reason);
+      Skips.unavailable(false, reason);
     }
     Kustomize kustomize = Fixtures.kustomize();
     ReleaseTree tree = Fixtures.tree(catalog.release());

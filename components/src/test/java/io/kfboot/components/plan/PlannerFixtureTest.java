@@ -29,8 +29,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** The catalogs against the real releases, rendered by a real kustomize. */
+@Requires({Need.KUSTOMIZE, Need.FIXTURES})
 class PlannerFixtureTest {
   private static Kustomize kustomize;
   private static InstallPlan v1102;

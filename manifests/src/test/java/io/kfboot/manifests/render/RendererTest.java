@@ -19,8 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /** Real kustomize on the real v1.10.2 and 26.03 trees. */
+@Requires({Need.KUSTOMIZE, Need.FIXTURES})
 class RendererTest {
   @TempDir Path tmp;
 

@@ -29,11 +29,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 
 /**
  * Vendoring against a local git repository (reached through a URL rewrite, as a mirror would be)
  * and a loopback HTTP server; never the internet.
  */
+@Requires(Need.GIT)
 class VendorerTest {
   @TempDir Path tmp;
   private HttpServer server;
