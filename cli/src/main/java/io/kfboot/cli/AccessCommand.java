@@ -11,16 +11,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kfboot access}: how to open Kubeflow, an address or a port-forward held until Ctrl-C. */
-@Command(name = "access", mixinStandardHelpOptions = true,
-    description = "Print Kubeflow's address (NodePort or LoadBalancer gateway), or port-forward to istio-ingressgateway and hold it"
-        + " until Ctrl-C (ClusterIP, upstream's default). --print-only never forwards.")
+@Command(
+    name = "access",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print Kubeflow's address (NodePort or LoadBalancer gateway), or port-forward to"
+            + " istio-ingressgateway and hold it until Ctrl-C (ClusterIP, upstream's default)."
+            + " --print-only never forwards.")
 final class AccessCommand extends BaseCommand {
   @Mixin Options.Cluster cluster = new Options.Cluster();
 
-  @Option(names = "--port", paramLabel = "N", description = "Local port of the port-forward (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--port",
+      paramLabel = "N",
+      description = "Local port of the port-forward (default: ${DEFAULT-VALUE}).")
   int port = 8080;
 
-  @Option(names = "--print-only", description = "Say how to reach Kubeflow, but start no port-forward.")
+  @Option(
+      names = "--print-only",
+      description = "Say how to reach Kubeflow, but start no port-forward.")
   boolean printOnly;
 
   AccessCommand(Main.Context context) {
@@ -35,7 +44,10 @@ final class AccessCommand extends BaseCommand {
   @Override
   int run(PlatformSettings settings) {
     if (port < 1 || port > 65535) {
-      throw new KfbootException("--port " + port + " is no TCP port", "give a port from 1 to 65535, e.g. 8080", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "--port " + port + " is no TCP port",
+          "give a port from 1 to 65535, e.g. 8080",
+          ExitCategory.INVALID_INPUT);
     }
     String url = Gateway.address(settings);
     if (url != null) {
@@ -44,10 +56,22 @@ final class AccessCommand extends BaseCommand {
       print(Gateway.portForwardCommand(port));
     } else {
       try {
-        Gateway.holdForward(settings, port, at -> print("Kubeflow at " + at + " (port-forward to " + Gateway.NAMESPACE + "/"
-            + Gateway.SERVICE + "; Ctrl-C stops it)"));
+        Gateway.holdForward(
+            settings,
+            port,
+            at ->
+                print(
+                    "Kubeflow at "
+                        + at
+                        + " (port-forward to "
+                        + Gateway.NAMESPACE
+                        + "/"
+                        + Gateway.SERVICE
+                        + "; Ctrl-C stops it)"));
       } catch (IOException e) {
-        throw new KfbootException("cannot port-forward on localhost:" + port + ": " + e.getMessage(), "give another --port",
+        throw new KfbootException(
+            "cannot port-forward on localhost:" + port + ": " + e.getMessage(),
+            "give another --port",
             ExitCategory.CLUSTER);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

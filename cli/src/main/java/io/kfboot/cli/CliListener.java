@@ -12,10 +12,10 @@ import java.time.Duration;
 
 /**
  * Progress a person can follow on stderr, each line with the seconds since the command started:
- * release and render steps, each component as it starts and finishes (with what changed), each
- * wait and what it waits for, each retry, phases, host steps, verify's lines. Object-level lines
- * only with --verbose; nothing but warnings with --quiet. Never prints object contents, so no
- * secret reaches the terminal or a CI log.
+ * release and render steps, each component as it starts and finishes (with what changed), each wait
+ * and what it waits for, each retry, phases, host steps, verify's lines. Object-level lines only
+ * with --verbose; nothing but warnings with --quiet. Never prints object contents, so no secret
+ * reaches the terminal or a CI log.
  */
 final class CliListener implements PlatformListener {
   private final PrintStream err;
@@ -51,7 +51,16 @@ final class CliListener implements PlatformListener {
 
   @Override
   public void hostStep(StepRunner.Result r) {
-    plain("[" + r.host() + "] " + r.step() + ": " + r.status().name().toLowerCase().replace('_', ' ') + " (" + r.detail() + ")");
+    plain(
+        "["
+            + r.host()
+            + "] "
+            + r.step()
+            + ": "
+            + r.status().name().toLowerCase().replace('_', ' ')
+            + " ("
+            + r.detail()
+            + ")");
   }
 
   @Override
@@ -72,14 +81,26 @@ final class CliListener implements PlatformListener {
   }
 
   @Override
-  public void waiting(String component, Condition condition, ConditionResult result, Duration elapsed) {
+  public void waiting(
+      String component, Condition condition, ConditionResult result, Duration elapsed) {
     line(component + ": waiting for " + condition.description() + " (" + result.detail() + ")");
   }
 
   @Override
   public void componentDone(ComponentResult r, Duration elapsed) {
-    line(r.id() + ": " + (r.changed() ? "done" : "unchanged") + " in " + String.format("%.1fs", r.elapsed().toMillis() / 1000.0)
-        + " (" + r.created() + " created, " + r.configured() + " configured, " + r.unchanged() + " unchanged)");
+    line(
+        r.id()
+            + ": "
+            + (r.changed() ? "done" : "unchanged")
+            + " in "
+            + String.format("%.1fs", r.elapsed().toMillis() / 1000.0)
+            + " ("
+            + r.created()
+            + " created, "
+            + r.configured()
+            + " configured, "
+            + r.unchanged()
+            + " unchanged)");
   }
 
   @Override
@@ -88,8 +109,23 @@ final class CliListener implements PlatformListener {
   }
 
   @Override
-  public void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {
-    String reason = error.getMessage() == null ? error.getClass().getSimpleName() : error.getMessage().lines().findFirst().orElse("");
-    line("retry: " + what + ": attempt " + attempt + "/" + attempts + " failed (" + reason + "); next in " + pause.toMillis() + "ms");
+  public void retrying(
+      String what, int attempt, int attempts, RuntimeException error, Duration pause) {
+    String reason =
+        error.getMessage() == null
+            ? error.getClass().getSimpleName()
+            : error.getMessage().lines().findFirst().orElse("");
+    line(
+        "retry: "
+            + what
+            + ": attempt "
+            + attempt
+            + "/"
+            + attempts
+            + " failed ("
+            + reason
+            + "); next in "
+            + pause.toMillis()
+            + "ms");
   }
 }

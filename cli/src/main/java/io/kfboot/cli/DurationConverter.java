@@ -6,7 +6,10 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h} for every duration flag; absurd values are usage errors. */
+/**
+ * {@code 500ms}, {@code 90s}, {@code 10m}, {@code 1h} for every duration flag; absurd values are
+ * usage errors.
+ */
 final class DurationConverter implements ITypeConverter<Duration> {
   @Override
   public Duration convert(String value) {

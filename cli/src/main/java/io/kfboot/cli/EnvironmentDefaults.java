@@ -21,7 +21,9 @@ final class EnvironmentDefaults implements IDefaultValueProvider {
 
   /** The setting an option stands for, if any. */
   static Optional<Setting> settingOf(ArgSpec arg) {
-    if (!(arg instanceof OptionSpec o) || o.descriptionKey() == null || o.descriptionKey().isEmpty()) {
+    if (!(arg instanceof OptionSpec o)
+        || o.descriptionKey() == null
+        || o.descriptionKey().isEmpty()) {
       return Optional.empty();
     }
     for (Setting s : Setting.values()) {

@@ -12,8 +12,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code kfboot images}: every container image of a plan, for mirrors and pre-pulling. */
-@Command(name = "images", mixinStandardHelpOptions = true,
-    description = "List every container image the planned components run, one per line (--output json: per component).")
+@Command(
+    name = "images",
+    mixinStandardHelpOptions = true,
+    description =
+        "List every container image the planned components run, one per line (--output json: per"
+            + " component).")
 final class ImagesCommand extends BaseCommand {
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Selection selection = new Options.Selection();

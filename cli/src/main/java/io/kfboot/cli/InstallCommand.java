@@ -12,10 +12,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code kfboot install}: the plan, applied to a cluster in dependency order with readiness gates. */
-@Command(name = "install", mixinStandardHelpOptions = true,
-    description = "Install the planned Kubeflow components on a cluster: dependency order, readiness gates, generated credentials."
-        + " Rerun it after a failure or a kill: it resumes, and on an installed cluster it changes nothing.")
+/**
+ * {@code kfboot install}: the plan, applied to a cluster in dependency order with readiness gates.
+ */
+@Command(
+    name = "install",
+    mixinStandardHelpOptions = true,
+    description =
+        "Install the planned Kubeflow components on a cluster: dependency order, readiness gates,"
+            + " generated credentials. Rerun it after a failure or a kill: it resumes, and on an"
+            + " installed cluster it changes nothing.")
 final class InstallCommand extends BaseCommand {
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Selection selection = new Options.Selection();
@@ -24,13 +30,24 @@ final class InstallCommand extends BaseCommand {
   @Mixin Options.Platform platform = new Options.Platform();
   @Mixin Options.Output output = new Options.Output();
 
-  @Option(names = "--admin-email", paramLabel = "EMAIL", descriptionKey = "ADMIN_EMAIL",
-      description = "The Dex user kfboot creates. Env KFBOOT_ADMIN_EMAIL; default: " + PlatformSettings.DEFAULT_ADMIN_EMAIL + ".")
+  @Option(
+      names = "--admin-email",
+      paramLabel = "EMAIL",
+      descriptionKey = "ADMIN_EMAIL",
+      description =
+          "The Dex user kfboot creates. Env KFBOOT_ADMIN_EMAIL; default: "
+              + PlatformSettings.DEFAULT_ADMIN_EMAIL
+              + ".")
   String adminEmail;
 
-  @Option(names = "--credentials", paramLabel = "FILE", descriptionKey = "CREDENTIALS",
-      description = "Where the generated password and secrets are kept (0600) and reused. Env KFBOOT_CREDENTIALS;"
-          + " default: $XDG_CONFIG_HOME/kfboot/credentials/<context>.properties.")
+  @Option(
+      names = "--credentials",
+      paramLabel = "FILE",
+      descriptionKey = "CREDENTIALS",
+      description =
+          "Where the generated password and secrets are kept (0600) and reused. Env"
+              + " KFBOOT_CREDENTIALS; default:"
+              + " $XDG_CONFIG_HOME/kfboot/credentials/<context>.properties.")
   Path credentials;
 
   @Option(names = "--verbose", description = "A progress line for every object.")
@@ -56,7 +73,11 @@ final class InstallCommand extends BaseCommand {
   int run(PlatformSettings settings) {
     Installation.Installed done = new Installation(settings, listener(settings)).install();
     if (output.json()) {
-      printJson(json(done.report(), done.credentialsFile(), done.credentials().credentials().adminEmail()));
+      printJson(
+          json(
+              done.report(),
+              done.credentialsFile(),
+              done.credentials().credentials().adminEmail()));
     } else {
       print(text(done));
     }
@@ -66,17 +87,35 @@ final class InstallCommand extends BaseCommand {
   static String text(Installation.Installed done) {
     InstallReport report = done.report();
     StringBuilder sb = new StringBuilder();
-    sb.append("kubeflow/manifests ").append(report.release()).append(" installed in ")
-        .append(String.format("%.1fs", report.elapsed().toMillis() / 1000.0)).append(": ")
-        .append(report.changes() == 0 ? "nothing changed" : report.changes() + " objects created or configured").append('\n');
+    sb.append("kubeflow/manifests ")
+        .append(report.release())
+        .append(" installed in ")
+        .append(String.format("%.1fs", report.elapsed().toMillis() / 1000.0))
+        .append(": ")
+        .append(
+            report.changes() == 0
+                ? "nothing changed"
+                : report.changes() + " objects created or configured")
+        .append('\n');
     for (InstallReport.ComponentResult c : report.components()) {
-      sb.append(String.format("  %-26s %s%n", c.id(), c.changed() ? c.created() + " created, " + c.configured() + " configured" : "unchanged"));
+      sb.append(
+          String.format(
+              "  %-26s %s%n",
+              c.id(),
+              c.changed()
+                  ? c.created() + " created, " + c.configured() + " configured"
+                  : "unchanged"));
     }
-    sb.append("Dex login: ").append(done.credentials().credentials().adminEmail()).append(", password in ").append(done.credentialsFile())
+    sb.append("Dex login: ")
+        .append(done.credentials().credentials().adminEmail())
+        .append(", password in ")
+        .append(done.credentialsFile())
         .append('\n');
     if (done.credentials().created()) {
       // Shown once, when it is made; afterwards only the 0600 file holds it.
-      sb.append("Generated password (shown this once): ").append(done.credentials().credentials().adminPassword()).append('\n');
+      sb.append("Generated password (shown this once): ")
+          .append(done.credentials().credentials().adminPassword())
+          .append('\n');
     }
     return sb.toString();
   }
@@ -88,15 +127,19 @@ final class InstallCommand extends BaseCommand {
     root.put("commit", report.commit());
     root.put("seconds", report.elapsed().toMillis() / 1000.0);
     root.put("changes", report.changes());
-    List<Map<String, Object>> components = report.components().stream().map(c -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", c.id());
-      m.put("created", c.created());
-      m.put("configured", c.configured());
-      m.put("unchanged", c.unchanged());
-      m.put("seconds", c.elapsed().toMillis() / 1000.0);
-      return m;
-    }).toList();
+    List<Map<String, Object>> components =
+        report.components().stream()
+            .map(
+                c -> {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("id", c.id());
+                  m.put("created", c.created());
+                  m.put("configured", c.configured());
+                  m.put("unchanged", c.unchanged());
+                  m.put("seconds", c.elapsed().toMillis() / 1000.0);
+                  return m;
+                })
+            .toList();
     root.put("components", components);
     root.put("adminEmail", adminEmail);
     root.put("credentialsFile", credentialsFile.toString());

@@ -7,7 +7,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** The top-level command; its subcommands do the work. */
-@Command(name = "kfboot", mixinStandardHelpOptions = true, versionProvider = KfbootCommand.VersionProvider.class,
+@Command(
+    name = "kfboot",
+    mixinStandardHelpOptions = true,
+    versionProvider = KfbootCommand.VersionProvider.class,
     description = "Bare Linux hosts to a verified Kubeflow platform on k3s.",
     subcommands = {
       HostsCommand.class,
@@ -30,7 +33,8 @@ import picocli.CommandLine.Spec;
     footer = {
       "",
       "Exit codes: 0 ok, 2 invalid input, 3 unexpected state, 4 internal error,",
-      "5 missing tool, 6 integrity, 7 network, 8 render failed, 9 cluster API refused or unreachable,",
+      "5 missing tool, 6 integrity, 7 network, 8 render failed, 9 cluster API refused or"
+          + " unreachable,",
       "10 a host unreachable or a host step failed."
     })
 final class KfbootCommand implements Runnable {

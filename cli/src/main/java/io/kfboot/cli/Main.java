@@ -33,16 +33,18 @@ public final class Main {
     CommandLine cli = commandLine(context);
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      report(e, err);
-      return ExitCodes.forException(e);
-    });
-    cli.setParameterExceptionHandler((e, unused) -> {
-      err.println("kfboot: error: " + e.getMessage() + fromEnvironment(e));
-      CommandLine.UnmatchedArgumentException.printSuggestions(e, new PrintWriter(err, true));
-      err.println("  fix: see 'kfboot " + commandPath(e.getCommandLine()) + " --help'");
-      return ExitCodes.INVALID_INPUT;
-    });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          report(e, err);
+          return ExitCodes.forException(e);
+        });
+    cli.setParameterExceptionHandler(
+        (e, unused) -> {
+          err.println("kfboot: error: " + e.getMessage() + fromEnvironment(e));
+          CommandLine.UnmatchedArgumentException.printSuggestions(e, new PrintWriter(err, true));
+          err.println("  fix: see 'kfboot " + commandPath(e.getCommandLine()) + " --help'");
+          return ExitCodes.INVALID_INPUT;
+        });
     Optional<String> unknown = unknownCommand(cli, args);
     if (unknown.isPresent()) {
       // picocli lets a help request win over an unknown word; a typo must not pass as help
@@ -76,7 +78,12 @@ public final class Main {
           }
         }
         String where = current == root ? "kfboot" : "kfboot " + commandPath(current);
-        return Optional.of("'" + a + "' is no command of " + where + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?"));
+        return Optional.of(
+            "'"
+                + a
+                + "' is no command of "
+                + where
+                + (near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?"));
       }
       current = next;
     }
@@ -86,7 +93,8 @@ public final class Main {
   /** A bad value that came from the environment says so. */
   private static String fromEnvironment(CommandLine.ParameterException e) {
     ArgSpec arg = e.getArgSpec();
-    if (arg instanceof OptionSpec o && e.getCommandLine().getParseResult() != null
+    if (arg instanceof OptionSpec o
+        && e.getCommandLine().getParseResult() != null
         && !e.getCommandLine().getParseResult().hasMatchedOption(o)) {
       return EnvironmentDefaults.settingOf(arg).map(s -> " (from " + s.env() + ")").orElse("");
     }
@@ -107,10 +115,14 @@ public final class Main {
         err.print(k.diagnostics().indent(2));
       }
     } else if (e instanceof KubernetesClientException ke) {
-      err.println("kfboot: error: the Kubernetes API answered " + (ke.getCode() > 0 ? "HTTP " + ke.getCode() : "nothing") + ": "
-          + (ke.getMessage() == null ? "" : ke.getMessage().lines().findFirst().orElse("")));
-      err.println("  fix: check that the cluster in the kubeconfig is up and reachable (kubectl get nodes) and that its user is"
-          + " cluster-admin");
+      err.println(
+          "kfboot: error: the Kubernetes API answered "
+              + (ke.getCode() > 0 ? "HTTP " + ke.getCode() : "nothing")
+              + ": "
+              + (ke.getMessage() == null ? "" : ke.getMessage().lines().findFirst().orElse("")));
+      err.println(
+          "  fix: check that the cluster in the kubeconfig is up and reachable (kubectl get nodes)"
+              + " and that its user is cluster-admin");
     } else {
       err.println("kfboot: internal error: " + e);
       e.printStackTrace(err);

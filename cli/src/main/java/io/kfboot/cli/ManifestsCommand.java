@@ -1,5 +1,6 @@
 package io.kfboot.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code kfboot manifests}: work on release trees themselves. */
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
     description = "Work on kubeflow/manifests release trees.",
     subcommands = {VendorCommand.class})
 final class ManifestsCommand implements Runnable {
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {

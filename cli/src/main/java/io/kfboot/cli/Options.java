@@ -19,34 +19,56 @@ final class Options {
 
   /** Which release, from where, rendered how. */
   static final class Release {
-    @Option(names = "--manifests", paramLabel = "TAG|TARBALL|DIR", descriptionKey = "MANIFESTS",
-        description = "kubeflow/manifests release: a tag to download (e.g. v1.10.2), a local .tar.gz, or a directory."
-            + " Env KFBOOT_MANIFESTS; default: the newest supported release.")
+    @Option(
+        names = "--manifests",
+        paramLabel = "TAG|TARBALL|DIR",
+        descriptionKey = "MANIFESTS",
+        description =
+            "kubeflow/manifests release: a tag to download (e.g. v1.10.2), a local .tar.gz, or a"
+                + " directory. Env KFBOOT_MANIFESTS; default: the newest supported release.")
     String manifests;
 
     @Option(names = "--sha256", paramLabel = "HEX", description = "Expected sha256 of the tarball.")
     String sha256;
 
-    @Option(names = "--release", paramLabel = "TAG",
-        description = "Which release a directory holds, when it is no git checkout; checked against a tarball's commit.")
+    @Option(
+        names = "--release",
+        paramLabel = "TAG",
+        description =
+            "Which release a directory holds, when it is no git checkout; checked against a"
+                + " tarball's commit.")
     String release;
 
-    @Option(names = "--catalog", paramLabel = "FILE", description = "An extra catalog data file, for a release kfboot does not ship.")
+    @Option(
+        names = "--catalog",
+        paramLabel = "FILE",
+        description = "An extra catalog data file, for a release kfboot does not ship.")
     Path catalog;
 
     // no descriptionKey: kustomize's own lookup reads KFBOOT_KUSTOMIZE and names it in its errors
-    @Option(names = "--kustomize", paramLabel = "PATH",
-        description = "kustomize or kubectl binary. Env KFBOOT_KUSTOMIZE; default: kustomize, then kubectl, on PATH.")
+    @Option(
+        names = "--kustomize",
+        paramLabel = "PATH",
+        description =
+            "kustomize or kubectl binary. Env KFBOOT_KUSTOMIZE; default: kustomize, then kubectl,"
+                + " on PATH.")
     Path kustomize;
 
-    @Option(names = "--allow-remote-bases", description = "Let kustomize fetch remote bases from the network instead of refusing them.")
+    @Option(
+        names = "--allow-remote-bases",
+        description = "Let kustomize fetch remote bases from the network instead of refusing them.")
     boolean allowRemoteBases;
 
-    @Option(names = "--render-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+        names = "--render-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
         description = "Timeout of one kustomize render (default: 180s).")
     Duration renderTimeout;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
+    @Option(
+        names = {"-q", "--quiet"},
+        description = "No progress on stderr.")
     boolean quiet;
 
     void into(SettingsInput in) {
@@ -63,21 +85,37 @@ final class Options {
 
   /** Which components, and how they are adapted to k3s. */
   static final class Selection {
-    @Option(names = "--components", split = ",", paramLabel = "ID",
-        description = "Components to install, with their dependencies (default: the release's defaults).")
+    @Option(
+        names = "--components",
+        split = ",",
+        paramLabel = "ID",
+        description =
+            "Components to install, with their dependencies (default: the release's defaults).")
     List<String> components = new ArrayList<>();
 
-    @Option(names = "--without", split = ",", paramLabel = "ID", description = "Components to leave out.")
+    @Option(
+        names = "--without",
+        split = ",",
+        paramLabel = "ID",
+        description = "Components to leave out.")
     List<String> without = new ArrayList<>();
 
-    @Option(names = "--gateway-service-type", paramLabel = "TYPE",
+    @Option(
+        names = "--gateway-service-type",
+        paramLabel = "TYPE",
         description = "ClusterIP (upstream), NodePort or LoadBalancer for istio-ingressgateway.")
     String gatewayServiceType;
 
-    @Option(names = "--gpu", description = "Add the NVIDIA device plugin and the nvidia RuntimeClass (for clusters with GPU nodes).")
+    @Option(
+        names = "--gpu",
+        description =
+            "Add the NVIDIA device plugin and the nvidia RuntimeClass (for clusters with GPU"
+                + " nodes).")
     boolean gpu;
 
-    @Option(names = "--no-k3s-adaptations", description = "Render upstream objects exactly, without kfboot's k3s patches.")
+    @Option(
+        names = "--no-k3s-adaptations",
+        description = "Render upstream objects exactly, without kfboot's k3s patches.")
     boolean noK3sAdaptations;
 
     void into(SettingsInput in) {
@@ -91,28 +129,54 @@ final class Options {
 
   /** Storage and GPU settings, else the inventory's storage: and nvidia: sections. */
   static final class Platform {
-    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", descriptionKey = "INVENTORY",
-        description = "Read storage and GPU settings (storage:, nvidia:, gpu hosts) from this inventory. Env KFBOOT_INVENTORY.")
+    @Option(
+        names = {"-i", "--inventory"},
+        paramLabel = "FILE",
+        descriptionKey = "INVENTORY",
+        description =
+            "Read storage and GPU settings (storage:, nvidia:, gpu hosts) from this inventory. Env"
+                + " KFBOOT_INVENTORY.")
     Path inventory;
 
-    @Option(names = "--storage", paramLabel = "MODE", descriptionKey = "STORAGE",
-        description = "The default StorageClass: local-path, nfs, nfs-static (inventory only) or existing. Env KFBOOT_STORAGE;"
-            + " default: the inventory's, else local-path.")
+    @Option(
+        names = "--storage",
+        paramLabel = "MODE",
+        descriptionKey = "STORAGE",
+        description =
+            "The default StorageClass: local-path, nfs, nfs-static (inventory only) or existing."
+                + " Env KFBOOT_STORAGE; default: the inventory's, else local-path.")
     String storage;
 
-    @Option(names = "--nfs-server", paramLabel = "ADDRESS", descriptionKey = "NFS_SERVER",
+    @Option(
+        names = "--nfs-server",
+        paramLabel = "ADDRESS",
+        descriptionKey = "NFS_SERVER",
         description = "NFS server for --storage nfs. Env KFBOOT_NFS_SERVER.")
     String nfsServer;
 
-    @Option(names = "--nfs-path", paramLabel = "PATH", descriptionKey = "NFS_PATH",
-        description = "Exported directory for --storage nfs. Env KFBOOT_NFS_PATH; default: " + Nfs.DEFAULT_PATH + ".")
+    @Option(
+        names = "--nfs-path",
+        paramLabel = "PATH",
+        descriptionKey = "NFS_PATH",
+        description =
+            "Exported directory for --storage nfs. Env KFBOOT_NFS_PATH; default: "
+                + Nfs.DEFAULT_PATH
+                + ".")
     String nfsPath;
 
-    @Option(names = "--time-slicing", paramLabel = "N", descriptionKey = "TIME_SLICING",
-        description = "Pods per GPU (NVIDIA time-slicing), 1 to 64. Env KFBOOT_GPU_TIME_SLICING; default: the inventory's, else 1.")
+    @Option(
+        names = "--time-slicing",
+        paramLabel = "N",
+        descriptionKey = "TIME_SLICING",
+        description =
+            "Pods per GPU (NVIDIA time-slicing), 1 to 64. Env KFBOOT_GPU_TIME_SLICING; default: the"
+                + " inventory's, else 1.")
     Integer timeSlicing;
 
-    @Option(names = "--gpu-operator", description = "GPUs come from the NVIDIA GPU Operator: check them, install no device plugin.")
+    @Option(
+        names = "--gpu-operator",
+        description =
+            "GPUs come from the NVIDIA GPU Operator: check them, install no device plugin.")
     boolean gpuOperator;
 
     void into(SettingsInput in) {
@@ -127,11 +191,16 @@ final class Options {
 
   /** Which cluster: the kubeconfig the way kubectl finds it, and a context. */
   static final class Cluster {
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
+    @Option(
+        names = "--kubeconfig",
+        paramLabel = "FILE",
         description = "Kubeconfig file. Env KUBECONFIG (first file); default: ~/.kube/config.")
     Path kubeconfig;
 
-    @Option(names = "--context", paramLabel = "NAME", description = "Kubeconfig context (default: its current context).")
+    @Option(
+        names = "--context",
+        paramLabel = "NAME",
+        description = "Kubeconfig context (default: its current context).")
     String context;
 
     void into(SettingsInput in) {
@@ -142,19 +211,31 @@ final class Options {
 
   /** Waits and parallelism of the install engine. */
   static final class Install {
-    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+        names = "--timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
         description = "How long one readiness gate may take, e.g. 600s or 10m (default: 10m).")
     Duration timeout;
 
-    @Option(names = "--parallelism", paramLabel = "N",
+    @Option(
+        names = "--parallelism",
+        paramLabel = "N",
         description = "Components installed at once; most of their time is waiting (default: 16).")
     Integer parallelism;
 
-    @Option(names = "--no-watch", description = "Poll instead of watching the cluster (for proxies that break watches).")
+    @Option(
+        names = "--no-watch",
+        description = "Poll instead of watching the cluster (for proxies that break watches).")
     boolean noWatch;
 
-    @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationConverter.class,
-        description = "Longest pause between two looks at a pending gate; watches wake it sooner (default: 2s).")
+    @Option(
+        names = "--poll-interval",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description =
+            "Longest pause between two looks at a pending gate; watches wake it sooner (default:"
+                + " 2s).")
     Duration poll;
 
     void into(SettingsInput in) {
@@ -167,28 +248,49 @@ final class Options {
 
   /** How hosts are reached. */
   static final class Hosts {
-    @Option(names = {"-i", "--inventory"}, paramLabel = "FILE", descriptionKey = "INVENTORY",
+    @Option(
+        names = {"-i", "--inventory"},
+        paramLabel = "FILE",
+        descriptionKey = "INVENTORY",
         description = "The inventory (see docs/inventory.md); required. Env KFBOOT_INVENTORY.")
     Path inventory;
 
-    @Option(names = "--known-hosts", paramLabel = "FILE", descriptionKey = "KNOWN_HOSTS",
-        description = "Host keys are checked against this. Env KFBOOT_KNOWN_HOSTS; default: ~/.ssh/known_hosts.")
+    @Option(
+        names = "--known-hosts",
+        paramLabel = "FILE",
+        descriptionKey = "KNOWN_HOSTS",
+        description =
+            "Host keys are checked against this. Env KFBOOT_KNOWN_HOSTS; default:"
+                + " ~/.ssh/known_hosts.")
     Path knownHosts;
 
-    @Option(names = "--accept-new-host-keys",
-        description = "Record the keys of hosts not yet in known_hosts instead of refusing them (a changed key is always refused).")
+    @Option(
+        names = "--accept-new-host-keys",
+        description =
+            "Record the keys of hosts not yet in known_hosts instead of refusing them (a changed"
+                + " key is always refused).")
     boolean acceptNewHostKeys;
 
-    @Option(names = "--local", description = "Run on this machine instead of over SSH (an inventory of one host).")
+    @Option(
+        names = "--local",
+        description = "Run on this machine instead of over SSH (an inventory of one host).")
     boolean local;
 
-    @Option(names = "--print-commands", description = "Print every command before it runs, secrets redacted.")
+    @Option(
+        names = "--print-commands",
+        description = "Print every command before it runs, secrets redacted.")
     boolean printCommands;
 
-    @Option(names = "--parallelism", paramLabel = "N", description = "Hosts worked on at once (default: 8).")
+    @Option(
+        names = "--parallelism",
+        paramLabel = "N",
+        description = "Hosts worked on at once (default: 8).")
     Integer parallelism;
 
-    @Option(names = "--command-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+        names = "--command-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
         description = "Longest one command on a host may run (default: 10m).")
     Duration commandTimeout;
 
@@ -205,7 +307,10 @@ final class Options {
 
   /** text for people, json for programs. */
   static final class Output {
-    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).",
+    @Option(
+        names = {"-o", "--output"},
+        paramLabel = "FORMAT",
+        description = "text or json (default: ${DEFAULT-VALUE}).",
         defaultValue = "text")
     OutputFormat output = OutputFormat.text;
 

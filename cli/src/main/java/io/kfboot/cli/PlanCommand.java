@@ -8,9 +8,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code kfboot plan}: what an install would do, offline and read-only. */
-@Command(name = "plan", mixinStandardHelpOptions = true,
-    description = "Print the components of a release in install order, as waves, with their objects, CRDs, namespaces, images and"
-        + " readiness gates. Reads the release and runs kustomize; touches no host or cluster.")
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description =
+        "Print the components of a release in install order, as waves, with their objects, CRDs,"
+            + " namespaces, images and readiness gates. Reads the release and runs kustomize;"
+            + " touches no host or cluster.")
 final class PlanCommand extends BaseCommand {
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Selection selection = new Options.Selection();

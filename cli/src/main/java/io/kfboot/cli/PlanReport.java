@@ -104,16 +104,23 @@ final class PlanReport {
                     .collect(Collectors.joining(", ")))
             .append('\n');
       }
-      sb.append(String.format("  %-26s %4d objects, %2d CRDs, %s%s%n",
-          c.id(),
-          c.objects().size(),
-          c.crds().size(),
-          requestsText(c.requests()),
-          c.spec().optional() ? " (optional)" : ""));
+      sb.append(
+          String.format(
+              "  %-26s %4d objects, %2d CRDs, %s%s%n",
+              c.id(),
+              c.objects().size(),
+              c.crds().size(),
+              requestsText(c.requests()),
+              c.spec().optional() ? " (optional)" : ""));
       if (!c.spec().dependsOn().isEmpty()) {
         sb.append("      after: ").append(String.join(", ", c.spec().dependsOn())).append('\n');
       }
-      sb.append("      paths: ").append(c.spec().paths().isEmpty() ? "(objects made by kfboot)" : String.join(", ", c.spec().paths())).append('\n');
+      sb.append("      paths: ")
+          .append(
+              c.spec().paths().isEmpty()
+                  ? "(objects made by kfboot)"
+                  : String.join(", ", c.spec().paths()))
+          .append('\n');
       if (!c.namespaces().isEmpty()) {
         sb.append("      namespaces: ").append(String.join(", ", c.namespaces())).append('\n');
       }
@@ -123,20 +130,22 @@ final class PlanReport {
       for (Gate g : c.gates()) {
         sb.append("      gate: ").append(g.describe()).append('\n');
       }
-      c.checks().forEach(check -> sb.append("      check: ").append(check.description()).append('\n'));
+      c.checks()
+          .forEach(check -> sb.append("      check: ").append(check.description()).append('\n'));
       for (String a : c.adaptations()) {
         sb.append("      k3s: ").append(a).append('\n');
       }
     }
     sb.append('\n')
-        .append(String.format(
-            "Totals: %d components in %d waves, %d objects, %d CRDs, %d images, requests %s%n",
-            plan.components().size(),
-            plan.waveCount(),
-            plan.objectCount(),
-            plan.crdCount(),
-            plan.images().size(),
-            requestsText(plan.requests())));
+        .append(
+            String.format(
+                "Totals: %d components in %d waves, %d objects, %d CRDs, %d images, requests %s%n",
+                plan.components().size(),
+                plan.waveCount(),
+                plan.objectCount(),
+                plan.crdCount(),
+                plan.images().size(),
+                requestsText(plan.requests())));
     for (String w : plan.warnings()) {
       sb.append("warning: ").append(w).append('\n');
     }

@@ -8,11 +8,18 @@ import picocli.CommandLine.Option;
 
 /** The options of {@code up --engine pulumi}. */
 final class PulumiOptions {
-  @Option(names = "--stack", paramLabel = "NAME", description = "With --engine pulumi: the stack, created if missing (default: ${DEFAULT-VALUE}).",
+  @Option(
+      names = "--stack",
+      paramLabel = "NAME",
+      description =
+          "With --engine pulumi: the stack, created if missing (default: ${DEFAULT-VALUE}).",
       defaultValue = "dev")
   String stack;
 
-  @Option(names = "--dir", paramLabel = "DIR", description = "With --engine pulumi: the Pulumi project (default: ${DEFAULT-VALUE}).",
+  @Option(
+      names = "--dir",
+      paramLabel = "DIR",
+      description = "With --engine pulumi: the Pulumi project (default: ${DEFAULT-VALUE}).",
       defaultValue = "stacks")
   Path dir;
 
@@ -24,9 +31,12 @@ final class PulumiOptions {
 
   PulumiEngine.Action action() {
     if (preview && destroy) {
-      throw new KfbootException("--preview and --destroy exclude each other", "give one", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "--preview and --destroy exclude each other", "give one", ExitCategory.INVALID_INPUT);
     }
-    return preview ? PulumiEngine.Action.PREVIEW : destroy ? PulumiEngine.Action.DESTROY : PulumiEngine.Action.UP;
+    return preview
+        ? PulumiEngine.Action.PREVIEW
+        : destroy ? PulumiEngine.Action.DESTROY : PulumiEngine.Action.UP;
   }
 
   /** Runs the stack through the Automation API; the line that says how it ended. */
@@ -36,8 +46,10 @@ final class PulumiOptions {
 
   void requireNone() {
     if (preview || destroy) {
-      throw new KfbootException("--preview and --destroy belong to --engine pulumi",
-          "for kfboot's own engine: 'kfboot hosts plan' previews, 'kfboot down' removes", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "--preview and --destroy belong to --engine pulumi",
+          "for kfboot's own engine: 'kfboot hosts plan' previews, 'kfboot down' removes",
+          ExitCategory.INVALID_INPUT);
     }
   }
 }

@@ -11,19 +11,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kfboot uninstall}: installed components removed in reverse dependency order. */
-@Command(name = "uninstall", mixinStandardHelpOptions = true,
-    description = "Remove what kfboot installed, in reverse dependency order: custom resources before their CRDs, namespaces awaited"
-        + " until gone (finalizers that hold them are named). Uses the release and source the install recorded unless --manifests"
-        + " says otherwise.")
+@Command(
+    name = "uninstall",
+    mixinStandardHelpOptions = true,
+    description =
+        "Remove what kfboot installed, in reverse dependency order: custom resources before their"
+            + " CRDs, namespaces awaited until gone (finalizers that hold them are named). Uses the"
+            + " release and source the install recorded unless --manifests says otherwise.")
 final class UninstallCommand extends BaseCommand {
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Cluster cluster = new Options.Cluster();
   @Mixin Options.Install tuning = new Options.Install();
 
-  @Option(names = "--components", split = ",", paramLabel = "ID", description = "Remove only these (default: everything kfboot installed).")
+  @Option(
+      names = "--components",
+      split = ",",
+      paramLabel = "ID",
+      description = "Remove only these (default: everything kfboot installed).")
   List<String> components = new ArrayList<>();
 
-  @Option(names = "--keep-base", description = "Keep cert-manager and Istio (istio-crds, istio-namespace, istio-install).")
+  @Option(
+      names = "--keep-base",
+      description = "Keep cert-manager and Istio (istio-crds, istio-namespace, istio-install).")
   boolean keepBase;
 
   UninstallCommand(Main.Context context) {
@@ -39,7 +48,9 @@ final class UninstallCommand extends BaseCommand {
 
   @Override
   int run(PlatformSettings settings) {
-    List<String> removed = new Installation(settings, listener(settings)).uninstall(new LinkedHashSet<>(components), keepBase);
+    List<String> removed =
+        new Installation(settings, listener(settings))
+            .uninstall(new LinkedHashSet<>(components), keepBase);
     print(removed.isEmpty() ? "nothing to remove" : "removed: " + String.join(", ", removed));
     return ExitCodes.OK;
   }

@@ -8,7 +8,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad flags, typos and values from the environment: a usage error that names the problem, exit 2, nothing done. */
+/**
+ * Bad flags, typos and values from the environment: a usage error that names the problem, exit 2,
+ * nothing done.
+ */
 class CliInputTest {
   @TempDir Path tmp;
 
@@ -21,7 +24,11 @@ class CliInputTest {
     for (String value : new String[] {"99999999999999999999", "9999999999999999h", "0s", "ten"}) {
       CliRun r = run("install", "--timeout", value);
       assertThat(r.code()).as(value + ": " + r.err()).isEqualTo(ExitCodes.INVALID_INPUT);
-      assertThat(r.err()).contains("--timeout").contains(value).doesNotContain("Exception").doesNotContain("\tat ");
+      assertThat(r.err())
+          .contains("--timeout")
+          .contains(value)
+          .doesNotContain("Exception")
+          .doesNotContain("\tat ");
     }
   }
 
@@ -36,7 +43,9 @@ class CliInputTest {
   void aMistypedCommandIsNamedWithTheNearestOneEvenWithHelp() {
     CliRun r = run("instal", "--help");
     assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(r.err()).contains("'instal' is no command of kfboot").contains("did you mean install?");
+    assertThat(r.err())
+        .contains("'instal' is no command of kfboot")
+        .contains("did you mean install?");
     assertThat(r.out()).doesNotContain("Usage: kfboot");
     CliRun nested = run("hosts", "pln", "--help");
     assertThat(nested.code()).isEqualTo(ExitCodes.INVALID_INPUT);
@@ -52,7 +61,10 @@ class CliInputTest {
     env.put("KFBOOT_GPU_TIME_SLICING", "many");
     CliRun r = CliRun.of(env, "plan");
     assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(r.err()).contains("--time-slicing").contains("many").contains("(from KFBOOT_GPU_TIME_SLICING)");
+    assertThat(r.err())
+        .contains("--time-slicing")
+        .contains("many")
+        .contains("(from KFBOOT_GPU_TIME_SLICING)");
   }
 
   @Test
@@ -62,7 +74,9 @@ class CliInputTest {
       env.put("KUBECONFIG", CliRun.kubeconfig(tmp, cluster.url()).toString());
       CliRun r = CliRun.of(env, "status");
       assertThat(r.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
-      assertThat(r.out()).contains("kfboot has installed nothing on this cluster").contains("fix: install Kubeflow with 'kfboot install'");
+      assertThat(r.out())
+          .contains("kfboot has installed nothing on this cluster")
+          .contains("fix: install Kubeflow with 'kfboot install'");
     }
   }
 
@@ -70,7 +84,11 @@ class CliInputTest {
   void completionScriptsCoverTheCommandTree() {
     CliRun bash = run("completion", "bash");
     assertThat(bash.code()).isZero();
-    assertThat(bash.out()).contains("complete -F").contains("install").contains("--manifests").contains("hosts");
+    assertThat(bash.out())
+        .contains("complete -F")
+        .contains("install")
+        .contains("--manifests")
+        .contains("hosts");
     CliRun zsh = run("completion", "zsh");
     assertThat(zsh.out()).startsWith("autoload -U +X bashcompinit && bashcompinit");
     assertThat(run("completion", "fish").code()).isEqualTo(ExitCodes.INVALID_INPUT);

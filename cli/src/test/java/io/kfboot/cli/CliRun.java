@@ -1,23 +1,30 @@
 package io.kfboot.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /** One in-process run of the kfboot command with an explicit environment. */
 record CliRun(int code, String out, String err) {
   /** A kubeconfig for a test cluster at {@code server}, written into {@code dir}. */
-  static java.nio.file.Path kubeconfig(java.nio.file.Path dir, String server) throws java.io.IOException {
-    java.nio.file.Path f = dir.resolve("kubeconfig");
-    java.nio.file.Files.writeString(f, """
+  static Path kubeconfig(Path dir, String server) throws IOException {
+    Path f = dir.resolve("kubeconfig");
+    Files.writeString(
+        f,
+        """
         apiVersion: v1
         kind: Config
         clusters: [{name: sim, cluster: {server: "%s"}}]
         users: [{name: admin, user: {token: not-a-secret}}]
         contexts: [{name: sim, context: {cluster: sim, user: admin}}]
         current-context: sim
-        """.formatted(server));
+        """
+            .formatted(server));
     return f;
   }
 
@@ -26,8 +33,8 @@ record CliRun(int code, String out, String err) {
    * config and cache of the test's own; nothing inherited that would change kfboot's choices
    * (KUBECONFIG, HOME, K3S_TOKEN, SSH_AUTH_SOCK, any KFBOOT_ variable).
    */
-  static Map<String, String> env(java.nio.file.Path tmp) {
-    Map<String, String> env = new java.util.HashMap<>();
+  static Map<String, String> env(Path tmp) {
+    Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
     env.put("HOME", tmp.resolve("home").toString());
     env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
@@ -38,7 +45,13 @@ record CliRun(int code, String out, String err) {
   static CliRun of(Map<String, String> env, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Main.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int code =
+        Main.run(
+            args,
+            env,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new CliRun(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -13,15 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.kfboot.testing.Need;
-import io.kfboot.testing.Requires;
 
 /** The kfboot command end to end, in-process, with an explicit environment. */
 @Requires({Need.KUSTOMIZE, Need.FIXTURES})
 class CliTest {
   @TempDir Path tmp;
   private Map<String, String> env;
-
 
   @BeforeEach
   void env() {
@@ -37,7 +36,13 @@ class CliTest {
   @DisplayName("plan --output json gives the full ordered v1.10.2 plan with correct counts")
   void planJson() throws Exception {
     Fixtures.kustomize();
-    CliRun r = run("plan", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--output", "json");
+    CliRun r =
+        run(
+            "plan",
+            "--manifests",
+            Fixtures.tarball(Fixtures.V1_10_2).toString(),
+            "--output",
+            "json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode plan = new ObjectMapper().readTree(r.out());
     assertThat(plan.get("schemaVersion").asInt()).isEqualTo(1);
@@ -45,7 +50,9 @@ class CliTest {
     assertThat(plan.get("commit").asText()).isEqualTo(Fixtures.V1_10_2.commit());
     assertThat(plan.at("/totals/objects").asInt()).isEqualTo(611);
     assertThat(plan.at("/totals/crds").asInt()).isEqualTo(71);
-    assertThat(plan.at("/totals/components").asInt()).as("the release's 29 and storage").isEqualTo(30);
+    assertThat(plan.at("/totals/components").asInt())
+        .as("the release's 29 and storage")
+        .isEqualTo(30);
     assertThat(plan.at("/components/0/id").asText()).isEqualTo("storage");
     assertThat(plan.at("/totals/images").asInt()).isGreaterThan(40);
     Map<String, Integer> wave = new HashMap<>();
@@ -56,12 +63,20 @@ class CliTest {
       assertThat(w).isGreaterThanOrEqualTo(lastWave);
       lastWave = w;
       for (JsonNode dep : c.get("dependsOn")) {
-        assertThat(wave).as(c.get("id").asText() + " after " + dep.asText()).containsKey(dep.asText());
+        assertThat(wave)
+            .as(c.get("id").asText() + " after " + dep.asText())
+            .containsKey(dep.asText());
         assertThat(wave.get(dep.asText())).isLessThan(w);
       }
       wave.put(c.get("id").asText(), w);
       objects += c.get("objects").asInt();
-      assertThat(c.has("paths") && c.has("crds") && c.has("namespaces") && c.has("images") && c.has("gates")).isTrue();
+      assertThat(
+              c.has("paths")
+                  && c.has("crds")
+                  && c.has("namespaces")
+                  && c.has("images")
+                  && c.has("gates"))
+          .isTrue();
     }
     assertThat(objects).isEqualTo(611);
     assertThat(plan.get("waves").asInt()).isEqualTo(lastWave + 1);
@@ -71,11 +86,21 @@ class CliTest {
   @Test
   void imagesListsEveryImageOnce() {
     Fixtures.kustomize();
-    CliRun r = run("images", "-q", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--components", "cert-manager");
+    CliRun r =
+        run(
+            "images",
+            "-q",
+            "--manifests",
+            Fixtures.tarball(Fixtures.V1_10_2).toString(),
+            "--components",
+            "cert-manager");
     assertThat(r.code()).as(r.err()).isZero();
     // cert-manager's three, and the storage probe's
-    assertThat(r.out().lines().toList()).hasSize(4).doesNotHaveDuplicates()
-        .filteredOn(l -> !l.contains("cert-manager")).containsExactly("docker.io/library/busybox:1.37.0");
+    assertThat(r.out().lines().toList())
+        .hasSize(4)
+        .doesNotHaveDuplicates()
+        .filteredOn(l -> !l.contains("cert-manager"))
+        .containsExactly("docker.io/library/busybox:1.37.0");
     assertThat(r.err()).isEmpty();
   }
 
@@ -89,12 +114,16 @@ class CliTest {
 
     CliRun unknownTag = run("plan", "-q", "--manifests", "v0.0.1");
     assertThat(unknownTag.code()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(unknownTag.err()).contains("not supported").contains("v1.8.1, v1.9.0").contains("v1.11.0, 26.03");
+    assertThat(unknownTag.err())
+        .contains("not supported")
+        .contains("v1.8.1, v1.9.0")
+        .contains("v1.11.0, 26.03");
 
     CliRun missing = run("plan", "-q", "--manifests", tmp.resolve("nope.tar.gz").toString());
     assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);
 
-    Path corrupt = Files.write(tmp.resolve("corrupt.tar.gz"), new byte[] {31, (byte) 139, 8, 0, 1, 2, 3});
+    Path corrupt =
+        Files.write(tmp.resolve("corrupt.tar.gz"), new byte[] {31, (byte) 139, 8, 0, 1, 2, 3});
     CliRun corruptRun = run("plan", "-q", "--manifests", corrupt.toString());
     assertThat(corruptRun.code()).isEqualTo(ExitCodes.INTEGRITY);
     assertThat(corruptRun.err()).contains("corrupt or truncated");
@@ -111,7 +140,8 @@ class CliTest {
     assertThat(badFlag.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(badFlag.err()).contains("Unknown option");
 
-    CliRun badGateway = run("plan", "-q", "--manifests", tarball, "--gateway-service-type", "Ingress");
+    CliRun badGateway =
+        run("plan", "-q", "--manifests", tarball, "--gateway-service-type", "Ingress");
     assertThat(badGateway.code()).isEqualTo(ExitCodes.INVALID_INPUT);
 
     try (var s = Files.list(tmp.resolve("cache/tmp"))) {
@@ -134,7 +164,14 @@ class CliTest {
     CliRun fromEnv = run("plan", "-q", "--components", "istio-crds");
     assertThat(fromEnv.code()).as(fromEnv.err()).isZero();
     assertThat(fromEnv.out()).contains("26.03");
-    CliRun fromFlag = run("plan", "-q", "--components", "istio-crds", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString());
+    CliRun fromFlag =
+        run(
+            "plan",
+            "-q",
+            "--components",
+            "istio-crds",
+            "--manifests",
+            Fixtures.tarball(Fixtures.V1_10_2).toString());
     assertThat(fromFlag.out()).contains("v1.10.2").doesNotContain("26.03 (");
   }
 
@@ -142,7 +179,9 @@ class CliTest {
   void releasesAndVersion() {
     CliRun r = run("releases");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).containsPattern("v1\\.10\\.2 +d8d643f1a736b28c525bd9b8ee5c9b2f4a661b39").contains("26.03");
+    assertThat(r.out())
+        .containsPattern("v1\\.10\\.2 +d8d643f1a736b28c525bd9b8ee5c9b2f4a661b39")
+        .contains("26.03");
     assertThat(run("--version").out()).startsWith("kfboot ");
   }
 }

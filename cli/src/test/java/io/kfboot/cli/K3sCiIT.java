@@ -6,7 +6,6 @@ import io.kfboot.manifests.testing.Fixtures;
 import io.kfboot.verify.testing.DockerK3s;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,9 +25,20 @@ class K3sCiIT {
     env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
     env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
     Path junit = tmp.resolve("verify.xml");
-    CliRun r = CliRun.of(env, "ci", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--components", "istio-install,admission-webhook",
-        "--report-junit", junit.toString());
+    CliRun r =
+        CliRun.of(
+            env,
+            "ci",
+            "--manifests",
+            Fixtures.tarball(Fixtures.V1_10_2).toString(),
+            "--components",
+            "istio-install,admission-webhook",
+            "--report-junit",
+            junit.toString());
     assertThat(r.code()).as(r.out() + r.err()).isZero();
-    assertThat(Files.readString(junit)).contains("testcase").contains("storage-probe").contains("failures=\"0\"");
+    assertThat(Files.readString(junit))
+        .contains("testcase")
+        .contains("storage-probe")
+        .contains("failures=\"0\"");
   }
 }

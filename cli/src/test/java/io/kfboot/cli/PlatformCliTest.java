@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.gpu.CudaSmokeTest;
 import io.kfboot.manifests.testing.Fixtures;
@@ -13,10 +17,11 @@ import io.kfboot.platform.Setting;
 import io.kfboot.verify.testing.SimulatedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
 
 /** Storage and GPU settings on the command line, and {@code kfboot gpus}. */
 class PlatformCliTest {
@@ -31,7 +36,16 @@ class PlatformCliTest {
   }
 
   private String[] plan(String... more) {
-    String[] base = {"plan", "-q", "--manifests", Fixtures.tarball(Fixtures.V1_10_2).toString(), "--components", "cert-manager", "-o", "json"};
+    String[] base = {
+      "plan",
+      "-q",
+      "--manifests",
+      Fixtures.tarball(Fixtures.V1_10_2).toString(),
+      "--components",
+      "cert-manager",
+      "-o",
+      "json"
+    };
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(more, 0, all, base.length, more.length);
@@ -45,7 +59,9 @@ class PlatformCliTest {
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode components = new ObjectMapper().readTree(r.out()).get("components");
     assertThat(components.get(0).get("id").asText()).isEqualTo("storage");
-    assertThat(components.get(0).toString()).contains("nfs-subdir-external-provisioner:v4.0.2").contains("10.0.0.5:/srv/kfboot-nfs");
+    assertThat(components.get(0).toString())
+        .contains("nfs-subdir-external-provisioner:v4.0.2")
+        .contains("10.0.0.5:/srv/kfboot-nfs");
     assertThat(components.get(1).get("id").asText()).isEqualTo("cert-manager");
     assertThat(components.get(1).toString()).contains("storage");
   }
@@ -54,7 +70,9 @@ class PlatformCliTest {
   void flagsBeatTheEnvironmentWhichBeatsTheInventory() throws Exception {
     Fixtures.kustomize();
     Path inventory = tmp.resolve("inventory.yaml");
-    Files.writeString(inventory, """
+    Files.writeString(
+        inventory,
+        """
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
         nvidia: {timeSlicing: 2}
@@ -66,19 +84,40 @@ class PlatformCliTest {
     Map<String, String> env = env();
     CliRun fromInventory = CliRun.of(env, plan("--inventory", inventory.toString()));
     assertThat(fromInventory.code()).as(fromInventory.err()).isZero();
-    assertThat(fromInventory.out()).contains("10.0.0.11:/srv/nfs").contains("nvidia-device-plugin").contains("2 pods per GPU");
+    assertThat(fromInventory.out())
+        .contains("10.0.0.11:/srv/nfs")
+        .contains("nvidia-device-plugin")
+        .contains("2 pods per GPU");
 
     env.put(Setting.NFS_PATH.env(), "/export/from-env");
     env.put(Setting.TIME_SLICING.env(), "4");
     CliRun fromEnv = CliRun.of(env, plan("--inventory", inventory.toString()));
     assertThat(fromEnv.out()).contains("10.0.0.11:/export/from-env").contains("4 pods per GPU");
 
-    CliRun fromFlags = CliRun.of(env, plan("--inventory", inventory.toString(), "--storage", "local-path", "--time-slicing", "1"));
+    CliRun fromFlags =
+        CliRun.of(
+            env,
+            plan(
+                "--inventory",
+                inventory.toString(),
+                "--storage",
+                "local-path",
+                "--time-slicing",
+                "1"));
     // --nfs-path from the environment does not apply to local-path: said, not ignored
     assertThat(fromFlags.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(fromFlags.err()).contains("apply to --storage nfs, not local-path");
     env.remove(Setting.NFS_PATH.env());
-    CliRun flags = CliRun.of(env, plan("--inventory", inventory.toString(), "--storage", "local-path", "--time-slicing", "1"));
+    CliRun flags =
+        CliRun.of(
+            env,
+            plan(
+                "--inventory",
+                inventory.toString(),
+                "--storage",
+                "local-path",
+                "--time-slicing",
+                "1"));
     assertThat(flags.code()).as(flags.err()).isZero();
     assertThat(flags.out()).contains("local-path").doesNotContain("pods per GPU");
   }
@@ -90,8 +129,11 @@ class PlatformCliTest {
     assertThat(noServer.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(noServer.err()).contains("needs an NFS server").contains("--nfs-server ADDRESS");
     CliRun unknown = CliRun.of(env, plan("--storage", "ceph"));
-    assertThat(unknown.err()).contains("--storage ceph is no storage mode").contains("local-path, nfs, nfs-static, existing");
-    CliRun staticWithoutInventory = CliRun.of(env, plan("--storage", "nfs-static", "--nfs-server", "nas"));
+    assertThat(unknown.err())
+        .contains("--storage ceph is no storage mode")
+        .contains("local-path, nfs, nfs-static, existing");
+    CliRun staticWithoutInventory =
+        CliRun.of(env, plan("--storage", "nfs-static", "--nfs-server", "nas"));
     assertThat(staticWithoutInventory.err()).contains("only an inventory lists");
     CliRun slices = CliRun.of(env, plan("--gpu", "--time-slicing", "0"));
     assertThat(slices.code()).isEqualTo(ExitCodes.INVALID_INPUT);
@@ -109,25 +151,48 @@ class PlatformCliTest {
       assertThat(none.out()).contains("No GPU nodes");
       assertThat(none.err()).contains("no node offers an nvidia.com/gpu").contains("fix:");
 
-      cluster.node("gpu-1", Map.of("nvidia.com/gpu.present", "true"), Map.of("nvidia.com/gpu", "2"));
+      cluster.node(
+          "gpu-1", Map.of("nvidia.com/gpu.present", "true"), Map.of("nvidia.com/gpu", "2"));
       cluster.podLog(CudaSmokeTest.NAMESPACE, CudaSmokeTest.POD, "Test PASSED\nDone\n");
-      client.pods().inNamespace("team-a").resource(new PodBuilder().withNewMetadata().withName("trainer").withNamespace("team-a").endMetadata()
-          .withNewSpec().addNewContainer().withName("t").withImage("pytorch/pytorch")
-          .withNewResources().withLimits(Map.of("nvidia.com/gpu", new Quantity("1"))).endResources().endContainer().endSpec().build()).create();
+      client
+          .pods()
+          .inNamespace("team-a")
+          .resource(
+              new PodBuilder()
+                  .withNewMetadata()
+                  .withName("trainer")
+                  .withNamespace("team-a")
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewContainer()
+                  .withName("t")
+                  .withImage("pytorch/pytorch")
+                  .withNewResources()
+                  .withLimits(Map.of("nvidia.com/gpu", new Quantity("1")))
+                  .endResources()
+                  .endContainer()
+                  .endSpec()
+                  .build())
+          .create();
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (System.nanoTime() < deadline && !"Running".equals(phase(client))) {
         Thread.sleep(20);
       }
       CliRun smoke = CliRun.of(env, "gpus", "--smoke", "--timeout", "20s");
       assertThat(smoke.code()).as(smoke.err()).isZero();
-      assertThat(smoke.out()).contains("team-a/trainer (1)").containsPattern("gpu-1\\s+2\\s+1\\s+1").contains("CUDA smoke test passed on gpu-1");
+      assertThat(smoke.out())
+          .contains("team-a/trainer (1)")
+          .containsPattern("gpu-1\\s+2\\s+1\\s+1")
+          .contains("CUDA smoke test passed on gpu-1");
 
       CliRun json = CliRun.of(env, "gpus", "-o", "json");
       JsonNode node = new ObjectMapper().readTree(json.out()).get("nodes").get(0);
       assertThat(node.get("allocated").asInt()).isEqualTo(1);
       assertThat(node.get("pods").get(0).get("name").asText()).isEqualTo("trainer");
 
-      assertThat(CliRun.of(env, "gpus", "--node", "gpu-1").code()).as("--node without --smoke").isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(CliRun.of(env, "gpus", "--node", "gpu-1").code())
+          .as("--node without --smoke")
+          .isEqualTo(ExitCodes.INVALID_INPUT);
     }
   }
 
@@ -145,7 +210,9 @@ class PlatformCliTest {
     assertThat(r.err()).contains("the pulumi CLI is not on PATH").contains("fix: install it");
     CliRun preview = CliRun.of(env, "up", "--preview", "-i", "inventory.yaml");
     assertThat(preview.code()).isEqualTo(ExitCodes.INVALID_INPUT);
-    assertThat(preview.err()).contains("--preview and --destroy belong to --engine pulumi").contains("kfboot hosts plan");
+    assertThat(preview.err())
+        .contains("--preview and --destroy belong to --engine pulumi")
+        .contains("kfboot hosts plan");
   }
 
   @Test
@@ -155,27 +222,75 @@ class PlatformCliTest {
       Map<String, String> env = env();
       env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
       cluster.node("server-1", Map.of(), Map.of("cpu", "8"));
-      client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName("kubeflow").endMetadata().build()).create();
-      client.pods().inNamespace("kubeflow").resource(new PodBuilder().withNewMetadata().withName("katib-db-0").withNamespace("kubeflow").endMetadata()
-          .withNewSpec().addNewContainer().withName("db").withImage("mysql:8").endContainer().endSpec().build()).create();
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName("kubeflow").endMetadata().build())
+          .create();
+      client
+          .pods()
+          .inNamespace("kubeflow")
+          .resource(
+              new PodBuilder()
+                  .withNewMetadata()
+                  .withName("katib-db-0")
+                  .withNamespace("kubeflow")
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewContainer()
+                  .withName("db")
+                  .withImage("mysql:8")
+                  .endContainer()
+                  .endSpec()
+                  .build())
+          .create();
       // the simulated kubelet runs it first; then it starts to crash
       var stored = client.pods().inNamespace("kubeflow").withName("katib-db-0").get();
-      for (int i = 0; i < 500 && (stored.getStatus() == null || stored.getStatus().getPhase() == null); i++) {
+      for (int i = 0;
+          i < 500 && (stored.getStatus() == null || stored.getStatus().getPhase() == null);
+          i++) {
         Thread.sleep(10);
         stored = client.pods().inNamespace("kubeflow").withName("katib-db-0").get();
       }
-      stored.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").addNewContainerStatus().withName("db")
-          .withReady(false).withRestartCount(9).withNewState().withNewWaiting().withReason("CrashLoopBackOff").endWaiting().endState()
-          .endContainerStatus().build());
+      stored.setStatus(
+          new PodStatusBuilder()
+              .withPhase("Running")
+              .addNewContainerStatus()
+              .withName("db")
+              .withReady(false)
+              .withRestartCount(9)
+              .withNewState()
+              .withNewWaiting()
+              .withReason("CrashLoopBackOff")
+              .endWaiting()
+              .endState()
+              .endContainerStatus()
+              .build());
       client.pods().inNamespace("kubeflow").resource(stored).updateStatus();
 
       Path junit = tmp.resolve("verify.xml");
-      CliRun r = CliRun.of(env, "verify", "--only", "pods-healthy", "--timeout", "1s", "--report-junit", junit.toString());
+      CliRun r =
+          CliRun.of(
+              env,
+              "verify",
+              "--only",
+              "pods-healthy",
+              "--timeout",
+              "1s",
+              "--report-junit",
+              junit.toString());
       assertThat(r.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
-      assertThat(r.out()).contains("FAILED").contains("kubeflow/katib-db-0 Running (CrashLoopBackOff)").contains("diagnostics for pods-healthy");
+      assertThat(r.out())
+          .contains("FAILED")
+          .contains("kubeflow/katib-db-0 Running (CrashLoopBackOff)")
+          .contains("diagnostics for pods-healthy");
       assertThat(Files.readString(junit)).contains("<failure message=").contains("katib-db-0");
-      assertThat(CliRun.of(env, "verify", "--only", "kserve").err()).contains("no check 'kserve'").contains("kfboot verify --list");
-      assertThat(CliRun.of(env, "verify", "--list").out()).contains("storage-probe").doesNotContain("gpu-cuda-smoke");
+      assertThat(CliRun.of(env, "verify", "--only", "kserve").err())
+          .contains("no check 'kserve'")
+          .contains("kfboot verify --list");
+      assertThat(CliRun.of(env, "verify", "--list").out())
+          .contains("storage-probe")
+          .doesNotContain("gpu-cuda-smoke");
     }
   }
 
@@ -200,18 +315,47 @@ class PlatformCliTest {
       assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);
       assertThat(missing.err()).contains("no Service istio-system/istio-ingressgateway");
 
-      client.services().inNamespace("istio-system").resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
-          .withName("istio-ingressgateway").withNamespace("istio-system").endMetadata().withNewSpec().withType("ClusterIP")
-          .addNewPort().withName("http2").withPort(80).endPort().endSpec().build()).create();
+      client
+          .services()
+          .inNamespace("istio-system")
+          .resource(
+              new ServiceBuilder()
+                  .withNewMetadata()
+                  .withName("istio-ingressgateway")
+                  .withNamespace("istio-system")
+                  .endMetadata()
+                  .withNewSpec()
+                  .withType("ClusterIP")
+                  .addNewPort()
+                  .withName("http2")
+                  .withPort(80)
+                  .endPort()
+                  .endSpec()
+                  .build())
+          .create();
       assertThat(CliRun.of(env, "access", "--print-only").out())
           .contains("kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80");
 
-      var svc = client.services().inNamespace("istio-system").withName("istio-ingressgateway").get();
+      var svc =
+          client.services().inNamespace("istio-system").withName("istio-ingressgateway").get();
       svc.getSpec().setType("NodePort");
       svc.getSpec().getPorts().get(0).setNodePort(31380);
       client.services().inNamespace("istio-system").resource(svc).update();
-      client.nodes().resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName("server-1").endMetadata()
-          .withNewStatus().addNewAddress().withType("InternalIP").withAddress("10.0.0.11").endAddress().endStatus().build()).create();
+      client
+          .nodes()
+          .resource(
+              new NodeBuilder()
+                  .withNewMetadata()
+                  .withName("server-1")
+                  .endMetadata()
+                  .withNewStatus()
+                  .addNewAddress()
+                  .withType("InternalIP")
+                  .withAddress("10.0.0.11")
+                  .endAddress()
+                  .endStatus()
+                  .build())
+          .create();
       CliRun nodePort = CliRun.of(env, "access");
       assertThat(nodePort.code()).as(nodePort.err()).isZero();
       assertThat(nodePort.out().strip()).isEqualTo("http://10.0.0.11:31380");
@@ -222,11 +366,12 @@ class PlatformCliTest {
   void ciWithoutDockerSaysSoWithExitFive() {
     boolean docker;
     try {
-      docker = org.testcontainers.DockerClientFactory.instance().isDockerAvailable();
+      docker = DockerClientFactory.instance().isDockerAvailable();
     } catch (RuntimeException e) {
       docker = false;
     }
-    org.junit.jupiter.api.Assumptions.assumeFalse(docker, "skipped: a Docker engine is here; K3sCiIT runs 'kfboot ci' for real");
+    Assumptions.assumeFalse(
+        docker, "skipped: a Docker engine is here; K3sCiIT runs 'kfboot ci' for real");
     CliRun r = CliRun.of(env(), "ci", "--components", "cert-manager");
     assertThat(r.code()).isEqualTo(ExitCodes.MISSING_TOOL);
     assertThat(r.err()).contains("no Docker engine found").contains("fix:");

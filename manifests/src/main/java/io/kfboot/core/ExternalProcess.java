@@ -16,8 +16,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * A program kfboot starts on this machine (kustomize, kubectl, git), always with a timeout: its
  * output goes to a temporary file (no reader thread to starve, so the timeout holds even for a
- * program that never closes its output), and on timeout it and every process it started are
- * killed and the caller is told which program hung.
+ * program that never closes its output), and on timeout it and every process it started are killed
+ * and the caller is told which program hung.
  */
 public final class ExternalProcess {
   /** What a program did: its exit code and its output (stdout and stderr together). */
@@ -30,20 +30,30 @@ public final class ExternalProcess {
   /** The program ran past its timeout and was killed. */
   public static final class TimedOutException extends KfbootException {
     TimedOutException(String command, Duration timeout, String fix, ExitCategory category) {
-      super(command + " did not finish within " + Durations.human(timeout) + " and was stopped", fix, category);
+      super(
+          command + " did not finish within " + Durations.human(timeout) + " and was stopped",
+          fix,
+          category);
     }
   }
 
   private ExternalProcess() {}
 
-  /** Every program kfboot started that still runs; killed when the JVM ends (Ctrl-C, a fatal error). */
+  /**
+   * Every program kfboot started that still runs; killed when the JVM ends (Ctrl-C, a fatal error).
+   */
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(ExternalProcess::kill), "kfboot-process-reaper"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(() -> LIVE.forEach(ExternalProcess::kill), "kfboot-process-reaper"));
   }
 
-  /** Starts {@code pb} and keeps the process in the set the shutdown hook kills; {@link #kill} or {@link #forget} it after. */
+  /**
+   * Starts {@code pb} and keeps the process in the set the shutdown hook kills; {@link #kill} or
+   * {@link #forget} it after.
+   */
   public static Process start(ProcessBuilder pb) throws IOException {
     Process p = pb.start();
     LIVE.add(p);
@@ -57,13 +67,19 @@ public final class ExternalProcess {
 
   /**
    * Runs {@code argv} with no input. Failing to start it at all is an IOException for the caller to
-   * word; running past {@code timeout} is a {@link TimedOutException} with {@code fix} and {@code category}.
+   * word; running past {@code timeout} is a {@link TimedOutException} with {@code fix} and {@code
+   * category}.
    */
-  public static Result run(List<String> argv, Path workDir, Duration timeout, String fix, ExitCategory category) throws IOException {
+  public static Result run(
+      List<String> argv, Path workDir, Duration timeout, String fix, ExitCategory category)
+      throws IOException {
     Path out = Files.createTempFile("kfboot-process", ".out");
     try {
-      ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      ProcessBuilder pb =
+          new ProcessBuilder(argv)
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       if (workDir != null) {
         pb.directory(workDir.toFile());
       }
@@ -74,7 +90,10 @@ public final class ExternalProcess {
       } catch (InterruptedException e) {
         kill(p);
         Thread.currentThread().interrupt();
-        throw new KfbootException("interrupted while " + String.join(" ", argv) + " ran", "rerun the same command", ExitCategory.UNEXPECTED_STATE);
+        throw new KfbootException(
+            "interrupted while " + String.join(" ", argv) + " ran",
+            "rerun the same command",
+            ExitCategory.UNEXPECTED_STATE);
       }
       if (!finished) {
         kill(p);

@@ -20,7 +20,8 @@ public class KfbootException extends RuntimeException {
     this(message, fix, category, "", cause);
   }
 
-  public KfbootException(String message, String fix, ExitCategory category, String diagnostics, Throwable cause) {
+  public KfbootException(
+      String message, String fix, ExitCategory category, String diagnostics, Throwable cause) {
     super(message, cause);
     this.fix = fix == null ? "" : fix;
     this.category = category;
@@ -36,7 +37,9 @@ public class KfbootException extends RuntimeException {
     return category;
   }
 
-  /** What the cluster looked like (pods, conditions, events) as text; empty where nothing was read. */
+  /**
+   * What the cluster looked like (pods, conditions, events) as text; empty where nothing was read.
+   */
   public String diagnostics() {
     return diagnostics;
   }

@@ -22,7 +22,9 @@ public final class Nearest {
         best = k;
       }
     }
-    return best != null && bestDistance <= Math.max(2, word.length() / 3) ? Optional.of(best) : Optional.empty();
+    return best != null && bestDistance <= Math.max(2, word.length() / 3)
+        ? Optional.of(best)
+        : Optional.empty();
   }
 
   /** Levenshtein distance. */

@@ -38,15 +38,22 @@ public record Retry(int attempts, Duration initialBackoff, Duration maxBackoff) 
       throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);
     }
     if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
-      throw new IllegalArgumentException("backoff must be 0 <= initial <= max, got " + initialBackoff + " and " + maxBackoff);
+      throw new IllegalArgumentException(
+          "backoff must be 0 <= initial <= max, got " + initialBackoff + " and " + maxBackoff);
     }
   }
 
-  public <T> T run(String what, Supplier<T> action, Predicate<Throwable> isTransient, Listener listener) {
+  public <T> T run(
+      String what, Supplier<T> action, Predicate<Throwable> isTransient, Listener listener) {
     return run(what, action, isTransient, listener, Sleeper.SYSTEM);
   }
 
-  public <T> T run(String what, Supplier<T> action, Predicate<Throwable> isTransient, Listener listener, Sleeper sleeper) {
+  public <T> T run(
+      String what,
+      Supplier<T> action,
+      Predicate<Throwable> isTransient,
+      Listener listener,
+      Sleeper sleeper) {
     Duration pause = initialBackoff;
     for (int attempt = 1; ; attempt++) {
       try {
@@ -57,7 +64,8 @@ public record Retry(int attempts, Duration initialBackoff, Duration maxBackoff) 
         }
         listener.retrying(what, attempt, attempts, e, pause);
         pause(what, sleeper, pause);
-        pause = pause.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : pause.multipliedBy(2);
+        pause =
+            pause.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : pause.multipliedBy(2);
       }
     }
   }
@@ -78,7 +86,9 @@ public record Retry(int attempts, Duration initialBackoff, Duration maxBackoff) 
     private final String lastDetail;
 
     TimedOut(String what, Duration timeout, String lastDetail) {
-      super(what + " did not hold within " + Durations.human(timeout) + ": " + lastDetail, "look at what it waited for; a rerun waits again",
+      super(
+          what + " did not hold within " + Durations.human(timeout) + ": " + lastDetail,
+          "look at what it waited for; a rerun waits again",
           ExitCategory.UNEXPECTED_STATE);
       this.lastDetail = lastDetail;
     }
@@ -92,7 +102,13 @@ public record Retry(int attempts, Duration initialBackoff, Duration maxBackoff) 
    * Looks every {@code interval} until a look is done, or throws {@link TimedOut} once {@code
    * timeout} has passed, with what the last look saw. The deadline is read from {@code clock}.
    */
-  public static <T> T poll(String what, Supplier<Look<T>> look, Duration interval, Duration timeout, Clock clock, Sleeper sleeper) {
+  public static <T> T poll(
+      String what,
+      Supplier<Look<T>> look,
+      Duration interval,
+      Duration timeout,
+      Clock clock,
+      Sleeper sleeper) {
     long deadline = clock.nanos() + timeout.toNanos();
     while (true) {
       Look<T> l = look.get();
@@ -106,7 +122,8 @@ public record Retry(int attempts, Duration initialBackoff, Duration maxBackoff) 
     }
   }
 
-  public static <T> T poll(String what, Supplier<Look<T>> look, Duration interval, Duration timeout) {
+  public static <T> T poll(
+      String what, Supplier<Look<T>> look, Duration interval, Duration timeout) {
     return poll(what, look, interval, timeout, Clock.SYSTEM, Sleeper.SYSTEM);
   }
 
@@ -123,7 +140,9 @@ public record Retry(int attempts, Duration initialBackoff, Duration maxBackoff) 
       sleeper.sleep(d);
     } catch (InterruptedException ie) {
       Thread.currentThread().interrupt();
-      throw new KfbootException("interrupted while waiting to retry " + what, "rerun the same command; kfboot resumes",
+      throw new KfbootException(
+          "interrupted while waiting to retry " + what,
+          "rerun the same command; kfboot resumes",
           ExitCategory.UNEXPECTED_STATE);
     }
   }

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What a test may need from this machine. Each says whether it is here and, if not, why; the ones
- * {@code .ci/run} installs (or CI's shared/ folder brings) must be here under {@code CI=true}, where
- * their absence fails the test instead of skipping it.
+ * {@code .ci/run} installs (or CI's shared/ folder brings) must be here under {@code CI=true},
+ * where their absence fails the test instead of skipping it.
  */
 public enum Need {
   KUSTOMIZE(true, "kustomize or kubectl (.ci/run installs a pinned kubectl)"),
@@ -43,12 +43,21 @@ public enum Need {
           yield Optional.of("no kustomize here: " + e.getMessage());
         }
       }
-      case SSHD -> !Files.isExecutable(Path.of("/usr/sbin/sshd")) ? Optional.of("no /usr/sbin/sshd")
-          : !"root".equals(System.getProperty("user.name")) ? Optional.of("sshd needs root to log a user in; running as "
-              + System.getProperty("user.name")) : Optional.empty();
-      case SHELLCHECK -> runs("shellcheck", "--version") ? Optional.empty() : Optional.of("no shellcheck");
+      case SSHD ->
+          !Files.isExecutable(Path.of("/usr/sbin/sshd"))
+              ? Optional.of("no /usr/sbin/sshd")
+              : !"root".equals(System.getProperty("user.name"))
+                  ? Optional.of(
+                      "sshd needs root to log a user in; running as "
+                          + System.getProperty("user.name"))
+                  : Optional.empty();
+      case SHELLCHECK ->
+          runs("shellcheck", "--version") ? Optional.empty() : Optional.of("no shellcheck");
       case GIT -> runs("git", "--version") ? Optional.empty() : Optional.of("no git");
-      case FIXTURES -> Files.isDirectory(Fixtures.dir()) ? Optional.empty() : Optional.of("no fixtures folder " + Fixtures.dir());
+      case FIXTURES ->
+          Files.isDirectory(Fixtures.dir())
+              ? Optional.empty()
+              : Optional.of("no fixtures folder " + Fixtures.dir());
     };
   }
 
@@ -58,7 +67,11 @@ public enum Need {
 
   private static boolean runs(String... cmd) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
       return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
     } catch (IOException e) {
       return false;

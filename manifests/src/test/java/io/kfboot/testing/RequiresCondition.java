@@ -7,13 +7,17 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-/** Evaluates {@link Requires}: disabled with the reason where a need is missing, an error under CI for what CI provides. */
+/**
+ * Evaluates {@link Requires}: disabled with the reason where a need is missing, an error under CI
+ * for what CI provides.
+ */
 public final class RequiresCondition implements ExecutionCondition {
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     List<String> missing = new ArrayList<>();
     boolean ciMustHave = false;
-    for (Requires r : AnnotationSupport.findAnnotation(context.getElement(), Requires.class).stream().toList()) {
+    for (Requires r :
+        AnnotationSupport.findAnnotation(context.getElement(), Requires.class).stream().toList()) {
       for (Need n : r.value()) {
         var reason = n.missing();
         if (reason.isPresent()) {
@@ -27,7 +31,8 @@ public final class RequiresCondition implements ExecutionCondition {
     }
     String reason = String.join("; ", missing);
     if (ciMustHave && Skips.inCi()) {
-      throw new AssertionError("CI=true, and " + reason + ": .ci/run must provide it; a skip here would hide a gap");
+      throw new AssertionError(
+          "CI=true, and " + reason + ": .ci/run must provide it; a skip here would hide a gap");
     }
     System.err.println("SKIPPED: " + context.getDisplayName() + ": " + reason);
     return ConditionEvaluationResult.disabled(reason);

@@ -15,11 +15,16 @@ class SkipsTest {
   @Test
   void aMissingToolIsASkipOutsideCiAndAFailureInCiWhenCiProvidesIt() {
     System.setProperty("kfboot.ci", "false");
-    assertThatThrownBy(() -> Skips.unavailable(true, "no sshd")).isInstanceOf(TestAbortedException.class).hasMessageContaining("no sshd");
+    assertThatThrownBy(() -> Skips.unavailable(true, "no sshd"))
+        .isInstanceOf(TestAbortedException.class)
+        .hasMessageContaining("no sshd");
     System.setProperty("kfboot.ci", "true");
-    assertThatThrownBy(() -> Skips.unavailable(true, "no sshd")).isInstanceOf(AssertionError.class)
-        .hasMessageContaining("CI=true, and no sshd").hasMessageContaining(".ci/run must provide it");
+    assertThatThrownBy(() -> Skips.unavailable(true, "no sshd"))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("CI=true, and no sshd")
+        .hasMessageContaining(".ci/run must provide it");
     // what CI has no way to provide (Docker, a GPU) stays a skip there
-    assertThatThrownBy(() -> Skips.unavailable(false, "no Docker")).isInstanceOf(TestAbortedException.class);
+    assertThatThrownBy(() -> Skips.unavailable(false, "no Docker"))
+        .isInstanceOf(TestAbortedException.class);
   }
 }

@@ -11,13 +11,19 @@ import io.kfboot.bootstrap.steps.Step;
  * https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html
  */
 public final class ContainerToolkitStep implements Step {
-  static final String APT_SCRIPT = "set -e; KEYRING=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg;"
-      + " curl -fsSL https://nvidia.github.io/libnvidia-container/gpgkey | gpg --batch --yes --dearmor -o \"$KEYRING\";"
-      + " curl -fsSL https://nvidia.github.io/libnvidia-container/stable/deb/nvidia-container-toolkit.list"
-      + " | sed \"s#deb https://#deb [signed-by=$KEYRING] https://#g\" > /etc/apt/sources.list.d/nvidia-container-toolkit.list;"
-      + " apt-get update -q; DEBIAN_FRONTEND=noninteractive apt-get install -y -q nvidia-container-toolkit";
-  static final String DNF_SCRIPT = "set -e; curl -fsSL https://nvidia.github.io/libnvidia-container/stable/rpm/nvidia-container-toolkit.repo"
-      + " > /etc/yum.repos.d/nvidia-container-toolkit.repo; dnf install -y nvidia-container-toolkit";
+  static final String APT_SCRIPT =
+      "set -e; KEYRING=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg; curl -fsSL"
+          + " https://nvidia.github.io/libnvidia-container/gpgkey | gpg --batch --yes --dearmor -o"
+          + " \"$KEYRING\"; curl -fsSL"
+          + " https://nvidia.github.io/libnvidia-container/stable/deb/nvidia-container-toolkit.list"
+          + " | sed \"s#deb https://#deb [signed-by=$KEYRING] https://#g\" >"
+          + " /etc/apt/sources.list.d/nvidia-container-toolkit.list; apt-get update -q;"
+          + " DEBIAN_FRONTEND=noninteractive apt-get install -y -q nvidia-container-toolkit";
+  static final String DNF_SCRIPT =
+      "set -e; curl -fsSL"
+          + " https://nvidia.github.io/libnvidia-container/stable/rpm/nvidia-container-toolkit.repo"
+          + " > /etc/yum.repos.d/nvidia-container-toolkit.repo; dnf install -y"
+          + " nvidia-container-toolkit";
 
   @Override
   public String id() {
@@ -43,7 +49,8 @@ public final class ContainerToolkitStep implements Step {
     if (docker(host) && !"nvidia".equals(host.root(DOCKER_DEFAULT_RUNTIME).stdout().strip())) {
       return Check.change("make nvidia Docker's default runtime");
     }
-    return Check.ok("nvidia-container-runtime present" + (docker(host) ? ", Docker's default runtime" : ""));
+    return Check.ok(
+        "nvidia-container-runtime present" + (docker(host) ? ", Docker's default runtime" : ""));
   }
 
   /** With Docker, k3s runs pods through cri-dockerd: Docker's own default runtime decides. */
@@ -51,18 +58,22 @@ public final class ContainerToolkitStep implements Step {
     return host.inventory().containerRuntime().equals("docker");
   }
 
-  static final Command DOCKER_DEFAULT_RUNTIME = Command.of("docker", "info", "--format", "{{.DefaultRuntime}}");
+  static final Command DOCKER_DEFAULT_RUNTIME =
+      Command.of("docker", "info", "--format", "{{.DefaultRuntime}}");
 
   @Override
   public void apply(HostContext host) {
     if (!host.root(Command.shell("command -v nvidia-container-runtime")).ok()) {
       boolean apt = host.root(Command.shell("command -v apt-get")).ok();
-      host.rootOk(Command.shell(apt ? APT_SCRIPT : DNF_SCRIPT), "installing nvidia-container-toolkit");
+      host.rootOk(
+          Command.shell(apt ? APT_SCRIPT : DNF_SCRIPT), "installing nvidia-container-toolkit");
     }
     if (docker(host)) {
       // NVIDIA's tool edits /etc/docker/daemon.json, keeping what else is there
       // (https://docs.nvidia.com/datacenter/cloud-native/container-toolkit/latest/install-guide.html#configuring-docker)
-      host.rootOk(Command.of("nvidia-ctk", "runtime", "configure", "--runtime=docker", "--set-as-default"), "making nvidia Docker's default runtime");
+      host.rootOk(
+          Command.of("nvidia-ctk", "runtime", "configure", "--runtime=docker", "--set-as-default"),
+          "making nvidia Docker's default runtime");
       host.rootOk(Command.of("systemctl", "restart", "docker"), "restarting Docker");
     }
   }

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.wait.KubernetesConditions;
@@ -11,6 +12,7 @@ import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A pod that asks for one GPU and runs NVIDIA's CUDA vectorAdd sample, as NVIDIA's device plugin
@@ -21,6 +23,7 @@ import java.util.Map;
 public final class CudaSmokeTest {
   public static final String NAMESPACE = "kfboot-smoke";
   public static final String POD = "cuda-vectoradd";
+
   /** https://catalog.ngc.nvidia.com/orgs/nvidia/teams/k8s/containers/cuda-sample */
   public static final String IMAGE = "nvcr.io/nvidia/k8s/cuda-sample:vectoradd-cuda12.5.0";
 
@@ -40,13 +43,34 @@ public final class CudaSmokeTest {
 
   /** The pod as it is created: one GPU, no restarts, no runtime class. */
   public static Pod pod(String node) {
-    PodBuilder b = new PodBuilder().withNewMetadata().withName(POD).withNamespace(NAMESPACE)
-        .withLabels(Map.of("app.kubernetes.io/managed-by", "kfboot", "app.kubernetes.io/name", "kfboot-gpu-smoke")).endMetadata()
-        .withNewSpec().withRestartPolicy("Never")
-        .withTolerations(new io.fabric8.kubernetes.api.model.TolerationBuilder().withKey(GpuChecks.RESOURCE).withOperator("Exists").withEffect("NoSchedule").build())
-        .addNewContainer().withName("vectoradd").withImage(IMAGE)
-        .withNewResources().withLimits(Map.of(GpuChecks.RESOURCE, new Quantity("1"))).endResources()
-        .endContainer().endSpec();
+    PodBuilder b =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(POD)
+            .withNamespace(NAMESPACE)
+            .withLabels(
+                Map.of(
+                    "app.kubernetes.io/managed-by",
+                    "kfboot",
+                    "app.kubernetes.io/name",
+                    "kfboot-gpu-smoke"))
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withTolerations(
+                new TolerationBuilder()
+                    .withKey(GpuChecks.RESOURCE)
+                    .withOperator("Exists")
+                    .withEffect("NoSchedule")
+                    .build())
+            .addNewContainer()
+            .withName("vectoradd")
+            .withImage(IMAGE)
+            .withNewResources()
+            .withLimits(Map.of(GpuChecks.RESOURCE, new Quantity("1")))
+            .endResources()
+            .endContainer()
+            .endSpec();
     if (node != null) {
       b.editSpec().withNodeSelector(Map.of("kubernetes.io/hostname", node)).endSpec();
     }
@@ -59,10 +83,18 @@ public final class CudaSmokeTest {
    * @param node the node to run on, or null for wherever the scheduler puts it
    */
   public Result run(String node, Duration timeout) {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
-        .withLabels(Map.of("app.kubernetes.io/managed-by", "kfboot")).endMetadata().build()).serverSideApply();
+    client
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(NAMESPACE)
+                .withLabels(Map.of("app.kubernetes.io/managed-by", "kfboot"))
+                .endMetadata()
+                .build())
+        .serverSideApply();
     // a pod left by an interrupted run would hold a GPU and its name
-    client.pods().inNamespace(NAMESPACE).withName(POD).withTimeout(30, java.util.concurrent.TimeUnit.SECONDS).delete();
+    client.pods().inNamespace(NAMESPACE).withName(POD).withTimeout(30, TimeUnit.SECONDS).delete();
     client.pods().inNamespace(NAMESPACE).resource(pod(node)).create();
     try {
       waiter.await(new KubernetesConditions(client).podFinished(NAMESPACE, POD), timeout);
@@ -70,10 +102,21 @@ public final class CudaSmokeTest {
       String log = client.pods().inNamespace(NAMESPACE).withName(POD).getLog();
       String phase = done.getStatus().getPhase();
       if (!"Succeeded".equals(phase) || !log.contains("Test PASSED")) {
-        throw new VerifyException("the CUDA smoke pod " + NAMESPACE + "/" + POD + " ended " + phase + " on " + done.getSpec().getNodeName()
-            + " without \"Test PASSED\"; it printed: " + lastLines(log, 5),
-            "check the driver on that node (nvidia-smi) and that k3s uses the nvidia runtime by default"
-                + " (default-runtime: nvidia in /etc/rancher/k3s/config.yaml; 'kfboot hosts up' sets it)", "");
+        throw new VerifyException(
+            "the CUDA smoke pod "
+                + NAMESPACE
+                + "/"
+                + POD
+                + " ended "
+                + phase
+                + " on "
+                + done.getSpec().getNodeName()
+                + " without \"Test PASSED\"; it printed: "
+                + lastLines(log, 5),
+            "check the driver on that node (nvidia-smi) and that k3s uses the nvidia runtime by"
+                + " default (default-runtime: nvidia in /etc/rancher/k3s/config.yaml; 'kfboot hosts"
+                + " up' sets it)",
+            "");
       }
       return new Result(done.getSpec().getNodeName(), log);
     } finally {
@@ -83,6 +126,8 @@ public final class CudaSmokeTest {
 
   private static String lastLines(String log, int n) {
     List<String> lines = log.strip().lines().toList();
-    return lines.isEmpty() ? "(nothing)" : String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    return lines.isEmpty()
+        ? "(nothing)"
+        : String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
   }
 }

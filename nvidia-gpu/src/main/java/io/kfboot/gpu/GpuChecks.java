@@ -1,6 +1,7 @@
 package io.kfboot.gpu;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,15 +10,16 @@ import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Whether the GPUs the hosts have are what the cluster offers. kfboot labels each GPU node with
- * {@value #PRESENT} and, from nvidia-smi, {@value #COUNT} (the labels NVIDIA's GPU feature discovery
- * uses, so the GPU Operator sets the same); the device plugin then reports allocatable {@value
- * #RESOURCE}. A node whose allocatable differs is the "GPU that is there but invisible" of issue
- * reports: driver, runtime or plugin are wrong on it.
+ * {@value #PRESENT} and, from nvidia-smi, {@value #COUNT} (the labels NVIDIA's GPU feature
+ * discovery uses, so the GPU Operator sets the same); the device plugin then reports allocatable
+ * {@value #RESOURCE}. A node whose allocatable differs is the "GPU that is there but invisible" of
+ * issue reports: driver, runtime or plugin are wrong on it.
  */
 public final class GpuChecks {
   public static final String RESOURCE = "nvidia.com/gpu";
@@ -66,15 +68,22 @@ public final class GpuChecks {
     return new ClusterCheck() {
       @Override
       public String description() {
-        return "allocatable " + RESOURCE + " on every GPU node equals the nvidia-smi count" + (timeSlicing > 1 ? " x " + timeSlicing : "");
+        return "allocatable "
+            + RESOURCE
+            + " on every GPU node equals the nvidia-smi count"
+            + (timeSlicing > 1 ? " x " + timeSlicing : "");
       }
 
       @Override
       public Condition start(KubernetesClient client) {
         if (look(client, timeSlicing).isEmpty()) {
-          throw new VerifyException("no node is labeled " + PRESENT + "=true, so no GPU can be scheduled",
-              "mark GPU hosts gpu: true in the inventory and run 'kfboot hosts up', or label the nodes yourself"
-                  + " (kubectl label node NAME " + PRESENT + "=true); or install without --gpu", "");
+          throw new VerifyException(
+              "no node is labeled " + PRESENT + "=true, so no GPU can be scheduled",
+              "mark GPU hosts gpu: true in the inventory and run 'kfboot hosts up', or label the"
+                  + " nodes yourself (kubectl label node NAME "
+                  + PRESENT
+                  + "=true); or install without --gpu",
+              "");
         }
         return condition(client, timeSlicing, description());
       }
@@ -82,8 +91,14 @@ public final class GpuChecks {
       /** Declaratively, per-node counts cannot be awaited: one GPU that runs CUDA stands in. */
       @Override
       public Map<HasMetadata, String> asAwaitedObjects() {
-        Map<HasMetadata, String> out = new java.util.LinkedHashMap<>();
-        out.put(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(CudaSmokeTest.NAMESPACE).endMetadata().build(), "");
+        Map<HasMetadata, String> out = new LinkedHashMap<>();
+        out.put(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(CudaSmokeTest.NAMESPACE)
+                .endMetadata()
+                .build(),
+            "");
         out.put(CudaSmokeTest.pod(null), "jsonpath={.status.phase}=Succeeded");
         return out;
       }
@@ -91,10 +106,14 @@ public final class GpuChecks {
   }
 
   static Condition condition(KubernetesClient client, int timeSlicing, String description) {
-    return Condition.of(description, List.of(DevicePlugin.NAMESPACE), () -> {
-      List<NodeGpus> nodes = look(client, timeSlicing);
-      boolean all = !nodes.isEmpty() && nodes.stream().allMatch(NodeGpus::ok);
-      return new ConditionResult(all, String.join(", ", nodes.stream().map(NodeGpus::describe).toList()));
-    });
+    return Condition.of(
+        description,
+        List.of(DevicePlugin.NAMESPACE),
+        () -> {
+          List<NodeGpus> nodes = look(client, timeSlicing);
+          boolean all = !nodes.isEmpty() && nodes.stream().allMatch(NodeGpus::ok);
+          return new ConditionResult(
+              all, String.join(", ", nodes.stream().map(NodeGpus::describe).toList()));
+        });
   }
 }

@@ -31,10 +31,15 @@ public final class GpuDriverStep implements Step {
     if (!host.spec().gpu()) {
       return Check.ok("no GPU in the inventory");
     }
-    ExecResult query = host.root(Command.of("nvidia-smi").arg(NvidiaSmi.QUERY.toArray(String[]::new)));
+    ExecResult query =
+        host.root(Command.of("nvidia-smi").arg(NvidiaSmi.QUERY.toArray(String[]::new)));
     if (!query.ok()) {
       String why = (query.stderr() + query.stdout()).strip();
-      return Check.change("nvidia-smi " + (query.exitCode() == 127 ? "is not installed" : "fails: " + why.lines().findFirst().orElse("exit " + query.exitCode())));
+      return Check.change(
+          "nvidia-smi "
+              + (query.exitCode() == 127
+                  ? "is not installed"
+                  : "fails: " + why.lines().findFirst().orElse("exit " + query.exitCode())));
     }
     List<NvidiaSmi.Gpu> gpus = NvidiaSmi.parseGpus(query.stdout());
     if (gpus.isEmpty()) {
@@ -42,38 +47,62 @@ public final class GpuDriverStep implements Step {
     }
     host.discoveredLabels().put(GpuChecks.COUNT, String.valueOf(gpus.size()));
     String cuda = NvidiaSmi.cudaVersion(host.root(Command.of("nvidia-smi")).stdout());
-    String models = gpus.stream().collect(Collectors.groupingBy(NvidiaSmi.Gpu::name, Collectors.counting())).entrySet().stream()
-        .map(e -> e.getValue() + " x " + e.getKey()).sorted().collect(Collectors.joining(", "));
-    return Check.ok(models + ", driver " + gpus.get(0).driverVersion() + (cuda == null ? "" : ", CUDA " + cuda));
+    String models =
+        gpus.stream()
+            .collect(Collectors.groupingBy(NvidiaSmi.Gpu::name, Collectors.counting()))
+            .entrySet()
+            .stream()
+            .map(e -> e.getValue() + " x " + e.getKey())
+            .sorted()
+            .collect(Collectors.joining(", "));
+    return Check.ok(
+        models
+            + ", driver "
+            + gpus.get(0).driverVersion()
+            + (cuda == null ? "" : ", CUDA " + cuda));
   }
 
   /** Ubuntu's own tool picks the driver for the GPU and kernel; Debian's is in non-free. */
-  static final String APT_INSTALL = "set -e; export DEBIAN_FRONTEND=noninteractive; apt-get update -q;"
-      + " if command -v ubuntu-drivers >/dev/null || apt-get install -y -q ubuntu-drivers-common >/dev/null 2>&1 && command -v ubuntu-drivers >/dev/null;"
-      + " then ubuntu-drivers install --gpgpu; else apt-get install -y -q nvidia-driver firmware-misc-nonfree; fi;"
-      + " modprobe nvidia || true";
+  static final String APT_INSTALL =
+      "set -e; export DEBIAN_FRONTEND=noninteractive; apt-get update -q; if command -v"
+          + " ubuntu-drivers >/dev/null || apt-get install -y -q ubuntu-drivers-common >/dev/null"
+          + " 2>&1 && command -v ubuntu-drivers >/dev/null; then ubuntu-drivers install --gpgpu;"
+          + " else apt-get install -y -q nvidia-driver firmware-misc-nonfree; fi; modprobe nvidia"
+          + " || true";
 
   @Override
   public void apply(HostContext host) {
     String missing = check(host).detail();
     if (!host.inventory().nvidia().installDriver()) {
-      throw new HostException(host.name(), "is marked gpu: true, but " + missing,
-          "install the NVIDIA driver for this kernel (Ubuntu: 'ubuntu-drivers install'; others: the distribution's or NVIDIA's packages), reboot,"
-              + " check with nvidia-smi, then rerun; or set nvidia.installDriver: true to let kfboot install the distribution's driver;"
-              + " or set gpu: false for this host",
+      throw new HostException(
+          host.name(),
+          "is marked gpu: true, but " + missing,
+          "install the NVIDIA driver for this kernel (Ubuntu: 'ubuntu-drivers install'; others: the"
+              + " distribution's or NVIDIA's packages), reboot, check with nvidia-smi, then rerun;"
+              + " or set nvidia.installDriver: true to let kfboot install the distribution's"
+              + " driver; or set gpu: false for this host",
           false);
     }
     if (!host.root(Command.shell("command -v apt-get")).ok()) {
-      throw new HostException(host.name(), "is marked gpu: true, but " + missing + "; kfboot installs drivers only on Debian and Ubuntu",
-          "install the driver from NVIDIA's CUDA repository for this distribution (https://docs.nvidia.com/datacenter/tesla/driver-installation-guide/),"
-              + " reboot, check with nvidia-smi, then rerun",
+      throw new HostException(
+          host.name(),
+          "is marked gpu: true, but "
+              + missing
+              + "; kfboot installs drivers only on Debian and Ubuntu",
+          "install the driver from NVIDIA's CUDA repository for this distribution"
+              + " (https://docs.nvidia.com/datacenter/tesla/driver-installation-guide/), reboot,"
+              + " check with nvidia-smi, then rerun",
           false);
     }
     host.rootOk(Command.shell(APT_INSTALL), "installing the NVIDIA driver");
     Check after = check(host);
     if (!after.satisfied()) {
-      throw new HostException(host.name(), "has the NVIDIA driver installed, but " + after.detail(),
-          "reboot the host (the nouveau driver may hold the GPU until then), check with nvidia-smi, then rerun 'kfboot hosts up'", false);
+      throw new HostException(
+          host.name(),
+          "has the NVIDIA driver installed, but " + after.detail(),
+          "reboot the host (the nouveau driver may hold the GPU until then), check with nvidia-smi,"
+              + " then rerun 'kfboot hosts up'",
+          false);
     }
   }
 }

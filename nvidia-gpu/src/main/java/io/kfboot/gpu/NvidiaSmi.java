@@ -12,7 +12,10 @@ import java.util.regex.Pattern;
  */
 public final class NvidiaSmi {
   /** Arguments of the CSV query whose output {@link #parseGpus} reads. */
-  public static final List<String> QUERY = List.of("--query-gpu=index,name,uuid,driver_version,memory.total", "--format=csv,noheader,nounits");
+  public static final List<String> QUERY =
+      List.of(
+          "--query-gpu=index,name,uuid,driver_version,memory.total",
+          "--format=csv,noheader,nounits");
 
   private static final Pattern CUDA = Pattern.compile("CUDA Version:\\s*([0-9]+\\.[0-9]+)");
 
@@ -31,14 +34,22 @@ public final class NvidiaSmi {
       }
       String[] f = line.split(",\\s*");
       if (f.length != 5) {
-        throw new IllegalArgumentException("nvidia-smi printed an unexpected line (5 fields wanted): " + line);
+        throw new IllegalArgumentException(
+            "nvidia-smi printed an unexpected line (5 fields wanted): " + line);
       }
       try {
         // "[N/A]" where the driver does not report it (vGPU profiles, some Grace Hopper setups)
         String memory = f[4].trim();
-        gpus.add(new Gpu(Integer.parseInt(f[0].trim()), f[1].trim(), f[2].trim(), f[3].trim(), memory.equals("[N/A]") ? 0 : Long.parseLong(memory)));
+        gpus.add(
+            new Gpu(
+                Integer.parseInt(f[0].trim()),
+                f[1].trim(),
+                f[2].trim(),
+                f[3].trim(),
+                memory.equals("[N/A]") ? 0 : Long.parseLong(memory)));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("nvidia-smi printed an unexpected line (index or memory is no number): " + line, e);
+        throw new IllegalArgumentException(
+            "nvidia-smi printed an unexpected line (index or memory is no number): " + line, e);
       }
     }
     return List.copyOf(gpus);

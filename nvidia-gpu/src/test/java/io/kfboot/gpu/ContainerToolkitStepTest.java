@@ -16,58 +16,95 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ContainerToolkitStepTest {
-  final Inventory inv = InventoryLoader.parse("""
-      cluster: lab
-      k3s: {token: {env: K3S_TOKEN}}
-      hosts: [{name: gpu-1, address: 10.0.0.2, role: server, gpu: true}]
-      """, "inventory.yaml", Path.of("."));
+  final Inventory inv =
+      InventoryLoader.parse(
+          """
+          cluster: lab
+          k3s: {token: {env: K3S_TOKEN}}
+          hosts: [{name: gpu-1, address: 10.0.0.2, role: server, gpu: true}]
+          """,
+          "inventory.yaml",
+          Path.of("."));
 
   @Test
   void installedOnceThenSatisfied() {
     FakeLinuxHost fake = new FakeLinuxHost("gpu-1");
     boolean[] installed = {false};
-    fake.operator.on(c -> c.shellLine().contains("command -v nvidia-container-runtime"),
+    fake.operator.on(
+        c -> c.shellLine().contains("command -v nvidia-container-runtime"),
         c -> new ExecResult(installed[0] ? 0 : 1, "", "", Duration.ZERO));
-    fake.operator.on(c -> c.shellLine().contains("command -v apt-get"), c -> new ExecResult(0, "/usr/bin/apt-get", "", Duration.ZERO));
-    fake.operator.on(c -> c.shellLine().contains("install -y -q nvidia-container-toolkit"), c -> {
-      installed[0] = true;
-      return new ExecResult(0, "", "", Duration.ZERO);
-    });
-    HostContext ctx = new HostContext(fake.operator, inv.hosts().get(0), inv, Duration.ofMinutes(1));
-    assertThat(StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {}).get(0).status()).isEqualTo(StepRunner.Status.CHANGED);
-    assertThat(StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {}).get(0).status()).isEqualTo(StepRunner.Status.OK);
+    fake.operator.on(
+        c -> c.shellLine().contains("command -v apt-get"),
+        c -> new ExecResult(0, "/usr/bin/apt-get", "", Duration.ZERO));
+    fake.operator.on(
+        c -> c.shellLine().contains("install -y -q nvidia-container-toolkit"),
+        c -> {
+          installed[0] = true;
+          return new ExecResult(0, "", "", Duration.ZERO);
+        });
+    HostContext ctx =
+        new HostContext(fake.operator, inv.hosts().get(0), inv, Duration.ofMinutes(1));
+    assertThat(
+            StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {})
+                .get(0)
+                .status())
+        .isEqualTo(StepRunner.Status.CHANGED);
+    assertThat(
+            StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {})
+                .get(0)
+                .status())
+        .isEqualTo(StepRunner.Status.OK);
   }
 
   @Test
   void withDockerNvidiaBecomesDockersDefaultRuntimeOnce() {
-    Inventory docker = InventoryLoader.parse("""
-        cluster: lab
-        k3s: {token: {env: K3S_TOKEN}}
-        containerRuntime: docker
-        hosts: [{name: gpu-1, address: 10.0.0.2, role: server, gpu: true}]
-        """, "inventory.yaml", Path.of("."));
+    Inventory docker =
+        InventoryLoader.parse(
+            """
+            cluster: lab
+            k3s: {token: {env: K3S_TOKEN}}
+            containerRuntime: docker
+            hosts: [{name: gpu-1, address: 10.0.0.2, role: server, gpu: true}]
+            """,
+            "inventory.yaml",
+            Path.of("."));
     FakeLinuxHost fake = new FakeLinuxHost("gpu-1");
     String[] runtime = {"runc"};
-    fake.operator.on(c -> c.shellLine().contains("command -v nvidia-container-runtime"), c -> new ExecResult(0, "/usr/bin/nvidia-container-runtime", "", Duration.ZERO));
-    fake.operator.on(c -> c.argv().contains("{{.DefaultRuntime}}"), c -> new ExecResult(0, runtime[0] + "\n", "", Duration.ZERO));
-    fake.operator.on(c -> c.argv().contains("nvidia-ctk"), c -> {
-      runtime[0] = "nvidia";
-      return new ExecResult(0, "", "", Duration.ZERO);
-    });
-    fake.operator.on(c -> c.argv().contains("restart"), c -> new ExecResult(0, "", "", Duration.ZERO));
-    HostContext ctx = new HostContext(fake.operator, docker.hosts().get(0), docker, Duration.ofMinutes(1));
-    StepRunner.Result first = StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {}).get(0);
+    fake.operator.on(
+        c -> c.shellLine().contains("command -v nvidia-container-runtime"),
+        c -> new ExecResult(0, "/usr/bin/nvidia-container-runtime", "", Duration.ZERO));
+    fake.operator.on(
+        c -> c.argv().contains("{{.DefaultRuntime}}"),
+        c -> new ExecResult(0, runtime[0] + "\n", "", Duration.ZERO));
+    fake.operator.on(
+        c -> c.argv().contains("nvidia-ctk"),
+        c -> {
+          runtime[0] = "nvidia";
+          return new ExecResult(0, "", "", Duration.ZERO);
+        });
+    fake.operator.on(
+        c -> c.argv().contains("restart"), c -> new ExecResult(0, "", "", Duration.ZERO));
+    HostContext ctx =
+        new HostContext(fake.operator, docker.hosts().get(0), docker, Duration.ofMinutes(1));
+    StepRunner.Result first =
+        StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {}).get(0);
     assertThat(first.status()).isEqualTo(StepRunner.Status.CHANGED);
     assertThat(first.detail()).isEqualTo("make nvidia Docker's default runtime");
-    assertThat(fake.operator.commandLines()).anyMatch(l -> l.contains("nvidia-ctk runtime configure --runtime=docker --set-as-default"))
+    assertThat(fake.operator.commandLines())
+        .anyMatch(l -> l.contains("nvidia-ctk runtime configure --runtime=docker --set-as-default"))
         .noneMatch(l -> l.contains("apt-get install"));
-    assertThat(StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {}).get(0).status()).isEqualTo(StepRunner.Status.OK);
+    assertThat(
+            StepRunner.run(ctx, List.of(new ContainerToolkitStep()), false, r -> {})
+                .get(0)
+                .status())
+        .isEqualTo(StepRunner.Status.OK);
   }
 
   @Test
   void theRepositoryScriptsPassShellcheck(@TempDir Path dir) throws Exception {
     Shellcheck.requireOrSkip();
-    for (String script : List.of(ContainerToolkitStep.APT_SCRIPT, ContainerToolkitStep.DNF_SCRIPT)) {
+    for (String script :
+        List.of(ContainerToolkitStep.APT_SCRIPT, ContainerToolkitStep.DNF_SCRIPT)) {
       Shellcheck.assertClean(dir, script);
     }
   }

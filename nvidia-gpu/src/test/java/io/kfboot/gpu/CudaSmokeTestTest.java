@@ -14,7 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class CudaSmokeTestTest {
-  static final String PASSED = """
+  static final String PASSED =
+      """
       [Vector addition of 50000 elements]
       Copy input data from the host memory to the CUDA device
       CUDA kernel launch with 196 blocks of 256 threads
@@ -30,16 +31,29 @@ class CudaSmokeTestTest {
   @Test
   void theSampleRunsOnAGpuWithoutARuntimeClassAndIsRemovedAfterwards() {
     Pod pod = CudaSmokeTest.pod(null);
-    assertThat(pod.getSpec().getRuntimeClassName()).as("proves nvidia is the default runtime").isNull();
-    assertThat(pod.getSpec().getContainers().get(0).getResources().getLimits().get(GpuChecks.RESOURCE).getAmount()).isEqualTo("1");
+    assertThat(pod.getSpec().getRuntimeClassName())
+        .as("proves nvidia is the default runtime")
+        .isNull();
+    assertThat(
+            pod.getSpec()
+                .getContainers()
+                .get(0)
+                .getResources()
+                .getLimits()
+                .get(GpuChecks.RESOURCE)
+                .getAmount())
+        .isEqualTo("1");
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("gpu-1", Map.of(GpuChecks.PRESENT, "true"), Map.of(GpuChecks.RESOURCE, "1"));
       cluster.podLog(CudaSmokeTest.NAMESPACE, CudaSmokeTest.POD, PASSED);
-      CudaSmokeTest.Result r = new CudaSmokeTest(client, waiter(client)).run(null, Duration.ofSeconds(10));
+      CudaSmokeTest.Result r =
+          new CudaSmokeTest(client, waiter(client)).run(null, Duration.ofSeconds(10));
       assertThat(r.node()).isEqualTo("gpu-1");
       assertThat(r.log()).contains("Test PASSED");
-      assertThat(client.pods().inNamespace(CudaSmokeTest.NAMESPACE).withName(CudaSmokeTest.POD).get()).isNull();
+      assertThat(
+              client.pods().inNamespace(CudaSmokeTest.NAMESPACE).withName(CudaSmokeTest.POD).get())
+          .isNull();
     }
   }
 
@@ -48,13 +62,24 @@ class CudaSmokeTestTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("gpu-1", Map.of(GpuChecks.PRESENT, "true"), Map.of(GpuChecks.RESOURCE, "1"));
-      cluster.podFails(CudaSmokeTest.NAMESPACE, CudaSmokeTest.POD, "Failed to allocate device vector A (error code CUDA driver version is insufficient for CUDA runtime version)!\n");
-      assertThatThrownBy(() -> new CudaSmokeTest(client, waiter(client)).run(null, Duration.ofSeconds(10)))
-          .isInstanceOfSatisfying(VerifyException.class, e -> {
-            assertThat(e.getMessage()).contains("ended Failed on gpu-1").contains("CUDA driver version is insufficient");
-            assertThat(e.fix()).contains("default-runtime: nvidia");
-          });
-      assertThat(client.pods().inNamespace(CudaSmokeTest.NAMESPACE).withName(CudaSmokeTest.POD).get()).isNull();
+      cluster.podFails(
+          CudaSmokeTest.NAMESPACE,
+          CudaSmokeTest.POD,
+          "Failed to allocate device vector A (error code CUDA driver version is insufficient for"
+              + " CUDA runtime version)!\n");
+      assertThatThrownBy(
+              () -> new CudaSmokeTest(client, waiter(client)).run(null, Duration.ofSeconds(10)))
+          .isInstanceOfSatisfying(
+              VerifyException.class,
+              e -> {
+                assertThat(e.getMessage())
+                    .contains("ended Failed on gpu-1")
+                    .contains("CUDA driver version is insufficient");
+                assertThat(e.fix()).contains("default-runtime: nvidia");
+              });
+      assertThat(
+              client.pods().inNamespace(CudaSmokeTest.NAMESPACE).withName(CudaSmokeTest.POD).get())
+          .isNull();
     }
   }
 
@@ -63,8 +88,11 @@ class CudaSmokeTestTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("cpu-1", Map.of(), Map.of("cpu", "8"));
-      assertThatThrownBy(() -> new CudaSmokeTest(client, waiter(client)).run(null, Duration.ofMillis(600)))
-          .isInstanceOfSatisfying(VerifyException.class, e -> assertThat(e.diagnostics()).contains("Insufficient nvidia.com/gpu"));
+      assertThatThrownBy(
+              () -> new CudaSmokeTest(client, waiter(client)).run(null, Duration.ofMillis(600)))
+          .isInstanceOfSatisfying(
+              VerifyException.class,
+              e -> assertThat(e.diagnostics()).contains("Insufficient nvidia.com/gpu"));
     }
   }
 }

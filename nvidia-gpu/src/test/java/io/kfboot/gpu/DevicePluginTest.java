@@ -26,9 +26,19 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
 class DevicePluginTest {
-  static final ReleaseTree TREE = new ReleaseTree(Path.of("."), new ReleaseRef("v1.10.2", "d8d643f1a736b28c525bd9b8ee5c9b2f4a661b39"), "test", false);
+  static final ReleaseTree TREE =
+      new ReleaseTree(
+          Path.of("."),
+          new ReleaseRef("v1.10.2", "d8d643f1a736b28c525bd9b8ee5c9b2f4a661b39"),
+          "test",
+          false);
   static final Installer.Options OPTIONS =
-      new Installer.Options(2, Duration.ofSeconds(3), Duration.ofMillis(5), new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(20)), false);
+      new Installer.Options(
+          2,
+          Duration.ofSeconds(3),
+          Duration.ofMillis(5),
+          new RetryPolicy(3, Duration.ofMillis(5), Duration.ofMillis(20)),
+          false);
 
   static String yaml(List<K8sObject> objects) {
     DumperOptions o = new DumperOptions();
@@ -37,11 +47,18 @@ class DevicePluginTest {
   }
 
   static Map<String, String> gpuLabels(int count) {
-    return Map.of(GpuChecks.PRESENT, "true", GpuChecks.COUNT, String.valueOf(count), "kubernetes.io/hostname", "x");
+    return Map.of(
+        GpuChecks.PRESENT,
+        "true",
+        GpuChecks.COUNT,
+        String.valueOf(count),
+        "kubernetes.io/hostname",
+        "x");
   }
 
   static InstallReport install(KubernetesClient client, InstallPlan plan) {
-    return new Installer(client, OPTIONS, InstallListener.NONE, new ClusterDiagnostics(client)).install(plan);
+    return new Installer(client, OPTIONS, InstallListener.NONE, new ClusterDiagnostics(client))
+        .install(plan);
   }
 
   @Test
@@ -71,8 +88,20 @@ class DevicePluginTest {
       cluster.node("cpu-1", Map.of(), Map.of("cpu", "16"));
       InstallReport first = install(client, plan);
       assertThat(first.changes()).isEqualTo(3);
-      assertThat(cluster.readyAt("DaemonSet kube-system/" + DevicePlugin.NAME)).as("the gate waited for the DaemonSet").isNotNull();
-      assertThat(client.apps().daemonSets().inNamespace("kube-system").withName(DevicePlugin.NAME).get().getSpec().getTemplate().getSpec().getRuntimeClassName())
+      assertThat(cluster.readyAt("DaemonSet kube-system/" + DevicePlugin.NAME))
+          .as("the gate waited for the DaemonSet")
+          .isNotNull();
+      assertThat(
+              client
+                  .apps()
+                  .daemonSets()
+                  .inNamespace("kube-system")
+                  .withName(DevicePlugin.NAME)
+                  .get()
+                  .getSpec()
+                  .getTemplate()
+                  .getSpec()
+                  .getRuntimeClassName())
           .isEqualTo("nvidia");
       assertThat(install(client, plan).changes()).isZero();
     }
@@ -80,15 +109,25 @@ class DevicePluginTest {
 
   @Test
   void aGpuNodeOfferingFewerGpusThanNvidiaSmiCountedFailsTheInstallNamingIt() {
-    InstallPlan plan = DevicePlugin.addTo(new InstallPlan(TREE, "none", List.of(), List.of()), new Inventory.Nvidia(false, 4, false));
+    InstallPlan plan =
+        DevicePlugin.addTo(
+            new InstallPlan(TREE, "none", List.of(), List.of()),
+            new Inventory.Nvidia(false, 4, false));
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("gpu-1", gpuLabels(2), Map.of(GpuChecks.RESOURCE, "8")); // 2 GPUs x 4 pods each
-      cluster.node("gpu-2", gpuLabels(2), Map.of(GpuChecks.RESOURCE, "0")); // the plugin found nothing
+      cluster.node(
+          "gpu-2", gpuLabels(2), Map.of(GpuChecks.RESOURCE, "0")); // the plugin found nothing
       assertThatThrownBy(() -> install(client, plan))
-          .isInstanceOfSatisfying(InstallException.class, e -> assertThat(e.getMessage())
-              .contains("allocatable nvidia.com/gpu on every GPU node equals the nvidia-smi count x 4")
-              .contains("gpu-1 8/8").contains("gpu-2 0/8"));
+          .isInstanceOfSatisfying(
+              InstallException.class,
+              e ->
+                  assertThat(e.getMessage())
+                      .contains(
+                          "allocatable nvidia.com/gpu on every GPU node equals the nvidia-smi count"
+                              + " x 4")
+                      .contains("gpu-1 8/8")
+                      .contains("gpu-2 0/8"));
     }
   }
 
@@ -100,23 +139,38 @@ class DevicePluginTest {
       cluster.node("cpu-1", Map.of(), Map.of("cpu", "16"));
       long start = System.nanoTime();
       assertThatThrownBy(() -> install(client, plan))
-          .isInstanceOfSatisfying(InstallException.class, e -> {
-            assertThat(e.getMessage()).contains("no node is labeled nvidia.com/gpu.present=true");
-            assertThat(e.fix()).contains("gpu: true").contains("kfboot hosts up");
-          });
-      assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no wait for the gate timeout").isLessThan(OPTIONS.gateTimeout());
+          .isInstanceOfSatisfying(
+              InstallException.class,
+              e -> {
+                assertThat(e.getMessage())
+                    .contains("no node is labeled nvidia.com/gpu.present=true");
+                assertThat(e.fix()).contains("gpu: true").contains("kfboot hosts up");
+              });
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .as("no wait for the gate timeout")
+          .isLessThan(OPTIONS.gateTimeout());
     }
   }
 
   @Test
   void withTheGpuOperatorKfbootInstallsNothingAndOnlyChecks() {
-    InstallPlan plan = DevicePlugin.addTo(new InstallPlan(TREE, "none", List.of(), List.of()), new Inventory.Nvidia(false, 1, true));
+    InstallPlan plan =
+        DevicePlugin.addTo(
+            new InstallPlan(TREE, "none", List.of(), List.of()),
+            new Inventory.Nvidia(false, 1, true));
     assertThat(plan.components().get(0).objects()).isEmpty();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("gpu-1", gpuLabels(1), Map.of(GpuChecks.RESOURCE, "1"));
       assertThat(install(client, plan).changes()).isZero();
-      assertThat(client.apps().daemonSets().inNamespace("kube-system").withName(DevicePlugin.NAME).get()).isNull();
+      assertThat(
+              client
+                  .apps()
+                  .daemonSets()
+                  .inNamespace("kube-system")
+                  .withName(DevicePlugin.NAME)
+                  .get())
+          .isNull();
     }
   }
 }

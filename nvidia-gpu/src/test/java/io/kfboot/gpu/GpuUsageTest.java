@@ -14,10 +14,23 @@ import org.junit.jupiter.api.Test;
 
 class GpuUsageTest {
   static Pod pod(String ns, String name, int gpus, String restart) {
-    return new PodBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
-        .withNewSpec().withRestartPolicy(restart).addNewContainer().withName("main").withImage("pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime")
-        .withNewResources().withLimits(gpus == 0 ? Map.of() : Map.of(GpuChecks.RESOURCE, new Quantity(String.valueOf(gpus)))).endResources()
-        .endContainer().endSpec().build();
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(ns)
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy(restart)
+        .addNewContainer()
+        .withName("main")
+        .withImage("pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime")
+        .withNewResources()
+        .withLimits(
+            gpus == 0 ? Map.of() : Map.of(GpuChecks.RESOURCE, new Quantity(String.valueOf(gpus))))
+        .endResources()
+        .endContainer()
+        .endSpec()
+        .build();
   }
 
   @Test
@@ -27,14 +40,34 @@ class GpuUsageTest {
       cluster.node("gpu-1", Map.of(GpuChecks.PRESENT, "true"), Map.of(GpuChecks.RESOURCE, "2"));
       cluster.node("gpu-2", Map.of(GpuChecks.PRESENT, "true"), Map.of(GpuChecks.RESOURCE, "0"));
       cluster.node("cpu-1", Map.of(), Map.of("cpu", "8"));
-      client.pods().inNamespace("kubeflow-user").resource(pod("kubeflow-user", "notebook-0", 1, "Always")).create();
+      client
+          .pods()
+          .inNamespace("kubeflow-user")
+          .resource(pod("kubeflow-user", "notebook-0", 1, "Always"))
+          .create();
       awaitPhase(client, "kubeflow-user", "notebook-0", "Running");
-      client.pods().inNamespace("kubeflow-user").resource(pod("kubeflow-user", "train-worker-0", 1, "Always")).create();
+      client
+          .pods()
+          .inNamespace("kubeflow-user")
+          .resource(pod("kubeflow-user", "train-worker-0", 1, "Always"))
+          .create();
       awaitPhase(client, "kubeflow-user", "train-worker-0", "Running");
       // finished pods hold nothing; a pod that fits nowhere waits unscheduled
-      client.pods().inNamespace("kubeflow-user").resource(pod("kubeflow-user", "done", 1, "Never")).create();
-      client.pods().inNamespace("kubeflow-user").resource(pod("kubeflow-user", "too-big", 4, "Always")).create();
-      client.pods().inNamespace("kubeflow-user").resource(pod("kubeflow-user", "cpu-only", 0, "Always")).create();
+      client
+          .pods()
+          .inNamespace("kubeflow-user")
+          .resource(pod("kubeflow-user", "done", 1, "Never"))
+          .create();
+      client
+          .pods()
+          .inNamespace("kubeflow-user")
+          .resource(pod("kubeflow-user", "too-big", 4, "Always"))
+          .create();
+      client
+          .pods()
+          .inNamespace("kubeflow-user")
+          .resource(pod("kubeflow-user", "cpu-only", 0, "Always"))
+          .create();
       awaitPhase(client, "kubeflow-user", "too-big", "Pending");
       awaitPhase(client, "kubeflow-user", "cpu-only", "Running");
 
@@ -44,9 +77,13 @@ class GpuUsageTest {
       assertThat(gpu1.allocatable()).isEqualTo(2);
       assertThat(gpu1.allocated()).isEqualTo(2);
       assertThat(gpu1.free()).isZero();
-      assertThat(gpu1.pods()).extracting(GpuUsage.PodGpus::name).containsExactly("notebook-0", "train-worker-0");
+      assertThat(gpu1.pods())
+          .extracting(GpuUsage.PodGpus::name)
+          .containsExactly("notebook-0", "train-worker-0");
       String table = GpuUsage.table(usage);
-      assertThat(table).contains("kubeflow-user/notebook-0 (1)").contains("labeled a GPU node but offers no GPU")
+      assertThat(table)
+          .contains("kubeflow-user/notebook-0 (1)")
+          .contains("labeled a GPU node but offers no GPU")
           .containsPattern("TOTAL\\s+2\\s+2\\s+0");
     }
   }

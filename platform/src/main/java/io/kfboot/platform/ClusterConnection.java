@@ -47,9 +47,13 @@ public final class ClusterConnection {
     return new Source(Path.of(home, ".kube", "config"), "the default ~/.kube/config");
   }
 
-  /** A kubeconfig given as content in {@link Setting#KUBECONFIG_CONTENT_ENV}, unless --kubeconfig names a file. */
+  /**
+   * A kubeconfig given as content in {@link Setting#KUBECONFIG_CONTENT_ENV}, unless --kubeconfig
+   * names a file.
+   */
   private Optional<String> content() {
-    return target.kubeconfig() != null ? Optional.empty()
+    return target.kubeconfig() != null
+        ? Optional.empty()
         : Optional.ofNullable(env.get(Setting.KUBECONFIG_CONTENT_ENV)).filter(s -> !s.isBlank());
   }
 
@@ -60,8 +64,10 @@ public final class ClusterConnection {
     }
     Source s = source();
     if (!Files.isRegularFile(s.file())) {
-      throw new KfbootException("no kubeconfig at " + s.file() + " (from " + s.origin() + ")",
-          "pass --kubeconfig FILE (k3s writes /etc/rancher/k3s/k3s.yaml), or set KUBECONFIG", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "no kubeconfig at " + s.file() + " (from " + s.origin() + ")",
+          "pass --kubeconfig FILE (k3s writes /etc/rancher/k3s/k3s.yaml), or set KUBECONFIG",
+          ExitCategory.INVALID_INPUT);
     }
     return s;
   }
@@ -72,25 +78,39 @@ public final class ClusterConnection {
     String context = target.context();
     Config config;
     try {
-      config = s.file() != null ? Config.fromKubeconfig(context, s.file().toFile()) : Config.fromKubeconfig(context, content().get(), null);
+      config =
+          s.file() != null
+              ? Config.fromKubeconfig(context, s.file().toFile())
+              : Config.fromKubeconfig(context, content().get(), null);
     } catch (RuntimeException e) {
-      throw new KfbootException("cannot use kubeconfig " + where + ": " + e.getMessage(),
-          "check it with 'kubectl --kubeconfig FILE config view'" + (context == null ? "" : " and that context " + context + " exists"),
+      throw new KfbootException(
+          "cannot use kubeconfig " + where + ": " + e.getMessage(),
+          "check it with 'kubectl --kubeconfig FILE config view'"
+              + (context == null ? "" : " and that context " + context + " exists"),
           ExitCategory.INVALID_INPUT);
     }
-    if (context != null && (config.getCurrentContext() == null || !context.equals(config.getCurrentContext().getName()))) {
-      throw new KfbootException("kubeconfig " + where + " has no context " + context,
-          "list its contexts with 'kubectl --kubeconfig FILE config get-contexts'", ExitCategory.INVALID_INPUT);
+    if (context != null
+        && (config.getCurrentContext() == null
+            || !context.equals(config.getCurrentContext().getName()))) {
+      throw new KfbootException(
+          "kubeconfig " + where + " has no context " + context,
+          "list its contexts with 'kubectl --kubeconfig FILE config get-contexts'",
+          ExitCategory.INVALID_INPUT);
     }
-    Config tuned = new ConfigBuilder(config).withRequestRetryBackoffLimit(0).withUserAgent("kfboot/" + Version.current()).build();
+    Config tuned =
+        new ConfigBuilder(config)
+            .withRequestRetryBackoffLimit(0)
+            .withUserAgent("kfboot/" + Version.current())
+            .build();
     return new KubernetesClientBuilder().withConfig(tuned).build();
   }
 
   /** A name for a cluster, safe in a file name: the context, else the server's host. */
   public static String clusterName(KubernetesClient client) {
-    String name = client.getConfiguration().getCurrentContext() != null
-        ? client.getConfiguration().getCurrentContext().getName()
-        : URI.create(client.getConfiguration().getMasterUrl()).getHost();
+    String name =
+        client.getConfiguration().getCurrentContext() != null
+            ? client.getConfiguration().getCurrentContext().getName()
+            : URI.create(client.getConfiguration().getMasterUrl()).getHost();
     return name == null ? "default" : name.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 }

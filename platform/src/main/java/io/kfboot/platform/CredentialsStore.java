@@ -28,16 +28,28 @@ public final class CredentialsStore {
   }
 
   /** The store of the cluster named {@code clusterName} (its kubeconfig context). */
-  public static CredentialsStore forCluster(PlatformSettings settings, String clusterName, Consumer<String> warnings) {
-    return new CredentialsStore(Optional.ofNullable(settings.credentialsFile())
-        .orElseGet(() -> configHome(settings.env()).resolve("kfboot").resolve("credentials").resolve(clusterName + ".properties")),
+  public static CredentialsStore forCluster(
+      PlatformSettings settings, String clusterName, Consumer<String> warnings) {
+    return new CredentialsStore(
+        Optional.ofNullable(settings.credentialsFile())
+            .orElseGet(
+                () ->
+                    configHome(settings.env())
+                        .resolve("kfboot")
+                        .resolve("credentials")
+                        .resolve(clusterName + ".properties")),
         warnings);
   }
 
   /** The store of a Pulumi stack: one file per project and stack. */
-  public static CredentialsStore forStack(Map<String, String> env, String project, String stack, Consumer<String> warnings) {
-    return new CredentialsStore(configHome(env).resolve("kfboot").resolve("credentials")
-        .resolve("pulumi-" + project + "-" + stack + ".properties"), warnings);
+  public static CredentialsStore forStack(
+      Map<String, String> env, String project, String stack, Consumer<String> warnings) {
+    return new CredentialsStore(
+        configHome(env)
+            .resolve("kfboot")
+            .resolve("credentials")
+            .resolve("pulumi-" + project + "-" + stack + ".properties"),
+        warnings);
   }
 
   public static CredentialsStore at(Path file, Consumer<String> warnings) {
@@ -45,9 +57,16 @@ public final class CredentialsStore {
   }
 
   private static Path configHome(Map<String, String> env) {
-    Optional<String> xdg = Optional.ofNullable(env.get("XDG_CONFIG_HOME")).filter(s -> !s.isBlank());
-    return xdg.map(Path::of).orElseGet(() -> Path.of(Optional.ofNullable(env.get("HOME")).filter(s -> !s.isBlank())
-        .orElse(System.getProperty("user.home")), ".config"));
+    Optional<String> xdg =
+        Optional.ofNullable(env.get("XDG_CONFIG_HOME")).filter(s -> !s.isBlank());
+    return xdg.map(Path::of)
+        .orElseGet(
+            () ->
+                Path.of(
+                    Optional.ofNullable(env.get("HOME"))
+                        .filter(s -> !s.isBlank())
+                        .orElse(System.getProperty("user.home")),
+                    ".config"));
   }
 
   public Path file() {
@@ -65,8 +84,12 @@ public final class CredentialsStore {
     return Credentials.load(file);
   }
 
-  private static final Set<PosixFilePermission> OTHERS = EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
-      PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+  private static final Set<PosixFilePermission> OTHERS =
+      EnumSet.of(
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE);
 
   private void warnIfOpen() {
     if (!Files.exists(file)) {
@@ -76,8 +99,13 @@ public final class CredentialsStore {
       Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
       perms.retainAll(OTHERS);
       if (!perms.isEmpty()) {
-        warnings.accept("WARNING: credentials file " + file + " can be read or written by others (" + perms.size()
-            + " group/other permission bits); it holds the Dex password: chmod 600 " + file);
+        warnings.accept(
+            "WARNING: credentials file "
+                + file
+                + " can be read or written by others ("
+                + perms.size()
+                + " group/other permission bits); it holds the Dex password: chmod 600 "
+                + file);
       }
     } catch (IOException | UnsupportedOperationException e) {
       // no POSIX permissions here: nothing to check

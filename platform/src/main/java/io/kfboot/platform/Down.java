@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** {@link Up} reversed: Kubeflow uninstalled from the inventory's cluster, then every host reset. */
+/**
+ * {@link Up} reversed: Kubeflow uninstalled from the inventory's cluster, then every host reset.
+ */
 public final class Down {
   public static final int PHASES = 2;
 
@@ -18,7 +20,10 @@ public final class Down {
     this.listener = listener;
   }
 
-  /** What was removed from the cluster, and the reset steps of the hosts (empty when the cluster is kept). */
+  /**
+   * What was removed from the cluster, and the reset steps of the hosts (empty when the cluster is
+   * kept).
+   */
   public record Result(List<String> removed, List<StepRunner.Result> reset) {}
 
   /**
@@ -29,7 +34,9 @@ public final class Down {
     Hosts hosts = new Hosts(settings, listener);
     Inventory inv = hosts.inventory();
     listener.phase(1, PHASES, "uninstall from context " + inv.cluster());
-    List<String> removed = new Installation(settings.withKubeconfig(kubeconfig, inv.cluster()), listener).uninstall(Set.of(), false);
+    List<String> removed =
+        new Installation(settings.withKubeconfig(kubeconfig, inv.cluster()), listener)
+            .uninstall(Set.of(), false);
     if (keepCluster) {
       return new Result(removed, List.of());
     }

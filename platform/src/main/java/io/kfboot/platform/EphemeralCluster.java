@@ -16,12 +16,14 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * An ephemeral Kubeflow for a CI job: a k3s in Docker (Testcontainers' K3sContainer, the k3s kfboot
  * installs on hosts, Traefik disabled as K3sContainer starts it), the selected components installed
- * by the engine, then the verify suite with a JUnit report; the container removed at the end
- * unless kept.
+ * by the engine, then the verify suite with a JUnit report; the container removed at the end unless
+ * kept.
  */
 public final class EphemeralCluster {
   /** The k3s kfboot installs on hosts, as a container image. */
-  public static final String K3S_IMAGE = "rancher/k3s:" + InventoryLoader.DEFAULT_K3S_VERSION.replace('+', '-');
+  public static final String K3S_IMAGE =
+      "rancher/k3s:" + InventoryLoader.DEFAULT_K3S_VERSION.replace('+', '-');
+
   public static final int PHASES = 3;
 
   private final PlatformSettings settings;
@@ -43,8 +45,10 @@ public final class EphemeralCluster {
       docker = false;
     }
     if (!docker) {
-      throw new KfbootException("no Docker engine found (Testcontainers looked at DOCKER_HOST and /var/run/docker.sock)",
-          "run it where Docker runs privileged containers (a CI runner with Docker), or install onto a cluster with 'kfboot install'",
+      throw new KfbootException(
+          "no Docker engine found (Testcontainers looked at DOCKER_HOST and /var/run/docker.sock)",
+          "run it where Docker runs privileged containers (a CI runner with Docker), or install"
+              + " onto a cluster with 'kfboot install'",
           ExitCategory.MISSING_TOOL);
     }
     K3sContainer k3s = new K3sContainer(DockerImageName.parse(K3S_IMAGE));
@@ -52,11 +56,17 @@ public final class EphemeralCluster {
     try {
       listener.phase(1, PHASES, "k3s " + K3S_IMAGE + " in Docker");
       k3s.start();
-      kubeconfig = Files.createTempFile("kfboot-ci-", ".kubeconfig",
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      kubeconfig =
+          Files.createTempFile(
+              "kfboot-ci-",
+              ".kubeconfig",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
-      PlatformSettings onCluster = settings.withKubeconfig(kubeconfig, null)
-          .withCredentialsFile(kubeconfig.resolveSibling(kubeconfig.getFileName() + ".credentials"));
+      PlatformSettings onCluster =
+          settings
+              .withKubeconfig(kubeconfig, null)
+              .withCredentialsFile(
+                  kubeconfig.resolveSibling(kubeconfig.getFileName() + ".credentials"));
       listener.phase(2, PHASES, "install");
       new Installation(onCluster, listener).install();
       listener.phase(3, PHASES, "verify");
@@ -67,7 +77,8 @@ public final class EphemeralCluster {
         k3s.stop();
         if (kubeconfig != null) {
           Files.deleteIfExists(kubeconfig);
-          Files.deleteIfExists(kubeconfig.resolveSibling(kubeconfig.getFileName() + ".credentials"));
+          Files.deleteIfExists(
+              kubeconfig.resolveSibling(kubeconfig.getFileName() + ".credentials"));
         }
       }
     }

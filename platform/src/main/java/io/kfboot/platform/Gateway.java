@@ -28,22 +28,33 @@ public final class Gateway {
   public static Service require(KubernetesClient client) {
     Service svc = client.services().inNamespace(NAMESPACE).withName(SERVICE).get();
     if (svc == null) {
-      throw new KfbootException("there is no Service " + NAMESPACE + "/" + SERVICE,
-          "install Kubeflow first ('kfboot install' or 'kfboot up')", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "there is no Service " + NAMESPACE + "/" + SERVICE,
+          "install Kubeflow first ('kfboot install' or 'kfboot up')",
+          ExitCategory.INVALID_INPUT);
     }
     return svc;
   }
 
-  /** The gateway's own address: a LoadBalancer's ingress, or a node's address and the NodePort of port 80; null for ClusterIP. */
+  /**
+   * The gateway's own address: a LoadBalancer's ingress, or a node's address and the NodePort of
+   * port 80; null for ClusterIP.
+   */
   public static String address(KubernetesClient client, Service svc) {
     String type = svc.getSpec().getType();
-    ServicePort http = svc.getSpec().getPorts().stream().filter(p -> p.getPort() == 80).findFirst().orElse(null);
-    if ("LoadBalancer".equals(type) && svc.getStatus() != null && svc.getStatus().getLoadBalancer() != null
-        && svc.getStatus().getLoadBalancer().getIngress() != null && !svc.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+    ServicePort http =
+        svc.getSpec().getPorts().stream().filter(p -> p.getPort() == 80).findFirst().orElse(null);
+    if ("LoadBalancer".equals(type)
+        && svc.getStatus() != null
+        && svc.getStatus().getLoadBalancer() != null
+        && svc.getStatus().getLoadBalancer().getIngress() != null
+        && !svc.getStatus().getLoadBalancer().getIngress().isEmpty()) {
       var ingress = svc.getStatus().getLoadBalancer().getIngress().get(0);
       return "http://" + (ingress.getIp() != null ? ingress.getIp() : ingress.getHostname());
     }
-    if (("NodePort".equals(type) || "LoadBalancer".equals(type)) && http != null && http.getNodePort() != null) {
+    if (("NodePort".equals(type) || "LoadBalancer".equals(type))
+        && http != null
+        && http.getNodePort() != null) {
       for (Node n : client.nodes().list().getItems()) {
         if (n.getStatus() != null && n.getStatus().getAddresses() != null) {
           for (NodeAddress a : n.getStatus().getAddresses()) {
@@ -66,8 +77,12 @@ public final class Gateway {
     }
   }
 
-  /** Holds a port-forward on loopback {@code port} until the thread is interrupted (Ctrl-C); {@code ready} gets its URL. */
-  public static void holdForward(PlatformSettings settings, int port, Consumer<String> ready) throws IOException, InterruptedException {
+  /**
+   * Holds a port-forward on loopback {@code port} until the thread is interrupted (Ctrl-C); {@code
+   * ready} gets its URL.
+   */
+  public static void holdForward(PlatformSettings settings, int port, Consumer<String> ready)
+      throws IOException, InterruptedException {
     try (KubernetesClient client = new ClusterConnection(settings).connect();
         LocalPortForward forward = forward(client, port)) {
       ready.accept("http://localhost:" + forward.getLocalPort());
@@ -77,11 +92,22 @@ public final class Gateway {
 
   /** What to run by hand for a port-forward on {@code port}. */
   public static String portForwardCommand(int port) {
-    return "kubectl port-forward -n " + NAMESPACE + " svc/" + SERVICE + " " + port + ":80   # then http://localhost:" + port;
+    return "kubectl port-forward -n "
+        + NAMESPACE
+        + " svc/"
+        + SERVICE
+        + " "
+        + port
+        + ":80   # then http://localhost:"
+        + port;
   }
 
   /** A port-forward on loopback {@code port} to the gateway's port 80, held until closed. */
   public static LocalPortForward forward(KubernetesClient client, int port) throws IOException {
-    return client.services().inNamespace(NAMESPACE).withName(SERVICE).portForward(80, InetAddress.getLoopbackAddress(), port);
+    return client
+        .services()
+        .inNamespace(NAMESPACE)
+        .withName(SERVICE)
+        .portForward(80, InetAddress.getLoopbackAddress(), port);
   }
 }

@@ -35,8 +35,11 @@ public final class Gpus {
       if (!smoke || !anyGpu(usage)) {
         return new Report(usage, null);
       }
-      Waiter waiter = new Waiter(settings.install().poll(), new ClusterDiagnostics(client),
-          (c, r, e) -> listener.report("waiting for " + c.description() + ": " + r.detail()));
+      Waiter waiter =
+          new Waiter(
+              settings.install().poll(),
+              new ClusterDiagnostics(client),
+              (c, r, e) -> listener.report("waiting for " + c.description() + ": " + r.detail()));
       return new Report(usage, new CudaSmokeTest(client, waiter).run(node, timeout));
     }
   }
@@ -47,8 +50,12 @@ public final class Gpus {
 
   /** The smoke pod was asked for where no node offers a GPU. */
   public static VerifyException noGpuNode() {
-    return new VerifyException("no node offers an nvidia.com/gpu, so the smoke pod could never be scheduled",
-            "install with --gpu (or an inventory with gpu: true hosts), then check 'kubectl -n kube-system get ds "
-                + DevicePlugin.NAME + "'", "");
+    return new VerifyException(
+        "no node offers an nvidia.com/gpu, so the smoke pod could never be scheduled",
+        "install with --gpu (or an inventory with gpu: true hosts), then check 'kubectl -n"
+            + " kube-system get ds "
+            + DevicePlugin.NAME
+            + "'",
+        "");
   }
 }

@@ -49,8 +49,13 @@ public final class Hosts {
     this.inventory = settings.requireInventory();
     this.listener = listener;
     if (settings.hosts().local() && inventory.hosts().size() != 1) {
-      throw new KfbootException("--local works on an inventory of exactly one host; " + settings.inventoryFile() + " has "
-          + inventory.hosts().size(), "drop --local to reach the hosts over SSH", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "--local works on an inventory of exactly one host; "
+              + settings.inventoryFile()
+              + " has "
+              + inventory.hosts().size(),
+          "drop --local to reach the hosts over SSH",
+          ExitCategory.INVALID_INPUT);
     }
   }
 
@@ -65,11 +70,25 @@ public final class Hosts {
     return steps;
   }
 
-  /** The waves of {@code hosts up} for an inventory, for those who only read the step ids (the stack). */
+  /**
+   * The waves of {@code hosts up} for an inventory, for those who only read the step ids (the
+   * stack).
+   */
   public static HostPlan plan(Inventory inventory) {
-    return new ClusterBootstrap(inventory, h -> {
-      throw new KfbootException(h.name() + " is reached by 'kfboot hosts step', not while the plan is read", "", ExitCategory.INTERNAL);
-    }, Map.of(), DEFAULT_TIMEOUT, 1, r -> {}, extraSteps()).plan("");
+    return new ClusterBootstrap(
+            inventory,
+            h -> {
+              throw new KfbootException(
+                  h.name() + " is reached by 'kfboot hosts step', not while the plan is read",
+                  "",
+                  ExitCategory.INTERNAL);
+            },
+            Map.of(),
+            DEFAULT_TIMEOUT,
+            1,
+            r -> {},
+            extraSteps())
+        .plan("");
   }
 
   private static final Duration DEFAULT_TIMEOUT = PlatformSettings.DEFAULT_COMMAND_TIMEOUT;
@@ -95,11 +114,20 @@ public final class Hosts {
   /** The bootstrap of this inventory: every step of {@link #extraSteps()} included. */
   public ClusterBootstrap bootstrap() {
     if (settings.hosts().acceptNewHostKeys()) {
-      listener.warning("WARNING: --accept-new-host-keys: keys of hosts not in " + settings.hosts().knownHosts() + " are trusted on first"
-          + " sight and recorded; check them with ssh-keyscan if this network is not yours");
+      listener.warning(
+          "WARNING: --accept-new-host-keys: keys of hosts not in "
+              + settings.hosts().knownHosts()
+              + " are trusted on first"
+              + " sight and recorded; check them with ssh-keyscan if this network is not yours");
     }
-    return new ClusterBootstrap(inventory, transport(), settings.env(), settings.hosts().commandTimeout(), settings.hosts().parallelism(),
-        listener::hostStep, extraSteps());
+    return new ClusterBootstrap(
+        inventory,
+        transport(),
+        settings.env(),
+        settings.hosts().commandTimeout(),
+        settings.hosts().parallelism(),
+        listener::hostStep,
+        extraSteps());
   }
 
   /** Every step's check on every host: what {@code up} would change. */
@@ -117,7 +145,10 @@ public final class Hosts {
     return host == null ? bootstrap().reset(dryRun) : bootstrap().resetHost(host, dryRun);
   }
 
-  /** One step on one host after the checks of the steps before it (what the stack runs per resource). */
+  /**
+   * One step on one host after the checks of the steps before it (what the stack runs per
+   * resource).
+   */
   public List<StepRunner.Result> runStep(String host, String step, boolean planOnly) {
     return bootstrap().runStep(host, step, planOnly);
   }
@@ -131,14 +162,22 @@ public final class Hosts {
    * atomically.
    */
   public Merged mergeKubeconfig(Path out) {
-    Path file = new ClusterConnection(new PlatformSettings.ClusterTarget(out, null), settings.env()).source().file();
+    Path file =
+        new ClusterConnection(new PlatformSettings.ClusterTarget(out, null), settings.env())
+            .source()
+            .file();
     ClusterBootstrap b = bootstrap();
     Map<String, Object> fresh = b.kubeconfig();
     try {
       String existing = Files.exists(file) ? Files.readString(file) : "";
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".kubeconfig", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path tmp =
+          Files.createTempFile(
+              dir,
+              ".kubeconfig",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try {
         Files.writeString(tmp, Kubeconfigs.merge(existing, fresh));
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -146,21 +185,51 @@ public final class Hosts {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new KfbootException("cannot write " + file + ": " + e.getMessage(), "pass --out with a writable path", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "cannot write " + file + ": " + e.getMessage(),
+          "pass --out with a writable path",
+          ExitCategory.INVALID_INPUT);
     }
     return new Merged(file, inventory.cluster(), b.joinUrl());
   }
 
-  /** How each host is reached; the key from {@link Setting#SSH_PRIVATE_KEY_ENV} is held in memory only. */
+  /**
+   * How each host is reached; the key from {@link Setting#SSH_PRIVATE_KEY_ENV} is held in memory
+   * only.
+   */
   Function<Inventory.Host, HostOperator> transport() {
     PlatformSettings.HostAccess access = settings.hosts();
-    Path agent = Optional.ofNullable(settings.env().get("SSH_AUTH_SOCK")).filter(s -> !s.isBlank()).map(Path::of).orElse(null);
-    SshTarget.PrivateKey envKey = Optional.ofNullable(settings.env().get(Setting.SSH_PRIVATE_KEY_ENV)).filter(s -> !s.isBlank())
-        .map(k -> new SshTarget.PrivateKey((k.endsWith("\n") ? k : k + "\n").getBytes(StandardCharsets.UTF_8))).orElse(null);
+    Path agent =
+        Optional.ofNullable(settings.env().get("SSH_AUTH_SOCK"))
+            .filter(s -> !s.isBlank())
+            .map(Path::of)
+            .orElse(null);
+    SshTarget.PrivateKey envKey =
+        Optional.ofNullable(settings.env().get(Setting.SSH_PRIVATE_KEY_ENV))
+            .filter(s -> !s.isBlank())
+            .map(
+                k ->
+                    new SshTarget.PrivateKey(
+                        (k.endsWith("\n") ? k : k + "\n").getBytes(StandardCharsets.UTF_8)))
+            .orElse(null);
     return h -> {
-      HostOperator op = access.local() ? new LocalHostOperator(h.name())
-          : new SshHostOperator(new SshTarget(h.name(), h.address(), h.port(), h.user(), envKey != null ? null : h.identityFile(), envKey,
-              agent, access.knownHosts(), access.acceptNewHostKeys(), CONNECT_TIMEOUT, CONNECT_TIMEOUT), listener::warning);
+      HostOperator op =
+          access.local()
+              ? new LocalHostOperator(h.name())
+              : new SshHostOperator(
+                  new SshTarget(
+                      h.name(),
+                      h.address(),
+                      h.port(),
+                      h.user(),
+                      envKey != null ? null : h.identityFile(),
+                      envKey,
+                      agent,
+                      access.knownHosts(),
+                      access.acceptNewHostKeys(),
+                      CONNECT_TIMEOUT,
+                      CONNECT_TIMEOUT),
+                  listener::warning);
       return access.printCommands() ? new Printing(op, listener::warning) : op;
     };
   }
@@ -180,7 +249,16 @@ public final class Hosts {
 
     @Override
     public void upload(byte[] content, String path, int mode, String owner) {
-      out.accept("[" + name() + "] put " + path + " (" + content.length + " bytes, mode " + String.format("%04o", mode) + ")");
+      out.accept(
+          "["
+              + name()
+              + "] put "
+              + path
+              + " ("
+              + content.length
+              + " bytes, mode "
+              + String.format("%04o", mode)
+              + ")");
       inner.upload(content, path, mode, owner);
     }
 

@@ -25,7 +25,8 @@ public final class Installation {
   }
 
   /** What an install did, and where its credentials are. */
-  public record Installed(InstallReport report, Path credentialsFile, Credentials.Loaded credentials) {}
+  public record Installed(
+      InstallReport report, Path credentialsFile, Credentials.Loaded credentials) {}
 
   public Installed install() {
     ClusterConnection connection = new ClusterConnection(settings);
@@ -35,21 +36,29 @@ public final class Installation {
     try (KubernetesClient client = connection.connect()) {
       boolean bundled = planner.localPathStorage() && StorageComponent.hasBundledLocalPath(client);
       InstallPlan plan = planner.withStorage(releasePlan, bundled);
-      CredentialsStore store = CredentialsStore.forCluster(settings, ClusterConnection.clusterName(client), listener::warning);
+      CredentialsStore store =
+          CredentialsStore.forCluster(
+              settings, ClusterConnection.clusterName(client), listener::warning);
       Credentials.Loaded creds = store.loadOrCreate(settings.adminEmail());
-      InstallReport report = new Installer(client, settings.install(), listener, new ClusterDiagnostics(client))
-          .install(ReleasePlanner.withCredentials(plan, creds.credentials()));
+      InstallReport report =
+          new Installer(client, settings.install(), listener, new ClusterDiagnostics(client))
+              .install(ReleasePlanner.withCredentials(plan, creds.credentials()));
       return new Installed(report, store.file(), creds);
     }
   }
 
-  /** Removes what kfboot installed (or {@code only} of it), in reverse dependency order; the ids removed. */
+  /**
+   * Removes what kfboot installed (or {@code only} of it), in reverse dependency order; the ids
+   * removed.
+   */
   public List<String> uninstall(Set<String> only, boolean keepBase) {
     ClusterConnection connection = new ClusterConnection(settings);
     connection.requireKubeconfig();
     try (KubernetesClient client = connection.connect()) {
-      InstallPlan plan = new ReleasePlanner(settings, listener).installedPlan(InstallState.read(client));
-      return new Uninstaller(client, settings.install(), listener, new ClusterDiagnostics(client)).uninstall(plan, only, keepBase);
+      InstallPlan plan =
+          new ReleasePlanner(settings, listener).installedPlan(InstallState.read(client));
+      return new Uninstaller(client, settings.install(), listener, new ClusterDiagnostics(client))
+          .uninstall(plan, only, keepBase);
     }
   }
 

@@ -5,10 +5,10 @@ import io.kfboot.components.install.InstallListener;
 import io.kfboot.manifests.Progress;
 
 /**
- * Everything a kfboot operation tells while it runs, in one place: release and render progress,
- * the install engine's events, phases of up and down, each host step as it finishes, verify's
- * lines, and warnings. A front end implements it once (the CLI prints to stderr; the stack logs).
- * Calls come from several threads. Nothing passed here holds a secret.
+ * Everything a kfboot operation tells while it runs, in one place: release and render progress, the
+ * install engine's events, phases of up and down, each host step as it finishes, verify's lines,
+ * and warnings. A front end implements it once (the CLI prints to stderr; the stack logs). Calls
+ * come from several threads. Nothing passed here holds a secret.
  */
 public interface PlatformListener extends Progress, InstallListener {
   PlatformListener SILENT = new PlatformListener() {};

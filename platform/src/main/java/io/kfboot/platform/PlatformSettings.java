@@ -31,7 +31,8 @@ import java.util.Set;
  * and {@code nvidia:} sections and its hosts, then the defaults below, each written here and
  * nowhere else. Bad values are refused here, before anything is downloaded, rendered or sent.
  *
- * @param env the process environment, for what is looked up rather than set (PATH, HOME, KUBECONFIG)
+ * @param env the process environment, for what is looked up rather than set (PATH, HOME,
+ *     KUBECONFIG)
  */
 public record PlatformSettings(
     ReleaseSource release,
@@ -59,18 +60,37 @@ public record PlatformSettings(
   public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofMinutes(10);
 
   /** Which release, from where, rendered how. */
-  public record ReleaseSource(String manifests, String sha256, String release, Path catalog, Path kustomize,
-      boolean allowRemoteBases, Duration renderTimeout, URI baseUrl, boolean quiet) {}
+  public record ReleaseSource(
+      String manifests,
+      String sha256,
+      String release,
+      Path catalog,
+      Path kustomize,
+      boolean allowRemoteBases,
+      Duration renderTimeout,
+      URI baseUrl,
+      boolean quiet) {}
 
   /** Which components and how they are adapted to k3s. */
-  public record Selection(List<String> components, List<String> without, String gatewayServiceType, boolean gpu,
+  public record Selection(
+      List<String> components,
+      List<String> without,
+      String gatewayServiceType,
+      boolean gpu,
       List<K3sAdaptation> adaptations) {}
 
-  /** The cluster: a kubeconfig file (null: as kubectl finds it) and a context (null: its current). */
+  /**
+   * The cluster: a kubeconfig file (null: as kubectl finds it) and a context (null: its current).
+   */
   public record ClusterTarget(Path kubeconfig, String context) {}
 
   /** How hosts are reached. */
-  public record HostAccess(Path knownHosts, boolean acceptNewHostKeys, boolean local, boolean printCommands, int parallelism,
+  public record HostAccess(
+      Path knownHosts,
+      boolean acceptNewHostKeys,
+      boolean local,
+      boolean printCommands,
+      int parallelism,
       Duration commandTimeout) {}
 
   public static PlatformSettings resolve(SettingsInput in, Map<String, String> env) {
@@ -83,33 +103,116 @@ public record PlatformSettings(
     Optional<Inventory> inventory = Optional.ofNullable(inventoryFile).map(InventoryLoader::load);
     Storage storage = storage(in, inventory);
     Nvidia nvidia = nvidia(in, inventory);
-    boolean gpuHosts = inventory.map(i -> i.hosts().stream().anyMatch(Inventory.Host::gpu)).orElse(false);
-    URI baseUrl = Optional.ofNullable(env.get(Setting.MANIFESTS_BASE_URL_ENV)).filter(s -> !s.isBlank()).map(URI::create)
-        .orElse(ReleaseResolver.DEFAULT_BASE_URL);
-    ReleaseSource release = new ReleaseSource(in.manifests, in.sha256, in.release, in.catalog, in.kustomize, in.allowRemoteBases,
-        Optional.ofNullable(in.renderTimeout).orElse(DEFAULT_RENDER_TIMEOUT), baseUrl, in.quiet);
-    return new PlatformSettings(release, selection, inventory, inventoryFile, storage, nvidia, gpuHosts,
-        new ClusterTarget(in.kubeconfig, in.context), install, email, in.credentials, hosts, in.gatewayUrl, in.verbose, Map.copyOf(env));
+    boolean gpuHosts =
+        inventory.map(i -> i.hosts().stream().anyMatch(Inventory.Host::gpu)).orElse(false);
+    URI baseUrl =
+        Optional.ofNullable(env.get(Setting.MANIFESTS_BASE_URL_ENV))
+            .filter(s -> !s.isBlank())
+            .map(URI::create)
+            .orElse(ReleaseResolver.DEFAULT_BASE_URL);
+    ReleaseSource release =
+        new ReleaseSource(
+            in.manifests,
+            in.sha256,
+            in.release,
+            in.catalog,
+            in.kustomize,
+            in.allowRemoteBases,
+            Optional.ofNullable(in.renderTimeout).orElse(DEFAULT_RENDER_TIMEOUT),
+            baseUrl,
+            in.quiet);
+    return new PlatformSettings(
+        release,
+        selection,
+        inventory,
+        inventoryFile,
+        storage,
+        nvidia,
+        gpuHosts,
+        new ClusterTarget(in.kubeconfig, in.context),
+        install,
+        email,
+        in.credentials,
+        hosts,
+        in.gatewayUrl,
+        in.verbose,
+        Map.copyOf(env));
   }
 
   /** The same settings aimed at another kubeconfig and context (the cluster 'up' merged). */
   public PlatformSettings withKubeconfig(Path kubeconfig, String context) {
-    return new PlatformSettings(release, selection, inventory, inventoryFile, storage, nvidia, gpuHosts,
-        new ClusterTarget(kubeconfig, context), install, adminEmail, credentialsFile, hosts, gatewayUrl, verbose, env);
+    return new PlatformSettings(
+        release,
+        selection,
+        inventory,
+        inventoryFile,
+        storage,
+        nvidia,
+        gpuHosts,
+        new ClusterTarget(kubeconfig, context),
+        install,
+        adminEmail,
+        credentialsFile,
+        hosts,
+        gatewayUrl,
+        verbose,
+        env);
   }
 
-  /** The same settings keeping the credentials in {@code file} (an ephemeral cluster's, beside its kubeconfig). */
+  /**
+   * The same settings keeping the credentials in {@code file} (an ephemeral cluster's, beside its
+   * kubeconfig).
+   */
   public PlatformSettings withCredentialsFile(Path file) {
-    return new PlatformSettings(release, selection, inventory, inventoryFile, storage, nvidia, gpuHosts, cluster, install, adminEmail,
-        file, hosts, gatewayUrl, verbose, env);
+    return new PlatformSettings(
+        release,
+        selection,
+        inventory,
+        inventoryFile,
+        storage,
+        nvidia,
+        gpuHosts,
+        cluster,
+        install,
+        adminEmail,
+        file,
+        hosts,
+        gatewayUrl,
+        verbose,
+        env);
   }
 
-  /** The same settings with another release source (uninstall renders what the cluster's record names). */
+  /**
+   * The same settings with another release source (uninstall renders what the cluster's record
+   * names).
+   */
   public PlatformSettings withManifests(String manifests) {
     ReleaseSource r = release;
-    return new PlatformSettings(new ReleaseSource(manifests, r.sha256(), r.release(), r.catalog(), r.kustomize(), r.allowRemoteBases(),
-        r.renderTimeout(), r.baseUrl(), r.quiet()), selection, inventory, inventoryFile, storage, nvidia, gpuHosts, cluster, install,
-        adminEmail, credentialsFile, hosts, gatewayUrl, verbose, env);
+    return new PlatformSettings(
+        new ReleaseSource(
+            manifests,
+            r.sha256(),
+            r.release(),
+            r.catalog(),
+            r.kustomize(),
+            r.allowRemoteBases(),
+            r.renderTimeout(),
+            r.baseUrl(),
+            r.quiet()),
+        selection,
+        inventory,
+        inventoryFile,
+        storage,
+        nvidia,
+        gpuHosts,
+        cluster,
+        install,
+        adminEmail,
+        credentialsFile,
+        hosts,
+        gatewayUrl,
+        verbose,
+        env);
   }
 
   /** How long one readiness gate or check may take. */
@@ -119,15 +222,23 @@ public record PlatformSettings(
 
   /** The inventory, which host operations cannot do without. */
   public Inventory requireInventory() {
-    return inventory.orElseThrow(() -> invalid("no inventory given",
-        "pass -i inventory.yaml (or set " + Setting.INVENTORY.env() + "); see docs/inventory.md"));
+    return inventory.orElseThrow(
+        () ->
+            invalid(
+                "no inventory given",
+                "pass -i inventory.yaml (or set "
+                    + Setting.INVENTORY.env()
+                    + "); see docs/inventory.md"));
   }
 
   private static Selection selection(SettingsInput in) {
     Set<String> both = new LinkedHashSet<>(in.components);
     both.retainAll(in.without);
     if (!both.isEmpty()) {
-      throw invalid("--components and --without both name " + String.join(", ", both) + ", which would plan nothing of it",
+      throw invalid(
+          "--components and --without both name "
+              + String.join(", ", both)
+              + ", which would plan nothing of it",
           "name each component in one of them only");
     }
     List<K3sAdaptation> adaptations = new ArrayList<>();
@@ -138,31 +249,54 @@ public record PlatformSettings(
       try {
         adaptations.add(new GatewayServiceType(in.gatewayServiceType));
       } catch (IllegalArgumentException e) {
-        throw invalid("--gateway-service-type " + in.gatewayServiceType + " is not a Service type kfboot sets",
+        throw invalid(
+            "--gateway-service-type "
+                + in.gatewayServiceType
+                + " is not a Service type kfboot sets",
             "use ClusterIP, NodePort or LoadBalancer");
       }
     }
     String gateway = "ClusterIP".equals(in.gatewayServiceType) ? null : in.gatewayServiceType;
-    return new Selection(List.copyOf(in.components), List.copyOf(in.without), gateway, in.gpu, List.copyOf(adaptations));
+    return new Selection(
+        List.copyOf(in.components),
+        List.copyOf(in.without),
+        gateway,
+        in.gpu,
+        List.copyOf(adaptations));
   }
 
   private static Installer.Options install(SettingsInput in) {
     int parallelism = Optional.ofNullable(in.parallelism).orElse(DEFAULT_PARALLELISM);
     if (parallelism < 1 || parallelism > 64) {
-      throw invalid("--parallelism " + parallelism + " is out of range", "use a number from 1 to 64");
+      throw invalid(
+          "--parallelism " + parallelism + " is out of range", "use a number from 1 to 64");
     }
-    return new Installer.Options(parallelism, Optional.ofNullable(in.timeout).orElse(DEFAULT_TIMEOUT),
-        Optional.ofNullable(in.pollInterval).orElse(DEFAULT_POLL), RetryPolicy.DEFAULT, !in.noWatch);
+    return new Installer.Options(
+        parallelism,
+        Optional.ofNullable(in.timeout).orElse(DEFAULT_TIMEOUT),
+        Optional.ofNullable(in.pollInterval).orElse(DEFAULT_POLL),
+        RetryPolicy.DEFAULT,
+        !in.noWatch);
   }
 
   private static HostAccess hosts(SettingsInput in, Map<String, String> env) {
     int parallelism = Optional.ofNullable(in.hostParallelism).orElse(DEFAULT_HOST_PARALLELISM);
     if (parallelism < 1 || parallelism > 256) {
-      throw invalid("--parallelism " + parallelism + " is out of range", "use a number from 1 to 256");
+      throw invalid(
+          "--parallelism " + parallelism + " is out of range", "use a number from 1 to 256");
     }
-    Path home = Path.of(Optional.ofNullable(env.get("HOME")).filter(s -> !s.isBlank()).orElse(System.getProperty("user.home")));
+    Path home =
+        Path.of(
+            Optional.ofNullable(env.get("HOME"))
+                .filter(s -> !s.isBlank())
+                .orElse(System.getProperty("user.home")));
     Path known = Optional.ofNullable(in.knownHosts).orElse(home.resolve(".ssh/known_hosts"));
-    return new HostAccess(known, in.acceptNewHostKeys, in.local, in.printCommands, parallelism,
+    return new HostAccess(
+        known,
+        in.acceptNewHostKeys,
+        in.local,
+        in.printCommands,
+        parallelism,
         Optional.ofNullable(in.commandTimeout).orElse(DEFAULT_COMMAND_TIMEOUT));
   }
 
@@ -172,34 +306,49 @@ public record PlatformSettings(
     if (in.storage != null) {
       mode = StorageMode.fromKey(in.storage);
       if (mode == null) {
-        throw invalid("--storage " + in.storage + " is no storage mode", "use one of " + StorageMode.keys());
+        throw invalid(
+            "--storage " + in.storage + " is no storage mode", "use one of " + StorageMode.keys());
       }
     }
     Optional<String> server = Optional.ofNullable(in.nfsServer);
     Optional<String> path = Optional.ofNullable(in.nfsPath);
     Nfs nfs = fromInventory.nfs();
     if (mode == StorageMode.NFS_STATIC && (nfs == null || nfs.volumes().isEmpty())) {
-      throw invalid("--storage nfs-static needs its fixed volumes, which only an inventory lists",
-          "give --inventory FILE with storage.nfs.volumes (see docs/storage.md), or use --storage nfs");
+      throw invalid(
+          "--storage nfs-static needs its fixed volumes, which only an inventory lists",
+          "give --inventory FILE with storage.nfs.volumes (see docs/storage.md), or use --storage"
+              + " nfs");
     }
     if (!mode.nfs()) {
       if (server.isPresent() || path.isPresent()) {
-        throw invalid("--nfs-server and --nfs-path apply to --storage nfs, not " + mode.key(), "add --storage nfs, or drop them");
+        throw invalid(
+            "--nfs-server and --nfs-path apply to --storage nfs, not " + mode.key(),
+            "add --storage nfs, or drop them");
       }
       return new Storage(mode, fromInventory.localPath(), null);
     }
     if (nfs == null && server.isEmpty()) {
-      throw invalid("--storage " + mode.key() + " needs an NFS server",
-          "give --nfs-server ADDRESS (env " + Setting.NFS_SERVER.env() + "), or --inventory FILE with storage.nfs.server");
+      throw invalid(
+          "--storage " + mode.key() + " needs an NFS server",
+          "give --nfs-server ADDRESS (env "
+              + Setting.NFS_SERVER.env()
+              + "), or --inventory FILE with storage.nfs.server");
     }
     String p = path.orElse(nfs == null ? Nfs.DEFAULT_PATH : nfs.path());
     if (!p.startsWith("/") || p.equals("/") || p.contains("..")) {
-      throw invalid("--nfs-path " + p + " is no absolute directory", "give the exported directory, e.g. " + Nfs.DEFAULT_PATH);
+      throw invalid(
+          "--nfs-path " + p + " is no absolute directory",
+          "give the exported directory, e.g. " + Nfs.DEFAULT_PATH);
     }
     // a server from the inventory is already an address (a host's name resolved to its address)
     String address = server.orElseGet(() -> nfs.address());
-    Nfs resolved = new Nfs(nfs == null ? null : nfs.serverHost(), address, p, nfs == null ? Nfs.DEFAULT_OPTIONS : nfs.options(),
-        nfs == null ? List.of() : nfs.volumes());
+    Nfs resolved =
+        new Nfs(
+            nfs == null ? null : nfs.serverHost(),
+            address,
+            p,
+            nfs == null ? Nfs.DEFAULT_OPTIONS : nfs.options(),
+            nfs == null ? List.of() : nfs.volumes());
     return new Storage(mode, fromInventory.localPath(), resolved);
   }
 
@@ -209,12 +358,16 @@ public record PlatformSettings(
     if (in.timeSlicing != null) {
       slices = in.timeSlicing;
       if (slices < 1 || slices > 64) {
-        throw invalid("--time-slicing " + slices + " is out of range", "give the pods per GPU, from 1 (no sharing) to 64");
+        throw invalid(
+            "--time-slicing " + slices + " is out of range",
+            "give the pods per GPU, from 1 (no sharing) to 64");
       }
     }
     boolean operator = in.gpuOperator || fromInventory.operator();
     if (operator && slices > 1) {
-      throw invalid("--time-slicing is set by the GPU Operator's ClusterPolicy when --gpu-operator is used", "drop --time-slicing");
+      throw invalid(
+          "--time-slicing is set by the GPU Operator's ClusterPolicy when --gpu-operator is used",
+          "drop --time-slicing");
     }
     return new Nvidia(fromInventory.installDriver(), slices, operator);
   }

@@ -56,45 +56,74 @@ public final class ReleasePlanner {
   public ReleaseTree resolveTree(Catalogs catalogs) {
     PlatformSettings.ReleaseSource r = settings.release();
     String spec = Optional.ofNullable(r.manifests()).orElseGet(() -> newest(catalogs));
-    ReleaseResolver resolver = new ReleaseResolver(CacheDirs.fromEnvironment(settings.env()), catalogs,
-        HttpDownloader.defaults(progress), r.baseUrl(), ArchiveLimits.DEFAULT, progress);
-    return resolver.resolve(ManifestsSource.parse(spec), Optional.ofNullable(r.sha256()), Optional.ofNullable(r.release()));
+    ReleaseResolver resolver =
+        new ReleaseResolver(
+            CacheDirs.fromEnvironment(settings.env()),
+            catalogs,
+            HttpDownloader.defaults(progress),
+            r.baseUrl(),
+            ArchiveLimits.DEFAULT,
+            progress);
+    return resolver.resolve(
+        ManifestsSource.parse(spec),
+        Optional.ofNullable(r.sha256()),
+        Optional.ofNullable(r.release()));
   }
 
   public Loaded load() {
     Catalogs catalogs = catalogs();
     ReleaseTree tree = resolveTree(catalogs);
     ReleaseCatalog catalog = catalogs.require(tree.release());
-    Kustomize k = Kustomize.locate(Optional.ofNullable(settings.release().kustomize()), settings.env())
-        .requireAtLeast(catalog.kustomizeMinVersion(), tree.release().tag());
+    Kustomize k =
+        Kustomize.locate(Optional.ofNullable(settings.release().kustomize()), settings.env())
+            .requireAtLeast(catalog.kustomizeMinVersion(), tree.release().tag());
     progress.report("release " + tree.release() + " from " + tree.origin() + "; " + k.describe());
     return new Loaded(tree, catalog, k);
   }
 
-  /** The release's selected components, with the GPU component where asked for or where hosts have GPUs. */
+  /**
+   * The release's selected components, with the GPU component where asked for or where hosts have
+   * GPUs.
+   */
   public InstallPlan releasePlan() {
-    return releasePlan(settings.selection().components(), settings.selection().without(),
+    return releasePlan(
+        settings.selection().components(),
+        settings.selection().without(),
         settings.selection().gpu() || settings.gpuHosts());
   }
 
   private InstallPlan releasePlan(List<String> components, List<String> without, boolean gpu) {
     Loaded loaded = load();
-    Renderer renderer = new Renderer(loaded.kustomize(), Runtime.getRuntime().availableProcessors(), settings.release().renderTimeout(),
-        progress);
-    InstallPlan plan = new Planner(renderer, progress).plan(new Planner.Request(loaded.tree(), loaded.catalog(), components, without,
-        settings.release().allowRemoteBases(), settings.selection().adaptations()), loaded.kustomize().describe());
+    Renderer renderer =
+        new Renderer(
+            loaded.kustomize(),
+            Runtime.getRuntime().availableProcessors(),
+            settings.release().renderTimeout(),
+            progress);
+    InstallPlan plan =
+        new Planner(renderer, progress)
+            .plan(
+                new Planner.Request(
+                    loaded.tree(),
+                    loaded.catalog(),
+                    components,
+                    without,
+                    settings.release().allowRemoteBases(),
+                    settings.selection().adaptations()),
+                loaded.kustomize().describe());
     if (gpu) {
       plan = DevicePlugin.addTo(plan, settings.nvidia());
     }
-    progress.report("planned " + plan.components().size() + " components, " + plan.objectCount() + " objects");
+    progress.report(
+        "planned " + plan.components().size() + " components, " + plan.objectCount() + " objects");
     return plan;
   }
 
   /**
    * The plan with the storage component ahead of the release's components.
    *
-   * @param bundledLocalPath whether the cluster runs k3s' local-path provisioner; offline (plan, the
-   *     stack) kfboot assumes a k3s cluster, which does
+   * @param bundledLocalPath whether the cluster runs k3s' local-path provisioner; offline (plan,
+   *     the stack) kfboot assumes a k3s cluster, which does
    */
   public InstallPlan withStorage(InstallPlan plan, boolean bundledLocalPath) {
     return StorageComponent.addTo(plan, settings.storage(), bundledLocalPath);
@@ -110,10 +139,15 @@ public final class ReleasePlanner {
   }
 
   /**
-   * kfboot's own components around a release plan: the GPU component where asked, and storage
-   * ahead of everything; for callers that made the release plan already (the stack).
+   * kfboot's own components around a release plan: the GPU component where asked, and storage ahead
+   * of everything; for callers that made the release plan already (the stack).
    */
-  public static InstallPlan withPlatform(InstallPlan releasePlan, Storage storage, Nvidia nvidia, boolean gpu, boolean bundledLocalPath) {
+  public static InstallPlan withPlatform(
+      InstallPlan releasePlan,
+      Storage storage,
+      Nvidia nvidia,
+      boolean gpu,
+      boolean bundledLocalPath) {
     InstallPlan plan = gpu ? DevicePlugin.addTo(releasePlan, nvidia) : releasePlan;
     return StorageComponent.addTo(plan, storage, bundledLocalPath);
   }
@@ -133,10 +167,16 @@ public final class ReleasePlanner {
     }
     InstallState s = state.get();
     boolean local = !s.source().isBlank() && Files.exists(Path.of(s.source()));
-    ReleasePlanner recorded = settings.release().manifests() != null ? this
-        : new ReleasePlanner(settings.withManifests(local ? s.source() : s.release()), progress);
-    List<String> components = new ArrayList<>(s.done().stream()
-        .filter(id -> !id.equals(DevicePlugin.ID) && !id.equals(StorageComponent.ID)).toList());
+    ReleasePlanner recorded =
+        settings.release().manifests() != null
+            ? this
+            : new ReleasePlanner(
+                settings.withManifests(local ? s.source() : s.release()), progress);
+    List<String> components =
+        new ArrayList<>(
+            s.done().stream()
+                .filter(id -> !id.equals(DevicePlugin.ID) && !id.equals(StorageComponent.ID))
+                .toList());
     return recorded.releasePlan(components, List.of(), s.done().contains(DevicePlugin.ID));
   }
 

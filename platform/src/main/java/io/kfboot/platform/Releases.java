@@ -7,10 +7,19 @@ import java.util.List;
 public final class Releases {
   private Releases() {}
 
-  public record Supported(String tag, String commit, String kustomizeMinVersion, int components, int defaults) {}
+  public record Supported(
+      String tag, String commit, String kustomizeMinVersion, int components, int defaults) {}
 
   public static List<Supported> supported() {
-    return Catalogs.shipped().catalogs().stream().map(c -> new Supported(c.release().tag(), c.release().commit(),
-        c.kustomizeMinVersion().toString(), c.components().size(), c.defaults().size())).toList();
+    return Catalogs.shipped().catalogs().stream()
+        .map(
+            c ->
+                new Supported(
+                    c.release().tag(),
+                    c.release().commit(),
+                    c.kustomizeMinVersion().toString(),
+                    c.components().size(),
+                    c.defaults().size()))
+        .toList();
   }
 }

@@ -21,7 +21,11 @@ public enum Setting {
 
   /** Where the release archive is downloaded from (tests point it at a local server). */
   public static final String MANIFESTS_BASE_URL_ENV = "KFBOOT_MANIFESTS_BASE_URL";
-  /** A private key's content (CI secrets, the Pulumi stack), used for every host before the inventory's key. */
+
+  /**
+   * A private key's content (CI secrets, the Pulumi stack), used for every host before the
+   * inventory's key.
+   */
   public static final String SSH_PRIVATE_KEY_ENV = "KFBOOT_SSH_PRIVATE_KEY";
 
   /**

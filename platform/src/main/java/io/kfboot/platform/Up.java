@@ -26,28 +26,48 @@ public final class Up {
    * @param verify how verify runs; null stops after the install
    * @param mergeInto the kubeconfig the cluster is merged into (null: as kubectl finds it)
    */
-  public record Result(List<StepRunner.Result> hosts, Hosts.Merged kubeconfig, Installation.Installed installed,
+  public record Result(
+      List<StepRunner.Result> hosts,
+      Hosts.Merged kubeconfig,
+      Installation.Installed installed,
       List<CheckResult> verify) {}
 
   public Result run(Path mergeInto, VerifySuite.Options verify) {
-    Hosts hosts = new Hosts(settings, listener); // the inventory and every setting are checked before anything runs
+    Hosts hosts =
+        new Hosts(
+            settings, listener); // the inventory and every setting are checked before anything runs
     Inventory inv = hosts.inventory();
     inv.warnings().forEach(listener::warning);
-    listener.phase(1, PHASES, "hosts: " + inv.hosts().size() + " hosts to k3s " + inv.k3s().version());
+    listener.phase(
+        1, PHASES, "hosts: " + inv.hosts().size() + " hosts to k3s " + inv.k3s().version());
     List<StepRunner.Result> steps = hosts.up();
 
     listener.phase(2, PHASES, "kubeconfig: context " + inv.cluster());
     Hosts.Merged merged = hosts.mergeKubeconfig(mergeInto);
 
     PlatformSettings onCluster = settings.withKubeconfig(merged.file(), inv.cluster());
-    listener.phase(3, PHASES, "install: storage " + settings.storage().mode().key() + (settings.gpuHosts() ? ", GPUs" : "") + ", Kubeflow");
+    listener.phase(
+        3,
+        PHASES,
+        "install: storage "
+            + settings.storage().mode().key()
+            + (settings.gpuHosts() ? ", GPUs" : "")
+            + ", Kubeflow");
     Installation.Installed installed = new Installation(onCluster, listener).install();
     if (verify == null) {
       return new Result(steps, merged, installed, List.of());
     }
     listener.phase(4, PHASES, "verify");
-    VerifySuite.Options withGpus = new VerifySuite.Options(verify.only(), verify.skip(), verify.namespace(), verify.timeout(),
-        verify.poll(), settings.nvidia().timeSlicing(), verify.junit());
-    return new Result(steps, merged, installed, new VerifySuite(onCluster, withGpus, listener).run());
+    VerifySuite.Options withGpus =
+        new VerifySuite.Options(
+            verify.only(),
+            verify.skip(),
+            verify.namespace(),
+            verify.timeout(),
+            verify.poll(),
+            settings.nvidia().timeSlicing(),
+            verify.junit());
+    return new Result(
+        steps, merged, installed, new VerifySuite(onCluster, withGpus, listener).run());
   }
 }

@@ -16,19 +16,28 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** An offline bundle of a release: its remote bases fetched in and the kustomizations pointed at the copies. */
+/**
+ * An offline bundle of a release: its remote bases fetched in and the kustomizations pointed at the
+ * copies.
+ */
 public final class Vendoring {
   private Vendoring() {}
 
-  public static VendorResult vendor(PlatformSettings settings, Path out, List<String> urlRewrites, PlatformListener listener) {
+  public static VendorResult vendor(
+      PlatformSettings settings, Path out, List<String> urlRewrites, PlatformListener listener) {
     if (!out.toString().endsWith(".tar.gz") && !out.toString().endsWith(".tgz")) {
-      throw new KfbootException("--out " + out + " must end in .tar.gz or .tgz", "name the bundle FILE.tar.gz", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "--out " + out + " must end in .tar.gz or .tgz",
+          "name the bundle FILE.tar.gz",
+          ExitCategory.INVALID_INPUT);
     }
     UrlRewrites rewrites;
     try {
       rewrites = UrlRewrites.parse(urlRewrites);
     } catch (IllegalArgumentException e) {
-      throw new KfbootException(e.getMessage(), "write it as --url-rewrite https://github.com/=https://mirror.example/",
+      throw new KfbootException(
+          e.getMessage(),
+          "write it as --url-rewrite https://github.com/=https://mirror.example/",
           ExitCategory.INVALID_INPUT);
     }
     ReleasePlanner planner = new ReleasePlanner(settings, listener);
@@ -40,7 +49,11 @@ public final class Vendoring {
       roots.addAll(c.paths());
     }
     roots.add(catalog.examplePath());
-    return new Vendorer(rewrites, HttpDownloader.defaults(listener), CacheDirs.fromEnvironment(settings.env()).tmp(), listener)
+    return new Vendorer(
+            rewrites,
+            HttpDownloader.defaults(listener),
+            CacheDirs.fromEnvironment(settings.env()).tmp(),
+            listener)
         .vendor(tree, roots, out.toAbsolutePath());
   }
 }

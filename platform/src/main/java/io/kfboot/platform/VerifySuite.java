@@ -42,35 +42,55 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * The checks of an installed platform, in dependency order: which exist for what the cluster
- * holds, their timeouts, the tokens and logins they use, and how they reach the gateway (a given
- * address or a port-forward). {@code kfboot verify}, {@code up}, {@code ci} and the Pulumi stack's
- * verify step all run this one suite.
+ * The checks of an installed platform, in dependency order: which exist for what the cluster holds,
+ * their timeouts, the tokens and logins they use, and how they reach the gateway (a given address
+ * or a port-forward). {@code kfboot verify}, {@code up}, {@code ci} and the Pulumi stack's verify
+ * step all run this one suite.
  */
 public final class VerifySuite {
   /** The JUnit suite name. */
   public static final String SUITE = "kfboot-verify";
+
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
-  /** The checks that log in through the gateway and run work there may take longer than one wait. */
+
+  /**
+   * The checks that log in through the gateway and run work there may take longer than one wait.
+   */
   static final Duration GATEWAY_CHECK_TIMEOUT = Duration.ofMinutes(12);
 
   /**
    * @param only run these checks and what they build on (empty: all)
    * @param skip leave these out
-   * @param namespace the profile namespace the job, experiment, notebook and inference checks run in
+   * @param namespace the profile namespace the job, experiment, notebook and inference checks run
+   *     in
    * @param timeout the longest one check may wait
    * @param timeSlicing pods per GPU the device plugin was installed with
    * @param junit where to write JUnit XML, or null
    */
-  public record Options(List<String> only, List<String> skip, String namespace, Duration timeout, Duration poll, int timeSlicing,
+  public record Options(
+      List<String> only,
+      List<String> skip,
+      String namespace,
+      Duration timeout,
+      Duration poll,
+      int timeSlicing,
       Path junit) {
     public static Options defaults() {
-      return new Options(List.of(), List.of(), PlatformRuns.DEFAULT_NAMESPACE, DEFAULT_TIMEOUT, PlatformSettings.DEFAULT_POLL, 1, null);
+      return new Options(
+          List.of(),
+          List.of(),
+          PlatformRuns.DEFAULT_NAMESPACE,
+          DEFAULT_TIMEOUT,
+          PlatformSettings.DEFAULT_POLL,
+          1,
+          null);
     }
 
     public Options {
       if (timeSlicing < 1 || timeSlicing > 64) {
-        throw new KfbootException("--time-slicing " + timeSlicing + " is out of range", "give the pods per GPU, from 1 to 64",
+        throw new KfbootException(
+            "--time-slicing " + timeSlicing + " is out of range",
+            "give the pods per GPU, from 1 to 64",
             ExitCategory.INVALID_INPUT);
       }
       only = List.copyOf(only);
@@ -97,7 +117,9 @@ public final class VerifySuite {
     }
   }
 
-  /** Runs the checks; writes JUnit XML where asked. A failed check is a result, not an exception. */
+  /**
+   * Runs the checks; writes JUnit XML where asked. A failed check is a result, not an exception.
+   */
   public List<CheckResult> run() {
     ClusterConnection connection = new ClusterConnection(settings);
     connection.requireKubeconfig();
@@ -105,16 +127,27 @@ public final class VerifySuite {
       List<VerifyCheck> checks = selected(client);
       List<CheckResult> results;
       try {
-        results = new VerifyRunner(client, new ClusterDiagnostics(client), options.poll(), options.timeout(), listener::verifyLine)
-            .run(checks, new LinkedHashSet<>(options.only()));
+        results =
+            new VerifyRunner(
+                    client,
+                    new ClusterDiagnostics(client),
+                    options.poll(),
+                    options.timeout(),
+                    listener::verifyLine)
+                .run(checks, new LinkedHashSet<>(options.only()));
       } catch (IllegalArgumentException e) {
-        throw new KfbootException(e.getMessage(), "pick check ids from 'kfboot verify --list'", ExitCategory.INVALID_INPUT);
+        throw new KfbootException(
+            e.getMessage(),
+            "pick check ids from 'kfboot verify --list'",
+            ExitCategory.INVALID_INPUT);
       }
       if (options.junit() != null) {
         try {
           Files.writeString(options.junit(), Reports.junit(results, SUITE));
         } catch (IOException e) {
-          throw new KfbootException("cannot write " + options.junit() + ": " + e.getMessage(), "give --report-junit a writable path",
+          throw new KfbootException(
+              "cannot write " + options.junit() + ": " + e.getMessage(),
+              "give --report-junit a writable path",
               ExitCategory.INVALID_INPUT);
         }
       }
@@ -130,91 +163,191 @@ public final class VerifySuite {
     List<VerifyCheck> all = checks(client);
     for (String id : options.skip()) {
       if (all.stream().noneMatch(c -> c.id().equals(id))) {
-        throw new KfbootException("--skip " + id + ": no such check", "pick check ids from 'kfboot verify --list'", ExitCategory.INVALID_INPUT);
+        throw new KfbootException(
+            "--skip " + id + ": no such check",
+            "pick check ids from 'kfboot verify --list'",
+            ExitCategory.INVALID_INPUT);
       }
     }
     return all.stream().filter(c -> !options.skip().contains(c.id())).toList();
   }
 
-  /** The checks for what this cluster holds: its install record says which components, so which namespaces. */
+  /**
+   * The checks for what this cluster holds: its install record says which components, so which
+   * namespaces.
+   */
   List<VerifyCheck> checks(KubernetesClient client) {
     Optional<InstallState> state = InstallState.read(client);
     Set<String> namespaces = new TreeSet<>();
-    state.ifPresent(s -> Catalogs.shipped().catalog(s.release()).map(ReleaseCatalog::byId).ifPresent(byId -> {
-      for (String id : s.done()) {
-        ComponentSpec spec = byId.get(id);
-        if (spec != null) {
-          namespaces.addAll(spec.namespaces());
-        }
-      }
-    }));
+    state.ifPresent(
+        s ->
+            Catalogs.shipped()
+                .catalog(s.release())
+                .map(ReleaseCatalog::byId)
+                .ifPresent(
+                    byId -> {
+                      for (String id : s.done()) {
+                        ComponentSpec spec = byId.get(id);
+                        if (spec != null) {
+                          namespaces.addAll(spec.namespaces());
+                        }
+                      }
+                    }));
     if (namespaces.isEmpty()) {
       // no install record (installed otherwise): Kubeflow's own namespaces, where they exist
-      for (String ns : List.of("kubeflow", "istio-system", "cert-manager", "auth", "oauth2-proxy", "knative-serving")) {
+      for (String ns :
+          List.of(
+              "kubeflow",
+              "istio-system",
+              "cert-manager",
+              "auth",
+              "oauth2-proxy",
+              "knative-serving")) {
         if (client.namespaces().withName(ns).get() != null) {
           namespaces.add(ns);
         }
       }
     }
     List<VerifyCheck> checks = new ArrayList<>(HealthChecks.all(List.copyOf(namespaces)));
-    checks.add(ClusterChecks.asVerifyCheck("default-storage-class", new DefaultClassCheck(null), List.of("nodes-ready")));
-    checks.add(ClusterChecks.asVerifyCheck("storage-probe", new ProbeVolumeCheck(null), List.of("default-storage-class")));
+    checks.add(
+        ClusterChecks.asVerifyCheck(
+            "default-storage-class", new DefaultClassCheck(null), List.of("nodes-ready")));
+    checks.add(
+        ClusterChecks.asVerifyCheck(
+            "storage-probe", new ProbeVolumeCheck(null), List.of("default-storage-class")));
     boolean loginPossible = state.isPresent() || settings.gatewayUrl() != null;
     String ns = options.namespace();
     if (loginPossible) {
-      checks.add(VerifyCheck.of("dex-login",
-          "the admin user logs in through the gateway (oauth2-proxy, Dex) and the dashboard's API knows them",
-          List.of("pods-healthy", "webhooks-have-endpoints"), GATEWAY_CHECK_TIMEOUT,
-          (c, waiter, t) -> withSession(c, session -> "logged in as " + session.user())));
+      checks.add(
+          VerifyCheck.of(
+              "dex-login",
+              "the admin user logs in through the gateway (oauth2-proxy, Dex) and the dashboard's"
+                  + " API knows them",
+              List.of("pods-healthy", "webhooks-have-endpoints"),
+              GATEWAY_CHECK_TIMEOUT,
+              (c, waiter, t) -> withSession(c, session -> "logged in as " + session.user())));
       if (ResourceRunCheck.served(client, "scheduledworkflows", "kubeflow.org")) {
-        // as upstream's CI runs tests/pipeline_v2_test.py: the profile's service account through the Pipelines API
-        checks.add(VerifyCheck.of("pipeline-run",
-            "a v2 pipeline runs to SUCCEEDED and a recurring run is created and deleted (Pipelines API, as default-editor)",
-            List.of("dex-login"), GATEWAY_CHECK_TIMEOUT,
-            (c, waiter, t) -> withGateway(c, gateway -> new PipelineRun(gateway, serviceAccountToken(c), options.poll()).run(ns, t))));
+        // as upstream's CI runs tests/pipeline_v2_test.py: the profile's service account through
+        // the Pipelines API
+        checks.add(
+            VerifyCheck.of(
+                "pipeline-run",
+                "a v2 pipeline runs to SUCCEEDED and a recurring run is created and deleted"
+                    + " (Pipelines API, as default-editor)",
+                List.of("dex-login"),
+                GATEWAY_CHECK_TIMEOUT,
+                (c, waiter, t) ->
+                    withGateway(
+                        c,
+                        gateway ->
+                            new PipelineRun(gateway, serviceAccountToken(c), options.poll())
+                                .run(ns, t))));
       }
     }
-    checks.addAll(PlatformRuns.offered(client, ns, (c, isvc) -> withGateway(c, gateway ->
-        // a service-account token, as upstream's test takes one
-        InferencePredict.predict(gateway, ns, isvc.getMetadata().getName(), serviceAccountToken(c), Duration.ofSeconds(60))),
-        loginPossible ? (c, notebook) -> withSession(c, session -> NotebookProbe.get(session, ns, notebook.getMetadata().getName())) : null));
+    checks.addAll(
+        PlatformRuns.offered(
+            client,
+            ns,
+            (c, isvc) ->
+                withGateway(
+                    c,
+                    gateway ->
+                        // a service-account token, as upstream's test takes one
+                        InferencePredict.predict(
+                            gateway,
+                            ns,
+                            isvc.getMetadata().getName(),
+                            serviceAccountToken(c),
+                            Duration.ofSeconds(60))),
+            loginPossible
+                ? (c, notebook) ->
+                    withSession(
+                        c,
+                        session -> NotebookProbe.get(session, ns, notebook.getMetadata().getName()))
+                : null));
     if (!client.nodes().withLabel(GpuChecks.PRESENT, "true").list().getItems().isEmpty()) {
-      checks.add(ClusterChecks.asVerifyCheck("gpus-allocatable", GpuChecks.allocatable(options.timeSlicing()), List.of("nodes-ready")));
-      checks.add(VerifyCheck.of("gpu-cuda-smoke", "a CUDA vectorAdd pod on one GPU, without runtimeClassName, prints Test PASSED",
-          List.of("gpus-allocatable"), Duration.ofMinutes(5), (c, waiter, t) -> "passed on " + new CudaSmokeTest(c, waiter).run(null, t).node()));
+      checks.add(
+          ClusterChecks.asVerifyCheck(
+              "gpus-allocatable",
+              GpuChecks.allocatable(options.timeSlicing()),
+              List.of("nodes-ready")));
+      checks.add(
+          VerifyCheck.of(
+              "gpu-cuda-smoke",
+              "a CUDA vectorAdd pod on one GPU, without runtimeClassName, prints Test PASSED",
+              List.of("gpus-allocatable"),
+              Duration.ofMinutes(5),
+              (c, waiter, t) -> "passed on " + new CudaSmokeTest(c, waiter).run(null, t).node()));
     }
     return checks;
   }
 
-  /** A short-lived token of the profile's default-editor, as 'kubectl -n NS create token default-editor' makes. */
+  /**
+   * A short-lived token of the profile's default-editor, as 'kubectl -n NS create token
+   * default-editor' makes.
+   */
   private String serviceAccountToken(KubernetesClient c) {
     String ns = options.namespace();
-    var status = c.serviceAccounts().inNamespace(ns).withName("default-editor")
-        .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(600L).endSpec().build()).getStatus();
+    var status =
+        c.serviceAccounts()
+            .inNamespace(ns)
+            .withName("default-editor")
+            .tokenRequest(
+                new TokenRequestBuilder()
+                    .withNewSpec()
+                    .withExpirationSeconds(600L)
+                    .endSpec()
+                    .build())
+            .getStatus();
     if (status == null || status.getToken() == null) {
-      throw new VerifyException("no token for " + ns + "/default-editor", "check that the profile " + ns + " exists and its service accounts", "");
+      throw new VerifyException(
+          "no token for " + ns + "/default-editor",
+          "check that the profile " + ns + " exists and its service accounts",
+          "");
     }
     return status.getToken();
   }
 
   /** Logged in through the gateway as the admin user kfboot created. */
   private String withSession(KubernetesClient c, Function<DexLogin.Session, String> work) {
-    CredentialsStore store = CredentialsStore.forCluster(settings, ClusterConnection.clusterName(c), listener::warning);
-    Credentials creds = store.load().orElseThrow(() -> new VerifyException("no credentials file " + store.file(),
-        "pass --credentials with the file 'kfboot install' wrote (it printed its path)", ""));
-    return withGateway(c, gateway -> work.apply(new DexLogin(gateway, Duration.ofSeconds(30)).login(creds.adminEmail(), creds.adminPassword())));
+    CredentialsStore store =
+        CredentialsStore.forCluster(settings, ClusterConnection.clusterName(c), listener::warning);
+    Credentials creds =
+        store
+            .load()
+            .orElseThrow(
+                () ->
+                    new VerifyException(
+                        "no credentials file " + store.file(),
+                        "pass --credentials with the file 'kfboot install' wrote (it printed its"
+                            + " path)",
+                        ""));
+    return withGateway(
+        c,
+        gateway ->
+            work.apply(
+                new DexLogin(gateway, Duration.ofSeconds(30))
+                    .login(creds.adminEmail(), creds.adminPassword())));
   }
 
-  /** Work through the gateway: the given URL, else a port-forward to svc/istio-ingressgateway held for the work. */
+  /**
+   * Work through the gateway: the given URL, else a port-forward to svc/istio-ingressgateway held
+   * for the work.
+   */
   private String withGateway(KubernetesClient c, Function<URI, String> work) {
     if (settings.gatewayUrl() != null) {
       return work.apply(URI.create(settings.gatewayUrl()));
     }
     // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
-    try (LocalPortForward forward = c.services().inNamespace(Gateway.NAMESPACE).withName(Gateway.SERVICE).portForward(80)) {
-      return work.apply(URI.create("http://127.0.0.1:" + forward.getLocalPort())) + " (port-forward)";
+    try (LocalPortForward forward =
+        c.services().inNamespace(Gateway.NAMESPACE).withName(Gateway.SERVICE).portForward(80)) {
+      return work.apply(URI.create("http://127.0.0.1:" + forward.getLocalPort()))
+          + " (port-forward)";
     } catch (IOException e) {
-      throw new VerifyException("cannot port-forward to svc/" + Gateway.SERVICE + ": " + e.getMessage(), "pass --gateway-url", "");
+      throw new VerifyException(
+          "cannot port-forward to svc/" + Gateway.SERVICE + ": " + e.getMessage(),
+          "pass --gateway-url",
+          "");
     }
   }
 }

@@ -40,26 +40,42 @@ public final class HostLayer {
 
   /**
    * @param inventoryFile where the program wrote the stack's inventory for {@code kfboot}
-   * @param kfboot the command line that runs kfboot, e.g. "java -cp /path/kfboot.jar io.kfboot.cli.Main"
+   * @param kfboot the command line that runs kfboot, e.g. "java -cp /path/kfboot.jar
+   *     io.kfboot.cli.Main"
    * @param plan the waves of {@code hosts up} for the stack's inventory
-   * @return the first server's kubeconfig, pointed at the API endpoint (secret), and the last host resource
+   * @return the first server's kubeconfig, pointed at the API endpoint (secret), and the last host
+   *     resource
    */
-  public static Result define(StackConfig config, String inventoryFile, String kfboot, HostPlan plan, Output<String> token,
-      Output<String> sshKey, String joinUrl) {
+  public static Result define(
+      StackConfig config,
+      String inventoryFile,
+      String kfboot,
+      HostPlan plan,
+      Output<String> token,
+      Output<String> sshKey,
+      String joinUrl) {
     Inventory inv = config.inventory();
-    Output<Map<String, String>> environment = Output.tuple(token, sshKey)
-        .applyValue(t -> Map.of(StackConfig.TOKEN_ENV, t.t1, Setting.SSH_PRIVATE_KEY_ENV, t.t2)).asSecret();
+    Output<Map<String, String>> environment =
+        Output.tuple(token, sshKey)
+            .applyValue(t -> Map.of(StackConfig.TOKEN_ENV, t.t1, Setting.SSH_PRIVATE_KEY_ENV, t.t2))
+            .asSecret();
     String digest = sha256(config.inventoryYaml());
-    // kfboot checks host keys against known_hosts, as the CLI does; accepting new ones is the config's explicit choice
-    String hostOptions = " -i " + Command.quote(inventoryFile) + " --known-hosts " + Command.quote(config.knownHosts().toString())
-        + (config.acceptNewHostKeys() ? " --accept-new-host-keys" : "");
+    // kfboot checks host keys against known_hosts, as the CLI does; accepting new ones is the
+    // config's explicit choice
+    String hostOptions =
+        " -i "
+            + Command.quote(inventoryFile)
+            + " --known-hosts "
+            + Command.quote(config.knownHosts().toString())
+            + (config.acceptNewHostKeys() ? " --accept-new-host-keys" : "");
     String step = kfboot + " hosts step" + hostOptions;
     String reset = kfboot + " hosts reset" + hostOptions;
     Map<String, Resource> lastOfHost = new LinkedHashMap<>();
     List<Resource> lastOfWave = List.of();
     Resource last = null;
     for (HostPlan.Wave wave : plan.waves()) {
-      List<Resource> waitFor = wave.after() == HostPlan.After.EVERY_HOST ? List.copyOf(lastOfHost.values()) : lastOfWave;
+      List<Resource> waitFor =
+          wave.after() == HostPlan.After.EVERY_HOST ? List.copyOf(lastOfHost.values()) : lastOfWave;
       List<Resource> thisWave = new ArrayList<>();
       for (Map.Entry<String, List<Step>> e : wave.steps().entrySet()) {
         String host = e.getKey();
@@ -73,12 +89,18 @@ public final class HostLayer {
           if (first) {
             deps.addAll(waitFor);
           }
-          // a host's very first step is what all its others follow: deleted last, it resets the host
+          // a host's very first step is what all its others follow: deleted last, it resets the
+          // host
           String delete = previous == null ? reset + " --host " + Command.quote(host) : null;
-          previous = new LocalCommand(host + "-" + s.id(),
-              new LocalCommand.Args(step + " --host " + Command.quote(host) + " --step " + Command.quote(s.id()), delete, environment,
-                  List.of(digest)),
-              CustomResourceOptions.builder().dependsOn(new ArrayList<>(deps)).build());
+          previous =
+              new LocalCommand(
+                  host + "-" + s.id(),
+                  new LocalCommand.Args(
+                      step + " --host " + Command.quote(host) + " --step " + Command.quote(s.id()),
+                      delete,
+                      environment,
+                      List.of(digest)),
+                  CustomResourceOptions.builder().dependsOn(new ArrayList<>(deps)).build());
           first = false;
         }
         lastOfHost.put(host, previous);
@@ -88,37 +110,76 @@ public final class HostLayer {
       lastOfWave = thisWave;
     }
     Host firstServer = inv.servers().get(0);
-    String hostKey = KnownHostKeys.find(config.knownHosts(), firstServer.address(), firstServer.port()).orElse(null);
+    String hostKey =
+        KnownHostKeys.find(config.knownHosts(), firstServer.address(), firstServer.port())
+            .orElse(null);
     if (hostKey == null && !config.acceptNewHostKeys()) {
-      throw new StackConfigException(List.of("the host key of " + firstServer.name() + " (" + firstServer.address() + ") is not in "
-          + config.knownHosts() + ": check it and add it (ssh-keyscan -p " + firstServer.port() + " " + firstServer.address() + " >> "
-          + config.knownHosts() + "), or set kfboot:acceptNewHostKeys true to trust it unseen"));
+      throw new StackConfigException(
+          List.of(
+              "the host key of "
+                  + firstServer.name()
+                  + " ("
+                  + firstServer.address()
+                  + ") is not in "
+                  + config.knownHosts()
+                  + ": check it and add it (ssh-keyscan -p "
+                  + firstServer.port()
+                  + " "
+                  + firstServer.address()
+                  + " >> "
+                  + config.knownHosts()
+                  + "), or set kfboot:acceptNewHostKeys true to trust it unseen"));
     }
-    ConnectionArgs connection = new ConnectionArgs(Output.of(firstServer.address()), firstServer.port(), Output.of(firstServer.user()),
-        sshKey, hostKey);
+    ConnectionArgs connection =
+        new ConnectionArgs(
+            Output.of(firstServer.address()),
+            firstServer.port(),
+            Output.of(firstServer.user()),
+            sshKey,
+            hostKey);
     String read = Command.of("cat", K3S_KUBECONFIG).sudo().shellLine();
-    RemoteCommand fetch = new RemoteCommand(firstServer.name() + "-kubeconfig",
-        new RemoteCommand.Args(connection, Output.of(firstServer.sudo() ? read : "cat " + K3S_KUBECONFIG), null, null, List.of(digest)),
-        CustomResourceOptions.builder().dependsOn(last).build());
-    Output<String> kubeconfig = fetch.stdout().applyValue(yaml -> {
-      if (yaml == null || yaml.isBlank()) {
-        throw new IllegalStateException(firstServer.name() + " printed no " + K3S_KUBECONFIG
-            + "; is k3s running there? ('kfboot hosts plan' tells)");
-      }
-      return Kubeconfigs.merge("", Kubeconfigs.fromK3s(yaml, inv.cluster(), joinUrl));
-    }).asSecret();
+    RemoteCommand fetch =
+        new RemoteCommand(
+            firstServer.name() + "-kubeconfig",
+            new RemoteCommand.Args(
+                connection,
+                Output.of(firstServer.sudo() ? read : "cat " + K3S_KUBECONFIG),
+                null,
+                null,
+                List.of(digest)),
+            CustomResourceOptions.builder().dependsOn(last).build());
+    Output<String> kubeconfig =
+        fetch
+            .stdout()
+            .applyValue(
+                yaml -> {
+                  if (yaml == null || yaml.isBlank()) {
+                    throw new IllegalStateException(
+                        firstServer.name()
+                            + " printed no "
+                            + K3S_KUBECONFIG
+                            + "; is k3s running there? ('kfboot hosts plan' tells)");
+                  }
+                  return Kubeconfigs.merge("", Kubeconfigs.fromK3s(yaml, inv.cluster(), joinUrl));
+                })
+            .asSecret();
     return new Result(kubeconfig, fetch);
   }
 
   /** Where k3s writes its admin kubeconfig. */
   static final String K3S_KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
 
-  /** The cluster's kubeconfig (secret) and the resource that fetched it, which everything on the cluster follows. */
+  /**
+   * The cluster's kubeconfig (secret) and the resource that fetched it, which everything on the
+   * cluster follows.
+   */
   public record Result(Output<String> kubeconfig, Resource ready) {}
 
   static String sha256(String s) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JVM has no SHA-256", e);
     }

@@ -27,35 +27,58 @@ public final class KfbootStack {
   private KfbootStack() {}
 
   /** The stack's secret config values; null where the config has none. */
-  public record Secrets(Output<String> k3sToken, Output<String> sshPrivateKey, Output<String> kubeconfig) {}
+  public record Secrets(
+      Output<String> k3sToken, Output<String> sshPrivateKey, Output<String> kubeconfig) {}
 
   /** The resource names of the verify step, for tests and docs. */
   public static final String VERIFY = "kfboot-verify";
 
-  public static void define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Secrets secrets,
-      String inventoryFile, String kfboot) {
+  public static void define(
+      Context ctx,
+      StackConfig config,
+      InstallPlan releasePlan,
+      Credentials credentials,
+      Secrets secrets,
+      String inventoryFile,
+      String kfboot) {
     define(ctx, config, releasePlan, credentials, secrets, inventoryFile, kfboot, null);
   }
 
   /**
    * @param inventoryFile where the inventory for {@code kfboot hosts step} was written
    * @param kfboot the command line that runs this kfboot
-   * @param credentialsFile where the stack's credentials are kept, for verify's login; null: verify's default
+   * @param credentialsFile where the stack's credentials are kept, for verify's login; null:
+   *     verify's default
    */
-  public static void define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Secrets secrets,
-      String inventoryFile, String kfboot, Path credentialsFile) {
+  public static void define(
+      Context ctx,
+      StackConfig config,
+      InstallPlan releasePlan,
+      Credentials credentials,
+      Secrets secrets,
+      String inventoryFile,
+      String kfboot,
+      Path credentialsFile) {
     Output<String> kubeconfig;
     List<Resource> after = new ArrayList<>();
     if (config.inventory() != null) {
-      HostLayer.Result hosts = HostLayer.define(config, inventoryFile, kfboot, Hosts.plan(config.inventory()), secrets.k3sToken(),
-          secrets.sshPrivateKey(), ClusterBootstrap.joinUrl(config.inventory()));
+      HostLayer.Result hosts =
+          HostLayer.define(
+              config,
+              inventoryFile,
+              kfboot,
+              Hosts.plan(config.inventory()),
+              secrets.k3sToken(),
+              secrets.sshPrivateKey(),
+              ClusterBootstrap.joinUrl(config.inventory()));
       kubeconfig = hosts.kubeconfig();
       after.add(hosts.ready());
       ctx.export("kubeconfig", kubeconfig);
     } else {
       kubeconfig = secrets.kubeconfig();
     }
-    KubeflowStack.Defined defined = KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig);
+    KubeflowStack.Defined defined =
+        KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig);
     after.addAll(defined.resources());
     if (!config.skipVerify()) {
       verify(ctx, config, defined.plan(), kubeconfig, kfboot, credentialsFile, after);
@@ -66,18 +89,38 @@ public final class KfbootStack {
    * {@code kfboot verify} as a {@code command:local:Command}: the kubeconfig only in its secret
    * environment, run again when the release, commit, components or inventory change.
    */
-  private static void verify(Context ctx, StackConfig config, InstallPlan plan, Output<String> kubeconfig, String kfboot,
-      Path credentialsFile, List<Resource> after) {
+  private static void verify(
+      Context ctx,
+      StackConfig config,
+      InstallPlan plan,
+      Output<String> kubeconfig,
+      String kfboot,
+      Path credentialsFile,
+      List<Resource> after) {
     String junit = Path.of(".kfboot", ctx.stackName() + "-verify.xml").toAbsolutePath().toString();
-    String create = kfboot + " verify --report-junit " + Command.quote(junit)
-        + (credentialsFile == null ? "" : " --credentials " + Command.quote(credentialsFile.toString()))
-        + (config.verifySkip().isEmpty() ? "" : " --skip " + Command.quote(String.join(",", config.verifySkip())));
-    List<Object> triggers = List.of(plan.tree().release().tag(), plan.tree().release().commit(),
-        String.join(",", plan.components().stream().map(PlannedComponent::id).toList()),
-        config.inventoryYaml() == null ? "" : HostLayer.sha256(config.inventoryYaml()));
-    Output<Map<String, String>> environment = kubeconfig.applyValue(k -> Map.of(Setting.KUBECONFIG_CONTENT_ENV, k)).asSecret();
-    LocalCommand verify = new LocalCommand(VERIFY, new LocalCommand.Args(create, null, environment, triggers),
-        CustomResourceOptions.builder().dependsOn(after).build());
+    String create =
+        kfboot
+            + " verify --report-junit "
+            + Command.quote(junit)
+            + (credentialsFile == null
+                ? ""
+                : " --credentials " + Command.quote(credentialsFile.toString()))
+            + (config.verifySkip().isEmpty()
+                ? ""
+                : " --skip " + Command.quote(String.join(",", config.verifySkip())));
+    List<Object> triggers =
+        List.of(
+            plan.tree().release().tag(),
+            plan.tree().release().commit(),
+            String.join(",", plan.components().stream().map(PlannedComponent::id).toList()),
+            config.inventoryYaml() == null ? "" : HostLayer.sha256(config.inventoryYaml()));
+    Output<Map<String, String>> environment =
+        kubeconfig.applyValue(k -> Map.of(Setting.KUBECONFIG_CONTENT_ENV, k)).asSecret();
+    LocalCommand verify =
+        new LocalCommand(
+            VERIFY,
+            new LocalCommand.Args(create, null, environment, triggers),
+            CustomResourceOptions.builder().dependsOn(after).build());
     ctx.export("verifyReport", verify.stdout());
     ctx.export("verifyJunit", Output.of(junit));
   }

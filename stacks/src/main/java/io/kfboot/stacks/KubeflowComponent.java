@@ -14,25 +14,37 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One component of the plan as a Pulumi component resource, type {@code kfboot:kubeflow:<Id>}:
- * its {@link Stages} as ConfigGroups in order. Depending on it (as the components after it in the
+ * One component of the plan as a Pulumi component resource, type {@code kfboot:kubeflow:<Id>}: its
+ * {@link Stages} as ConfigGroups in order. Depending on it (as the components after it in the
  * catalog's graph do) waits for all of them.
  */
 public final class KubeflowComponent extends ComponentResource {
   /**
-   * @param secretValues strings that must not be readable in the stack's state: a stage holding
-   *     one (a Secret, the Dex configuration with its hash) is passed as a secret
+   * @param secretValues strings that must not be readable in the stack's state: a stage holding one
+   *     (a Secret, the Dex configuration with its hash) is passed as a secret
    * @param options the provider and the components it depends on
    */
-  public KubeflowComponent(PlannedComponent c, Scopes scopes, Set<String> secretValues, ComponentResourceOptions options) {
+  public KubeflowComponent(
+      PlannedComponent c,
+      Scopes scopes,
+      Set<String> secretValues,
+      ComponentResourceOptions options) {
     super(type(c.id()), c.id(), options);
     Map<String, ConfigGroup> groups = new HashMap<>();
     for (Stages.Stage stage : Stages.of(c, scopes)) {
       List<Resource> after = new ArrayList<>();
       stage.after().forEach(name -> after.add(groups.get(name)));
-      ConfigGroup.Args args = new ConfigGroup.Args(PulumiValues.objects(stage.objects()), c.id() + "-" + stage.name(), holdsSecret(stage, secretValues));
-      groups.put(stage.name(), new ConfigGroup(c.id() + "-" + stage.name(), args,
-          ComponentResourceOptions.builder().parent(this).dependsOn(after).build()));
+      ConfigGroup.Args args =
+          new ConfigGroup.Args(
+              PulumiValues.objects(stage.objects()),
+              c.id() + "-" + stage.name(),
+              holdsSecret(stage, secretValues));
+      groups.put(
+          stage.name(),
+          new ConfigGroup(
+              c.id() + "-" + stage.name(),
+              args,
+              ComponentResourceOptions.builder().parent(this).dependsOn(after).build()));
     }
     registerOutputs(Map.of("component", Output.of(c.id())));
   }

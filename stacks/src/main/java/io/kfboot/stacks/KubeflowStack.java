@@ -34,21 +34,38 @@ public final class KubeflowStack {
 
   /**
    * @param releasePlan the release's components, rendered and with credentials set, as {@code
-   *     kfboot plan} makes them; the stack adds storage and, when asked or when hosts have GPUs, the
-   *     GPU component
+   *     kfboot plan} makes them; the stack adds storage and, when asked or when hosts have GPUs,
+   *     the GPU component
    */
-  public static Defined define(Context ctx, StackConfig config, InstallPlan releasePlan, Credentials credentials, Output<String> kubeconfig) {
+  public static Defined define(
+      Context ctx,
+      StackConfig config,
+      InstallPlan releasePlan,
+      Credentials credentials,
+      Output<String> kubeconfig) {
     // k3s' bundled local-path is assumed: a stack cannot look at a cluster before it exists
     // (docs/pulumi.md); set storage.mode existing for a cluster without it
-    InstallPlan plan = ReleasePlanner.withPlatform(releasePlan, config.storage(), config.nvidia(), config.wantsGpu(), true);
-    Provider provider = new Provider("kfboot-cluster", ProviderArgs.builder()
-        .kubeconfig(kubeconfig)
-        // as the CLI: server-side apply, since several upstream CRDs exceed client-side apply's 256 KiB annotation
-        .enableServerSideApply(true)
-        .build(), CustomResourceOptions.builder().version(ProviderVersions.KUBERNETES).build());
+    InstallPlan plan =
+        ReleasePlanner.withPlatform(
+            releasePlan, config.storage(), config.nvidia(), config.wantsGpu(), true);
+    Provider provider =
+        new Provider(
+            "kfboot-cluster",
+            ProviderArgs.builder()
+                .kubeconfig(kubeconfig)
+                // as the CLI: server-side apply, since several upstream CRDs exceed client-side
+                // apply's 256 KiB annotation
+                .enableServerSideApply(true)
+                .build(),
+            CustomResourceOptions.builder().version(ProviderVersions.KUBERNETES).build());
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
-    Set<String> secrets = Set.of(credentials.passwordHash(), credentials.oidcClientSecret(), credentials.cookieSecret(), credentials.adminPassword());
+    Set<String> secrets =
+        Set.of(
+            credentials.passwordHash(),
+            credentials.oidcClientSecret(),
+            credentials.cookieSecret(),
+            credentials.adminPassword());
     Map<String, KubeflowComponent> registered = new HashMap<>();
     // plan order has every dependency before its dependents
     for (PlannedComponent c : plan.components()) {
@@ -56,24 +73,45 @@ public final class KubeflowStack {
       for (String dep : c.spec().dependsOn()) {
         KubeflowComponent d = registered.get(dep);
         if (d == null) {
-          throw new IllegalStateException("plan order broken: " + c.id() + " comes before its dependency " + dep);
+          throw new IllegalStateException(
+              "plan order broken: " + c.id() + " comes before its dependency " + dep);
         }
         deps.add(d);
       }
-      registered.put(c.id(), new KubeflowComponent(c, scopes, secrets,
-          ComponentResourceOptions.builder().providers(provider).dependsOn(deps).build()));
+      registered.put(
+          c.id(),
+          new KubeflowComponent(
+              c,
+              scopes,
+              secrets,
+              ComponentResourceOptions.builder().providers(provider).dependsOn(deps).build()));
     }
-    // The record 'kfboot install' keeps, so that 'kfboot status' reads a stack-made cluster and a CLI
+    // The record 'kfboot install' keeps, so that 'kfboot status' reads a stack-made cluster and a
+    // CLI
     // install of another release onto it is refused. No timestamp: it would change on every update.
-    InstallState state = new InstallState(plan.tree().release().tag(), plan.tree().release().commit(), "pulumi:" + ctx.projectName() + "/" + ctx.stackName(),
-        "installed", plan.components().stream().map(PlannedComponent::id).toList(), "");
+    InstallState state =
+        new InstallState(
+            plan.tree().release().tag(),
+            plan.tree().release().commit(),
+            "pulumi:" + ctx.projectName() + "/" + ctx.stackName(),
+            "installed",
+            plan.components().stream().map(PlannedComponent::id).toList(),
+            "");
     @SuppressWarnings("unchecked")
-    Map<String, Object> stateBody = Serialization.unmarshal(Serialization.asJson(state.toConfigMap()), Map.class);
-    KubernetesObject record = new KubernetesObject("kfboot-install-state", stateBody, CustomResourceOptions.builder().provider(provider)
-        .dependsOn(new ArrayList<>(registered.values())).build());
+    Map<String, Object> stateBody =
+        Serialization.unmarshal(Serialization.asJson(state.toConfigMap()), Map.class);
+    KubernetesObject record =
+        new KubernetesObject(
+            "kfboot-install-state",
+            stateBody,
+            CustomResourceOptions.builder()
+                .provider(provider)
+                .dependsOn(new ArrayList<>(registered.values()))
+                .build());
     ctx.export("release", Output.of(plan.tree().release().tag()));
     ctx.export("commit", Output.of(plan.tree().release().commit()));
-    ctx.export("components", Output.of(plan.components().stream().map(PlannedComponent::id).toList()));
+    ctx.export(
+        "components", Output.of(plan.components().stream().map(PlannedComponent::id).toList()));
     ctx.export("adminEmail", Output.of(credentials.adminEmail()));
     ctx.export("adminPassword", Output.ofSecret(credentials.adminPassword()));
     ctx.export("gateway", Output.of(gateway(config)));
@@ -88,10 +126,15 @@ public final class KubeflowStack {
   /** How to reach Kubeflow's dashboard through Istio's ingress gateway. */
   static String gateway(StackConfig config) {
     if (config.gatewayServiceType() == null) {
-      return "kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80, then http://localhost:8080";
+      return "kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80, then"
+          + " http://localhost:8080";
     }
-    String host = config.inventory() == null ? "<a node's address>"
-        : config.inventory().k3s().apiEndpoint() != null ? config.inventory().k3s().apiEndpoint() : config.inventory().servers().get(0).address();
+    String host =
+        config.inventory() == null
+            ? "<a node's address>"
+            : config.inventory().k3s().apiEndpoint() != null
+                ? config.inventory().k3s().apiEndpoint()
+                : config.inventory().servers().get(0).address();
     return config.gatewayServiceType().equals("NodePort")
         ? "http://" + host + ":<nodePort of svc/istio-ingressgateway port 80 in istio-system>"
         : "http://<the LoadBalancer address of svc/istio-ingressgateway in istio-system>";

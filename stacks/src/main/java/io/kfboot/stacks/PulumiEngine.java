@@ -38,12 +38,16 @@ public final class PulumiEngine {
     this.stack = stack;
     this.output = output;
     if (!Files.isRegularFile(dir.resolve("Pulumi.yaml"))) {
-      throw new KfbootException(dir.resolve("Pulumi.yaml") + " does not exist",
-          "run from the repository root, or point --dir at the folder with kfboot's Pulumi.yaml", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          dir.resolve("Pulumi.yaml") + " does not exist",
+          "run from the repository root, or point --dir at the folder with kfboot's Pulumi.yaml",
+          ExitCategory.INVALID_INPUT);
     }
     if (onPath("pulumi", env.get("PATH")) == null) {
-      throw new KfbootException("the pulumi CLI is not on PATH; the Automation API runs it",
-          "install it (https://www.pulumi.com/docs/install/), log in (pulumi login, or pulumi login --local), then rerun",
+      throw new KfbootException(
+          "the pulumi CLI is not on PATH; the Automation API runs it",
+          "install it (https://www.pulumi.com/docs/install/), log in (pulumi login, or pulumi login"
+              + " --local), then rerun",
           ExitCategory.MISSING_TOOL);
     }
   }
@@ -53,19 +57,48 @@ public final class PulumiEngine {
     try {
       WorkspaceStack ws = LocalWorkspace.createOrSelectStack(stack, dir.toAbsolutePath());
       return switch (action) {
-        case PREVIEW -> "preview of stack " + stack + ": "
-            + ws.preview(PreviewOptions.builder().onStandardOutput(output::accept).onStandardError(output::accept).build()).changeSummary();
-        case DESTROY -> "stack " + stack + " destroyed: "
-            + ws.destroy(DestroyOptions.builder().onStandardOutput(output::accept).onStandardError(output::accept).build()).summary().result();
+        case PREVIEW ->
+            "preview of stack "
+                + stack
+                + ": "
+                + ws.preview(
+                        PreviewOptions.builder()
+                            .onStandardOutput(output::accept)
+                            .onStandardError(output::accept)
+                            .build())
+                    .changeSummary();
+        case DESTROY ->
+            "stack "
+                + stack
+                + " destroyed: "
+                + ws.destroy(
+                        DestroyOptions.builder()
+                            .onStandardOutput(output::accept)
+                            .onStandardError(output::accept)
+                            .build())
+                    .summary()
+                    .result();
         case UP -> {
-          var r = ws.up(UpOptions.builder().onStandardOutput(output::accept).onStandardError(output::accept).build());
-          yield "stack " + stack + ": " + r.summary().result() + "; outputs: " + String.join(", ", r.outputs().keySet())
+          var r =
+              ws.up(
+                  UpOptions.builder()
+                      .onStandardOutput(output::accept)
+                      .onStandardError(output::accept)
+                      .build());
+          yield "stack "
+              + stack
+              + ": "
+              + r.summary().result()
+              + "; outputs: "
+              + String.join(", ", r.outputs().keySet())
               + " (secrets: pulumi stack output --show-secrets)";
         }
       };
     } catch (AutomationException e) {
-      throw new KfbootException("pulumi failed for stack " + stack + ": " + e.getMessage().lines().findFirst().orElse(""),
-          "see its output above; 'pulumi stack -s " + stack + "' in " + dir + " shows the stack", ExitCategory.UNEXPECTED_STATE);
+      throw new KfbootException(
+          "pulumi failed for stack " + stack + ": " + e.getMessage().lines().findFirst().orElse(""),
+          "see its output above; 'pulumi stack -s " + stack + "' in " + dir + " shows the stack",
+          ExitCategory.UNEXPECTED_STATE);
     }
   }
 

@@ -39,7 +39,9 @@ public final class PulumiProgram {
     return args.length == 0 && env.get(ENGINE_ENV) != null;
   }
 
-  /** @param mainClass the class that runs the kfboot CLI, for the host and verify steps */
+  /**
+   * @param mainClass the class that runs the kfboot CLI, for the host and verify steps
+   */
   public static void run(Map<String, String> env, PrintStream err, String mainClass) {
     Pulumi.run(ctx -> define(ctx, env, err, mainClass));
   }
@@ -67,34 +69,56 @@ public final class PulumiProgram {
     PlatformSettings settings = PlatformSettings.resolve(input, env);
     // the stack adds storage and GPUs itself, from its own config
     InstallPlan releasePlan = new ReleasePlanner(settings, PlatformListener.SILENT).releasePlan();
-    CredentialsStore store = CredentialsStore.forStack(env, ctx.projectName(), ctx.stackName(), err::println);
+    CredentialsStore store =
+        CredentialsStore.forStack(env, ctx.projectName(), ctx.stackName(), err::println);
     Credentials credentials = store.loadOrCreate(stack.adminEmail()).credentials();
     InstallPlan withCredentials = ReleasePlanner.withCredentials(releasePlan, credentials);
-    String inventoryFile = stack.inventory() == null ? null : writeInventory(ctx.stackName(), stack.inventoryYaml()).toString();
-    KfbootStack.Secrets secrets = new KfbootStack.Secrets(
-        present.contains("k3sToken") ? config.requireSecret("k3sToken") : null,
-        present.contains("sshPrivateKey") ? config.requireSecret("sshPrivateKey") : null,
-        present.contains("kubeconfig") ? config.requireSecret("kubeconfig") : null);
-    KfbootStack.define(ctx, stack, withCredentials, credentials, secrets, inventoryFile, selfCommand(mainClass), store.file());
+    String inventoryFile =
+        stack.inventory() == null
+            ? null
+            : writeInventory(ctx.stackName(), stack.inventoryYaml()).toString();
+    KfbootStack.Secrets secrets =
+        new KfbootStack.Secrets(
+            present.contains("k3sToken") ? config.requireSecret("k3sToken") : null,
+            present.contains("sshPrivateKey") ? config.requireSecret("sshPrivateKey") : null,
+            present.contains("kubeconfig") ? config.requireSecret("kubeconfig") : null);
+    KfbootStack.define(
+        ctx,
+        stack,
+        withCredentials,
+        credentials,
+        secrets,
+        inventoryFile,
+        selfCommand(mainClass),
+        store.file());
   }
 
-  /** The inventory the host steps read, beside the project: .kfboot/&lt;stack&gt;-inventory.yaml. */
+  /**
+   * The inventory the host steps read, beside the project: .kfboot/&lt;stack&gt;-inventory.yaml.
+   */
   private static Path writeInventory(String stackName, String yaml) {
     try {
       Path dir = Files.createDirectories(Path.of(".kfboot"));
       return Files.writeString(dir.resolve(stackName + "-inventory.yaml"), yaml).toAbsolutePath();
     } catch (IOException e) {
-      throw new KfbootException("cannot write the stack's inventory under .kfboot: " + e.getMessage(),
-          "check that the project folder is writable", ExitCategory.INVALID_INPUT);
+      throw new KfbootException(
+          "cannot write the stack's inventory under .kfboot: " + e.getMessage(),
+          "check that the project folder is writable",
+          ExitCategory.INVALID_INPUT);
     }
   }
 
   /** This very kfboot, as a command line for the host and verify steps: same jar, same Java. */
   static String selfCommand(String mainClass) {
     try {
-      Path jar = Path.of(PulumiProgram.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path jar =
+          Path.of(PulumiProgram.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-      return Command.quote(java.toString()) + " -cp " + Command.quote(jar.toString()) + " " + mainClass;
+      return Command.quote(java.toString())
+          + " -cp "
+          + Command.quote(jar.toString())
+          + " "
+          + mainClass;
     } catch (URISyntaxException e) {
       throw new IllegalStateException("kfboot cannot find its own jar", e);
     }

@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rendered YAML as Pulumi's serializer takes it. SnakeYAML reads big integers as Long or
- * BigInteger (Istio's CRDs carry int64 bounds such as 4294967295) and timestamps as Date; Pulumi's
- * Java serializer refuses both ("Type 'Long' is not a supported argument type"). Pulumi numbers
- * are doubles on the wire anyway: integers that fit an int stay Integer, others become Double,
- * dates become their ISO text.
+ * Rendered YAML as Pulumi's serializer takes it. SnakeYAML reads big integers as Long or BigInteger
+ * (Istio's CRDs carry int64 bounds such as 4294967295) and timestamps as Date; Pulumi's Java
+ * serializer refuses both ("Type 'Long' is not a supported argument type"). Pulumi numbers are
+ * doubles on the wire anyway: integers that fit an int stay Integer, others become Double, dates
+ * become their ISO text.
  */
 final class PulumiValues {
   private PulumiValues() {}
@@ -31,7 +31,11 @@ final class PulumiValues {
     }
     if (value instanceof Long || value instanceof BigInteger || value instanceof BigDecimal) {
       Number n = (Number) value;
-      return n.longValue() >= Integer.MIN_VALUE && n.longValue() <= Integer.MAX_VALUE && !(value instanceof BigDecimal) ? (Object) n.intValue() : (Object) n.doubleValue();
+      return n.longValue() >= Integer.MIN_VALUE
+              && n.longValue() <= Integer.MAX_VALUE
+              && !(value instanceof BigDecimal)
+          ? (Object) n.intValue()
+          : (Object) n.doubleValue();
     }
     if (value instanceof Float f) {
       return f.doubleValue();

@@ -17,10 +17,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * A stack's settings, from its {@code kfboot:} configuration (Pulumi.&lt;stack&gt;.yaml). The hosts,
- * k3s, GPU and storage settings are an inventory under {@code kfboot:inventory}, read and validated
- * by the same {@link InventoryLoader} as {@code kfboot hosts}; the join token, SSH key and an
- * existing cluster's kubeconfig are secret keys read apart, never here.
+ * A stack's settings, from its {@code kfboot:} configuration (Pulumi.&lt;stack&gt;.yaml). The
+ * hosts, k3s, GPU and storage settings are an inventory under {@code kfboot:inventory}, read and
+ * validated by the same {@link InventoryLoader} as {@code kfboot hosts}; the join token, SSH key
+ * and an existing cluster's kubeconfig are secret keys read apart, never here.
  *
  * @param inventory the hosts to bring up; null to install onto an existing cluster
  * @param manifests release tag, tarball or directory, as {@code --manifests}
@@ -52,10 +52,22 @@ public record StackConfig(
 
   public static final String NAMESPACE = "kfboot";
   public static final String DEFAULT_ADMIN_EMAIL = PlatformSettings.DEFAULT_ADMIN_EMAIL;
+
   /** The plain keys; the secret ones are {@link #SECRET_KEYS}. */
   public static final Set<String> KEYS =
-      Set.of("inventory", "manifests", "components", "without", "adminEmail", "gpu", "gatewayServiceType", "knownHosts", "acceptNewHostKeys",
-          "skipVerify", "verifySkip");
+      Set.of(
+          "inventory",
+          "manifests",
+          "components",
+          "without",
+          "adminEmail",
+          "gpu",
+          "gatewayServiceType",
+          "knownHosts",
+          "acceptNewHostKeys",
+          "skipVerify",
+          "verifySkip");
+
   public static final Set<String> SECRET_KEYS = Set.of("k3sToken", "sshPrivateKey", "kubeconfig");
 
   /** Where the inventory's join token comes from in a stack: the secret config key k3sToken. */
@@ -74,20 +86,26 @@ public record StackConfig(
   }
 
   /**
-   * Reads and validates the configuration. Every problem is collected and reported at once,
-   * before any resource is registered.
+   * Reads and validates the configuration. Every problem is collected and reported at once, before
+   * any resource is registered.
    *
    * @param values the {@code kfboot:} keys without their namespace, as Pulumi gives them (objects
    *     and lists as JSON text)
    * @param secretsPresent which secret keys the stack has
    * @param base the folder key paths of the inventory are read against
    */
-  public static StackConfig parse(Map<String, String> values, Set<String> secretsPresent, Path base) {
+  public static StackConfig parse(
+      Map<String, String> values, Set<String> secretsPresent, Path base) {
     List<String> problems = new ArrayList<>();
     for (String key : new TreeSet<>(values.keySet())) {
       if (!KEYS.contains(key)) {
         String near = InventoryLoader.nearest(key, union(KEYS, SECRET_KEYS));
-        problems.add("unknown config key " + NAMESPACE + ":" + key + (near == null ? "" : "; did you mean " + NAMESPACE + ":" + near + "?"));
+        problems.add(
+            "unknown config key "
+                + NAMESPACE
+                + ":"
+                + key
+                + (near == null ? "" : "; did you mean " + NAMESPACE + ":" + near + "?"));
       }
     }
     Inventory inventory = null;
@@ -99,11 +117,19 @@ public record StackConfig(
         Map<String, Object> inv = new LinkedHashMap<>();
         m.forEach((k, v) -> inv.put(String.valueOf(k), v));
         if (inv.get("k3s") instanceof Map<?, ?> k3s && k3s.containsKey("token")) {
-          problems.add(NAMESPACE + ":inventory sets k3s.token; in a stack the join token is the secret config key " + NAMESPACE
-              + ":k3sToken (pulumi config set --secret " + NAMESPACE + ":k3sToken ...)");
+          problems.add(
+              NAMESPACE
+                  + ":inventory sets k3s.token; in a stack the join token is the secret config key "
+                  + NAMESPACE
+                  + ":k3sToken (pulumi config set --secret "
+                  + NAMESPACE
+                  + ":k3sToken ...)");
         } else {
           @SuppressWarnings("unchecked")
-          Map<String, Object> k3s = inv.get("k3s") instanceof Map<?, ?> k ? new LinkedHashMap<>((Map<String, Object>) k) : new LinkedHashMap<>();
+          Map<String, Object> k3s =
+              inv.get("k3s") instanceof Map<?, ?> k
+                  ? new LinkedHashMap<>((Map<String, Object>) k)
+                  : new LinkedHashMap<>();
           k3s.put("token", Map.of("env", TOKEN_ENV));
           inv.put("k3s", k3s);
         }
@@ -114,20 +140,38 @@ public record StackConfig(
           problems.add(e.getMessage());
         }
         if (!secretsPresent.contains("k3sToken")) {
-          problems.add("hosts need the join token: pulumi config set --secret " + NAMESPACE + ":k3sToken \"$(openssl rand -hex 32)\"");
+          problems.add(
+              "hosts need the join token: pulumi config set --secret "
+                  + NAMESPACE
+                  + ":k3sToken \"$(openssl rand -hex 32)\"");
         }
         if (!secretsPresent.contains("sshPrivateKey")) {
-          problems.add("hosts are reached over SSH: pulumi config set --secret " + NAMESPACE + ":sshPrivateKey < ~/.ssh/id_ecdsa");
+          problems.add(
+              "hosts are reached over SSH: pulumi config set --secret "
+                  + NAMESPACE
+                  + ":sshPrivateKey < ~/.ssh/id_ecdsa");
         }
       } else if (tree != null) {
-        problems.add(NAMESPACE + ":inventory must be an object with cluster, k3s and hosts, as an inventory file");
+        problems.add(
+            NAMESPACE
+                + ":inventory must be an object with cluster, k3s and hosts, as an inventory file");
       }
       if (secretsPresent.contains("kubeconfig")) {
-        problems.add(NAMESPACE + ":kubeconfig and " + NAMESPACE + ":inventory exclude each other: the hosts' cluster gives its own kubeconfig");
+        problems.add(
+            NAMESPACE
+                + ":kubeconfig and "
+                + NAMESPACE
+                + ":inventory exclude each other: the hosts' cluster gives its own kubeconfig");
       }
     } else if (!secretsPresent.contains("kubeconfig")) {
-      problems.add("nothing to install onto: set " + NAMESPACE + ":inventory (hosts to bring up) or the secret " + NAMESPACE
-          + ":kubeconfig (an existing cluster: pulumi config set --secret " + NAMESPACE + ":kubeconfig < ~/.kube/config)");
+      problems.add(
+          "nothing to install onto: set "
+              + NAMESPACE
+              + ":inventory (hosts to bring up) or the secret "
+              + NAMESPACE
+              + ":kubeconfig (an existing cluster: pulumi config set --secret "
+              + NAMESPACE
+              + ":kubeconfig < ~/.kube/config)");
     }
     String email = values.getOrDefault("adminEmail", DEFAULT_ADMIN_EMAIL);
     if (!email.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
@@ -139,7 +183,11 @@ public record StackConfig(
     }
     String gateway = values.get("gatewayServiceType");
     if (gateway != null && !Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(gateway)) {
-      problems.add(NAMESPACE + ":gatewayServiceType '" + gateway + "' is none of ClusterIP, NodePort, LoadBalancer");
+      problems.add(
+          NAMESPACE
+              + ":gatewayServiceType '"
+              + gateway
+              + "' is none of ClusterIP, NodePort, LoadBalancer");
     }
     List<String> components = strings(values.get("components"), "components", problems);
     List<String> without = strings(values.get("without"), "without", problems);
@@ -147,7 +195,10 @@ public record StackConfig(
     if (!Set.of("true", "false").contains(accept)) {
       problems.add(NAMESPACE + ":acceptNewHostKeys must be true or false, not '" + accept + "'");
     }
-    Path knownHosts = Path.of(values.getOrDefault("knownHosts", System.getProperty("user.home") + "/.ssh/known_hosts"));
+    Path knownHosts =
+        Path.of(
+            values.getOrDefault(
+                "knownHosts", System.getProperty("user.home") + "/.ssh/known_hosts"));
     String skipVerify = values.getOrDefault("skipVerify", "false");
     if (!Set.of("true", "false").contains(skipVerify)) {
       problems.add(NAMESPACE + ":skipVerify must be true or false, not '" + skipVerify + "'");
@@ -156,8 +207,19 @@ public record StackConfig(
     if (!problems.isEmpty()) {
       throw new StackConfigException(problems);
     }
-    return new StackConfig(inventory, inventoryYaml, knownHosts, Boolean.parseBoolean(accept), values.getOrDefault("manifests", ""), components, without, email, Boolean.parseBoolean(gpu),
-        "ClusterIP".equals(gateway) ? null : gateway, Boolean.parseBoolean(skipVerify), verifySkip);
+    return new StackConfig(
+        inventory,
+        inventoryYaml,
+        knownHosts,
+        Boolean.parseBoolean(accept),
+        values.getOrDefault("manifests", ""),
+        components,
+        without,
+        email,
+        Boolean.parseBoolean(gpu),
+        "ClusterIP".equals(gateway) ? null : gateway,
+        Boolean.parseBoolean(skipVerify),
+        verifySkip);
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {
@@ -185,7 +247,12 @@ public record StackConfig(
     try {
       return new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
     } catch (YAMLException e) {
-      problems.add(NAMESPACE + ":" + key + " is not valid JSON or YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      problems.add(
+          NAMESPACE
+              + ":"
+              + key
+              + " is not valid JSON or YAML: "
+              + e.getMessage().lines().findFirst().orElse(""));
       return null;
     }
   }

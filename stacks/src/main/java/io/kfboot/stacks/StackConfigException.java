@@ -9,8 +9,14 @@ public final class StackConfigException extends KfbootException {
   private final List<String> problems;
 
   public StackConfigException(List<String> problems) {
-    super("the stack's configuration has " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n  - "
-        + String.join("\n  - ", problems), "correct the stack's config as each line says (pulumi config set kfboot:KEY ...)",
+    super(
+        "the stack's configuration has "
+            + problems.size()
+            + " problem"
+            + (problems.size() == 1 ? "" : "s")
+            + ":\n  - "
+            + String.join("\n  - ", problems),
+        "correct the stack's config as each line says (pulumi config set kfboot:KEY ...)",
         ExitCategory.INVALID_INPUT);
     this.problems = List.copyOf(problems);
   }

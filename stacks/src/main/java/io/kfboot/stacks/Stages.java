@@ -17,8 +17,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A component's objects cut into the stages the install engine goes through, each a ConfigGroup
- * of the stack that depends on the stages before it. The cut is the engine's own ({@link
+ * A component's objects cut into the stages the install engine goes through, each a ConfigGroup of
+ * the stack that depends on the stages before it. The cut is the engine's own ({@link
  * ApplyOrder#byPhase}); what the engine waits for between stages, the stack expresses so:
  *
  * <ul>
@@ -52,12 +52,15 @@ public final class Stages {
     }
     List<Stage> stages = new ArrayList<>();
     List<String> done = new ArrayList<>();
-    List<Map<String, Object>> crds = byPhase.getOrDefault(Phase.CRDS, List.of()).stream()
-        .map(o -> withWaitFor(o.body(), "condition=Established")).toList();
+    List<Map<String, Object>> crds =
+        byPhase.getOrDefault(Phase.CRDS, List.of()).stream()
+            .map(o -> withWaitFor(o.body(), "condition=Established"))
+            .toList();
     add(stages, done, "crds", crds, List.copyOf(done));
     List<Map<String, Object>> objects = new ArrayList<>();
     List<Map<String, Object>> gated = new ArrayList<>();
-    for (Phase p : List.of(Phase.NAMESPACES, Phase.CLUSTER_RBAC, Phase.CLUSTER_SCOPED, Phase.NAMESPACED)) {
+    for (Phase p :
+        List.of(Phase.NAMESPACES, Phase.CLUSTER_RBAC, Phase.CLUSTER_SCOPED, Phase.NAMESPACED)) {
       for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
         (heldBack.contains(o.namespace() + "/" + o.name()) ? gated : objects).add(o.body());
       }
@@ -69,7 +72,8 @@ public final class Stages {
     List<Map<String, Object>> checks = new ArrayList<>();
     for (ClusterCheck check : c.checks()) {
       for (Map.Entry<HasMetadata, String> e : check.asAwaitedObjects().entrySet()) {
-        Map<String, Object> body = Serialization.unmarshal(Serialization.asJson(e.getKey()), Map.class);
+        Map<String, Object> body =
+            Serialization.unmarshal(Serialization.asJson(e.getKey()), Map.class);
         checks.add(e.getValue().isEmpty() ? body : withWaitFor(body, e.getValue()));
       }
     }
@@ -77,7 +81,12 @@ public final class Stages {
     return stages;
   }
 
-  private static void add(List<Stage> stages, List<String> done, String name, List<Map<String, Object>> objects, List<String> after) {
+  private static void add(
+      List<Stage> stages,
+      List<String> done,
+      String name,
+      List<Map<String, Object>> objects,
+      List<String> after) {
     if (objects.isEmpty()) {
       return;
     }
@@ -93,8 +102,12 @@ public final class Stages {
   @SuppressWarnings("unchecked")
   static Map<String, Object> withWaitFor(Map<String, Object> body, String expression) {
     Map<String, Object> copy = new LinkedHashMap<>(body);
-    Map<String, Object> meta = new LinkedHashMap<>((Map<String, Object>) copy.getOrDefault("metadata", Map.of()));
-    Map<String, Object> annotations = meta.get("annotations") instanceof Map<?, ?> a ? new LinkedHashMap<>((Map<String, Object>) a) : new LinkedHashMap<>();
+    Map<String, Object> meta =
+        new LinkedHashMap<>((Map<String, Object>) copy.getOrDefault("metadata", Map.of()));
+    Map<String, Object> annotations =
+        meta.get("annotations") instanceof Map<?, ?> a
+            ? new LinkedHashMap<>((Map<String, Object>) a)
+            : new LinkedHashMap<>();
     annotations.put(WAIT_FOR, expression);
     meta.put("annotations", annotations);
     copy.put("metadata", meta);

@@ -12,6 +12,7 @@ import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.stacks.providers.ConfigGroup;
 import io.kfboot.stacks.providers.ProviderVersions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashSet;
@@ -30,7 +31,10 @@ class KubeflowStackTest {
 
   @BeforeAll
   static void plan(@TempDir Path dir) {
-    credentials = Credentials.loadOrCreate(dir.resolve("credentials.properties"), "admin@example.org", new SecureRandom()).credentials();
+    credentials =
+        Credentials.loadOrCreate(
+                dir.resolve("credentials.properties"), "admin@example.org", new SecureRandom())
+            .credentials();
     release = CredentialsPatch.apply(SimulatedPlans.v1102(), credentials);
   }
 
@@ -50,23 +54,40 @@ class KubeflowStackTest {
 
   static StackHarness run(StackConfig config) {
     StackHarness h = new StackHarness();
-    TestResult r = h.run(ctx -> KubeflowStack.define(ctx, config, release, credentials, Output.ofSecret("apiVersion: v1\nkind: Config\n")));
+    TestResult r =
+        h.run(
+            ctx ->
+                KubeflowStack.define(
+                    ctx,
+                    config,
+                    release,
+                    credentials,
+                    Output.ofSecret("apiVersion: v1\nkind: Config\n")));
     assertThat(r.exceptions()).isEmpty();
     return h;
   }
 
   static List<StackHarness.Registered> components(StackHarness h) {
-    return h.order.stream().map(h.byName::get).filter(r -> r.type().startsWith("kfboot:kubeflow:")).toList();
+    return h.order.stream()
+        .map(h.byName::get)
+        .filter(r -> r.type().startsWith("kfboot:kubeflow:"))
+        .toList();
   }
 
   @Test
   void everyComponentIsAResourceThatDependsOnWhatTheCatalogSays() {
     StackHarness h = plain();
     List<StackHarness.Registered> components = components(h);
-    Set<String> ids = release.components().stream().map(PlannedComponent::id).collect(Collectors.toSet());
+    Set<String> ids =
+        release.components().stream().map(PlannedComponent::id).collect(Collectors.toSet());
     ids.add("storage");
-    assertThat(components).extracting(StackHarness.Registered::name).containsExactlyInAnyOrderElementsOf(ids);
-    assertThat(components).filteredOn(c -> c.name().equals("cert-manager")).extracting(StackHarness.Registered::type).containsExactly("kfboot:kubeflow:CertManager");
+    assertThat(components)
+        .extracting(StackHarness.Registered::name)
+        .containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(components)
+        .filteredOn(c -> c.name().equals("cert-manager"))
+        .extracting(StackHarness.Registered::type)
+        .containsExactly("kfboot:kubeflow:CertManager");
     for (PlannedComponent c : release.components()) {
       Set<String> expected = new HashSet<>(c.spec().dependsOn());
       expected.add("storage"); // every component of the release waits for the storage probe
@@ -81,30 +102,44 @@ class KubeflowStackTest {
     StackHarness h = plain();
     StackHarness.Registered state = h.byName.get("kfboot-install-state");
     assertThat(state.type()).isEqualTo("kubernetes:core/v1:ConfigMap");
-    assertThat(new HashSet<>(state.dependsOn())).isEqualTo(components(h).stream().map(StackHarness.Registered::name).collect(Collectors.toSet()));
+    assertThat(new HashSet<>(state.dependsOn()))
+        .isEqualTo(
+            components(h).stream().map(StackHarness.Registered::name).collect(Collectors.toSet()));
     Map<String, Object> data = (Map<String, Object>) state.inputs().get("data");
-    assertThat(data).containsEntry("release", "v1.10.2").containsEntry("phase", "installed").containsEntry("source", "pulumi:kfboot/test");
-    assertThat(String.valueOf(data.get("components"))).startsWith("storage,").contains("cert-manager");
+    assertThat(data)
+        .containsEntry("release", "v1.10.2")
+        .containsEntry("phase", "installed")
+        .containsEntry("source", "pulumi:kfboot/test");
+    assertThat(String.valueOf(data.get("components")))
+        .startsWith("storage,")
+        .contains("cert-manager");
   }
 
   @Test
   void everyConfigGroupHasItsComponentAsParentAndFollowsTheStagesBeforeIt() {
     StackHarness h = plain();
-    Set<String> componentNames = components(h).stream().map(StackHarness.Registered::name).collect(Collectors.toSet());
+    Set<String> componentNames =
+        components(h).stream().map(StackHarness.Registered::name).collect(Collectors.toSet());
     List<StackHarness.Registered> groups = h.ofType(ConfigGroup.TYPE);
-    assertThat(groups).isNotEmpty().allSatisfy(g -> {
-      assertThat(g.parent()).as(g.name()).isIn(componentNames);
-      assertThat(g.name()).startsWith(g.parent() + "-");
-      assertThat(g.version()).isEqualTo(ProviderVersions.KUBERNETES);
-    });
+    assertThat(groups)
+        .isNotEmpty()
+        .allSatisfy(
+            g -> {
+              assertThat(g.parent()).as(g.name()).isIn(componentNames);
+              assertThat(g.name()).startsWith(g.parent() + "-");
+              assertThat(g.version()).isEqualTo(ProviderVersions.KUBERNETES);
+            });
     // cert-manager: CRDs, then its objects, then its webhooks, then the issuers its webhook admits
-    assertThat(h.byName.get("cert-manager-objects").dependsOn()).containsExactly("cert-manager-crds");
-    assertThat(h.byName.get("cert-manager-webhooks").dependsOn()).containsExactly("cert-manager-crds", "cert-manager-objects");
+    assertThat(h.byName.get("cert-manager-objects").dependsOn())
+        .containsExactly("cert-manager-crds");
+    assertThat(h.byName.get("cert-manager-webhooks").dependsOn())
+        .containsExactly("cert-manager-crds", "cert-manager-objects");
     // the KFP API server waits for MySQL: a gated stage after the component's objects
     assertThat(h.byName.keySet()).contains("pipelines-gated");
     assertThat(h.byName.get("pipelines-gated").dependsOn()).contains("pipelines-objects");
     // only storage and the kustomize-less checks have a checks stage
-    assertThat(h.byName.keySet().stream().filter(n -> n.endsWith("-checks"))).containsExactly("storage-checks");
+    assertThat(h.byName.keySet().stream().filter(n -> n.endsWith("-checks")))
+        .containsExactly("storage-checks");
   }
 
   @Test
@@ -112,35 +147,63 @@ class KubeflowStackTest {
   void crdsWaitUntilEstablishedAndTheProbeUntilBoundAndSucceeded() {
     StackHarness h = plain();
     List<Object> crds = (List<Object>) h.byName.get("cert-manager-crds").inputs().get("objs");
-    assertThat(crds).isNotEmpty().allSatisfy(o -> assertThat(annotations(o)).containsEntry(Stages.WAIT_FOR, "condition=Established"));
+    assertThat(crds)
+        .isNotEmpty()
+        .allSatisfy(
+            o ->
+                assertThat(annotations(o)).containsEntry(Stages.WAIT_FOR, "condition=Established"));
     List<Object> probe = (List<Object>) h.byName.get("storage-checks").inputs().get("objs");
-    assertThat(probe).extracting(o -> ((Map<String, Object>) o).get("kind") + " " + annotations(o).get(Stages.WAIT_FOR))
-        .containsExactly("PersistentVolumeClaim jsonpath={.status.phase}=Bound", "Pod jsonpath={.status.phase}=Succeeded");
+    assertThat(probe)
+        .extracting(
+            o -> ((Map<String, Object>) o).get("kind") + " " + annotations(o).get(Stages.WAIT_FOR))
+        .containsExactly(
+            "PersistentVolumeClaim jsonpath={.status.phase}=Bound",
+            "Pod jsonpath={.status.phase}=Succeeded");
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void noLoadBalancerServiceUnlessAsked() {
     StackHarness h = plain();
-    List<String> types = h.ofType(ConfigGroup.TYPE).stream()
-        .flatMap(g -> ((List<Object>) g.inputs().getOrDefault("objs", List.of())).stream())
-        .map(o -> (Map<String, Object>) o).filter(o -> "Service".equals(o.get("kind")))
-        .map(o -> String.valueOf(((Map<String, Object>) o.getOrDefault("spec", Map.of())).get("type"))).toList();
+    List<String> types =
+        h.ofType(ConfigGroup.TYPE).stream()
+            .flatMap(g -> ((List<Object>) g.inputs().getOrDefault("objs", List.of())).stream())
+            .map(o -> (Map<String, Object>) o)
+            .filter(o -> "Service".equals(o.get("kind")))
+            .map(
+                o ->
+                    String.valueOf(
+                        ((Map<String, Object>) o.getOrDefault("spec", Map.of())).get("type")))
+            .toList();
     assertThat(types).isNotEmpty().doesNotContain("LoadBalancer");
   }
 
   @Test
   void secretsStaySecret() {
     StackHarness h = new StackHarness();
-    TestResult r = h.run(ctx -> KubeflowStack.define(ctx, existingCluster(Map.of()), release, credentials, Output.ofSecret("apiVersion: v1\n")));
+    TestResult r =
+        h.run(
+            ctx ->
+                KubeflowStack.define(
+                    ctx,
+                    existingCluster(Map.of()),
+                    release,
+                    credentials,
+                    Output.ofSecret("apiVersion: v1\n")));
     assertThat(Internal.of(r.output("adminPassword")).isSecret().join()).isTrue();
     assertThat(Internal.of(r.output("adminEmail")).isSecret().join()).isFalse();
-    assertThat(h.byName.get("kfboot-cluster").secretInputs()).as("the provider's kubeconfig").isTrue();
+    assertThat(h.byName.get("kfboot-cluster").secretInputs())
+        .as("the provider's kubeconfig")
+        .isTrue();
     // every stage holding a generated secret or a Secret object is passed encrypted
-    List<StackHarness.Registered> withCredentials = h.ofType(ConfigGroup.TYPE).stream()
-        .filter(g -> String.valueOf(g.inputs().get("objs")).contains(credentials.passwordHash())
-            || String.valueOf(g.inputs().get("objs")).contains(credentials.oidcClientSecret()))
-        .toList();
+    List<StackHarness.Registered> withCredentials =
+        h.ofType(ConfigGroup.TYPE).stream()
+            .filter(
+                g ->
+                    String.valueOf(g.inputs().get("objs")).contains(credentials.passwordHash())
+                        || String.valueOf(g.inputs().get("objs"))
+                            .contains(credentials.oidcClientSecret()))
+            .toList();
     assertThat(withCredentials).isNotEmpty().allMatch(StackHarness.Registered::secretInputs);
     assertThat(h.byName.get("cert-manager-crds").secretInputs()).isFalse();
   }
@@ -149,22 +212,43 @@ class KubeflowStackTest {
   void gpuResourcesOnlyWhenAskedOrWhenHostsHaveGpus() {
     assertThat(plain().byName.keySet()).noneMatch(n -> n.startsWith("nvidia-device-plugin"));
     StackHarness gpu = run(existingCluster(Map.of("gpu", "true")));
-    assertThat(gpu.byName.get("nvidia-device-plugin").type()).isEqualTo("kfboot:kubeflow:NvidiaDevicePlugin");
-    assertThat(gpu.byName.get("nvidia-device-plugin").dependsOn()).as("GPUs do not wait for storage").isEmpty();
-    assertThat(gpu.byName.keySet()).contains("nvidia-device-plugin-objects", "nvidia-device-plugin-checks");
+    assertThat(gpu.byName.get("nvidia-device-plugin").type())
+        .isEqualTo("kfboot:kubeflow:NvidiaDevicePlugin");
+    assertThat(gpu.byName.get("nvidia-device-plugin").dependsOn())
+        .as("GPUs do not wait for storage")
+        .isEmpty();
+    assertThat(gpu.byName.keySet())
+        .contains("nvidia-device-plugin-objects", "nvidia-device-plugin-checks");
   }
 
   @Test
   void badConfigIsRejectedBeforeAnyResourceIsRegistered() {
     StackHarness h = new StackHarness();
-    TestResult r = h.run(ctx -> {
-      StackConfig config = StackConfig.parse(Map.of("adminEmial", "x", "gatewayServiceType", "Ingress"), Set.of(), Path.of("."));
-      KubeflowStack.define(ctx, config, release, credentials, Output.ofSecret(""));
-    });
-    assertThat(r.exceptions()).anySatisfy(x -> assertThat(x).isInstanceOfSatisfying(StackConfigException.class, e -> assertThat(e.problems())
-        .anyMatch(p -> p.contains("unknown config key kfboot:adminEmial; did you mean kfboot:adminEmail?"))
-        .anyMatch(p -> p.contains("gatewayServiceType 'Ingress'"))
-        .anyMatch(p -> p.contains("nothing to install onto"))));
+    TestResult r =
+        h.run(
+            ctx -> {
+              StackConfig config =
+                  StackConfig.parse(
+                      Map.of("adminEmial", "x", "gatewayServiceType", "Ingress"),
+                      Set.of(),
+                      Path.of("."));
+              KubeflowStack.define(ctx, config, release, credentials, Output.ofSecret(""));
+            });
+    assertThat(r.exceptions())
+        .anySatisfy(
+            x ->
+                assertThat(x)
+                    .isInstanceOfSatisfying(
+                        StackConfigException.class,
+                        e ->
+                            assertThat(e.problems())
+                                .anyMatch(
+                                    p ->
+                                        p.contains(
+                                            "unknown config key kfboot:adminEmial; did you mean"
+                                                + " kfboot:adminEmail?"))
+                                .anyMatch(p -> p.contains("gatewayServiceType 'Ingress'"))
+                                .anyMatch(p -> p.contains("nothing to install onto"))));
     assertThat(h.byName).isEmpty();
   }
 
@@ -175,15 +259,30 @@ class KubeflowStackTest {
   }
 
   @Test
-  void withHostsTheClusterProviderWaitsForTheKubeconfigTheFirstServerGives(@TempDir Path dir) throws Exception {
-    Path known = java.nio.file.Files.writeString(dir.resolve("known_hosts"), "10.0.0.11 " + HostLayerTest.KEY + "\n");
-    StackConfig config = StackConfig.parse(Map.of("inventory", HostLayerTest.INVENTORY, "knownHosts", known.toString()),
-        Set.of("k3sToken", "sshPrivateKey"), dir);
+  void withHostsTheClusterProviderWaitsForTheKubeconfigTheFirstServerGives(@TempDir Path dir)
+      throws Exception {
+    Path known =
+        Files.writeString(dir.resolve("known_hosts"), "10.0.0.11 " + HostLayerTest.KEY + "\n");
+    StackConfig config =
+        StackConfig.parse(
+            Map.of("inventory", HostLayerTest.INVENTORY, "knownHosts", known.toString()),
+            Set.of("k3sToken", "sshPrivateKey"),
+            dir);
     StackHarness h = new StackHarness();
-    TestResult r = h.run(ctx -> KfbootStack.define(ctx, config, release, credentials,
-        new KfbootStack.Secrets(Output.ofSecret("t"), Output.ofSecret("k"), null), dir.resolve("inventory.yaml").toString(), "kfboot"));
+    TestResult r =
+        h.run(
+            ctx ->
+                KfbootStack.define(
+                    ctx,
+                    config,
+                    release,
+                    credentials,
+                    new KfbootStack.Secrets(Output.ofSecret("t"), Output.ofSecret("k"), null),
+                    dir.resolve("inventory.yaml").toString(),
+                    "kfboot"));
     assertThat(r.exceptions()).isEmpty();
-    assertThat(h.order.indexOf("kfboot-cluster")).as("registered once the kubeconfig is known")
+    assertThat(h.order.indexOf("kfboot-cluster"))
+        .as("registered once the kubeconfig is known")
         .isGreaterThan(h.order.indexOf("server-1-kubeconfig"));
     assertThat(h.byName.get("nvidia-device-plugin")).as("the inventory has a GPU host").isNotNull();
     assertThat(Internal.of(r.output("kubeconfig")).isSecret().join()).isTrue();

@@ -10,7 +10,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class StackConfigTest {
-  static final String INVENTORY = """
+  static final String INVENTORY =
+      """
       {"cluster": "lab",
        "storage": {"mode": "nfs", "nfs": {"server": "server-1"}},
        "hosts": [{"name": "server-1", "address": "10.0.0.11", "role": "server"},
@@ -19,8 +20,11 @@ class StackConfigTest {
 
   @Test
   void theInventoryIsReadByTheSameLoaderAsTheCliAndTheTokenComesFromSecretConfig() {
-    StackConfig c = StackConfig.parse(Map.of("inventory", INVENTORY, "components", "[\"pipelines\", \"katib\"]"),
-        Set.of("k3sToken", "sshPrivateKey"), Path.of("."));
+    StackConfig c =
+        StackConfig.parse(
+            Map.of("inventory", INVENTORY, "components", "[\"pipelines\", \"katib\"]"),
+            Set.of("k3sToken", "sshPrivateKey"),
+            Path.of("."));
     assertThat(c.inventory().servers()).extracting(h -> h.name()).containsExactly("server-1");
     assertThat(c.inventory().k3s().token().env()).isEqualTo(StackConfig.TOKEN_ENV);
     assertThat(c.storage().nfs().address()).isEqualTo("10.0.0.11");
@@ -31,22 +35,46 @@ class StackConfigTest {
 
   @Test
   void everyProblemIsNamedWithItsFixAtOnce() {
-    String withToken = INVENTORY.replace("\"cluster\": \"lab\",", "\"cluster\": \"lab\", \"k3s\": {\"token\": {\"env\": \"T\"}},");
-    assertThatThrownBy(() -> StackConfig.parse(Map.of("inventory", withToken, "gpu", "yes"), Set.of("kubeconfig"), Path.of(".")))
-        .isInstanceOfSatisfying(StackConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
-            "kfboot:inventory sets k3s.token; in a stack the join token is the secret config key kfboot:k3sToken (pulumi config set --secret kfboot:k3sToken ...)",
-            "hosts need the join token: pulumi config set --secret kfboot:k3sToken \"$(openssl rand -hex 32)\"",
-            "hosts are reached over SSH: pulumi config set --secret kfboot:sshPrivateKey < ~/.ssh/id_ecdsa",
-            "kfboot:kubeconfig and kfboot:inventory exclude each other: the hosts' cluster gives its own kubeconfig",
-            "kfboot:gpu must be true or false, not 'yes'"));
+    String withToken =
+        INVENTORY.replace(
+            "\"cluster\": \"lab\",",
+            "\"cluster\": \"lab\", \"k3s\": {\"token\": {\"env\": \"T\"}},");
+    assertThatThrownBy(
+            () ->
+                StackConfig.parse(
+                    Map.of("inventory", withToken, "gpu", "yes"),
+                    Set.of("kubeconfig"),
+                    Path.of(".")))
+        .isInstanceOfSatisfying(
+            StackConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactlyInAnyOrder(
+                        "kfboot:inventory sets k3s.token; in a stack the join token is the secret"
+                            + " config key kfboot:k3sToken (pulumi config set --secret"
+                            + " kfboot:k3sToken ...)",
+                        "hosts need the join token: pulumi config set --secret kfboot:k3sToken"
+                            + " \"$(openssl rand -hex 32)\"",
+                        "hosts are reached over SSH: pulumi config set --secret"
+                            + " kfboot:sshPrivateKey < ~/.ssh/id_ecdsa",
+                        "kfboot:kubeconfig and kfboot:inventory exclude each other: the hosts'"
+                            + " cluster gives its own kubeconfig",
+                        "kfboot:gpu must be true or false, not 'yes'"));
     String badHost = INVENTORY.replace("\"role\": \"agent\"", "\"role\": \"worker\"");
-    assertThatThrownBy(() -> StackConfig.parse(Map.of("inventory", badHost), Set.of("k3sToken", "sshPrivateKey"), Path.of(".")))
+    assertThatThrownBy(
+            () ->
+                StackConfig.parse(
+                    Map.of("inventory", badHost),
+                    Set.of("k3sToken", "sshPrivateKey"),
+                    Path.of(".")))
         .hasMessageContaining("role 'worker' is neither server nor agent");
   }
 
   @Test
   void valuesPulumiCannotSerializeAreConverted() {
-    Object converted = PulumiValues.of(Map.of("max", 4294967295L, "small", 3L, "list", List.of(1.5f), "n", 7));
-    assertThat(converted).isEqualTo(Map.of("max", 4.294967295E9, "small", 3, "list", List.of(1.5), "n", 7));
+    Object converted =
+        PulumiValues.of(Map.of("max", 4294967295L, "small", 3L, "list", List.of(1.5f), "n", 7));
+    assertThat(converted)
+        .isEqualTo(Map.of("max", 4.294967295E9, "small", 3, "list", List.of(1.5), "n", 7));
   }
 }

@@ -1,5 +1,6 @@
 package io.kfboot.stacks;
 
+import com.pulumi.Context;
 import com.pulumi.core.Output;
 import com.pulumi.core.internal.Internal;
 import com.pulumi.resources.Resource;
@@ -8,28 +9,39 @@ import com.pulumi.test.Mocks;
 import com.pulumi.test.PulumiTest;
 import com.pulumi.test.TestOptions;
 import com.pulumi.test.TestResult;
+import java.lang.reflect.Field;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Runs a stack program under Pulumi's mocks (no CLI, no network) and records what the engine
- * would see: every resource's type, name, inputs, parent and dependsOn, the latter through a
+ * Runs a stack program under Pulumi's mocks (no CLI, no network) and records what the engine would
+ * see: every resource's type, name, inputs, parent and dependsOn, the latter through a
  * ResourceTransformation, since mocks are not told dependencies.
  */
 final class StackHarness {
   /**
-   * One registration as the engine would receive it. Dependencies and secretness are futures of
-   * the engine's own, read only once the run is over: waiting on them while the program runs can
-   * stall it (a transformation runs where the engine is still resolving the very outputs).
+   * One registration as the engine would receive it. Dependencies and secretness are futures of the
+   * engine's own, read only once the run is over: waiting on them while the program runs can stall
+   * it (a transformation runs where the engine is still resolving the very outputs).
    */
-  record Registered(String type, String name, Map<String, Object> inputs, String parent, CompletableFuture<List<String>> dependsOnLater,
-      String version, CompletableFuture<Boolean> secretLater) {
+  record Registered(
+      String type,
+      String name,
+      Map<String, Object> inputs,
+      String parent,
+      CompletableFuture<List<String>> dependsOnLater,
+      String version,
+      CompletableFuture<Boolean> secretLater) {
     List<String> dependsOn() {
       return dependsOnLater.join();
     }
@@ -39,7 +51,8 @@ final class StackHarness {
     }
   }
 
-  static final String K3S_YAML = """
+  static final String K3S_YAML =
+      """
       apiVersion: v1
       kind: Config
       clusters: [{name: default, cluster: {server: "https://127.0.0.1:6443", certificate-authority-data: Q0E=}}]
@@ -50,62 +63,103 @@ final class StackHarness {
 
   final Map<String, Registered> byName = new ConcurrentHashMap<>();
   final List<String> order = new CopyOnWriteArrayList<>();
+
   /** What the program threw, as the engine would report it. */
   List<Exception> exceptions = List.of();
+
   TestResult result;
   private final Map<String, Options> options = new ConcurrentHashMap<>();
 
-  private record Options(String parent, CompletableFuture<List<String>> dependsOn, String version, CompletableFuture<Boolean> secretInputs) {}
+  private record Options(
+      String parent,
+      CompletableFuture<List<String>> dependsOn,
+      String version,
+      CompletableFuture<Boolean> secretInputs) {}
 
-  TestResult run(Consumer<com.pulumi.Context> program) {
-    ResourceTransformation record = a -> {
-      Resource r = a.resource();
-      Output<List<Resource>> dependsOn = a.options().getDependsOn();
-      CompletableFuture<List<String>> deps = dependsOn == null ? CompletableFuture.completedFuture(List.of())
-          : Internal.of(dependsOn).getValueOrDefault(List.of()).thenApply(list -> list.stream().map(Resource::pulumiResourceName).toList());
-      String parent = a.options().getParent().map(Resource::pulumiResourceName).orElse(null);
-      options.put(r.pulumiResourceName(), new Options(parent, deps, a.options().getVersion().orElse(null), anySecret(a.args())));
-      return Optional.empty();
-    };
-    Mocks mocks = new Mocks() {
-      @Override
-      public CompletableFuture<ResourceResult> newResourceAsync(ResourceArgs args) {
-        Options o = options.getOrDefault(args.name,
-            new Options(null, CompletableFuture.completedFuture(List.of()), null, CompletableFuture.completedFuture(false)));
-        byName.put(args.name, new Registered(args.type, args.name, args.inputs, o.parent(), o.dependsOn(), o.version(), o.secretInputs()));
-        order.add(args.name);
-        Map<String, Object> state = new java.util.HashMap<>(args.inputs);
-        if (args.type.equals("command:remote:Command")) {
-          // what the command provider reports after 'cat /etc/rancher/k3s/k3s.yaml' on a k3s server
-          state.put("stdout", K3S_YAML);
-        }
-        return CompletableFuture.completedFuture(ResourceResult.of(Optional.of(args.name + "-id"), state));
-      }
-    };
+  TestResult run(Consumer<Context> program) {
+    ResourceTransformation record =
+        a -> {
+          Resource r = a.resource();
+          Output<List<Resource>> dependsOn = a.options().getDependsOn();
+          CompletableFuture<List<String>> deps =
+              dependsOn == null
+                  ? CompletableFuture.completedFuture(List.of())
+                  : Internal.of(dependsOn)
+                      .getValueOrDefault(List.of())
+                      .thenApply(list -> list.stream().map(Resource::pulumiResourceName).toList());
+          String parent = a.options().getParent().map(Resource::pulumiResourceName).orElse(null);
+          options.put(
+              r.pulumiResourceName(),
+              new Options(
+                  parent, deps, a.options().getVersion().orElse(null), anySecret(a.args())));
+          return Optional.empty();
+        };
+    Mocks mocks =
+        new Mocks() {
+          @Override
+          public CompletableFuture<ResourceResult> newResourceAsync(ResourceArgs args) {
+            Options o =
+                options.getOrDefault(
+                    args.name,
+                    new Options(
+                        null,
+                        CompletableFuture.completedFuture(List.of()),
+                        null,
+                        CompletableFuture.completedFuture(false)));
+            byName.put(
+                args.name,
+                new Registered(
+                    args.type,
+                    args.name,
+                    args.inputs,
+                    o.parent(),
+                    o.dependsOn(),
+                    o.version(),
+                    o.secretInputs()));
+            order.add(args.name);
+            Map<String, Object> state = new HashMap<>(args.inputs);
+            if (args.type.equals("command:remote:Command")) {
+              // what the command provider reports after 'cat /etc/rancher/k3s/k3s.yaml' on a k3s
+              // server
+              state.put("stdout", K3S_YAML);
+            }
+            return CompletableFuture.completedFuture(
+                ResourceResult.of(Optional.of(args.name + "-id"), state));
+          }
+        };
     try {
       // bounded: Pulumi's test runtime has been seen to stall on a second full stack in one JVM
       return PulumiTest.withMocks(mocks)
-          .withOptions(TestOptions.builder().projectName("kfboot").stackName("test").resourceTransformations(List.of(record)).build())
-          .runTestAsync(program).get(120, java.util.concurrent.TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+          .withOptions(
+              TestOptions.builder()
+                  .projectName("kfboot")
+                  .stackName("test")
+                  .resourceTransformations(List.of(record))
+                  .build())
+          .runTestAsync(program)
+          .get(120, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
       throw new AssertionError("the stack program did not finish under mocks within 120 s", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new AssertionError("the mocked run failed", e.getCause());
     } finally {
       PulumiTest.cleanup();
     }
   }
 
-  /** Whether any Output field of the args is secret, read by reflection as the engine's serializer does; known once resolved. */
+  /**
+   * Whether any Output field of the args is secret, read by reflection as the engine's serializer
+   * does; known once resolved.
+   */
   private static CompletableFuture<Boolean> anySecret(Object args) {
     if (args == null) {
       return CompletableFuture.completedFuture(false);
     }
     List<CompletableFuture<Boolean>> all = new ArrayList<>();
-    for (java.lang.reflect.Field f : args.getClass().getDeclaredFields()) {
+    for (Field f : args.getClass().getDeclaredFields()) {
       if (Output.class.isAssignableFrom(f.getType())) {
         try {
           f.setAccessible(true);
@@ -118,7 +172,8 @@ final class StackHarness {
         }
       }
     }
-    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(v -> all.stream().anyMatch(CompletableFuture::join));
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .thenApply(v -> all.stream().anyMatch(CompletableFuture::join));
   }
 
   List<Registered> ofType(String type) {

@@ -27,38 +27,67 @@ class StackVerifyTest {
 
   @BeforeAll
   static void plan(@TempDir Path tmp) {
-    credentials = Credentials.loadOrCreate(tmp.resolve("credentials.properties"), "admin@example.org", new SecureRandom()).credentials();
+    credentials =
+        Credentials.loadOrCreate(
+                tmp.resolve("credentials.properties"), "admin@example.org", new SecureRandom())
+            .credentials();
     release = CredentialsPatch.apply(SimulatedPlans.v1102(), credentials);
   }
 
   private StackHarness run(Map<String, String> extra) throws Exception {
-    Path known = Files.writeString(dir.resolve("known_hosts"), "10.0.0.11 " + HostLayerTest.KEY + "\n");
-    Map<String, String> values = new HashMap<>(Map.of("inventory", HostLayerTest.INVENTORY, "knownHosts", known.toString()));
+    Path known =
+        Files.writeString(dir.resolve("known_hosts"), "10.0.0.11 " + HostLayerTest.KEY + "\n");
+    Map<String, String> values =
+        new HashMap<>(Map.of("inventory", HostLayerTest.INVENTORY, "knownHosts", known.toString()));
     values.putAll(extra);
     StackConfig config = StackConfig.parse(values, Set.of("k3sToken", "sshPrivateKey"), dir);
     StackHarness h = new StackHarness();
-    TestResult r = h.run(ctx -> KfbootStack.define(ctx, config, release, credentials,
-        new KfbootStack.Secrets(Output.ofSecret("t"), Output.ofSecret("k"), null), dir.resolve("inventory.yaml").toString(), "kfboot",
-        dir.resolve("stack.credentials")));
+    TestResult r =
+        h.run(
+            ctx ->
+                KfbootStack.define(
+                    ctx,
+                    config,
+                    release,
+                    credentials,
+                    new KfbootStack.Secrets(Output.ofSecret("t"), Output.ofSecret("k"), null),
+                    dir.resolve("inventory.yaml").toString(),
+                    "kfboot",
+                    dir.resolve("stack.credentials")));
     assertThat(r.exceptions()).isEmpty();
     h.result = r;
     return h;
   }
 
   @Test
-  void verifyRunsAfterEveryComponentAndTheHostsWithTheKubeconfigOnlyInItsSecretEnvironment() throws Exception {
+  void verifyRunsAfterEveryComponentAndTheHostsWithTheKubeconfigOnlyInItsSecretEnvironment()
+      throws Exception {
     StackHarness h = run(Map.of("verifySkip", "[inference-service]"));
     StackHarness.Registered verify = h.byName.get(KfbootStack.VERIFY);
     assertThat(verify).isNotNull();
-    Set<String> components = h.order.stream().map(h.byName::get).filter(r -> r.type().startsWith("kfboot:kubeflow:"))
-        .map(StackHarness.Registered::name).collect(Collectors.toSet());
+    Set<String> components =
+        h.order.stream()
+            .map(h.byName::get)
+            .filter(r -> r.type().startsWith("kfboot:kubeflow:"))
+            .map(StackHarness.Registered::name)
+            .collect(Collectors.toSet());
     assertThat(components).contains("storage", "cert-manager", "nvidia-device-plugin");
-    assertThat(verify.dependsOn()).containsAll(components).contains("kfboot-install-state", "server-1-kubeconfig");
+    assertThat(verify.dependsOn())
+        .containsAll(components)
+        .contains("kfboot-install-state", "server-1-kubeconfig");
     String create = String.valueOf(verify.inputs().get("create"));
-    assertThat(create).startsWith("kfboot verify --report-junit ").contains("--credentials " + dir.resolve("stack.credentials"))
-        .contains("--skip inference-service").doesNotContain("apiVersion").doesNotContain("BEGIN");
-    assertThat(verify.secretInputs()).as("the kubeconfig travels in the secret environment").isTrue();
-    assertThat(String.valueOf(verify.inputs().get("triggers"))).contains("v1.10.2").contains(release.tree().release().commit())
+    assertThat(create)
+        .startsWith("kfboot verify --report-junit ")
+        .contains("--credentials " + dir.resolve("stack.credentials"))
+        .contains("--skip inference-service")
+        .doesNotContain("apiVersion")
+        .doesNotContain("BEGIN");
+    assertThat(verify.secretInputs())
+        .as("the kubeconfig travels in the secret environment")
+        .isTrue();
+    assertThat(String.valueOf(verify.inputs().get("triggers")))
+        .contains("v1.10.2")
+        .contains(release.tree().release().commit())
         .contains("cert-manager");
     assertThat(h.result.outputs()).containsKeys("verifyReport", "verifyJunit");
   }

@@ -7,20 +7,27 @@ import io.kfboot.bootstrap.steps.FileStep;
 import io.kfboot.bootstrap.steps.HostContext;
 import io.kfboot.bootstrap.steps.Step;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The host side of the NFS modes: an NFS server on the inventory host that {@code storage.nfs.server}
- * names (package, export directory, {@value #EXPORTS_PATH}, service), and the NFS client on every
- * node, since the kubelet mounts the volumes. Each step checks first and is a no-op on hosts and
- * modes it does not concern. A server outside the inventory is the site's: kfboot only mounts it.
+ * The host side of the NFS modes: an NFS server on the inventory host that {@code
+ * storage.nfs.server} names (package, export directory, {@value #EXPORTS_PATH}, service), and the
+ * NFS client on every node, since the kubelet mounts the volumes. Each step checks first and is a
+ * no-op on hosts and modes it does not concern. A server outside the inventory is the site's:
+ * kfboot only mounts it.
  */
 public final class NfsHostSteps {
   public static final String EXPORTS_PATH = "/etc/exports.d/kfboot.exports";
-  static final String SERVER_PACKAGES = "set -e; if command -v apt-get >/dev/null; then apt-get update -q;"
-      + " DEBIAN_FRONTEND=noninteractive apt-get install -y -q nfs-kernel-server; else dnf install -y nfs-utils; fi";
-  static final String CLIENT_PACKAGES = "set -e; if command -v apt-get >/dev/null; then apt-get update -q;"
-      + " DEBIAN_FRONTEND=noninteractive apt-get install -y -q nfs-common; else dnf install -y nfs-utils; fi";
+  static final String SERVER_PACKAGES =
+      "set -e; if command -v apt-get >/dev/null; then apt-get update -q;"
+          + " DEBIAN_FRONTEND=noninteractive apt-get install -y -q nfs-kernel-server; else dnf"
+          + " install -y nfs-utils; fi";
+  static final String CLIENT_PACKAGES =
+      "set -e; if command -v apt-get >/dev/null; then apt-get update -q;"
+          + " DEBIAN_FRONTEND=noninteractive apt-get install -y -q nfs-common; else dnf install -y"
+          + " nfs-utils; fi";
 
   private NfsHostSteps() {}
 
@@ -31,7 +38,9 @@ public final class NfsHostSteps {
 
   static boolean isServer(HostContext h) {
     Nfs nfs = h.inventory().storage().nfs();
-    return h.inventory().storage().mode().nfs() && nfs != null && h.spec().name().equals(nfs.serverHost());
+    return h.inventory().storage().mode().nfs()
+        && nfs != null
+        && h.spec().name().equals(nfs.serverHost());
   }
 
   /**
@@ -40,7 +49,11 @@ public final class NfsHostSteps {
    */
   public static String exportsFile(Inventory inv) {
     Nfs nfs = inv.storage().nfs();
-    StringBuilder b = new StringBuilder("# Written by kfboot for storage.mode " + inv.storage().mode().key() + "; 'kfboot hosts up' rewrites it.\n");
+    StringBuilder b =
+        new StringBuilder(
+            "# Written by kfboot for storage.mode "
+                + inv.storage().mode().key()
+                + "; 'kfboot hosts up' rewrites it.\n");
     b.append(quoteExportPath(nfs.path()));
     for (Inventory.Host h : inv.hosts()) {
       b.append(' ').append(h.address()).append('(').append(nfs.options()).append(')');
@@ -48,18 +61,26 @@ public final class NfsHostSteps {
     return b.append('\n').toString();
   }
 
-  /** exports(5) wants paths with blanks in double quotes; validated paths have none, but be safe. */
+  /**
+   * exports(5) wants paths with blanks in double quotes; validated paths have none, but be safe.
+   */
   private static String quoteExportPath(String path) {
     return path.matches("[A-Za-z0-9_./-]+") ? path : "\"" + path + "\"";
   }
 
   static Step serverPackage() {
-    return Step.of("nfs-server-package", "the NFS server (nfs-kernel-server or nfs-utils) on the storage.nfs.server host", h -> {
-      if (!isServer(h)) {
-        return Step.Check.ok("not the NFS server");
-      }
-      return h.root(Command.shell("command -v exportfs")).ok() ? Step.Check.ok("exportfs present") : Step.Check.change("install the NFS server package");
-    }, h -> h.rootOk(Command.shell(SERVER_PACKAGES), "installing the NFS server"));
+    return Step.of(
+        "nfs-server-package",
+        "the NFS server (nfs-kernel-server or nfs-utils) on the storage.nfs.server host",
+        h -> {
+          if (!isServer(h)) {
+            return Step.Check.ok("not the NFS server");
+          }
+          return h.root(Command.shell("command -v exportfs")).ok()
+              ? Step.Check.ok("exportfs present")
+              : Step.Check.change("install the NFS server package");
+        },
+        h -> h.rootOk(Command.shell(SERVER_PACKAGES), "installing the NFS server"));
   }
 
   /**
@@ -68,33 +89,51 @@ public final class NfsHostSteps {
    * chowned for each ahead of time).
    */
   static Step exportDirectories() {
-    return Step.of("nfs-export-dirs", "the exported directory and the fixed volumes' subdirectories (mode 0777)", h -> {
-      if (!isServer(h)) {
-        return Step.Check.ok("not the NFS server");
-      }
-      List<String> dirs = directories(h);
-      // one round trip: "mode path" for each directory that exists (stat fails for the others)
-      String out = h.root(Command.of("stat", "-c", "%a %n", "--").arg(dirs.stream().map(h::path).toArray(String[]::new))).stdout();
-      java.util.Map<String, String> modes = new java.util.HashMap<>();
-      out.lines().map(l -> l.split(" ", 2)).filter(p -> p.length == 2).forEach(p -> modes.put(p[1], p[0]));
-      List<String> wrong = new ArrayList<>();
-      for (int i = 0; i < dirs.size(); i++) {
-        String mode = modes.get(h.path(dirs.get(i)));
-        if (mode == null) {
-          wrong.add("create " + dirs.get(i));
-        } else if (i > 0 && !mode.equals("777")) {
-          wrong.add("chmod 0777 " + dirs.get(i));
-        }
-      }
-      return wrong.isEmpty() ? Step.Check.ok(String.join(", ", dirs) + " exist") : Step.Check.change(String.join(", ", wrong));
-    }, h -> {
-      List<String> dirs = directories(h);
-      h.rootOk(Command.of("mkdir", "-p", "--").arg(dirs.stream().map(h::path).toArray(String[]::new)), "creating the NFS export directories");
-      if (dirs.size() > 1) {
-        h.rootOk(Command.of("chmod", "0777", "--").arg(dirs.subList(1, dirs.size()).stream().map(h::path).toArray(String[]::new)),
-            "opening the fixed volumes' directories");
-      }
-    });
+    return Step.of(
+        "nfs-export-dirs",
+        "the exported directory and the fixed volumes' subdirectories (mode 0777)",
+        h -> {
+          if (!isServer(h)) {
+            return Step.Check.ok("not the NFS server");
+          }
+          List<String> dirs = directories(h);
+          // one round trip: "mode path" for each directory that exists (stat fails for the others)
+          String out =
+              h.root(
+                      Command.of("stat", "-c", "%a %n", "--")
+                          .arg(dirs.stream().map(h::path).toArray(String[]::new)))
+                  .stdout();
+          Map<String, String> modes = new HashMap<>();
+          out.lines()
+              .map(l -> l.split(" ", 2))
+              .filter(p -> p.length == 2)
+              .forEach(p -> modes.put(p[1], p[0]));
+          List<String> wrong = new ArrayList<>();
+          for (int i = 0; i < dirs.size(); i++) {
+            String mode = modes.get(h.path(dirs.get(i)));
+            if (mode == null) {
+              wrong.add("create " + dirs.get(i));
+            } else if (i > 0 && !mode.equals("777")) {
+              wrong.add("chmod 0777 " + dirs.get(i));
+            }
+          }
+          return wrong.isEmpty()
+              ? Step.Check.ok(String.join(", ", dirs) + " exist")
+              : Step.Check.change(String.join(", ", wrong));
+        },
+        h -> {
+          List<String> dirs = directories(h);
+          h.rootOk(
+              Command.of("mkdir", "-p", "--")
+                  .arg(dirs.stream().map(h::path).toArray(String[]::new)),
+              "creating the NFS export directories");
+          if (dirs.size() > 1) {
+            h.rootOk(
+                Command.of("chmod", "0777", "--")
+                    .arg(dirs.subList(1, dirs.size()).stream().map(h::path).toArray(String[]::new)),
+                "opening the fixed volumes' directories");
+          }
+        });
   }
 
   static List<String> directories(HostContext h) {
@@ -108,33 +147,55 @@ public final class NfsHostSteps {
   }
 
   static Step exports() {
-    FileStep file = new FileStep("nfs-exports", EXPORTS_PATH, 0644, h -> exportsFile(h.inventory()), List.of(Command.of("exportfs", "-ra")));
-    return Step.of(file.id(), file.description() + " on the NFS server", h -> isServer(h) ? file.check(h) : Step.Check.ok("not the NFS server"), h -> {
-      h.rootOk(Command.of("mkdir", "-p", h.path("/etc/exports.d")), "creating /etc/exports.d");
-      file.apply(h);
-    });
+    FileStep file =
+        new FileStep(
+            "nfs-exports",
+            EXPORTS_PATH,
+            0644,
+            h -> exportsFile(h.inventory()),
+            List.of(Command.of("exportfs", "-ra")));
+    return Step.of(
+        file.id(),
+        file.description() + " on the NFS server",
+        h -> isServer(h) ? file.check(h) : Step.Check.ok("not the NFS server"),
+        h -> {
+          h.rootOk(Command.of("mkdir", "-p", h.path("/etc/exports.d")), "creating /etc/exports.d");
+          file.apply(h);
+        });
   }
 
   static Step serverRunning() {
-    return Step.of("nfs-server-running", "the NFS server enabled and running", h -> {
-      if (!isServer(h)) {
-        return Step.Check.ok("not the NFS server");
-      }
-      return h.root(Command.of("systemctl", "is-active", "--quiet", "nfs-server")).ok()
-          && h.root(Command.of("systemctl", "is-enabled", "--quiet", "nfs-server")).ok()
-          ? Step.Check.ok("nfs-server active and enabled")
-          : Step.Check.change("systemctl enable --now nfs-server");
-    }, h -> h.rootOk(Command.of("systemctl", "enable", "--now", "nfs-server"), "starting the NFS server"));
+    return Step.of(
+        "nfs-server-running",
+        "the NFS server enabled and running",
+        h -> {
+          if (!isServer(h)) {
+            return Step.Check.ok("not the NFS server");
+          }
+          return h.root(Command.of("systemctl", "is-active", "--quiet", "nfs-server")).ok()
+                  && h.root(Command.of("systemctl", "is-enabled", "--quiet", "nfs-server")).ok()
+              ? Step.Check.ok("nfs-server active and enabled")
+              : Step.Check.change("systemctl enable --now nfs-server");
+        },
+        h ->
+            h.rootOk(
+                Command.of("systemctl", "enable", "--now", "nfs-server"),
+                "starting the NFS server"));
   }
 
   static Step client() {
-    return Step.of("nfs-client", "the NFS client (mount.nfs) on every node, for the kubelet to mount volumes", h -> {
-      if (!h.inventory().storage().mode().nfs()) {
-        return Step.Check.ok("storage.mode " + h.inventory().storage().mode().key() + " needs no NFS client");
-      }
-      return h.root(Command.shell("command -v mount.nfs || test -x /sbin/mount.nfs")).ok()
-          ? Step.Check.ok("mount.nfs present")
-          : Step.Check.change("install the NFS client (nfs-common or nfs-utils)");
-    }, h -> h.rootOk(Command.shell(CLIENT_PACKAGES), "installing the NFS client"));
+    return Step.of(
+        "nfs-client",
+        "the NFS client (mount.nfs) on every node, for the kubelet to mount volumes",
+        h -> {
+          if (!h.inventory().storage().mode().nfs()) {
+            return Step.Check.ok(
+                "storage.mode " + h.inventory().storage().mode().key() + " needs no NFS client");
+          }
+          return h.root(Command.shell("command -v mount.nfs || test -x /sbin/mount.nfs")).ok()
+              ? Step.Check.ok("mount.nfs present")
+              : Step.Check.change("install the NFS client (nfs-common or nfs-utils)");
+        },
+        h -> h.rootOk(Command.shell(CLIENT_PACKAGES), "installing the NFS client"));
   }
 }

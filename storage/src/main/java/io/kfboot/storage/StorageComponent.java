@@ -30,8 +30,10 @@ import java.util.TreeSet;
  */
 public final class StorageComponent {
   public static final String ID = "storage";
+
   /** The fixed volume nfs-static reserves for the probe claim, and its directory on the export. */
   public static final String PROBE_VOLUME = "kfboot-storage-probe";
+
   static final String PROBE_VOLUME_DIR = ".kfboot-probe";
 
   private StorageComponent() {}
@@ -61,23 +63,50 @@ public final class StorageComponent {
     };
   }
 
-  /** Whether the cluster runs k3s' own local-path provisioner (k3s without --disable local-storage). */
+  /**
+   * Whether the cluster runs k3s' own local-path provisioner (k3s without --disable local-storage).
+   */
   public static boolean hasBundledLocalPath(KubernetesClient client) {
-    StorageClass sc = client.storage().v1().storageClasses().withName(Provisioners.LOCAL_PATH_CLASS).get();
-    return sc != null && Provisioners.LOCAL_PATH_PROVISIONER.equals(sc.getProvisioner())
-        && client.apps().deployments().inNamespace("kube-system").withName("local-path-provisioner").get() != null;
+    StorageClass sc =
+        client.storage().v1().storageClasses().withName(Provisioners.LOCAL_PATH_CLASS).get();
+    return sc != null
+        && Provisioners.LOCAL_PATH_PROVISIONER.equals(sc.getProvisioner())
+        && client
+                .apps()
+                .deployments()
+                .inNamespace("kube-system")
+                .withName("local-path-provisioner")
+                .get()
+            != null;
   }
 
   public static String describe(Storage storage, boolean bundledLocalPath) {
     return switch (storage.mode()) {
-      case LOCAL_PATH -> bundledLocalPath
-          ? "k3s' bundled local-path provisioner as the default StorageClass"
-          : "local-path-provisioner " + Provisioners.LOCAL_PATH_VERSION + " as the default StorageClass, volumes in "
-              + (storage.localPath() == null ? Provisioners.LOCAL_PATH_DEFAULT_DIR : storage.localPath());
-      case NFS -> "nfs-subdir-external-provisioner " + Provisioners.NFS_VERSION + " on " + storage.nfs().address() + ":" + storage.nfs().path()
-          + " as the default StorageClass";
-      case NFS_STATIC -> storage.nfs().volumes().size() + " fixed NFS volumes on " + storage.nfs().address() + ":" + storage.nfs().path()
-          + " in the default StorageClass " + Provisioners.STATIC_CLASS;
+      case LOCAL_PATH ->
+          bundledLocalPath
+              ? "k3s' bundled local-path provisioner as the default StorageClass"
+              : "local-path-provisioner "
+                  + Provisioners.LOCAL_PATH_VERSION
+                  + " as the default StorageClass, volumes in "
+                  + (storage.localPath() == null
+                      ? Provisioners.LOCAL_PATH_DEFAULT_DIR
+                      : storage.localPath());
+      case NFS ->
+          "nfs-subdir-external-provisioner "
+              + Provisioners.NFS_VERSION
+              + " on "
+              + storage.nfs().address()
+              + ":"
+              + storage.nfs().path()
+              + " as the default StorageClass";
+      case NFS_STATIC ->
+          storage.nfs().volumes().size()
+              + " fixed NFS volumes on "
+              + storage.nfs().address()
+              + ":"
+              + storage.nfs().path()
+              + " in the default StorageClass "
+              + Provisioners.STATIC_CLASS;
       case EXISTING -> "the cluster's own default StorageClass, checked";
     };
   }
@@ -90,23 +119,57 @@ public final class StorageComponent {
     List<K8sObject> objects = objects(storage, bundledLocalPath);
     List<Gate> gates = new ArrayList<>();
     if (storage.mode() == StorageMode.NFS) {
-      gates.add(new Gate(Gate.Type.DEPLOYMENT_AVAILABLE, Provisioners.NFS_NAMESPACE + "/" + Provisioners.NFS_DEPLOYMENT, List.of()));
+      gates.add(
+          new Gate(
+              Gate.Type.DEPLOYMENT_AVAILABLE,
+              Provisioners.NFS_NAMESPACE + "/" + Provisioners.NFS_DEPLOYMENT,
+              List.of()));
     } else if (storage.mode() == StorageMode.LOCAL_PATH && !bundledLocalPath) {
-      gates.add(new Gate(Gate.Type.DEPLOYMENT_AVAILABLE, Provisioners.LOCAL_PATH_NAMESPACE + "/local-path-provisioner", List.of()));
+      gates.add(
+          new Gate(
+              Gate.Type.DEPLOYMENT_AVAILABLE,
+              Provisioners.LOCAL_PATH_NAMESPACE + "/local-path-provisioner",
+              List.of()));
     }
     SortedSet<String> namespaces = new TreeSet<>();
     objects.stream().filter(o -> o.namespace() != null).forEach(o -> namespaces.add(o.namespace()));
     objects.stream().filter(K8sObject::isNamespace).forEach(o -> namespaces.add(o.name()));
     namespaces.add(ProbeVolumeCheck.NAMESPACE);
-    List<ClusterCheck> checks = List.of(new DefaultClassCheck(defaultClass(storage.mode())),
-        new ProbeVolumeCheck(storage.mode() == StorageMode.NFS_STATIC
-            ? Provisioners.staticVolume(PROBE_VOLUME, "1Mi", storage.nfs(), storage.nfs().path() + "/" + PROBE_VOLUME_DIR,
-                ProbeVolumeCheck.NAMESPACE + "/" + ProbeVolumeCheck.NAME)
-            : null));
-    ComponentSpec spec = new ComponentSpec(ID, describe(storage, bundledLocalPath), List.of(), List.copyOf(namespaces), List.of(), gates, false, true);
+    List<ClusterCheck> checks =
+        List.of(
+            new DefaultClassCheck(defaultClass(storage.mode())),
+            new ProbeVolumeCheck(
+                storage.mode() == StorageMode.NFS_STATIC
+                    ? Provisioners.staticVolume(
+                        PROBE_VOLUME,
+                        "1Mi",
+                        storage.nfs(),
+                        storage.nfs().path() + "/" + PROBE_VOLUME_DIR,
+                        ProbeVolumeCheck.NAMESPACE + "/" + ProbeVolumeCheck.NAME)
+                    : null));
+    ComponentSpec spec =
+        new ComponentSpec(
+            ID,
+            describe(storage, bundledLocalPath),
+            List.of(),
+            List.copyOf(namespaces),
+            List.of(),
+            gates,
+            false,
+            true);
     SortedSet<String> images = new TreeSet<>(ImageCollector.images(objects));
     images.add(Provisioners.BUSYBOX_IMAGE); // the probe pod
-    PlannedComponent component = new PlannedComponent(spec, 0, objects, List.of(), namespaces, images, ResourceRequests.of(objects), List.of(), checks);
+    PlannedComponent component =
+        new PlannedComponent(
+            spec,
+            0,
+            objects,
+            List.of(),
+            namespaces,
+            images,
+            ResourceRequests.of(objects),
+            List.of(),
+            checks);
 
     List<PlannedComponent> components = new ArrayList<>();
     components.add(component);
@@ -120,8 +183,18 @@ public final class StorageComponent {
       List<String> deps = new ArrayList<>(c.spec().dependsOn());
       deps.add(ID);
       ComponentSpec s = c.spec();
-      components.add(c.withSpec(new ComponentSpec(s.id(), s.description(), s.paths(), s.namespaces(), deps, s.gates(), s.optional(), s.defaultEnabled()))
-          .withWave(c.wave() + 1));
+      components.add(
+          c.withSpec(
+                  new ComponentSpec(
+                      s.id(),
+                      s.description(),
+                      s.paths(),
+                      s.namespaces(),
+                      deps,
+                      s.gates(),
+                      s.optional(),
+                      s.defaultEnabled()))
+              .withWave(c.wave() + 1));
     }
     List<String> warnings = new ArrayList<>(plan.warnings());
     if (storage.mode() == StorageMode.NFS_STATIC) {
@@ -136,7 +209,12 @@ public final class StorageComponent {
    * Only claims without a class of their own go to the default class.
    */
   static List<String> unmatchedClaims(InstallPlan plan, List<StaticVolume> volumes) {
-    List<BigDecimal> free = new ArrayList<>(volumes.stream().map(v -> Quantity.getAmountInBytes(new Quantity(v.size()))).sorted().toList());
+    List<BigDecimal> free =
+        new ArrayList<>(
+            volumes.stream()
+                .map(v -> Quantity.getAmountInBytes(new Quantity(v.size())))
+                .sorted()
+                .toList());
     List<String> warnings = new ArrayList<>();
     for (PlannedComponent c : plan.components()) {
       for (K8sObject o : c.objects()) {
@@ -145,10 +223,20 @@ public final class StorageComponent {
         }
         String size = claimSize(o);
         BigDecimal wanted = Quantity.getAmountInBytes(new Quantity(size == null ? "0" : size));
-        BigDecimal fit = free.stream().filter(f -> f.compareTo(wanted) >= 0).findFirst().orElse(null);
+        BigDecimal fit =
+            free.stream().filter(f -> f.compareTo(wanted) >= 0).findFirst().orElse(null);
         if (fit == null) {
-          warnings.add("storage: no fixed volume in storage.nfs.volumes holds claim " + o.namespace() + "/" + o.name() + " (" + size + ") of "
-              + c.id() + "; it would stay Pending: add a volume of at least " + size);
+          warnings.add(
+              "storage: no fixed volume in storage.nfs.volumes holds claim "
+                  + o.namespace()
+                  + "/"
+                  + o.name()
+                  + " ("
+                  + size
+                  + ") of "
+                  + c.id()
+                  + "; it would stay Pending: add a volume of at least "
+                  + size);
         } else {
           free.remove(fit);
         }
@@ -158,12 +246,17 @@ public final class StorageComponent {
   }
 
   private static String claimClass(K8sObject claim) {
-    return claim.body().get("spec") instanceof Map<?, ?> spec && spec.get("storageClassName") instanceof String name ? name : null;
+    return claim.body().get("spec") instanceof Map<?, ?> spec
+            && spec.get("storageClassName") instanceof String name
+        ? name
+        : null;
   }
 
   private static String claimSize(K8sObject claim) {
-    if (claim.body().get("spec") instanceof Map<?, ?> spec && spec.get("resources") instanceof Map<?, ?> r
-        && r.get("requests") instanceof Map<?, ?> req && req.get("storage") != null) {
+    if (claim.body().get("spec") instanceof Map<?, ?> spec
+        && spec.get("resources") instanceof Map<?, ?> r
+        && r.get("requests") instanceof Map<?, ?> req
+        && req.get("storage") != null) {
       return String.valueOf(req.get("storage"));
     }
     return null;

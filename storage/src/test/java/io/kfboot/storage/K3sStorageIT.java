@@ -1,6 +1,7 @@
 package io.kfboot.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.components.install.InstallListener;
@@ -27,11 +28,24 @@ class K3sStorageIT {
       k3s.start();
       try (KubernetesClient client = DockerK3s.client(k3s)) {
         assertThat(StorageComponent.hasBundledLocalPath(client)).isTrue();
-        InstallPlan plan = StorageComponent.addTo(new InstallPlan(StorageComponentTest.TREE, "none", List.of(), List.of()), Inventory.Storage.DEFAULTS, true);
-        Installer.Options options = new Installer.Options(2, Duration.ofMinutes(5), Duration.ofSeconds(2), RetryPolicy.DEFAULT);
-        new Installer(client, options, InstallListener.NONE, new ClusterDiagnostics(client)).install(plan);
+        InstallPlan plan =
+            StorageComponent.addTo(
+                new InstallPlan(StorageComponentTest.TREE, "none", List.of(), List.of()),
+                Inventory.Storage.DEFAULTS,
+                true);
+        Installer.Options options =
+            new Installer.Options(
+                2, Duration.ofMinutes(5), Duration.ofSeconds(2), RetryPolicy.DEFAULT);
+        new Installer(client, options, InstallListener.NONE, new ClusterDiagnostics(client))
+            .install(plan);
         assertThat(DefaultClassCheck.defaults(client)).containsExactly("local-path");
-        assertThat(client.persistentVolumeClaims().inNamespace(ProbeVolumeCheck.NAMESPACE).withName(ProbeVolumeCheck.NAME).get()).isNull();
+        assertThat(
+                client
+                    .persistentVolumeClaims()
+                    .inNamespace(ProbeVolumeCheck.NAMESPACE)
+                    .withName(ProbeVolumeCheck.NAME)
+                    .get())
+            .isNull();
       }
     }
   }

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +23,7 @@ class NfsHostStepsTest {
   /** A host that remembers what the NFS steps did to it, so that a second run sees it. */
   static final class NfsHost {
     final FakeLinuxHost fake;
-    final java.util.Map<String, String> dirs = new java.util.TreeMap<>(); // path -> mode
+    final Map<String, String> dirs = new TreeMap<>(); // path -> mode
     boolean serverPackage;
     boolean clientPackage;
     boolean running;
@@ -30,41 +32,64 @@ class NfsHostStepsTest {
     NfsHost(String name) {
       fake = new FakeLinuxHost(name);
       var op = fake.operator;
-      op.on(c -> c.shellLine().contains("nfs-kernel-server"), c -> {
-        serverPackage = true;
-        return ok("");
-      });
-      op.on(c -> c.shellLine().contains("nfs-common"), c -> {
-        clientPackage = true;
-        return ok("");
-      });
-      op.on(c -> c.shellLine().contains("command -v exportfs"), c -> serverPackage ? ok("/usr/sbin/exportfs") : new ExecResult(1, "", "", Duration.ZERO));
-      op.on(c -> c.shellLine().contains("mount.nfs"), c -> clientPackage ? ok("/sbin/mount.nfs") : new ExecResult(1, "", "", Duration.ZERO));
-      op.on(c -> c.argv().contains("stat") && c.argv().contains("--"), c -> {
-        List<String> argv = c.argv();
-        StringBuilder out = new StringBuilder();
-        argv.subList(argv.indexOf("--") + 1, argv.size()).stream().filter(dirs::containsKey).forEach(d -> out.append(dirs.get(d)).append(' ').append(d).append('\n'));
-        return new ExecResult(out.isEmpty() ? 1 : 0, out.toString(), "", Duration.ZERO);
-      });
-      op.on(c -> c.argv().contains("mkdir") && c.argv().contains("--"), c -> {
-        List<String> argv = c.argv();
-        argv.subList(argv.indexOf("--") + 1, argv.size()).forEach(d -> dirs.putIfAbsent(d, "755"));
-        return ok("");
-      });
-      op.on(c -> c.argv().contains("chmod") && c.argv().contains("--"), c -> {
-        List<String> argv = c.argv();
-        argv.subList(argv.indexOf("--") + 1, argv.size()).forEach(d -> dirs.put(d, "777"));
-        return ok("");
-      });
-      op.on(c -> c.argv().contains("exportfs"), c -> {
-        exportfs++;
-        return ok("");
-      });
-      op.on(c -> c.argv().contains("is-active") || c.argv().contains("is-enabled"), c -> running ? ok("") : new ExecResult(3, "", "", Duration.ZERO));
-      op.on(c -> c.argv().contains("enable") && c.argv().contains("--now"), c -> {
-        running = true;
-        return ok("");
-      });
+      op.on(
+          c -> c.shellLine().contains("nfs-kernel-server"),
+          c -> {
+            serverPackage = true;
+            return ok("");
+          });
+      op.on(
+          c -> c.shellLine().contains("nfs-common"),
+          c -> {
+            clientPackage = true;
+            return ok("");
+          });
+      op.on(
+          c -> c.shellLine().contains("command -v exportfs"),
+          c -> serverPackage ? ok("/usr/sbin/exportfs") : new ExecResult(1, "", "", Duration.ZERO));
+      op.on(
+          c -> c.shellLine().contains("mount.nfs"),
+          c -> clientPackage ? ok("/sbin/mount.nfs") : new ExecResult(1, "", "", Duration.ZERO));
+      op.on(
+          c -> c.argv().contains("stat") && c.argv().contains("--"),
+          c -> {
+            List<String> argv = c.argv();
+            StringBuilder out = new StringBuilder();
+            argv.subList(argv.indexOf("--") + 1, argv.size()).stream()
+                .filter(dirs::containsKey)
+                .forEach(d -> out.append(dirs.get(d)).append(' ').append(d).append('\n'));
+            return new ExecResult(out.isEmpty() ? 1 : 0, out.toString(), "", Duration.ZERO);
+          });
+      op.on(
+          c -> c.argv().contains("mkdir") && c.argv().contains("--"),
+          c -> {
+            List<String> argv = c.argv();
+            argv.subList(argv.indexOf("--") + 1, argv.size())
+                .forEach(d -> dirs.putIfAbsent(d, "755"));
+            return ok("");
+          });
+      op.on(
+          c -> c.argv().contains("chmod") && c.argv().contains("--"),
+          c -> {
+            List<String> argv = c.argv();
+            argv.subList(argv.indexOf("--") + 1, argv.size()).forEach(d -> dirs.put(d, "777"));
+            return ok("");
+          });
+      op.on(
+          c -> c.argv().contains("exportfs"),
+          c -> {
+            exportfs++;
+            return ok("");
+          });
+      op.on(
+          c -> c.argv().contains("is-active") || c.argv().contains("is-enabled"),
+          c -> running ? ok("") : new ExecResult(3, "", "", Duration.ZERO));
+      op.on(
+          c -> c.argv().contains("enable") && c.argv().contains("--now"),
+          c -> {
+            running = true;
+            return ok("");
+          });
     }
 
     static ExecResult ok(String out) {
@@ -72,8 +97,16 @@ class NfsHostStepsTest {
     }
 
     List<StepRunner.Result> run(Inventory inv, boolean planOnly) {
-      Inventory.Host spec = inv.hosts().stream().filter(h -> h.name().equals(fake.operator.name())).findFirst().orElseThrow();
-      return StepRunner.run(new HostContext(fake.operator, spec, inv, Duration.ofMinutes(1)), NfsHostSteps.all(), planOnly, r -> {});
+      Inventory.Host spec =
+          inv.hosts().stream()
+              .filter(h -> h.name().equals(fake.operator.name()))
+              .findFirst()
+              .orElseThrow();
+      return StepRunner.run(
+          new HostContext(fake.operator, spec, inv, Duration.ofMinutes(1)),
+          NfsHostSteps.all(),
+          planOnly,
+          r -> {});
     }
   }
 
@@ -83,20 +116,27 @@ class NfsHostStepsTest {
 
   @Test
   void theServerHostExportsTheFixedVolumesAndEveryNodeGetsTheClientAndASecondRunChangesNothing() {
-    Inventory inv = StorageObjectsTest.inventory("""
-        storage:
-          mode: nfs-static
-          nfs: {server: server-1, path: /srv/nfs, volumes: [{name: katib-mysql, size: 10Gi}]}
-        """);
+    Inventory inv =
+        StorageObjectsTest.inventory(
+            """
+            storage:
+              mode: nfs-static
+              nfs: {server: server-1, path: /srv/nfs, volumes: [{name: katib-mysql, size: 10Gi}]}
+            """);
     NfsHost server = new NfsHost("server-1");
     NfsHost agent = new NfsHost("gpu-1");
     assertThat(changed(server.run(inv, true))).as("plan changes nothing").isZero();
     assertThat(server.fake.operator.files()).doesNotContainKey(NfsHostSteps.EXPORTS_PATH);
 
     assertThat(changed(server.run(inv, false))).isEqualTo(5);
-    assertThat(server.dirs).containsEntry("/srv/nfs", "755").containsEntry("/srv/nfs/katib-mysql", "777")
+    assertThat(server.dirs)
+        .containsEntry("/srv/nfs", "755")
+        .containsEntry("/srv/nfs/katib-mysql", "777")
         .containsEntry("/srv/nfs/" + StorageComponent.PROBE_VOLUME_DIR, "777");
-    assertThat(new String(server.fake.operator.files().get(NfsHostSteps.EXPORTS_PATH), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                server.fake.operator.files().get(NfsHostSteps.EXPORTS_PATH),
+                StandardCharsets.UTF_8))
         .contains("/srv/nfs 10.0.0.11(rw,sync,no_subtree_check,no_root_squash) 10.0.0.21(");
     assertThat(server.fake.operator.mode(NfsHostSteps.EXPORTS_PATH)).isEqualTo(0644);
     assertThat(server.exportfs).isEqualTo(1);
@@ -112,7 +152,9 @@ class NfsHostStepsTest {
 
     server.dirs.put("/srv/nfs/katib-mysql", "700"); // someone tightened it
     List<StepRunner.Result> repaired = server.run(inv, false);
-    assertThat(repaired).filteredOn(r -> r.status() == StepRunner.Status.CHANGED).extracting(StepRunner.Result::detail)
+    assertThat(repaired)
+        .filteredOn(r -> r.status() == StepRunner.Status.CHANGED)
+        .extracting(StepRunner.Result::detail)
         .containsExactly("chmod 0777 /srv/nfs/katib-mysql");
     assertThat(server.dirs).containsEntry("/srv/nfs/katib-mysql", "777");
   }

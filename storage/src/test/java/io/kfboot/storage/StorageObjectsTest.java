@@ -14,7 +14,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /** What each storage mode installs and writes, from typed settings, against golden files. */
 class StorageObjectsTest {
-  static final String HOSTS = """
+  static final String HOSTS =
+      """
       cluster: lab
       k3s: {token: {env: K3S_TOKEN}}
       hosts:
@@ -35,33 +36,49 @@ class StorageObjectsTest {
   @Test
   void eachModeAsGolden() throws Exception {
     Inventory local = inventory("storage: {mode: local-path, localPath: /data/volumes}\n");
-    Golden.check("local-path-provisioner.yaml", yaml(StorageComponent.objects(local.storage(), false)));
-    assertThat(StorageComponent.objects(local.storage(), true)).as("k3s' bundled provisioner is used as it is").isEmpty();
+    Golden.check(
+        "local-path-provisioner.yaml", yaml(StorageComponent.objects(local.storage(), false)));
+    assertThat(StorageComponent.objects(local.storage(), true))
+        .as("k3s' bundled provisioner is used as it is")
+        .isEmpty();
 
-    Inventory nfs = inventory("storage: {mode: nfs, nfs: {server: server-1, path: /srv/nfs/kubeflow}}\n");
-    Golden.check("nfs-subdir-provisioner.yaml", yaml(StorageComponent.objects(nfs.storage(), false)));
+    Inventory nfs =
+        inventory("storage: {mode: nfs, nfs: {server: server-1, path: /srv/nfs/kubeflow}}\n");
+    Golden.check(
+        "nfs-subdir-provisioner.yaml", yaml(StorageComponent.objects(nfs.storage(), false)));
     Golden.check("kfboot.exports", NfsHostSteps.exportsFile(nfs));
 
-    Inventory fixed = inventory("""
-        storage:
-          mode: nfs-static
-          nfs:
-            server: nas.lab.example
-            path: /export/kubeflow
-            volumes: [{name: katib-mysql, size: 10Gi}, {name: minio, size: 20Gi}]
-        """);
+    Inventory fixed =
+        inventory(
+            """
+            storage:
+              mode: nfs-static
+              nfs:
+                server: nas.lab.example
+                path: /export/kubeflow
+                volumes: [{name: katib-mysql, size: 10Gi}, {name: minio, size: 20Gi}]
+            """);
     Golden.check("nfs-static.yaml", yaml(StorageComponent.objects(fixed.storage(), false)));
   }
 
   @Test
   void everyModeMarksExactlyItsOwnClassDefault() {
-    for (String storage : List.of("storage: {mode: local-path}\n", "storage: {mode: nfs, nfs: {server: server-1}}\n",
-        "storage: {mode: nfs-static, nfs: {server: server-1, volumes: [{name: v1, size: 1Gi}]}}\n")) {
+    for (String storage :
+        List.of(
+            "storage: {mode: local-path}\n",
+            "storage: {mode: nfs, nfs: {server: server-1}}\n",
+            "storage: {mode: nfs-static, nfs: {server: server-1, volumes: [{name: v1, size:"
+                + " 1Gi}]}}\n")) {
       Inventory inv = inventory(storage);
-      List<K8sObject> classes = StorageComponent.objects(inv.storage(), false).stream().filter(o -> o.kind().equals("StorageClass")).toList();
+      List<K8sObject> classes =
+          StorageComponent.objects(inv.storage(), false).stream()
+              .filter(o -> o.kind().equals("StorageClass"))
+              .toList();
       assertThat(classes).as(storage).hasSize(1);
-      assertThat(classes.get(0).name()).isEqualTo(StorageComponent.defaultClass(inv.storage().mode()));
-      assertThat(classes.get(0).body().get("metadata").toString()).contains(Provisioners.DEFAULT_CLASS_ANNOTATION + "=true");
+      assertThat(classes.get(0).name())
+          .isEqualTo(StorageComponent.defaultClass(inv.storage().mode()));
+      assertThat(classes.get(0).body().get("metadata").toString())
+          .contains(Provisioners.DEFAULT_CLASS_ANNOTATION + "=true");
     }
   }
 }

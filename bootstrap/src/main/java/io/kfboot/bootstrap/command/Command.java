@@ -2,6 +2,7 @@ package io.kfboot.bootstrap.command;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.regex.Pattern;
 public final class Command {
   /** Words a POSIX shell reads back unchanged without quotes. */
   private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
+
   public static final String REDACTED = "<redacted>";
 
   private final List<String> argv;
@@ -112,7 +114,9 @@ public final class Command {
         line = line.replace(quote(s), REDACTED).replace(s, REDACTED);
       }
     }
-    return stdin == null ? line : line + (stdinSecret ? " <<< " + REDACTED : " <<< (" + stdin.length + " bytes)");
+    return stdin == null
+        ? line
+        : line + (stdinSecret ? " <<< " + REDACTED : " <<< (" + stdin.length + " bytes)");
   }
 
   /** Secrets in the command, for scrubbing what the command printed. */
@@ -134,7 +138,7 @@ public final class Command {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Command c && c.argv.equals(argv) && java.util.Arrays.equals(c.stdin, stdin);
+    return o instanceof Command c && c.argv.equals(argv) && Arrays.equals(c.stdin, stdin);
   }
 
   @Override

@@ -11,8 +11,11 @@ public record ExecResult(int exitCode, String stdout, String stderr, Duration to
   /** This result, or a {@link HostException} naming the host, what failed, and its stderr. */
   public ExecResult requireOk(String host, String what) {
     if (!ok()) {
-      throw new HostException(host, what + " exited " + exitCode + (stderr.isBlank() ? "" : ": " + tail(stderr)),
-          "run it by hand on " + host + " to see why (kfboot --print-commands shows the command)", false);
+      throw new HostException(
+          host,
+          what + " exited " + exitCode + (stderr.isBlank() ? "" : ": " + tail(stderr)),
+          "run it by hand on " + host + " to see why (kfboot --print-commands shows the command)",
+          false);
     }
     return this;
   }

@@ -15,7 +15,8 @@ public class HostException extends KfbootException {
     this(host, message, fix, transientFailure, null);
   }
 
-  public HostException(String host, String message, String fix, boolean transientFailure, Throwable cause) {
+  public HostException(
+      String host, String message, String fix, boolean transientFailure, Throwable cause) {
     super(host + ": " + message, fix, ExitCategory.HOST, cause);
     this.host = host;
     this.transientFailure = transientFailure;

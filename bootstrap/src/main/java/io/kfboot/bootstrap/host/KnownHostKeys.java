@@ -18,7 +18,9 @@ import javax.crypto.spec.SecretKeySpec;
 public final class KnownHostKeys {
   private KnownHostKeys() {}
 
-  /** "ssh-ed25519 AAAA..." for {@code address} (with {@code [address]:port} when port is not 22). */
+  /**
+   * "ssh-ed25519 AAAA..." for {@code address} (with {@code [address]:port} when port is not 22).
+   */
   public static Optional<String> find(Path knownHosts, String address, int port) {
     String name = port == 22 ? address : "[" + address + "]:" + port;
     if (!Files.isReadable(knownHosts)) {
@@ -36,7 +38,12 @@ public final class KnownHostKeys {
       }
       return Optional.empty();
     } catch (IOException e) {
-      throw new HostException(address, "known_hosts " + knownHosts + " cannot be read: " + e.getMessage(), "check the file's permissions", false, e);
+      throw new HostException(
+          address,
+          "known_hosts " + knownHosts + " cannot be read: " + e.getMessage(),
+          "check the file's permissions",
+          false,
+          e);
     }
   }
 
@@ -49,7 +56,9 @@ public final class KnownHostKeys {
       try {
         Mac mac = Mac.getInstance("HmacSHA1");
         mac.init(new SecretKeySpec(Base64.getDecoder().decode(p[2]), "HmacSHA1"));
-        return Base64.getEncoder().encodeToString(mac.doFinal(name.getBytes(StandardCharsets.UTF_8))).equals(p[3]);
+        return Base64.getEncoder()
+            .encodeToString(mac.doFinal(name.getBytes(StandardCharsets.UTF_8)))
+            .equals(p[3]);
       } catch (GeneralSecurityException | IllegalArgumentException e) {
         return false;
       }

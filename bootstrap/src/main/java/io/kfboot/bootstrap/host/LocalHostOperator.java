@@ -20,7 +20,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-/** The machine kfboot runs on ({@code --local}): processes through ProcessBuilder, files through NIO. */
+/**
+ * The machine kfboot runs on ({@code --local}): processes through ProcessBuilder, files through
+ * NIO.
+ */
 public final class LocalHostOperator implements HostOperator {
   private final String name;
 
@@ -56,10 +59,14 @@ public final class LocalHostOperator implements HostOperator {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
-        throw new HostException(name, command.redacted() + " did not finish within " + timeout.toSeconds() + "s",
-            "raise the command timeout, or look at what the command waits for on " + name, false);
+        throw new HostException(
+            name,
+            command.redacted() + " did not finish within " + timeout.toSeconds() + "s",
+            "raise the command timeout, or look at what the command waits for on " + name,
+            false);
       }
-      return new ExecResult(p.exitValue(), out.join(), err.join(), Duration.ofNanos(System.nanoTime() - start));
+      return new ExecResult(
+          p.exitValue(), out.join(), err.join(), Duration.ofNanos(System.nanoTime() - start));
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
@@ -68,15 +75,16 @@ public final class LocalHostOperator implements HostOperator {
   }
 
   private static CompletableFuture<String> drain(InputStream in) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (in) {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        in.transferTo(b);
-        return b.toString(StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (in) {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   @Override
@@ -84,26 +92,35 @@ public final class LocalHostOperator implements HostOperator {
     Path target = Path.of(path);
     try {
       Files.createDirectories(target.toAbsolutePath().getParent());
-      Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".kfboot");
+      Path tmp =
+          Files.createTempFile(
+              target.toAbsolutePath().getParent(), "." + target.getFileName(), ".kfboot");
       try {
         Files.setPosixFilePermissions(tmp, permissions(mode));
         Files.write(tmp, content);
         if (owner != null) {
           UserPrincipalLookupService lookup = tmp.getFileSystem().getUserPrincipalLookupService();
           String[] ug = owner.split(":", 2);
-          PosixFileAttributeView view = Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
+          PosixFileAttributeView view =
+              Files.getFileAttributeView(tmp, PosixFileAttributeView.class);
           view.setOwner(lookup.lookupPrincipalByName(ug[0]));
           if (ug.length > 1) {
             GroupPrincipal g = lookup.lookupPrincipalByGroupName(ug[1]);
             view.setGroup(g);
           }
         }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } finally {
         Files.deleteIfExists(tmp);
       }
     } catch (IOException e) {
-      throw new HostException(name, "cannot write " + path + ": " + e.getMessage(), "run kfboot as root for --local", false, e);
+      throw new HostException(
+          name,
+          "cannot write " + path + ": " + e.getMessage(),
+          "run kfboot as root for --local",
+          false,
+          e);
     }
   }
 
@@ -112,16 +129,25 @@ public final class LocalHostOperator implements HostOperator {
     try {
       return Files.readAllBytes(Path.of(path));
     } catch (IOException e) {
-      throw new HostException(name, "cannot read " + path + ": " + e.getMessage(), "check that the file exists", false, e);
+      throw new HostException(
+          name,
+          "cannot read " + path + ": " + e.getMessage(),
+          "check that the file exists",
+          false,
+          e);
     }
   }
 
   static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> s = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] order = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ};
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_READ
+    };
     for (int i = 0; i < order.length; i++) {
       if ((mode & (1 << i)) != 0) {
         s.add(order[i]);

@@ -37,7 +37,9 @@ public final class RecordingHostOperator implements HostOperator {
 
   /** Answers commands whose shell line contains {@code fragment}. */
   public RecordingHostOperator on(String fragment, int exitCode, String stdout) {
-    return on(c -> c.shellLine().contains(fragment), c -> new ExecResult(exitCode, stdout, "", Duration.ZERO));
+    return on(
+        c -> c.shellLine().contains(fragment),
+        c -> new ExecResult(exitCode, stdout, "", Duration.ZERO));
   }
 
   public RecordingHostOperator on(Predicate<Command> when, Function<Command, ExecResult> answer) {
@@ -107,7 +109,8 @@ public final class RecordingHostOperator implements HostOperator {
   public byte[] read(String path) {
     byte[] b = files.get(path);
     if (b == null) {
-      throw new HostException(name, "cannot read " + path + ": no such file", "check that the file exists", false);
+      throw new HostException(
+          name, "cannot read " + path + ": no such file", "check that the file exists", false);
     }
     return b.clone();
   }

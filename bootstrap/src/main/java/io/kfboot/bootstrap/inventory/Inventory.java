@@ -1,8 +1,11 @@
 package io.kfboot.bootstrap.inventory;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The hosts of one cluster and how to set them up, as the inventory file says (see README,
@@ -18,8 +21,15 @@ import java.util.Map;
  * @param storage the cluster's default StorageClass and what backs it
  */
 public record Inventory(
-    String cluster, K3s k3s, String containerRuntime, Registries registries, Airgap airgap, List<Host> hosts, List<String> warnings,
-    Nvidia nvidia, Storage storage) {
+    String cluster,
+    K3s k3s,
+    String containerRuntime,
+    Registries registries,
+    Airgap airgap,
+    List<Host> hosts,
+    List<String> warnings,
+    Nvidia nvidia,
+    Storage storage) {
 
   /**
    * @param installDriver install the distribution's NVIDIA driver on GPU hosts where nvidia-smi is
@@ -33,7 +43,10 @@ public record Inventory(
 
   /** How the default StorageClass is backed; see README, "Storage". */
   public enum StorageMode {
-    /** k3s' bundled local-path provisioner (or local-path-provisioner installed where k3s has it disabled). */
+    /**
+     * k3s' bundled local-path provisioner (or local-path-provisioner installed where k3s has it
+     * disabled).
+     */
     LOCAL_PATH("local-path"),
     /** an NFS export on one inventory host and nfs-subdir-external-provisioner. */
     NFS("nfs"),
@@ -66,7 +79,7 @@ public record Inventory(
     }
 
     public static String keys() {
-      return String.join(", ", java.util.Arrays.stream(values()).map(StorageMode::key).toList());
+      return String.join(", ", Arrays.stream(values()).map(StorageMode::key).toList());
     }
   }
 
@@ -86,7 +99,8 @@ public record Inventory(
    * @param options export options (exports(5))
    * @param volumes for nfs-static: fixed volumes, one subdirectory each
    */
-  public record Nfs(String serverHost, String address, String path, String options, List<StaticVolume> volumes) {
+  public record Nfs(
+      String serverHost, String address, String path, String options, List<StaticVolume> volumes) {
     public static final String DEFAULT_PATH = "/srv/kfboot-nfs";
     // no_root_squash: Kubeflow's MySQL and MinIO chown their data directories as root.
     public static final String DEFAULT_OPTIONS = "rw,sync,no_subtree_check,no_root_squash";
@@ -95,20 +109,28 @@ public record Inventory(
   /** A fixed volume: its PersistentVolume name and size ("20Gi"). */
   public record StaticVolume(String name, String size) {}
 
-  public record K3s(String version, List<String> extraArgs, String apiEndpoint, List<String> tlsSan, TokenSource token) {
+  public record K3s(
+      String version,
+      List<String> extraArgs,
+      String apiEndpoint,
+      List<String> tlsSan,
+      TokenSource token) {
     /**
      * Whether this k3s has the {@code default-runtime} setting: v1.29.0, and the December 2023
      * backports v1.28.5, v1.27.9 and v1.26.12 (https://github.com/k3s-io/k3s/pull/8936, #9013,
      * #9014, and #9027 for servers).
      */
     public boolean hasDefaultRuntime() {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)\\+k3s\\d+").matcher(version);
+      Matcher m = Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)\\+k3s\\d+").matcher(version);
       if (!m.matches() || !m.group(1).equals("1")) {
         return !m.matches() || Integer.parseInt(m.group(1)) > 1;
       }
       int minor = Integer.parseInt(m.group(2));
       int patch = Integer.parseInt(m.group(3));
-      return minor >= 29 || minor == 28 && patch >= 5 || minor == 27 && patch >= 9 || minor == 26 && patch >= 12;
+      return minor >= 29
+          || minor == 28 && patch >= 5
+          || minor == 27 && patch >= 9
+          || minor == 26 && patch >= 12;
     }
   }
 

@@ -9,9 +9,18 @@ public final class InventoryException extends KfbootException {
   private final List<String> problems;
 
   public InventoryException(String file, List<String> problems) {
-    super("inventory " + file + " has " + problems.size() + " problem" + (problems.size() == 1 ? "" : "s") + ":\n  "
-        + String.join("\n  ", problems),
-        "correct the inventory as each line says (see docs/inventory.md); nothing was done on any host", ExitCategory.INVALID_INPUT);
+    super(
+        "inventory "
+            + file
+            + " has "
+            + problems.size()
+            + " problem"
+            + (problems.size() == 1 ? "" : "s")
+            + ":\n  "
+            + String.join("\n  ", problems),
+        "correct the inventory as each line says (see docs/inventory.md); nothing was done on any"
+            + " host",
+        ExitCategory.INVALID_INPUT);
     this.problems = List.copyOf(problems);
   }
 

@@ -5,17 +5,22 @@ import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.Inventory.Host;
+import io.kfboot.bootstrap.inventory.InventoryException;
 import io.kfboot.bootstrap.steps.HostContext;
 import io.kfboot.bootstrap.steps.HostSteps;
+import io.kfboot.bootstrap.steps.ResetSteps;
 import io.kfboot.bootstrap.steps.Step;
 import io.kfboot.bootstrap.steps.StepRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +31,8 @@ import java.util.function.Function;
 /**
  * Brings an inventory's hosts to a k3s cluster: every host reachable first (else nothing is
  * touched), host preparation on all hosts in parallel, then k3s on the first server, the other
- * servers one at a time (embedded etcd joins one member at a time), and the agents in parallel
- * once every server is up. A failed server stops the agents.
+ * servers one at a time (embedded etcd joins one member at a time), and the agents in parallel once
+ * every server is up. A failed server stops the agents.
  */
 public final class ClusterBootstrap {
   private final Inventory inventory;
@@ -38,17 +43,28 @@ public final class ClusterBootstrap {
   private final Consumer<StepRunner.Result> progress;
   private final List<Step> extraSteps;
 
-  public ClusterBootstrap(Inventory inventory, Function<Host, HostOperator> connect, Map<String, String> env,
-      Duration commandTimeout, int parallelism, Consumer<StepRunner.Result> progress) {
+  public ClusterBootstrap(
+      Inventory inventory,
+      Function<Host, HostOperator> connect,
+      Map<String, String> env,
+      Duration commandTimeout,
+      int parallelism,
+      Consumer<StepRunner.Result> progress) {
     this(inventory, connect, env, commandTimeout, parallelism, progress, List.of());
   }
 
   /**
-   * @param extraSteps host preparation from other modules (the GPU driver check), run on every
-   *     host after kfboot's own preparation and before k3s
+   * @param extraSteps host preparation from other modules (the GPU driver check), run on every host
+   *     after kfboot's own preparation and before k3s
    */
-  public ClusterBootstrap(Inventory inventory, Function<Host, HostOperator> connect, Map<String, String> env,
-      Duration commandTimeout, int parallelism, Consumer<StepRunner.Result> progress, List<Step> extraSteps) {
+  public ClusterBootstrap(
+      Inventory inventory,
+      Function<Host, HostOperator> connect,
+      Map<String, String> env,
+      Duration commandTimeout,
+      int parallelism,
+      Consumer<StepRunner.Result> progress,
+      List<Step> extraSteps) {
     this.extraSteps = List.copyOf(extraSteps);
     this.inventory = inventory;
     this.connect = connect;
@@ -65,7 +81,10 @@ public final class ClusterBootstrap {
 
   /** The API URL of an inventory's cluster: its apiEndpoint, else the first server. */
   public static String joinUrl(Inventory inventory) {
-    String endpoint = inventory.k3s().apiEndpoint() != null ? inventory.k3s().apiEndpoint() : inventory.servers().get(0).address();
+    String endpoint =
+        inventory.k3s().apiEndpoint() != null
+            ? inventory.k3s().apiEndpoint()
+            : inventory.servers().get(0).address();
     return "https://" + endpoint + ":6443";
   }
 
@@ -79,19 +98,36 @@ public final class ClusterBootstrap {
       try {
         value = Files.readString(t.file()).trim();
       } catch (IOException e) {
-        throw new io.kfboot.bootstrap.inventory.InventoryException("cluster " + inventory.cluster(), List.of(
-            "cannot read the join token from " + t.file() + ": " + e.getMessage() + "; write it there (openssl rand -hex 32 > " + t.file() + "; chmod 600 " + t.file() + ")"));
+        throw new InventoryException(
+            "cluster " + inventory.cluster(),
+            List.of(
+                "cannot read the join token from "
+                    + t.file()
+                    + ": "
+                    + e.getMessage()
+                    + "; write it there (openssl rand -hex 32 > "
+                    + t.file()
+                    + "; chmod 600 "
+                    + t.file()
+                    + ")"));
       }
     }
     if (value == null || value.isBlank()) {
-      throw new io.kfboot.bootstrap.inventory.InventoryException("cluster " + inventory.cluster(), List.of(
-          "the join token (" + t.describe() + ") is empty or unset; set it, e.g. export " + (t.env() != null ? t.env() : "K3S_TOKEN")
-              + "=$(openssl rand -hex 32), and keep it: every later join needs the same one"));
+      throw new InventoryException(
+          "cluster " + inventory.cluster(),
+          List.of(
+              "the join token ("
+                  + t.describe()
+                  + ") is empty or unset; set it, e.g. export "
+                  + (t.env() != null ? t.env() : "K3S_TOKEN")
+                  + "=$(openssl rand -hex 32), and keep it: every later join needs the same one"));
     }
     return value;
   }
 
-  /** Runs (or with {@code plan}, only checks) everything; the results of every step on every host. */
+  /**
+   * Runs (or with {@code plan}, only checks) everything; the results of every step on every host.
+   */
   public List<StepRunner.Result> run(boolean plan) {
     return run(plan, null);
   }
@@ -110,24 +146,40 @@ public final class ClusterBootstrap {
     boolean sandbox = sandboxRoot != null;
     HostPlan hostPlan = plan(token);
     HostPlan.Wave prepare = hostPlan.waves().get(0);
-    return onReachableHosts(sandbox ? sandboxRoot : h -> "", hosts -> {
-      // in the sandbox, preparation is only looked at: it would change the machine
-      List<StepRunner.Result> results = new ArrayList<>(parallel(new ArrayList<>(hosts.values()),
-          h -> StepRunner.run(h, prepare.steps().get(h.name()), plan || sandbox, progress)));
-      if (sandbox) {
-        // k3s files only, on every host at once: no server has to be up for another to start
-        results.addAll(parallel(new ArrayList<>(hosts.values()), h -> StepRunner.run(h,
-            HostSteps.k3sFiles(token, h.spec().equals(inventory.servers().get(0)), joinUrl(), env), false, progress)));
-        return results;
-      }
-      for (HostPlan.Wave wave : hostPlan.waves().subList(1, hostPlan.waves().size())) {
-        results.addAll(runWave(wave, hosts, plan));
-      }
-      return results;
-    });
+    return onReachableHosts(
+        sandbox ? sandboxRoot : h -> "",
+        hosts -> {
+          // in the sandbox, preparation is only looked at: it would change the machine
+          List<StepRunner.Result> results =
+              new ArrayList<>(
+                  parallel(
+                      new ArrayList<>(hosts.values()),
+                      h ->
+                          StepRunner.run(
+                              h, prepare.steps().get(h.name()), plan || sandbox, progress)));
+          if (sandbox) {
+            // k3s files only, on every host at once: no server has to be up for another to start
+            results.addAll(
+                parallel(
+                    new ArrayList<>(hosts.values()),
+                    h ->
+                        StepRunner.run(
+                            h,
+                            HostSteps.k3sFiles(
+                                token, h.spec().equals(inventory.servers().get(0)), joinUrl(), env),
+                            false,
+                            progress)));
+            return results;
+          }
+          for (HostPlan.Wave wave : hostPlan.waves().subList(1, hostPlan.waves().size())) {
+            results.addAll(runWave(wave, hosts, plan));
+          }
+          return results;
+        });
   }
 
-  private List<StepRunner.Result> runWave(HostPlan.Wave wave, Map<String, HostContext> hosts, boolean plan) {
+  private List<StepRunner.Result> runWave(
+      HostPlan.Wave wave, Map<String, HostContext> hosts, boolean plan) {
     List<HostContext> in = wave.steps().keySet().stream().map(hosts::get).toList();
     if (wave.parallel()) {
       return parallel(in, h -> StepRunner.run(h, wave.steps().get(h.name()), plan, progress));
@@ -154,8 +206,12 @@ public final class ClusterBootstrap {
     waves.add(new HostPlan.Wave("prepare", true, HostPlan.After.PREVIOUS_WAVE, prepare));
     List<Host> servers = inventory.servers();
     for (int i = 0; i < servers.size(); i++) {
-      waves.add(new HostPlan.Wave("k3s on " + servers.get(i).name(), false, HostPlan.After.PREVIOUS_WAVE,
-          Map.of(servers.get(i).name(), k3sSteps(token, i == 0))));
+      waves.add(
+          new HostPlan.Wave(
+              "k3s on " + servers.get(i).name(),
+              false,
+              HostPlan.After.PREVIOUS_WAVE,
+              Map.of(servers.get(i).name(), k3sSteps(token, i == 0))));
     }
     Map<String, List<Step>> agents = new LinkedHashMap<>();
     inventory.agents().forEach(a -> agents.put(a.name(), k3sSteps(token, false)));
@@ -163,8 +219,13 @@ public final class ClusterBootstrap {
       waves.add(new HostPlan.Wave("k3s on the agents", true, HostPlan.After.PREVIOUS_WAVE, agents));
     }
     List<String> names = inventory.hosts().stream().map(Host::name).toList();
-    waves.add(new HostPlan.Wave("every node Ready", false, HostPlan.After.EVERY_HOST,
-        Map.of(servers.get(0).name(), List.of(HostSteps.nodesReady(names, NODES_READY_TIMEOUT)))));
+    waves.add(
+        new HostPlan.Wave(
+            "every node Ready",
+            false,
+            HostPlan.After.EVERY_HOST,
+            Map.of(
+                servers.get(0).name(), List.of(HostSteps.nodesReady(names, NODES_READY_TIMEOUT)))));
     return new HostPlan(waves);
   }
 
@@ -175,12 +236,15 @@ public final class ClusterBootstrap {
    * Connects to every host, makes sure each answers (see {@link #reachAll}) before {@code work}
    * changes any, and closes every connection afterwards.
    */
-  private List<StepRunner.Result> onReachableHosts(Function<Host, String> root,
+  private List<StepRunner.Result> onReachableHosts(
+      Function<Host, String> root,
       Function<Map<String, HostContext>, List<StepRunner.Result>> work) {
     Map<String, HostContext> hosts = new LinkedHashMap<>();
     try {
       for (Host h : inventory.hosts()) {
-        hosts.put(h.name(), new HostContext(connect.apply(h), h, inventory, commandTimeout, root.apply(h)));
+        hosts.put(
+            h.name(),
+            new HostContext(connect.apply(h), h, inventory, commandTimeout, root.apply(h)));
       }
       reachAll(hosts);
       return work.apply(hosts);
@@ -195,15 +259,20 @@ public final class ClusterBootstrap {
    */
   public List<StepRunner.Result> reset(boolean plan) {
     List<Host> servers = new ArrayList<>(inventory.servers());
-    java.util.Collections.reverse(servers);
-    return onReachableHosts(h -> "", hosts -> {
-      List<StepRunner.Result> results = new ArrayList<>(parallel(inventory.agents().stream().map(a -> hosts.get(a.name())).toList(),
-          h -> StepRunner.run(h, io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress)));
-      for (Host s : servers) {
-        results.addAll(StepRunner.run(hosts.get(s.name()), io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress));
-      }
-      return results;
-    });
+    Collections.reverse(servers);
+    return onReachableHosts(
+        h -> "",
+        hosts -> {
+          List<StepRunner.Result> results =
+              new ArrayList<>(
+                  parallel(
+                      inventory.agents().stream().map(a -> hosts.get(a.name())).toList(),
+                      h -> StepRunner.run(h, ResetSteps.all(), plan, progress)));
+          for (Host s : servers) {
+            results.addAll(StepRunner.run(hosts.get(s.name()), ResetSteps.all(), plan, progress));
+          }
+          return results;
+        });
   }
 
   /**
@@ -214,54 +283,88 @@ public final class ClusterBootstrap {
     Host first = inventory.servers().get(0);
     try (HostOperator op = connect.apply(first)) {
       HostContext h = new HostContext(op, first, inventory, commandTimeout);
-      String k3sYaml = h.file("/etc/rancher/k3s/k3s.yaml").orElseThrow(() -> new HostException(first.name(),
-          "has no /etc/rancher/k3s/k3s.yaml", "run 'kfboot hosts up' first", false));
+      String k3sYaml =
+          h.file("/etc/rancher/k3s/k3s.yaml")
+              .orElseThrow(
+                  () ->
+                      new HostException(
+                          first.name(),
+                          "has no /etc/rancher/k3s/k3s.yaml",
+                          "run 'kfboot hosts up' first",
+                          false));
       return Kubeconfigs.fromK3s(k3sYaml, inventory.cluster(), joinUrl());
     }
   }
 
   /**
-   * Every host answers, and no two report the same hostname (k3s and etcd peers name themselves
-   * by it); checked before any host changes.
+   * Every host answers, and no two report the same hostname (k3s and etcd peers name themselves by
+   * it); checked before any host changes.
    */
   private void reachAll(Map<String, HostContext> hosts) {
-    Map<String, String> hostnames = new java.util.concurrent.ConcurrentHashMap<>();
-    parallel(new ArrayList<>(hosts.values()), h -> {
-      String hostname = h.root(Command.of("hostname")).requireOk(h.name(), "a first command over SSH").stdout().trim();
-      hostnames.put(h.name(), hostname);
-      return List.of();
-    });
-    Map<String, List<String>> byHostname = new java.util.TreeMap<>();
-    hostnames.forEach((host, hostname) -> byHostname.computeIfAbsent(hostname, k -> new ArrayList<>()).add(host));
+    Map<String, String> hostnames = new ConcurrentHashMap<>();
+    parallel(
+        new ArrayList<>(hosts.values()),
+        h -> {
+          String hostname =
+              h.root(Command.of("hostname"))
+                  .requireOk(h.name(), "a first command over SSH")
+                  .stdout()
+                  .trim();
+          hostnames.put(h.name(), hostname);
+          return List.of();
+        });
+    Map<String, List<String>> byHostname = new TreeMap<>();
+    hostnames.forEach(
+        (host, hostname) -> byHostname.computeIfAbsent(hostname, k -> new ArrayList<>()).add(host));
     for (Map.Entry<String, List<String>> e : byHostname.entrySet()) {
       if (e.getValue().size() > 1) {
         List<String> names = e.getValue().stream().sorted().toList();
-        throw new HostException(String.join(", ", names), "all report the hostname '" + e.getKey() + "'",
-            "give each host its own name (hostnamectl set-hostname NAME), e.g. its inventory name; cloned VMs often share one", false);
+        throw new HostException(
+            String.join(", ", names),
+            "all report the hostname '" + e.getKey() + "'",
+            "give each host its own name (hostnamectl set-hostname NAME), e.g. its inventory name;"
+                + " cloned VMs often share one",
+            false);
       }
     }
   }
 
-  /** The ids of what {@code up} runs on this host, in order (the first server's end with {@link HostSteps#NODES_READY}). */
+  /**
+   * The ids of what {@code up} runs on this host, in order (the first server's end with {@link
+   * HostSteps#NODES_READY}).
+   */
   public List<String> stepIds(Host host) {
     return plan("").stepIdsOf(host.name());
   }
 
   /**
-   * One step on one host, as the Pulumi stack runs them (one resource per host and step, ordered
-   * by the stack): the host reached, the checks of the steps before this one run, changing
-   * nothing, for what they find (the GPU count the k3s configuration labels), then the step itself:
-   * check, apply, check again. {@link #NODES_READY} runs on the first server.
+   * One step on one host, as the Pulumi stack runs them (one resource per host and step, ordered by
+   * the stack): the host reached, the checks of the steps before this one run, changing nothing,
+   * for what they find (the GPU count the k3s configuration labels), then the step itself: check,
+   * apply, check again. {@link #NODES_READY} runs on the first server.
    */
   public List<StepRunner.Result> runStep(String hostName, String stepId, boolean plan) {
-    Host host = inventory.hosts().stream().filter(h -> h.name().equals(hostName)).findFirst()
-        .orElseThrow(() -> new HostException(hostName, "is not in the inventory", "use a host name of the inventory", false));
+    Host host =
+        inventory.hosts().stream()
+            .filter(h -> h.name().equals(hostName))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new HostException(
+                        hostName,
+                        "is not in the inventory",
+                        "use a host name of the inventory",
+                        false));
     // the wait for nodes needs neither the token nor what earlier steps found
     boolean nodesReady = HostSteps.NODES_READY.equals(stepId);
     List<Step> all = plan(nodesReady ? "" : token()).stepsOf(hostName);
     int index = all.stream().map(Step::id).toList().indexOf(stepId);
     if (index < 0) {
-      throw new HostException(hostName, "has no step '" + stepId + "'", "use one of " + String.join(", ", stepIds(host)), false);
+      throw new HostException(
+          hostName,
+          "has no step '" + stepId + "'",
+          "use one of " + String.join(", ", stepIds(host)),
+          false);
     }
     List<Step> steps = nodesReady ? List.of(all.get(index)) : all;
     index = nodesReady ? 0 : index;
@@ -276,10 +379,20 @@ public final class ClusterBootstrap {
 
   /** {@link #reset} of one host, for the stack's delete of that host. */
   public List<StepRunner.Result> resetHost(String hostName, boolean plan) {
-    Host host = inventory.hosts().stream().filter(h -> h.name().equals(hostName)).findFirst()
-        .orElseThrow(() -> new HostException(hostName, "is not in the inventory", "use a host name of the inventory", false));
+    Host host =
+        inventory.hosts().stream()
+            .filter(h -> h.name().equals(hostName))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new HostException(
+                        hostName,
+                        "is not in the inventory",
+                        "use a host name of the inventory",
+                        false));
     try (HostOperator op = connect.apply(host)) {
-      return StepRunner.run(new HostContext(op, host, inventory, commandTimeout), io.kfboot.bootstrap.steps.ResetSteps.all(), plan, progress);
+      return StepRunner.run(
+          new HostContext(op, host, inventory, commandTimeout), ResetSteps.all(), plan, progress);
     }
   }
 
@@ -289,7 +402,8 @@ public final class ClusterBootstrap {
     return steps;
   }
 
-  private List<StepRunner.Result> parallel(List<HostContext> hosts, Function<HostContext, List<StepRunner.Result>> work) {
+  private List<StepRunner.Result> parallel(
+      List<HostContext> hosts, Function<HostContext, List<StepRunner.Result>> work) {
     if (hosts.isEmpty()) {
       return List.of();
     }
@@ -306,7 +420,10 @@ public final class ClusterBootstrap {
           out.addAll(f.get());
         } catch (ExecutionException e) {
           if (first == null) {
-            first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            first =
+                e.getCause() instanceof RuntimeException r
+                    ? r
+                    : new IllegalStateException(e.getCause());
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

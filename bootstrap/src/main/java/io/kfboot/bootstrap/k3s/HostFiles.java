@@ -1,5 +1,6 @@
 package io.kfboot.bootstrap.k3s;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +28,21 @@ public final class HostFiles {
     m.put("net.bridge.bridge-nf-call-ip6tables", "1");
     m.put("fs.inotify.max_user_instances", "2280");
     m.put("fs.inotify.max_user_watches", "1255360");
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   public static String sysctlConf() {
     return "# Written by kfboot: k3s and Kubeflow need these.\n"
-        + SYSCTL.entrySet().stream().map(e -> e.getKey() + " = " + e.getValue()).collect(Collectors.joining("\n")) + "\n";
+        + SYSCTL.entrySet().stream()
+            .map(e -> e.getKey() + " = " + e.getValue())
+            .collect(Collectors.joining("\n"))
+        + "\n";
   }
 
   public static String modulesConf() {
-    return "# Written by kfboot: loaded at boot for k3s' networking and overlay storage.\n" + String.join("\n", MODULES) + "\n";
+    return "# Written by kfboot: loaded at boot for k3s' networking and overlay storage.\n"
+        + String.join("\n", MODULES)
+        + "\n";
   }
 
   /**
@@ -56,7 +62,14 @@ public final class HostFiles {
 
   /** The inverse of {@link #fstabWithoutSwap}, for reset. */
   public static String fstabRestored(String fstab) {
-    return fstab.lines().map(l -> l.startsWith("#kfboot-swapoff# ") ? l.substring("#kfboot-swapoff# ".length()) : l)
-        .collect(Collectors.joining("\n")) + (fstab.endsWith("\n") ? "\n" : "");
+    return fstab
+            .lines()
+            .map(
+                l ->
+                    l.startsWith("#kfboot-swapoff# ")
+                        ? l.substring("#kfboot-swapoff# ".length())
+                        : l)
+            .collect(Collectors.joining("\n"))
+        + (fstab.endsWith("\n") ? "\n" : "");
   }
 }

@@ -56,6 +56,11 @@ public record HostPlan(List<Wave> waves) {
 
   /** The wave that holds {@code stepId} of {@code host}. */
   public Optional<Wave> waveOf(String host, String stepId) {
-    return waves.stream().filter(w -> w.steps().getOrDefault(host, List.of()).stream().anyMatch(s -> s.id().equals(stepId))).findFirst();
+    return waves.stream()
+        .filter(
+            w ->
+                w.steps().getOrDefault(host, List.of()).stream()
+                    .anyMatch(s -> s.id().equals(stepId)))
+        .findFirst();
   }
 }

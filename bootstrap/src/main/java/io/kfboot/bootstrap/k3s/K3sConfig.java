@@ -13,8 +13,8 @@ import org.yaml.snakeyaml.Yaml;
 
 /**
  * The content of {@code /etc/rancher/k3s/config.yaml} for one host: a pure function of the
- * inventory, so it is tested with golden files. The token is never in it: k3s reads it from
- * {@value #TOKEN_FILE} (0600). See https://docs.k3s.io/installation/configuration#configuration-file
+ * inventory, so it is tested with golden files. The token is never in it: k3s reads it from {@value
+ * #TOKEN_FILE} (0600). See https://docs.k3s.io/installation/configuration#configuration-file
  */
 public final class K3sConfig {
   public static final String PATH = "/etc/rancher/k3s/config.yaml";
@@ -35,7 +35,12 @@ public final class K3sConfig {
    * @param discoveredLabels node labels found on the host by earlier steps (the GPU count that
    *     nvidia-smi reports), added to the inventory's
    */
-  public static String render(Inventory inv, Host host, boolean first, String joinUrl, Map<String, String> discoveredLabels) {
+  public static String render(
+      Inventory inv,
+      Host host,
+      boolean first,
+      String joinUrl,
+      Map<String, String> discoveredLabels) {
     Map<String, Object> c = new LinkedHashMap<>();
     c.put("node-name", host.name());
     c.put("token-file", TOKEN_FILE);
@@ -59,7 +64,8 @@ public final class K3sConfig {
       List<String> disable = new ArrayList<>(List.of("traefik"));
       if (inv.storage().mode() != StorageMode.LOCAL_PATH) {
         // k3s re-applies its local-path StorageClass, marked default, at every start; with another
-        // default class that makes two. https://docs.k3s.io/storage#setting-up-the-local-storage-provider
+        // default class that makes two.
+        // https://docs.k3s.io/storage#setting-up-the-local-storage-provider
         disable.add("local-storage");
       } else if (inv.storage().localPath() != null) {
         c.put("default-local-storage-path", inv.storage().localPath());
@@ -97,21 +103,29 @@ public final class K3sConfig {
     Map<String, Object> out = new LinkedHashMap<>();
     if (!r.mirrors().isEmpty()) {
       Map<String, Object> mirrors = new LinkedHashMap<>();
-      r.mirrors().forEach((registry, endpoints) -> mirrors.put(registry, Map.of("endpoint", endpoints)));
+      r.mirrors()
+          .forEach((registry, endpoints) -> mirrors.put(registry, Map.of("endpoint", endpoints)));
       out.put("mirrors", mirrors);
     }
     if (!r.auth().isEmpty()) {
       Map<String, Object> configs = new LinkedHashMap<>();
-      r.auth().forEach((registry, auth) -> {
-        String password = env.get(auth.passwordEnv());
-        if (password == null) {
-          throw new IllegalArgumentException("environment variable " + auth.passwordEnv() + " (the password for " + registry + ") is not set");
-        }
-        Map<String, Object> a = new LinkedHashMap<>();
-        a.put("username", auth.username());
-        a.put("password", password);
-        configs.put(registry, Map.of("auth", a));
-      });
+      r.auth()
+          .forEach(
+              (registry, auth) -> {
+                String password = env.get(auth.passwordEnv());
+                if (password == null) {
+                  throw new IllegalArgumentException(
+                      "environment variable "
+                          + auth.passwordEnv()
+                          + " (the password for "
+                          + registry
+                          + ") is not set");
+                }
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("username", auth.username());
+                a.put("password", password);
+                configs.put(registry, Map.of("auth", a));
+              });
       out.put("configs", configs);
     }
     return dump(out);

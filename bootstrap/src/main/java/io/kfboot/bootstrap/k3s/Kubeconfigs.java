@@ -12,9 +12,9 @@ import org.yaml.snakeyaml.representer.Representer;
 
 /**
  * k3s' admin kubeconfig made usable from elsewhere: the server URL pointed at the API endpoint
- * instead of 127.0.0.1, and the cluster, user and context named after the cluster, then merged
- * into an existing kubeconfig (entries of the same name replaced, others kept). Pure functions;
- * the caller writes the result with mode 0600.
+ * instead of 127.0.0.1, and the cluster, user and context named after the cluster, then merged into
+ * an existing kubeconfig (entries of the same name replaced, others kept). Pure functions; the
+ * caller writes the result with mode 0600.
  */
 public final class Kubeconfigs {
   private Kubeconfigs() {}
@@ -34,7 +34,8 @@ public final class Kubeconfigs {
     if (clusters == null || clusters.size() != 1 || users == null || users.size() != 1) {
       throw new IllegalArgumentException("k3s.yaml should hold exactly one cluster and one user");
     }
-    Map<String, Object> cluster = new LinkedHashMap<>((Map<String, Object>) clusters.get(0).get("cluster"));
+    Map<String, Object> cluster =
+        new LinkedHashMap<>((Map<String, Object>) clusters.get(0).get("cluster"));
     cluster.put("server", serverUrl);
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("apiVersion", "v1");
@@ -60,14 +61,18 @@ public final class Kubeconfigs {
   /** {@code existing} (may be empty) with the entries of {@code add} merged in, as YAML. */
   @SuppressWarnings("unchecked")
   public static String merge(String existing, Map<String, Object> add) {
-    Map<String, Object> base = existing == null || existing.isBlank() ? new LinkedHashMap<>() : new LinkedHashMap<>(yaml().load(existing));
+    Map<String, Object> base =
+        existing == null || existing.isBlank()
+            ? new LinkedHashMap<>()
+            : new LinkedHashMap<>(yaml().load(existing));
     base.putIfAbsent("apiVersion", "v1");
     base.putIfAbsent("kind", "Config");
     for (String section : List.of("clusters", "users", "contexts")) {
       List<Map<String, Object>> merged = new ArrayList<>();
       List<Map<String, Object>> added = (List<Map<String, Object>>) add.get(section);
       List<String> names = added.stream().map(m -> String.valueOf(m.get("name"))).toList();
-      for (Map<String, Object> e : (List<Map<String, Object>>) base.getOrDefault(section, List.of())) {
+      for (Map<String, Object> e :
+          (List<Map<String, Object>>) base.getOrDefault(section, List.of())) {
         if (!names.contains(String.valueOf(e.get("name")))) {
           merged.add(e);
         }

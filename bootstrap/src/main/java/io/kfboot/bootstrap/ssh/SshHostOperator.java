@@ -74,17 +74,31 @@ public final class SshHostOperator implements HostOperator {
         jsch.addIdentity("kfboot-key-from-environment", target.identity().pem(), null, null);
       } else if (target.identityFile() != null) {
         if (Files.isDirectory(target.identityFile())) {
-          throw new HostException(name(), "key file " + target.identityFile() + " is a directory",
-              "point the inventory's key at the private key file inside it (e.g. " + target.identityFile().resolve("id_ed25519") + ")", false);
+          throw new HostException(
+              name(),
+              "key file " + target.identityFile() + " is a directory",
+              "point the inventory's key at the private key file inside it (e.g. "
+                  + target.identityFile().resolve("id_ed25519")
+                  + ")",
+              false);
         }
         if (!Files.isReadable(target.identityFile())) {
-          throw new HostException(name(), "cannot read key file " + target.identityFile(), "check the inventory's key path and its permissions", false);
+          throw new HostException(
+              name(),
+              "cannot read key file " + target.identityFile(),
+              "check the inventory's key path and its permissions",
+              false);
         }
         jsch.addIdentity(target.identityFile().toString());
       } else if (target.agentSocket() != null) {
-        jsch.setIdentityRepository(new AgentIdentityRepository(new SSHAgentConnector(target.agentSocket())));
+        jsch.setIdentityRepository(
+            new AgentIdentityRepository(new SSHAgentConnector(target.agentSocket())));
       } else {
-        throw new HostException(name(), "no key file and no ssh-agent", "give the host a key in the inventory, or start ssh-agent (SSH_AUTH_SOCK)", false);
+        throw new HostException(
+            name(),
+            "no key file and no ssh-agent",
+            "give the host a key in the inventory, or start ssh-agent (SSH_AUTH_SOCK)",
+            false);
       }
       Session s = jsch.getSession(target.user(), target.address(), target.port());
       s.setConfig("StrictHostKeyChecking", "yes");
@@ -100,7 +114,12 @@ public final class SshHostOperator implements HostOperator {
     } catch (JSchException e) {
       throw classify(e, "connecting to " + target.user() + "@" + target.knownHostsName());
     } catch (AgentProxyException e) {
-      throw new HostException(name(), "cannot use the ssh-agent at " + target.agentSocket() + ": " + e.getMessage(), "check SSH_AUTH_SOCK, or give a key file", false, e);
+      throw new HostException(
+          name(),
+          "cannot use the ssh-agent at " + target.agentSocket() + ": " + e.getMessage(),
+          "check SSH_AUTH_SOCK, or give a key file",
+          false,
+          e);
     }
   }
 
@@ -109,39 +128,98 @@ public final class SshHostOperator implements HostOperator {
     String lower = m.toLowerCase(Locale.ROOT);
     Throwable cause = e.getCause();
     if (cause instanceof UnknownHostException) {
-      return new HostException(name(), what + ": the address " + target.address() + " does not resolve",
-          "correct the host's address in the inventory (an IP address or a name this machine resolves)", false, e);
+      return new HostException(
+          name(),
+          what + ": the address " + target.address() + " does not resolve",
+          "correct the host's address in the inventory (an IP address or a name this machine"
+              + " resolves)",
+          false,
+          e);
     }
     if (cause instanceof ConnectException || lower.contains("connection refused")) {
-      return new HostException(name(), what + ": connection refused on port " + target.port(),
-          "start sshd on " + target.address() + " (systemctl start ssh), or set the host's port in the inventory to the one it listens on",
-          true, e);
+      return new HostException(
+          name(),
+          what + ": connection refused on port " + target.port(),
+          "start sshd on "
+              + target.address()
+              + " (systemctl start ssh), or set the host's port in the inventory to the one it"
+              + " listens on",
+          true,
+          e);
     }
     if (cause instanceof NoRouteToHostException || lower.contains("no route to host")) {
-      return new HostException(name(), what + ": no route to host " + target.address(),
-          "check the address, that the host is up, and that no firewall between here and it drops port " + target.port(), true, e);
+      return new HostException(
+          name(),
+          what + ": no route to host " + target.address(),
+          "check the address, that the host is up, and that no firewall between here and it drops"
+              + " port "
+              + target.port(),
+          true,
+          e);
     }
-    if (cause instanceof SocketTimeoutException || lower.contains("timed out") || lower.contains("timeout")) {
-      return new HostException(name(), what + ": no answer within " + target.connectTimeout().toSeconds() + "s",
-          "check that " + target.address() + " is up and that port " + target.port() + " is open to this machine", true, e);
+    if (cause instanceof SocketTimeoutException
+        || lower.contains("timed out")
+        || lower.contains("timeout")) {
+      return new HostException(
+          name(),
+          what + ": no answer within " + target.connectTimeout().toSeconds() + "s",
+          "check that "
+              + target.address()
+              + " is up and that port "
+              + target.port()
+              + " is open to this machine",
+          true,
+          e);
     }
     if (lower.contains("invalid privatekey")) {
-      return new HostException(name(), what + ": the private key " + (target.identity() != null ? "from the environment" : target.identityFile())
-          + " cannot be read as one", "give an OpenSSH, PEM or PuTTY private key file (not the .pub), without a passphrase", false, e);
+      return new HostException(
+          name(),
+          what
+              + ": the private key "
+              + (target.identity() != null ? "from the environment" : target.identityFile())
+              + " cannot be read as one",
+          "give an OpenSSH, PEM or PuTTY private key file (not the .pub), without a passphrase",
+          false,
+          e);
     }
     if (lower.contains("hostkey has been changed") || lower.contains("changed")) {
-      return new HostException(name(), what + ": the host key CHANGED since it was recorded in " + target.knownHosts(),
-          "if the host was reinstalled, remove its old key with 'ssh-keygen -R " + target.knownHostsName() + "'; otherwise someone may be intercepting the connection", false, e);
+      return new HostException(
+          name(),
+          what + ": the host key CHANGED since it was recorded in " + target.knownHosts(),
+          "if the host was reinstalled, remove its old key with 'ssh-keygen -R "
+              + target.knownHostsName()
+              + "'; otherwise someone may be intercepting the connection",
+          false,
+          e);
     }
     if (lower.contains("reject hostkey") || lower.contains("unknownhostkey")) {
-      return new HostException(name(), what + ": its host key is not in " + target.knownHosts(),
-          "check the key and add it (ssh-keyscan -p " + target.port() + " " + target.address() + " >> " + target.knownHosts() + "), or pass --accept-new-host-keys", false, e);
+      return new HostException(
+          name(),
+          what + ": its host key is not in " + target.knownHosts(),
+          "check the key and add it (ssh-keyscan -p "
+              + target.port()
+              + " "
+              + target.address()
+              + " >> "
+              + target.knownHosts()
+              + "), or pass --accept-new-host-keys",
+          false,
+          e);
     }
     if (lower.contains("auth fail") || lower.contains("auth cancel")) {
-      return new HostException(name(), what + ": authentication failed for user " + target.user(),
-          "check the user and that its authorized_keys holds the inventory's key", false, e);
+      return new HostException(
+          name(),
+          what + ": authentication failed for user " + target.user(),
+          "check the user and that its authorized_keys holds the inventory's key",
+          false,
+          e);
     }
-    return new HostException(name(), what + ": " + m, "check that the host is up and sshd listens on port " + target.port(), true, e);
+    return new HostException(
+        name(),
+        what + ": " + m,
+        "check that the host is up and sshd listens on port " + target.port(),
+        true,
+        e);
   }
 
   @Override
@@ -153,7 +231,8 @@ public final class SshHostOperator implements HostOperator {
       channel = (ChannelExec) session().openChannel("exec");
       channel.setCommand(c.shellLine());
       byte[] stdin = c.stdin();
-      channel.setInputStream(stdin == null ? new ByteArrayInputStream(new byte[0]) : new ByteArrayInputStream(stdin));
+      channel.setInputStream(
+          stdin == null ? new ByteArrayInputStream(new byte[0]) : new ByteArrayInputStream(stdin));
       ByteArrayOutputStream err = new ByteArrayOutputStream();
       channel.setErrStream(err);
       InputStream out = channel.getInputStream();
@@ -173,23 +252,43 @@ public final class SshHostOperator implements HostOperator {
           break;
         }
         if (!session.isConnected()) {
-          throw new HostException(name(), "the connection dropped while running " + c.redacted(), "check the host and rerun: steps are idempotent", true);
+          throw new HostException(
+              name(),
+              "the connection dropped while running " + c.redacted(),
+              "check the host and rerun: steps are idempotent",
+              true);
         }
         if (System.nanoTime() > deadline) {
-          throw new HostException(name(), c.redacted() + " did not finish within " + timeout.toSeconds() + "s",
-              "raise the command timeout, or look at what the command waits for on " + name(), false);
+          throw new HostException(
+              name(),
+              c.redacted() + " did not finish within " + timeout.toSeconds() + "s",
+              "raise the command timeout, or look at what the command waits for on " + name(),
+              false);
         }
         Thread.sleep(10);
       }
       int exit = channel.getExitStatus();
       if (exit < 0) {
-        throw new HostException(name(), "the connection dropped while running " + c.redacted(), "check the host and rerun: steps are idempotent", true);
+        throw new HostException(
+            name(),
+            "the connection dropped while running " + c.redacted(),
+            "check the host and rerun: steps are idempotent",
+            true);
       }
-      return new ExecResult(exit, outBytes.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), Duration.ofNanos(System.nanoTime() - start));
+      return new ExecResult(
+          exit,
+          outBytes.toString(StandardCharsets.UTF_8),
+          err.toString(StandardCharsets.UTF_8),
+          Duration.ofNanos(System.nanoTime() - start));
     } catch (JSchException e) {
       throw classify(e, "running " + c.redacted());
     } catch (IOException e) {
-      throw new HostException(name(), "the connection broke while running " + c.redacted() + ": " + e.getMessage(), "check the host and rerun", true, e);
+      throw new HostException(
+          name(),
+          "the connection broke while running " + c.redacted() + ": " + e.getMessage(),
+          "check the host and rerun",
+          true,
+          e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new HostException(name(), "interrupted while running " + c.redacted(), "", false);
@@ -205,13 +304,15 @@ public final class SshHostOperator implements HostOperator {
   }
 
   private static Command unwrapSudo(Command c) {
-    if (c.argv().size() > 3 && c.argv().subList(0, 3).equals(java.util.List.of("sudo", "-n", "--"))) {
+    if (c.argv().size() > 3 && c.argv().subList(0, 3).equals(List.of("sudo", "-n", "--"))) {
       Command inner = Command.of(c.argv().subList(3, c.argv().size()));
       for (String s : c.secrets()) {
         inner = inner.redacting(s);
       }
       byte[] stdin = c.stdin();
-      return stdin == null ? inner : inner.withSecretStdin(new String(stdin, StandardCharsets.UTF_8));
+      return stdin == null
+          ? inner
+          : inner.withSecretStdin(new String(stdin, StandardCharsets.UTF_8));
     }
     return c;
   }
@@ -229,13 +330,19 @@ public final class SshHostOperator implements HostOperator {
     } catch (JSchException e) {
       throw classify(e, "uploading " + path);
     } catch (SftpException e) {
-      throw new HostException(name(), "SFTP upload of " + path + " failed: " + e.getMessage(), "check that sshd offers the sftp subsystem and /tmp is writable", false, e);
+      throw new HostException(
+          name(),
+          "SFTP upload of " + path + " failed: " + e.getMessage(),
+          "check that sshd offers the sftp subsystem and /tmp is writable",
+          false,
+          e);
     } finally {
       if (sftp != null) {
         sftp.disconnect();
       }
     }
-    exec(Command.shell(placeScript(tmp, path, mode, owner)).sudo(), Duration.ofMinutes(1)).requireOk(name(), "putting " + path + " in place");
+    exec(Command.shell(placeScript(tmp, path, mode, owner)).sudo(), Duration.ofMinutes(1))
+        .requireOk(name(), "putting " + path + " in place");
   }
 
   /**
@@ -244,15 +351,32 @@ public final class SshHostOperator implements HostOperator {
    */
   public static String placeScript(String tmp, String path, int mode, String owner) {
     String next = path + ".kfboot-new";
-    return "set -e; mkdir -p \"$(dirname " + Command.quote(path) + ")\"; install -m " + String.format("%04o", mode)
-        + (owner == null ? "" : " -o " + Command.quote(owner.split(":")[0]) + (owner.contains(":") ? " -g " + Command.quote(owner.split(":", 2)[1]) : ""))
-        + " " + Command.quote(tmp) + " " + Command.quote(next) + "; mv -f " + Command.quote(next) + " " + Command.quote(path)
-        + "; rm -f " + Command.quote(tmp);
+    return "set -e; mkdir -p \"$(dirname "
+        + Command.quote(path)
+        + ")\"; install -m "
+        + String.format("%04o", mode)
+        + (owner == null
+            ? ""
+            : " -o "
+                + Command.quote(owner.split(":")[0])
+                + (owner.contains(":") ? " -g " + Command.quote(owner.split(":", 2)[1]) : ""))
+        + " "
+        + Command.quote(tmp)
+        + " "
+        + Command.quote(next)
+        + "; mv -f "
+        + Command.quote(next)
+        + " "
+        + Command.quote(path)
+        + "; rm -f "
+        + Command.quote(tmp);
   }
 
   @Override
   public byte[] read(String path) {
-    ExecResult r = exec(Command.of("cat", "--", path).sudo(), Duration.ofMinutes(1)).requireOk(name(), "reading " + path);
+    ExecResult r =
+        exec(Command.of("cat", "--", path).sudo(), Duration.ofMinutes(1))
+            .requireOk(name(), "reading " + path);
     return r.stdout().getBytes(StandardCharsets.UTF_8);
   }
 
@@ -292,12 +416,25 @@ public final class SshHostOperator implements HostOperator {
     void recordAccepted() {
       for (HostKey hk : accepted) {
         try {
-          KnownHostsFile.append(target.knownHosts(), hk.getHost() + " " + hk.getType() + " " + hk.getKey());
-          warnings.accept("WARNING: " + name() + ": accepted the unknown host key of " + hk.getHost() + " (" + hk.getFingerPrint(new JSch())
-              + ") and recorded it in " + target.knownHosts() + " because of --accept-new-host-keys");
+          KnownHostsFile.append(
+              target.knownHosts(), hk.getHost() + " " + hk.getType() + " " + hk.getKey());
+          warnings.accept(
+              "WARNING: "
+                  + name()
+                  + ": accepted the unknown host key of "
+                  + hk.getHost()
+                  + " ("
+                  + hk.getFingerPrint(new JSch())
+                  + ") and recorded it in "
+                  + target.knownHosts()
+                  + " because of --accept-new-host-keys");
         } catch (IOException e) {
-          throw new HostException(name(), "cannot record its host key in " + target.knownHosts() + ": " + e.getMessage(),
-              "check that the file and its folder are writable", false, e);
+          throw new HostException(
+              name(),
+              "cannot record its host key in " + target.knownHosts() + ": " + e.getMessage(),
+              "check that the file and its folder are writable",
+              false,
+              e);
         }
       }
       accepted.clear();

@@ -10,12 +10,13 @@ import java.time.Duration;
  * @param address host name or IP address
  * @param port SSH port
  * @param user login user; commands that need root go through {@code sudo -n} unless it is root
- * @param identityFile a private key, or null to use {@code identity} or the ssh-agent at {@code agentSocket}
+ * @param identityFile a private key, or null to use {@code identity} or the ssh-agent at {@code
+ *     agentSocket}
  * @param identity a private key held in memory only (from the environment), or null
  * @param agentSocket the agent's socket ($SSH_AUTH_SOCK), or null
  * @param knownHosts the known_hosts file host keys are checked against
- * @param acceptNewHostKeys record keys of hosts not yet in known_hosts instead of refusing them
- *     (a changed key is refused either way)
+ * @param acceptNewHostKeys record keys of hosts not yet in known_hosts instead of refusing them (a
+ *     changed key is refused either way)
  * @param connectTimeout how long connecting and authenticating may take
  * @param keepAlive interval of SSH keepalives; three missed ones drop the connection
  */
@@ -38,9 +39,29 @@ public record SshTarget(
     }
   }
 
-  public SshTarget(String name, String address, int port, String user, Path identityFile, Path agentSocket, Path knownHosts,
-      boolean acceptNewHostKeys, Duration connectTimeout, Duration keepAlive) {
-    this(name, address, port, user, identityFile, null, agentSocket, knownHosts, acceptNewHostKeys, connectTimeout, keepAlive);
+  public SshTarget(
+      String name,
+      String address,
+      int port,
+      String user,
+      Path identityFile,
+      Path agentSocket,
+      Path knownHosts,
+      boolean acceptNewHostKeys,
+      Duration connectTimeout,
+      Duration keepAlive) {
+    this(
+        name,
+        address,
+        port,
+        user,
+        identityFile,
+        null,
+        agentSocket,
+        knownHosts,
+        acceptNewHostKeys,
+        connectTimeout,
+        keepAlive);
   }
 
   /** A private key's bytes, kept in memory and never printed. */

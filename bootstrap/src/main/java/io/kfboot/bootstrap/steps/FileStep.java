@@ -12,7 +12,12 @@ public class FileStep implements Step {
   private final Function<HostContext, String> content;
   private final List<Command> reload;
 
-  public FileStep(String id, String path, int mode, Function<HostContext, String> content, List<Command> reload) {
+  public FileStep(
+      String id,
+      String path,
+      int mode,
+      Function<HostContext, String> content,
+      List<Command> reload) {
     this.id = id;
     this.path = path;
     this.mode = mode;
@@ -38,7 +43,8 @@ public class FileStep implements Step {
   public Check check(HostContext host) {
     // mode and content in one round trip: hosts are often far away
     String p = Command.quote(host.path(path));
-    var r = host.root(Command.shell("test -e " + p + " || exit 3; stat -c %a " + p + "; cat -- " + p));
+    var r =
+        host.root(Command.shell("test -e " + p + " || exit 3; stat -c %a " + p + "; cat -- " + p));
     if (r.exitCode() == 3) {
       return Check.change("create " + path);
     }
@@ -50,7 +56,8 @@ public class FileStep implements Step {
       return Check.change("rewrite " + path);
     }
     if (!perms.equals(Integer.toOctalString(mode))) {
-      return Check.change("chmod " + path + " from " + perms + " to " + Integer.toOctalString(mode));
+      return Check.change(
+          "chmod " + path + " from " + perms + " to " + Integer.toOctalString(mode));
     }
     return Check.ok(path + " is as desired");
   }

@@ -19,7 +19,8 @@ public final class HostContext {
   private final String root;
   private final Map<String, String> discoveredLabels = new ConcurrentSkipListMap<>();
 
-  public HostContext(HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout) {
+  public HostContext(
+      HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout) {
     this(operator, spec, inventory, timeout, "");
   }
 
@@ -27,7 +28,12 @@ public final class HostContext {
    * @param root a folder on the host that stands for "/" for the files steps write and read (a
    *     sandbox for tests and the benchmark); "" for the real root
    */
-  public HostContext(HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout, String root) {
+  public HostContext(
+      HostOperator operator,
+      Inventory.Host spec,
+      Inventory inventory,
+      Duration timeout,
+      String root) {
     this.operator = operator;
     this.spec = spec;
     this.inventory = inventory;
@@ -77,7 +83,10 @@ public final class HostContext {
   /** A root-readable file's content, or empty when it does not exist. */
   public Optional<String> file(String hostPath) {
     String path = path(hostPath);
-    ExecResult r = root(Command.shell("test -e " + Command.quote(path) + " || exit 3; cat -- " + Command.quote(path)));
+    ExecResult r =
+        root(
+            Command.shell(
+                "test -e " + Command.quote(path) + " || exit 3; cat -- " + Command.quote(path)));
     if (r.exitCode() == 3) {
       return Optional.empty();
     }

@@ -1,23 +1,28 @@
 package io.kfboot.bootstrap.steps;
 
-import io.kfboot.bootstrap.host.HostException;
-import io.kfboot.core.Retry;
-import java.time.Duration;
-
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
 import io.kfboot.bootstrap.k3s.HostFiles;
 import io.kfboot.bootstrap.k3s.K3sConfig;
+import io.kfboot.core.Retry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /** The steps that prepare a host for k3s, in the order they run. */
 public final class HostSteps {
   /** Kubeflow's own pods need about this much per node (upstream asks 16 cores, 32 GiB in all). */
   static final int MIN_CPUS = 2;
+
   static final long MIN_MEMORY_KIB = 4L * 1024 * 1024;
   static final long MIN_DISK_KIB = 20L * 1024 * 1024;
   static final Set<String> ARCHES = Set.of("x86_64", "aarch64");
@@ -29,14 +34,34 @@ public final class HostSteps {
    * its own package names ("install" or "remove").
    */
   static Command distroPackages(String verb, String apt, String dnf, String zypper) {
-    return Command.shell("if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get " + verb + " -y -q " + apt + ";"
-        + " elif command -v dnf >/dev/null; then dnf " + verb + " -y " + dnf + ";"
-        + " elif command -v zypper >/dev/null; then zypper -n " + verb + " " + zypper + ";"
-        + " else echo 'no apt-get, dnf or zypper' >&2; exit 1; fi");
+    return Command.shell(
+        "if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get "
+            + verb
+            + " -y -q "
+            + apt
+            + ";"
+            + " elif command -v dnf >/dev/null; then dnf "
+            + verb
+            + " -y "
+            + dnf
+            + ";"
+            + " elif command -v zypper >/dev/null; then zypper -n "
+            + verb
+            + " "
+            + zypper
+            + ";"
+            + " else echo 'no apt-get, dnf or zypper' >&2; exit 1; fi");
   }
 
   public static List<Step> prepare() {
-    return List.of(new Preflight(), new Network(), new Packages(), new SwapOff(), new KernelModules(), new Sysctl(), new Docker());
+    return List.of(
+        new Preflight(),
+        new Network(),
+        new Packages(),
+        new SwapOff(),
+        new KernelModules(),
+        new Sysctl(),
+        new Docker());
   }
 
   /** k3s' ports free (unless k3s itself holds them), the clock synchronised, names resolving. */
@@ -56,12 +81,16 @@ public final class HostSteps {
 
     @Override
     public Check check(HostContext host) {
-      ExecResult r = host.root(Command.shell(
-          "if command -v k3s >/dev/null 2>&1; then echo k3s; else echo none; fi;"
-              + " ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\\n' ' '; echo;"
-              + " ss -Hlun 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\\n' ' '; echo;"
-              + " timedatectl show -p NTPSynchronized --value 2>/dev/null || echo unknown;"
-              + " if getent hosts get.k3s.io >/dev/null 2>&1; then echo dns; else echo no-dns; fi"));
+      ExecResult r =
+          host.root(
+              Command.shell(
+                  "if command -v k3s >/dev/null 2>&1; then echo k3s; else echo none; fi; ss -Hltn"
+                      + " 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\\n"
+                      + "' ' '; echo; ss -Hlun 2>/dev/null | awk '{print $4}' | sed 's/.*://' |"
+                      + " sort -u | tr '\\n"
+                      + "' ' '; echo; timedatectl show -p NTPSynchronized --value 2>/dev/null ||"
+                      + " echo unknown; if getent hosts get.k3s.io >/dev/null 2>&1; then echo dns;"
+                      + " else echo no-dns; fi"));
       String[] v = r.stdout().split("\n", -1);
       if (v.length < 5) {
         return Check.change("cannot read the host's network state: " + r.stderr().trim());
@@ -79,26 +108,36 @@ public final class HostSteps {
         }
       }
       if (v[3].trim().equals("no")) {
-        problems.add("the clock is not synchronised (etcd and TLS need it): enable NTP, e.g. timedatectl set-ntp true");
+        problems.add(
+            "the clock is not synchronised (etcd and TLS need it): enable NTP, e.g. timedatectl"
+                + " set-ntp true");
       }
       boolean airgap = host.inventory().airgap() != null;
       if (!airgap && v[4].trim().equals("no-dns")) {
-        problems.add("get.k3s.io does not resolve: fix DNS, or install from local files (inventory airgap)");
+        problems.add(
+            "get.k3s.io does not resolve: fix DNS, or install from local files (inventory airgap)");
       }
-      return problems.isEmpty() ? Check.ok("ports free, clock " + (v[3].trim().equals("yes") ? "synchronised" : "not reported")) : Check.change(String.join("; ", problems));
+      return problems.isEmpty()
+          ? Check.ok(
+              "ports free, clock " + (v[3].trim().equals("yes") ? "synchronised" : "not reported"))
+          : Check.change(String.join("; ", problems));
     }
 
     @Override
     public void apply(HostContext host) {
-      throw new io.kfboot.bootstrap.host.HostException(host.name(), check(host).detail(),
-          "free the ports (another Kubernetes? 'ss -ltnp' names the process) and fix the clock or DNS as said", false);
+      throw new HostException(
+          host.name(),
+          check(host).detail(),
+          "free the ports (another Kubernetes? 'ss -ltnp' names the process) and fix the clock or"
+              + " DNS as said",
+          false);
     }
   }
 
   /**
-   * Docker, when the inventory asks for {@code containerRuntime: docker} (k3s then runs with
-   * {@code docker: true} through cri-dockerd): the distribution's package, enabled and running. A
-   * marker records that kfboot installed it, so that reset removes only what kfboot added.
+   * Docker, when the inventory asks for {@code containerRuntime: docker} (k3s then runs with {@code
+   * docker: true} through cri-dockerd): the distribution's package, enabled and running. A marker
+   * records that kfboot installed it, so that reset removes only what kfboot added.
    */
   static final class Docker implements Step {
     static final String MARKER = "/var/lib/kfboot/docker-installed";
@@ -119,13 +158,16 @@ public final class HostSteps {
         return Check.ok("containerd (k3s' own): nothing to install");
       }
       ExecResult r = host.root(Command.of("docker", "info", "--format", "{{.ServerVersion}}"));
-      return r.ok() ? Check.ok("Docker " + r.stdout().trim() + " running") : Check.change("install and start Docker from the distribution's packages");
+      return r.ok()
+          ? Check.ok("Docker " + r.stdout().trim() + " running")
+          : Check.change("install and start Docker from the distribution's packages");
     }
 
     @Override
     public void apply(HostContext host) {
       if (!host.root(Command.shell("command -v docker")).ok()) {
-        host.rootOk(distroPackages("install", "docker.io", "moby-engine", "docker"), "installing Docker");
+        host.rootOk(
+            distroPackages("install", "docker.io", "moby-engine", "docker"), "installing Docker");
         host.write(MARKER, "kfboot installed Docker; 'kfboot hosts reset' removes it\n", 0644);
       }
       host.rootOk(Command.of("systemctl", "enable", "--now", "docker"), "starting Docker");
@@ -149,7 +191,9 @@ public final class HostSteps {
       if (host.inventory().airgap() != null) {
         return Check.ok("airgap: nothing to fetch");
       }
-      return host.root(Command.shell("command -v curl")).ok() ? Check.ok("curl present") : Check.change("install curl");
+      return host.root(Command.shell("command -v curl")).ok()
+          ? Check.ok("curl present")
+          : Check.change("install curl");
     }
 
     @Override
@@ -167,21 +211,29 @@ public final class HostSteps {
 
     @Override
     public String description() {
-      return "architecture " + ARCHES + ", Linux with systemd, >= " + MIN_CPUS + " CPUs, >= 4 GiB memory, >= 20 GiB free under /var/lib";
+      return "architecture "
+          + ARCHES
+          + ", Linux with systemd, >= "
+          + MIN_CPUS
+          + " CPUs, >= 4 GiB memory, >= 20 GiB free under /var/lib";
     }
 
     @Override
     public Check check(HostContext host) {
-      ExecResult r = host.root(Command.shell(
-          "uname -m; nproc; awk '/^MemTotal:/ {print $2}' /proc/meminfo; mkdir -p /var/lib && df -Pk /var/lib | awk 'NR==2 {print $4}';"
-              + " test -d /run/systemd/system && echo systemd || echo no-systemd"));
+      ExecResult r =
+          host.root(
+              Command.shell(
+                  "uname -m; nproc; awk '/^MemTotal:/ {print $2}' /proc/meminfo; mkdir -p /var/lib"
+                      + " && df -Pk /var/lib | awk 'NR==2 {print $4}'; test -d /run/systemd/system"
+                      + " && echo systemd || echo no-systemd"));
       List<String> problems = new ArrayList<>();
       String[] v = r.stdout().trim().split("\n");
       if (!r.ok() || v.length < 5) {
         return Check.change("cannot read the host's facts: " + r.stderr().trim());
       }
       if (!ARCHES.contains(v[0].trim())) {
-        problems.add("architecture " + v[0].trim() + " (k3s and Kubeflow's images need x86_64 or aarch64)");
+        problems.add(
+            "architecture " + v[0].trim() + " (k3s and Kubeflow's images need x86_64 or aarch64)");
       }
       if (Integer.parseInt(v[1].trim()) < MIN_CPUS) {
         problems.add(v[1].trim() + " CPUs (at least " + MIN_CPUS + ")");
@@ -190,12 +242,15 @@ public final class HostSteps {
         problems.add(Long.parseLong(v[2].trim()) / 1024 + " MiB memory (at least 4096)");
       }
       if (Long.parseLong(v[3].trim()) < MIN_DISK_KIB) {
-        problems.add(Long.parseLong(v[3].trim()) / 1024 / 1024 + " GiB free under /var/lib (at least 20)");
+        problems.add(
+            Long.parseLong(v[3].trim()) / 1024 / 1024 + " GiB free under /var/lib (at least 20)");
       }
       if (!v[4].trim().equals("systemd")) {
         problems.add("no systemd (k3s runs as a systemd service)");
       }
-      return problems.isEmpty() ? Check.ok("arch " + v[0].trim() + ", " + v[1].trim() + " CPUs") : Check.change(String.join("; ", problems));
+      return problems.isEmpty()
+          ? Check.ok("arch " + v[0].trim() + ", " + v[1].trim() + " CPUs")
+          : Check.change(String.join("; ", problems));
     }
 
     @Override
@@ -212,7 +267,11 @@ public final class HostSteps {
         fixes.add("use an x86_64 or aarch64 host");
       }
       fixes.add("or remove it from the inventory");
-      throw new io.kfboot.bootstrap.host.HostException(host.name(), "does not meet k3s' and Kubeflow's needs: " + detail, String.join("; ", fixes), false);
+      throw new HostException(
+          host.name(),
+          "does not meet k3s' and Kubeflow's needs: " + detail,
+          String.join("; ", fixes),
+          false);
     }
   }
 
@@ -232,19 +291,24 @@ public final class HostSteps {
 
     @Override
     public Check check(HostContext host) {
-      String active = host.root(Command.of("swapon", "--show=NAME", "--noheadings")).stdout().trim();
+      String active =
+          host.root(Command.of("swapon", "--show=NAME", "--noheadings")).stdout().trim();
       String fstab = host.file("/etc/fstab").orElse("");
       boolean persisted = HostFiles.fstabWithoutSwap(fstab).equals(fstab);
       if (active.isEmpty() && persisted) {
         return Check.ok("no swap");
       }
-      return Check.change((active.isEmpty() ? "" : "swapoff " + String.join(", ", active.split("\n")) + "; ")
-          + (persisted ? "" : "comment swap lines in /etc/fstab"));
+      return Check.change(
+          (active.isEmpty() ? "" : "swapoff " + String.join(", ", active.split("\n")) + "; ")
+              + (persisted ? "" : "comment swap lines in /etc/fstab"));
     }
 
     @Override
     public void apply(HostContext host) {
-      host.write(MARKER, "swap was on when kfboot turned it off; 'kfboot hosts reset' turns it back on\n", 0644);
+      host.write(
+          MARKER,
+          "swap was on when kfboot turned it off; 'kfboot hosts reset' turns it back on\n",
+          0644);
       host.rootOk(Command.of("swapoff", "-a"), "swapoff -a");
       String fstab = host.file("/etc/fstab").orElse("");
       String off = HostFiles.fstabWithoutSwap(fstab);
@@ -252,7 +316,13 @@ public final class HostSteps {
         host.write("/etc/fstab", off, 0644);
       }
       // swap units systemd made from fstab or elsewhere would turn swap on again at boot
-      String units = host.root(Command.shell("systemctl list-units --type=swap --all --no-legend --plain 2>/dev/null | awk '{print $1}'")).stdout().trim();
+      String units =
+          host.root(
+                  Command.shell(
+                      "systemctl list-units --type=swap --all --no-legend --plain 2>/dev/null | awk"
+                          + " '{print $1}'"))
+              .stdout()
+              .trim();
       for (String unit : units.isEmpty() ? new String[0] : units.split("\n")) {
         host.rootOk(Command.of("systemctl", "mask", unit), "masking " + unit);
       }
@@ -261,7 +331,9 @@ public final class HostSteps {
 
   /** br_netfilter and overlay loaded now and at boot. */
   static final class KernelModules implements Step {
-    final FileStep file = new FileStep("modules", HostFiles.MODULES_PATH, 0644, h -> HostFiles.modulesConf(), List.of());
+    final FileStep file =
+        new FileStep(
+            "modules", HostFiles.MODULES_PATH, 0644, h -> HostFiles.modulesConf(), List.of());
 
     @Override
     public String id() {
@@ -275,14 +347,22 @@ public final class HostSteps {
 
     @Override
     public Check check(HostContext host) {
-      String loaded = host.root(Command.shell("for m in " + String.join(" ", HostFiles.MODULES)
-          + "; do if test -d \"/sys/module/$m\"; then echo \"$m\"; fi; done")).stdout();
-      List<String> missing = HostFiles.MODULES.stream().filter(m -> !loaded.lines().toList().contains(m)).toList();
+      String loaded =
+          host.root(
+                  Command.shell(
+                      "for m in "
+                          + String.join(" ", HostFiles.MODULES)
+                          + "; do if test -d \"/sys/module/$m\"; then echo \"$m\"; fi; done"))
+              .stdout();
+      List<String> missing =
+          HostFiles.MODULES.stream().filter(m -> !loaded.lines().toList().contains(m)).toList();
       Check f = file.check(host);
       if (missing.isEmpty() && f.satisfied()) {
         return Check.ok("loaded");
       }
-      return Check.change((missing.isEmpty() ? "" : "modprobe " + String.join(" ", missing) + "; ") + (f.satisfied() ? "" : f.detail()));
+      return Check.change(
+          (missing.isEmpty() ? "" : "modprobe " + String.join(" ", missing) + "; ")
+              + (f.satisfied() ? "" : f.detail()));
     }
 
     @Override
@@ -296,7 +376,8 @@ public final class HostSteps {
 
   /** ip_forward, bridge netfilter and inotify limits, live and in /etc/sysctl.d. */
   static final class Sysctl implements Step {
-    final FileStep file = new FileStep("sysctl", HostFiles.SYSCTL_PATH, 0644, h -> HostFiles.sysctlConf(), List.of());
+    final FileStep file =
+        new FileStep("sysctl", HostFiles.SYSCTL_PATH, 0644, h -> HostFiles.sysctlConf(), List.of());
 
     @Override
     public String id() {
@@ -312,8 +393,15 @@ public final class HostSteps {
     public Check check(HostContext host) {
       // every value in one round trip, one line each (empty when the key does not exist yet)
       List<String> keys = new ArrayList<>(HostFiles.SYSCTL.keySet());
-      List<String> values = host.root(Command.shell("for k in " + String.join(" ", keys)
-          + "; do v=$(sysctl -n \"$k\" 2>/dev/null) || v=; echo \"$v\"; done")).stdout().lines().toList();
+      List<String> values =
+          host.root(
+                  Command.shell(
+                      "for k in "
+                          + String.join(" ", keys)
+                          + "; do v=$(sysctl -n \"$k\" 2>/dev/null) || v=; echo \"$v\"; done"))
+              .stdout()
+              .lines()
+              .toList();
       List<String> wrong = new ArrayList<>();
       for (int i = 0; i < keys.size(); i++) {
         String now = i < values.size() ? values.get(i).trim() : "";
@@ -326,32 +414,53 @@ public final class HostSteps {
       if (wrong.isEmpty() && f.satisfied()) {
         return Check.ok("as desired");
       }
-      return Check.change(String.join("; ", wrong) + (f.satisfied() ? "" : (wrong.isEmpty() ? "" : "; ") + f.detail()));
+      return Check.change(
+          String.join("; ", wrong)
+              + (f.satisfied() ? "" : (wrong.isEmpty() ? "" : "; ") + f.detail()));
     }
 
     @Override
     public void apply(HostContext host) {
       file.apply(host);
-      host.rootOk(Command.of("sysctl", "-p", HostFiles.SYSCTL_PATH), "sysctl -p " + HostFiles.SYSCTL_PATH);
+      host.rootOk(
+          Command.of("sysctl", "-p", HostFiles.SYSCTL_PATH), "sysctl -p " + HostFiles.SYSCTL_PATH);
     }
   }
 
-  /** The k3s files: token (0600), config.yaml (0600), registries.yaml (0600) when mirrors are set. */
-  public static List<Step> k3sFiles(String token, boolean first, String joinUrl, Map<String, String> env) {
+  /**
+   * The k3s files: token (0600), config.yaml (0600), registries.yaml (0600) when mirrors are set.
+   */
+  public static List<Step> k3sFiles(
+      String token, boolean first, String joinUrl, Map<String, String> env) {
     List<Step> steps = new ArrayList<>();
-    steps.add(new FileStep("k3s-token", K3sConfig.TOKEN_FILE, 0600, h -> token + "\n", List.of()) {
-      @Override
-      public String description() {
-        return K3sConfig.TOKEN_FILE + " (mode 0600; content not shown)";
-      }
-    });
-    steps.add(new FileStep("k3s-config", K3sConfig.PATH, 0600, h -> K3sConfig.render(h.inventory(), h.spec(), first, joinUrl, h.discoveredLabels()), List.of()));
-    steps.add(new FileStep("k3s-registries", K3sConfig.REGISTRIES_PATH, 0600, h -> K3sConfig.registries(h.inventory().registries(), env), List.of()) {
-      @Override
-      public Check check(HostContext host) {
-        return host.inventory().registries().isEmpty() ? Check.ok("no mirrors configured") : super.check(host);
-      }
-    });
+    steps.add(
+        new FileStep("k3s-token", K3sConfig.TOKEN_FILE, 0600, h -> token + "\n", List.of()) {
+          @Override
+          public String description() {
+            return K3sConfig.TOKEN_FILE + " (mode 0600; content not shown)";
+          }
+        });
+    steps.add(
+        new FileStep(
+            "k3s-config",
+            K3sConfig.PATH,
+            0600,
+            h -> K3sConfig.render(h.inventory(), h.spec(), first, joinUrl, h.discoveredLabels()),
+            List.of()));
+    steps.add(
+        new FileStep(
+            "k3s-registries",
+            K3sConfig.REGISTRIES_PATH,
+            0600,
+            h -> K3sConfig.registries(h.inventory().registries(), env),
+            List.of()) {
+          @Override
+          public Check check(HostContext host) {
+            return host.inventory().registries().isEmpty()
+                ? Check.ok("no mirrors configured")
+                : super.check(host);
+          }
+        });
     return steps;
   }
 
@@ -380,7 +489,8 @@ public final class HostSteps {
           return Check.change("install k3s " + version);
         }
         if (!v.stdout().contains(version)) {
-          return Check.change("k3s is " + v.stdout().lines().findFirst().orElse("?") + ", install " + version);
+          return Check.change(
+              "k3s is " + v.stdout().lines().findFirst().orElse("?") + ", install " + version);
         }
         if (!host.root(Command.of("systemctl", "is-active", "--quiet", service(host))).ok()) {
           return Check.change("start " + service(host));
@@ -392,33 +502,53 @@ public final class HostSteps {
       public void apply(HostContext host) {
         var inv = host.inventory();
         String script = "/var/lib/kfboot/k3s-install.sh";
-        List<String> env = new ArrayList<>(List.of(
-            "INSTALL_K3S_VERSION=" + inv.k3s().version(),
-            "INSTALL_K3S_SKIP_START=true",
-            // the inventory's extra k3s flags ride along on the service's command line
-            "INSTALL_K3S_EXEC=" + String.join(" ", java.util.stream.Stream.concat(
-                java.util.stream.Stream.of(host.spec().role() == Role.SERVER ? "server" : "agent"), inv.k3s().extraArgs().stream()).toList())));
+        List<String> env =
+            new ArrayList<>(
+                List.of(
+                    "INSTALL_K3S_VERSION=" + inv.k3s().version(),
+                    "INSTALL_K3S_SKIP_START=true",
+                    // the inventory's extra k3s flags ride along on the service's command line
+                    "INSTALL_K3S_EXEC="
+                        + String.join(
+                            " ",
+                            Stream.concat(
+                                    Stream.of(
+                                        host.spec().role() == Role.SERVER ? "server" : "agent"),
+                                    inv.k3s().extraArgs().stream())
+                                .toList())));
         if (inv.airgap() != null) {
           upload(host, inv.airgap().k3sBinary(), "/usr/local/bin/k3s", 0755);
-          upload(host, inv.airgap().images(), "/var/lib/rancher/k3s/agent/images/" + inv.airgap().images().getFileName(), 0644);
+          upload(
+              host,
+              inv.airgap().images(),
+              "/var/lib/rancher/k3s/agent/images/" + inv.airgap().images().getFileName(),
+              0644);
           upload(host, inv.airgap().installScript(), script, 0755);
           env.add("INSTALL_K3S_SKIP_DOWNLOAD=true");
         } else {
           host.rootOk(Command.of("mkdir", "-p", "/var/lib/kfboot"), "mkdir /var/lib/kfboot");
-          host.rootOk(Command.of("curl", "-sfL", "--retry", "3", "-o", script, "https://get.k3s.io"), "downloading the k3s install script");
+          host.rootOk(
+              Command.of("curl", "-sfL", "--retry", "3", "-o", script, "https://get.k3s.io"),
+              "downloading the k3s install script");
         }
         List<String> argv = new ArrayList<>(List.of("env"));
         argv.addAll(env);
         argv.addAll(List.of("sh", script)); // k3s reads /etc/rancher/k3s/config.yaml itself
         host.rootOk(Command.of(argv), "the k3s install script");
-        host.rootOk(Command.of("systemctl", "enable", "--now", service(host)), "starting " + service(host));
+        host.rootOk(
+            Command.of("systemctl", "enable", "--now", service(host)), "starting " + service(host));
       }
 
-      private void upload(HostContext host, java.nio.file.Path local, String remote, int mode) {
+      private void upload(HostContext host, Path local, String remote, int mode) {
         try {
-          host.operator().upload(java.nio.file.Files.readAllBytes(local), remote, mode, "root:root");
-        } catch (java.io.IOException e) {
-          throw new io.kfboot.bootstrap.host.HostException(host.name(), "cannot read airgap file " + local + ": " + e.getMessage(), "check the inventory's airgap paths", false, e);
+          host.operator().upload(Files.readAllBytes(local), remote, mode, "root:root");
+        } catch (IOException e) {
+          throw new HostException(
+              host.name(),
+              "cannot read airgap file " + local + ": " + e.getMessage(),
+              "check the inventory's airgap paths",
+              false,
+              e);
         }
       }
     };
@@ -431,7 +561,7 @@ public final class HostSteps {
   /** The id of the last step of {@code up}: on the first server, every node Ready. */
   public static final String NODES_READY = "nodes-ready";
 
-  public static Step nodesReady(List<String> names, java.time.Duration timeout) {
+  public static Step nodesReady(List<String> names, Duration timeout) {
     return new Step() {
       @Override
       public String id() {
@@ -445,27 +575,50 @@ public final class HostSteps {
 
       @Override
       public Check check(HostContext host) {
-        ExecResult r = host.root(Command.of("k3s", "kubectl", "get", "nodes", "-o",
-            "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status}{\"\\n\"}{end}"));
+        ExecResult r =
+            host.root(
+                Command.of(
+                    "k3s",
+                    "kubectl",
+                    "get",
+                    "nodes",
+                    "-o",
+                    "jsonpath={range"
+                        + " .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status}{\"\\n"
+                        + "\"}{end}"));
         if (!r.ok()) {
           return Check.change("wait for the API server (" + r.stderr().trim() + ")");
         }
-        Map<String, String> ready = new java.util.HashMap<>();
-        r.stdout().lines().filter(l -> l.contains("=")).forEach(l -> ready.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+        Map<String, String> ready = new HashMap<>();
+        r.stdout()
+            .lines()
+            .filter(l -> l.contains("="))
+            .forEach(
+                l -> ready.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
         List<String> waiting = names.stream().filter(n -> !"True".equals(ready.get(n))).toList();
-        return waiting.isEmpty() ? Check.ok(names.size() + " nodes Ready") : Check.change("wait for " + String.join(", ", waiting));
+        return waiting.isEmpty()
+            ? Check.ok(names.size() + " nodes Ready")
+            : Check.change("wait for " + String.join(", ", waiting));
       }
 
       @Override
       public void apply(HostContext host) {
         try {
-          Retry.poll("every node Ready", () -> {
-            Check c = check(host);
-            return c.satisfied() ? Retry.Look.done(c) : Retry.Look.<Check>pending(c.detail());
-          }, NODES_POLL, timeout);
+          Retry.poll(
+              "every node Ready",
+              () -> {
+                Check c = check(host);
+                return c.satisfied() ? Retry.Look.done(c) : Retry.Look.<Check>pending(c.detail());
+              },
+              NODES_POLL,
+              timeout);
         } catch (Retry.TimedOut e) {
-          throw new HostException(host.name(), "nodes not Ready after " + timeout.toSeconds() + "s: " + e.lastDetail(),
-              "look at 'journalctl -u k3s-agent' on those hosts, and at their time sync and firewall (6443, 10250, 8472/udp)", false);
+          throw new HostException(
+              host.name(),
+              "nodes not Ready after " + timeout.toSeconds() + "s: " + e.lastDetail(),
+              "look at 'journalctl -u k3s-agent' on those hosts, and at their time sync and"
+                  + " firewall (6443, 10250, 8472/udp)",
+              false);
         }
       }
     };

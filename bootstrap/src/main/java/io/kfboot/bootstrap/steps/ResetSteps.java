@@ -2,60 +2,95 @@ package io.kfboot.bootstrap.steps;
 
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
-import io.kfboot.bootstrap.steps.Step.Check;
 import io.kfboot.bootstrap.k3s.HostFiles;
+import io.kfboot.bootstrap.steps.Step.Check;
 import java.util.List;
 
 /**
  * {@code kfboot hosts reset}: what {@code up} did, undone in reverse. k3s through its own uninstall
- * script (which removes /etc/rancher/k3s too); kfboot's sysctl and module files; swap only if kfboot
- * turned it off. Docker is left alone: kfboot never installs it.
+ * script (which removes /etc/rancher/k3s too); kfboot's sysctl and module files; swap only if
+ * kfboot turned it off. Docker is left alone: kfboot never installs it.
  */
 public final class ResetSteps {
   private ResetSteps() {}
 
   public static List<Step> all() {
-    return List.of(k3sRemoved(), dockerRemoved(), fileRemoved(HostFiles.SYSCTL_PATH), fileRemoved(HostFiles.MODULES_PATH), swapRestored());
+    return List.of(
+        k3sRemoved(),
+        dockerRemoved(),
+        fileRemoved(HostFiles.SYSCTL_PATH),
+        fileRemoved(HostFiles.MODULES_PATH),
+        swapRestored());
   }
 
   static String uninstallScript(HostContext h) {
-    return h.spec().role() == Role.SERVER ? "/usr/local/bin/k3s-uninstall.sh" : "/usr/local/bin/k3s-agent-uninstall.sh";
+    return h.spec().role() == Role.SERVER
+        ? "/usr/local/bin/k3s-uninstall.sh"
+        : "/usr/local/bin/k3s-agent-uninstall.sh";
   }
 
   static Step k3sRemoved() {
-    return Step.of("k3s-removed", "k3s uninstalled with its own script",
-        host -> host.root(Command.of("test", "-e", uninstallScript(host))).ok() ? Check.change("run " + uninstallScript(host)) : Check.ok("no k3s"),
+    return Step.of(
+        "k3s-removed",
+        "k3s uninstalled with its own script",
+        host ->
+            host.root(Command.of("test", "-e", uninstallScript(host))).ok()
+                ? Check.change("run " + uninstallScript(host))
+                : Check.ok("no k3s"),
         host -> host.rootOk(Command.of(uninstallScript(host)), uninstallScript(host)));
   }
 
-  /** Docker removed only if kfboot installed it (the marker says so); a Docker that was there stays. */
+  /**
+   * Docker removed only if kfboot installed it (the marker says so); a Docker that was there stays.
+   */
   static Step dockerRemoved() {
-    return Step.of("docker-removed", "Docker removed, if kfboot installed it",
-        host -> host.file(HostSteps.Docker.MARKER).isPresent() ? Check.change("remove the Docker kfboot installed") : Check.ok("kfboot did not install Docker"),
+    return Step.of(
+        "docker-removed",
+        "Docker removed, if kfboot installed it",
+        host ->
+            host.file(HostSteps.Docker.MARKER).isPresent()
+                ? Check.change("remove the Docker kfboot installed")
+                : Check.ok("kfboot did not install Docker"),
         host -> {
-          host.rootOk(HostSteps.distroPackages("remove", "docker.io", "moby-engine docker", "docker"), "removing Docker");
-          host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.Docker.MARKER)), "removing " + HostSteps.Docker.MARKER);
+          host.rootOk(
+              HostSteps.distroPackages("remove", "docker.io", "moby-engine docker", "docker"),
+              "removing Docker");
+          host.rootOk(
+              Command.of("rm", "-f", "--", host.path(HostSteps.Docker.MARKER)),
+              "removing " + HostSteps.Docker.MARKER);
         });
   }
 
   static Step fileRemoved(String path) {
-    return Step.of("removed " + path, path + " removed",
+    return Step.of(
+        "removed " + path,
+        path + " removed",
         host -> host.file(path).isPresent() ? Check.change("remove " + path) : Check.ok("absent"),
         host -> host.rootOk(Command.of("rm", "-f", "--", host.path(path)), "removing " + path));
   }
 
   static Step swapRestored() {
-    return Step.of("swap-restored", "swap back on, if kfboot turned it off",
-        host -> host.file(HostSteps.SwapOff.MARKER).isPresent() ? Check.change("restore /etc/fstab swap lines and swapon -a") : Check.ok("kfboot did not turn swap off"),
+    return Step.of(
+        "swap-restored",
+        "swap back on, if kfboot turned it off",
+        host ->
+            host.file(HostSteps.SwapOff.MARKER).isPresent()
+                ? Check.change("restore /etc/fstab swap lines and swapon -a")
+                : Check.ok("kfboot did not turn swap off"),
         host -> {
           String fstab = host.file("/etc/fstab").orElse("");
           String restored = HostFiles.fstabRestored(fstab);
           if (!restored.equals(fstab)) {
             host.write("/etc/fstab", restored, 0644);
           }
-          host.root(Command.shell("systemctl list-unit-files --type=swap --state=masked --no-legend --plain 2>/dev/null | awk '{print $1}' | xargs -r systemctl unmask"));
+          host.root(
+              Command.shell(
+                  "systemctl list-unit-files --type=swap --state=masked --no-legend --plain"
+                      + " 2>/dev/null | awk '{print $1}' | xargs -r systemctl unmask"));
           host.rootOk(Command.of("swapon", "-a"), "swapon -a");
-          host.rootOk(Command.of("rm", "-f", "--", host.path(HostSteps.SwapOff.MARKER)), "removing " + HostSteps.SwapOff.MARKER);
+          host.rootOk(
+              Command.of("rm", "-f", "--", host.path(HostSteps.SwapOff.MARKER)),
+              "removing " + HostSteps.SwapOff.MARKER);
         });
   }
 }

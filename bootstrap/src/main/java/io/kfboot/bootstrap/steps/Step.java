@@ -1,5 +1,8 @@
 package io.kfboot.bootstrap.steps;
 
+import java.util.function.Consumer;
+import java.util.function.Function;
+
 /**
  * One small piece of host setup: look, change, look again. {@link #check} never changes the host;
  * {@code kfboot hosts plan} runs only it. {@link #apply} may assume the check failed and must leave
@@ -16,8 +19,11 @@ public interface Step {
   void apply(HostContext host);
 
   /** A step from its parts, for the small ones. */
-  static Step of(String id, String description, java.util.function.Function<HostContext, Check> check,
-      java.util.function.Consumer<HostContext> apply) {
+  static Step of(
+      String id,
+      String description,
+      Function<HostContext, Check> check,
+      Consumer<HostContext> apply) {
     return new Step() {
       @Override
       public String id() {

@@ -26,24 +26,52 @@ public final class StepRunner {
   public record Result(String host, String step, Status status, String detail) {
     @Override
     public String toString() {
-      return host + ": " + step + " " + status.name().toLowerCase().replace('_', ' ') + " (" + detail + ")";
+      return host
+          + ": "
+          + step
+          + " "
+          + status.name().toLowerCase().replace('_', ' ')
+          + " ("
+          + detail
+          + ")";
     }
   }
 
   private StepRunner() {}
 
-  /** Tries of one step when the connection fails transiently; steps are idempotent, so a retry is safe. */
+  /**
+   * Tries of one step when the connection fails transiently; steps are idempotent, so a retry is
+   * safe.
+   */
   static final int ATTEMPTS = 3;
 
-  /** Tries of one step; steps are idempotent, so a step whose connection failed transiently runs again. */
+  /**
+   * Tries of one step; steps are idempotent, so a step whose connection failed transiently runs
+   * again.
+   */
   static final Retry RETRY = new Retry(ATTEMPTS, Duration.ofSeconds(1), Duration.ofSeconds(4));
 
-  public static List<Result> run(HostContext host, List<Step> steps, boolean plan, Consumer<Result> progress) {
+  public static List<Result> run(
+      HostContext host, List<Step> steps, boolean plan, Consumer<Result> progress) {
     List<Result> results = new ArrayList<>();
     for (Step s : steps) {
-      Result r = RETRY.run(host.name() + " " + s.id(), () -> once(host, s, plan), e -> e instanceof HostException h && h.isTransient(),
-          (what, attempt, attempts, error, pause) -> progress.accept(new Result(host.name(), s.id(), Status.RETRYING,
-              "attempt " + attempt + "/" + attempts + " failed: " + error.getMessage())));
+      Result r =
+          RETRY.run(
+              host.name() + " " + s.id(),
+              () -> once(host, s, plan),
+              e -> e instanceof HostException h && h.isTransient(),
+              (what, attempt, attempts, error, pause) ->
+                  progress.accept(
+                      new Result(
+                          host.name(),
+                          s.id(),
+                          Status.RETRYING,
+                          "attempt "
+                              + attempt
+                              + "/"
+                              + attempts
+                              + " failed: "
+                              + error.getMessage())));
       results.add(r);
       progress.accept(r);
     }
@@ -61,8 +89,11 @@ public final class StepRunner {
     s.apply(host);
     Step.Check after = s.check(host);
     if (!after.satisfied()) {
-      throw new HostException(host.name(), "step " + s.id() + " was applied but its check still says: " + after.detail(),
-          "look at the host by hand; kfboot --print-commands shows what was run", false);
+      throw new HostException(
+          host.name(),
+          "step " + s.id() + " was applied but its check still says: " + after.detail(),
+          "look at the host by hand; kfboot --print-commands shows what was run",
+          false);
     }
     return new Result(host.name(), s.id(), Status.CHANGED, before.detail());
   }

@@ -11,7 +11,22 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CommandTest {
   /** A real POSIX shell reads the quoted line back into the same argv. */
   @ParameterizedTest
-  @ValueSource(strings = {"plain", "two words", "it's", "$HOME", "`id`", "a\"b", "new\nline", "*", "", "--flag=x y", "back\\slash", "é ü", ";rm -rf /"})
+  @ValueSource(
+      strings = {
+        "plain",
+        "two words",
+        "it's",
+        "$HOME",
+        "`id`",
+        "a\"b",
+        "new\nline",
+        "*",
+        "",
+        "--flag=x y",
+        "back\\slash",
+        "é ü",
+        ";rm -rf /"
+      })
   void shellLineRoundTripsThroughARealShell(String word) throws Exception {
     Command c = Command.of("printf", "%s\\0", word, "tail");
     Process p = new ProcessBuilder("sh", "-c", c.shellLine()).start();
@@ -22,7 +37,9 @@ class CommandTest {
 
   @Test
   void safeWordsStayUnquoted() {
-    assertThat(Command.of("k3s", "server", "--tls-san=10.0.0.1", "/etc/rancher/k3s/config.yaml").shellLine())
+    assertThat(
+            Command.of("k3s", "server", "--tls-san=10.0.0.1", "/etc/rancher/k3s/config.yaml")
+                .shellLine())
         .isEqualTo("k3s server --tls-san=10.0.0.1 /etc/rancher/k3s/config.yaml");
   }
 
@@ -38,7 +55,10 @@ class CommandTest {
     String token = "K10abc::server:s3cr3t";
     Command c = Command.of("k3s", "agent", "--token").secretArg(token).sudo();
     assertThat(c.shellLine()).contains(token);
-    assertThat(c.redacted()).doesNotContain(token).contains(Command.REDACTED).startsWith("sudo -n -- k3s agent --token");
+    assertThat(c.redacted())
+        .doesNotContain(token)
+        .contains(Command.REDACTED)
+        .startsWith("sudo -n -- k3s agent --token");
     assertThat(c.toString()).isEqualTo(c.redacted());
 
     Command env = Command.shell("K3S_TOKEN=" + token + " sh /tmp/install.sh").redacting(token);

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 class InventoryLoaderTest {
   @TempDir Path dir;
 
-  static final String HA = """
+  static final String HA =
+      """
       cluster: lab
       k3s:
         version: v1.32.4+k3s1
@@ -33,7 +34,8 @@ class InventoryLoaderTest {
         - {name: agent-1, address: 10.0.0.21, role: agent, gpu: true, labels: {accelerator: a100}}
         - {name: server-1, address: 10.0.0.11, role: server}
         - {name: server-2, address: 10.0.0.12, role: server}
-        - {name: server-3, address: 10.0.0.13, role: server, taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]}
+        - {name: server-3, address: 10.0.0.13, role: server,
+           taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]}
       """;
 
   @BeforeEach
@@ -58,8 +60,12 @@ class InventoryLoaderTest {
   void aValidHaInventory() {
     Inventory inv = parse(HA);
     assertThat(inv.cluster()).isEqualTo("lab");
-    assertThat(inv.servers()).extracting(Inventory.Host::name).containsExactly("server-1", "server-2", "server-3");
-    assertThat(inv.hosts().get(inv.hosts().size() - 1).name()).as("servers come first").isEqualTo("agent-1");
+    assertThat(inv.servers())
+        .extracting(Inventory.Host::name)
+        .containsExactly("server-1", "server-2", "server-3");
+    assertThat(inv.hosts().get(inv.hosts().size() - 1).name())
+        .as("servers come first")
+        .isEqualTo("agent-1");
     Inventory.Host agent = inv.agents().get(0);
     assertThat(agent.gpu()).isTrue();
     assertThat(agent.user()).isEqualTo("ubuntu");
@@ -74,23 +80,31 @@ class InventoryLoaderTest {
 
   @Test
   void typosAreNamedWithTheirLineAndTheNearestKey() {
-    InventoryException e = problems(HA.replace("  apiEndpoint:", "  apiEndpiont:").replace("role: agent", "rol: agent"));
-    assertThat(e.problems()).contains(
-        "line 4: unknown key 'apiEndpiont' in k3s; did you mean 'apiEndpoint'?",
-        "line 16: unknown key 'rol' in a host; did you mean 'role'?");
+    InventoryException e =
+        problems(
+            HA.replace("  apiEndpoint:", "  apiEndpiont:").replace("role: agent", "rol: agent"));
+    assertThat(e.problems())
+        .contains(
+            "line 4: unknown key 'apiEndpiont' in k3s; did you mean 'apiEndpoint'?",
+            "line 16: unknown key 'rol' in a host; did you mean 'role'?");
     assertThat(e.problems()).anyMatch(p -> p.startsWith("line 16: role is missing"));
   }
 
   @Test
   void anInlineTokenIsRefused() {
-    InventoryException e = problems(HA.replace("token: {env: K3S_TOKEN}", "token: K10abc::server:secret"));
-    assertThat(e.problems()).singleElement().asString().startsWith("line 6: k3s.token is written inline");
+    InventoryException e =
+        problems(HA.replace("token: {env: K3S_TOKEN}", "token: K10abc::server:secret"));
+    assertThat(e.problems())
+        .singleElement()
+        .asString()
+        .startsWith("line 6: k3s.token is written inline");
     assertThat(e.getMessage()).doesNotContain("K10abc");
   }
 
   @Test
   void duplicateHostsNoServerBadValuesAndUnreadableKeysAreAllReportedAtOnce() {
-    String bad = """
+    String bad =
+        """
         cluster: Lab_1
         k3s: {version: 1.32, token: {file: token}}
         containerRuntime: podman
@@ -99,7 +113,8 @@ class InventoryLoaderTest {
           - {name: a, address: 10.0.0.1, role: agent, taints: [oops], gpu: maybe, port: 70000}
         """;
     InventoryException e = problems(bad);
-    assertThat(e.problems()).anyMatch(p -> p.startsWith("line 1: cluster 'Lab_1' must be a DNS label"))
+    assertThat(e.problems())
+        .anyMatch(p -> p.startsWith("line 1: cluster 'Lab_1' must be a DNS label"))
         .anyMatch(p -> p.contains("k3s version '1.32' is not a k3s release"))
         .anyMatch(p -> p.contains("containerRuntime 'podman'"))
         .anyMatch(p -> p.contains("missing_key cannot be read"))
@@ -113,16 +128,25 @@ class InventoryLoaderTest {
 
   @Test
   void anEvenNumberOfServersIsAWarningAboutQuorum() {
-    Inventory inv = parse(String.join("\n", HA.lines().filter(l -> !l.contains("server-3")).toList()));
+    Inventory inv =
+        parse(String.join("\n", HA.lines().filter(l -> !l.contains("server-3")).toList()));
     assertThat(inv.servers()).hasSize(2);
     assertThat(inv.warnings()).singleElement().asString().contains("use an odd number");
   }
 
   @Test
   void notYamlAndNotAMapping() {
-    assertThat(problems("cluster: [").problems()).singleElement().asString().startsWith("not valid YAML");
-    assertThat(problems("- a\n- b\n").problems()).singleElement().asString().startsWith("line 1: expected a mapping");
-    assertThatThrownBy(() -> InventoryLoader.load(dir.resolve("nope.yaml"))).isInstanceOf(InventoryException.class).hasMessageContaining("cannot read it");
+    assertThat(problems("cluster: [").problems())
+        .singleElement()
+        .asString()
+        .startsWith("not valid YAML");
+    assertThat(problems("- a\n- b\n").problems())
+        .singleElement()
+        .asString()
+        .startsWith("line 1: expected a mapping");
+    assertThatThrownBy(() -> InventoryLoader.load(dir.resolve("nope.yaml")))
+        .isInstanceOf(InventoryException.class)
+        .hasMessageContaining("cannot read it");
   }
 
   @Test
@@ -131,42 +155,53 @@ class InventoryLoaderTest {
     assertThat(plain.nvidia()).isEqualTo(Inventory.Nvidia.DEFAULTS);
     assertThat(plain.storage().mode()).isEqualTo(Inventory.StorageMode.LOCAL_PATH);
 
-    Inventory inv = parse(HA + """
-        nvidia: {installDriver: true, timeSlicing: 4}
-        storage:
-          mode: nfs-static
-          nfs:
-            server: server-2
-            volumes:
-              - {name: katib-mysql, size: 10Gi}
-              - {name: minio, size: 20Gi}
-        """);
+    Inventory inv =
+        parse(
+            HA
+                + """
+                nvidia: {installDriver: true, timeSlicing: 4}
+                storage:
+                  mode: nfs-static
+                  nfs:
+                    server: server-2
+                    volumes:
+                      - {name: katib-mysql, size: 10Gi}
+                      - {name: minio, size: 20Gi}
+                """);
     assertThat(inv.nvidia()).isEqualTo(new Inventory.Nvidia(true, 4, false));
     Inventory.Nfs nfs = inv.storage().nfs();
     assertThat(nfs.serverHost()).isEqualTo("server-2");
     assertThat(nfs.address()).isEqualTo("10.0.0.12");
     assertThat(nfs.path()).isEqualTo(Inventory.Nfs.DEFAULT_PATH);
     assertThat(nfs.options()).isEqualTo(Inventory.Nfs.DEFAULT_OPTIONS);
-    assertThat(nfs.volumes()).extracting(Inventory.StaticVolume::name).containsExactly("katib-mysql", "minio");
+    assertThat(nfs.volumes())
+        .extracting(Inventory.StaticVolume::name)
+        .containsExactly("katib-mysql", "minio");
 
-    Inventory outside = parse(HA + "storage: {mode: nfs, nfs: {server: nas.lab.example, path: /export/kubeflow}}\n");
+    Inventory outside =
+        parse(
+            HA + "storage: {mode: nfs, nfs: {server: nas.lab.example, path: /export/kubeflow}}\n");
     assertThat(outside.storage().nfs().serverHost()).isNull();
     assertThat(outside.storage().nfs().address()).isEqualTo("nas.lab.example");
   }
 
   @Test
   void badGpuAndStorageSettingsAreReportedWithTheirLines() {
-    String msg = problems(HA + """
-        nvidia: {timeSlicing: 0, operator: true, installDriver: maybe}
-        storage:
-          mode: nfs-static
-          nfs:
-            server: server-1
-            path: relative/dir
-            options: "rw; rm -rf /"
-            volumes:
-              - {name: Bad_Name, size: 10GB}
-        """).getMessage();
+    String msg =
+        problems(
+                HA
+                    + """
+                    nvidia: {timeSlicing: 0, operator: true, installDriver: maybe}
+                    storage:
+                      mode: nfs-static
+                      nfs:
+                        server: server-1
+                        path: relative/dir
+                        options: "rw; rm -rf /"
+                        volumes:
+                          - {name: Bad_Name, size: 10GB}
+                    """)
+            .getMessage();
     assertThat(msg)
         .contains("nvidia.timeSlicing '0' must be a number of pods per GPU from 1")
         .contains("installDriver must be true or false, not 'maybe'")
@@ -174,49 +209,75 @@ class InventoryLoaderTest {
         .contains("storage.nfs.options 'rw; rm -rf /' is not a comma-separated list")
         .contains("volume name 'Bad_Name' must be a DNS label")
         .contains("volume size '10GB' must be a whole number of Mi, Gi or Ti");
-    assertThat(problems(HA + "storage: {mode: nfs}\n").getMessage()).contains("storage.mode nfs needs storage.nfs with server");
-    assertThat(problems(HA + "storage: {mode: ceph}\n").getMessage()).contains("storage.mode 'ceph' is none of local-path, nfs, nfs-static, existing");
-    assertThat(problems(HA + "storage: {mode: nfs-static, nfs: {server: server-1}}\n").getMessage()).contains("needs storage.nfs.volumes");
-    assertThat(problems(HA + "nvidia: {operator: true, timeSlicing: 2}\n").getMessage()).contains("leaves the driver and device plugin to the GPU Operator");
+    assertThat(problems(HA + "storage: {mode: nfs}\n").getMessage())
+        .contains("storage.mode nfs needs storage.nfs with server");
+    assertThat(problems(HA + "storage: {mode: ceph}\n").getMessage())
+        .contains("storage.mode 'ceph' is none of local-path, nfs, nfs-static, existing");
+    assertThat(problems(HA + "storage: {mode: nfs-static, nfs: {server: server-1}}\n").getMessage())
+        .contains("needs storage.nfs.volumes");
+    assertThat(problems(HA + "nvidia: {operator: true, timeSlicing: 2}\n").getMessage())
+        .contains("leaves the driver and device plugin to the GPU Operator");
   }
 
   @Test
   void gpuHostsNeedAK3sThatCanMakeNvidiaTheDefaultRuntime() {
-    assertThat(new Inventory.K3s("v1.28.4+k3s2", List.of(), null, List.of(), null).hasDefaultRuntime()).isFalse();
-    assertThat(new Inventory.K3s("v1.28.5+k3s1", List.of(), null, List.of(), null).hasDefaultRuntime()).isTrue();
-    assertThat(new Inventory.K3s("v1.27.9+k3s1", List.of(), null, List.of(), null).hasDefaultRuntime()).isTrue();
-    assertThat(new Inventory.K3s("v1.26.11+k3s2", List.of(), null, List.of(), null).hasDefaultRuntime()).isFalse();
-    assertThat(new Inventory.K3s(InventoryLoader.DEFAULT_K3S_VERSION, List.of(), null, List.of(), null).hasDefaultRuntime()).isTrue();
+    assertThat(
+            new Inventory.K3s("v1.28.4+k3s2", List.of(), null, List.of(), null).hasDefaultRuntime())
+        .isFalse();
+    assertThat(
+            new Inventory.K3s("v1.28.5+k3s1", List.of(), null, List.of(), null).hasDefaultRuntime())
+        .isTrue();
+    assertThat(
+            new Inventory.K3s("v1.27.9+k3s1", List.of(), null, List.of(), null).hasDefaultRuntime())
+        .isTrue();
+    assertThat(
+            new Inventory.K3s("v1.26.11+k3s2", List.of(), null, List.of(), null)
+                .hasDefaultRuntime())
+        .isFalse();
+    assertThat(
+            new Inventory.K3s(InventoryLoader.DEFAULT_K3S_VERSION, List.of(), null, List.of(), null)
+                .hasDefaultRuntime())
+        .isTrue();
     String old = HA.replace("version: v1.32.4+k3s1", "version: v1.28.4+k3s2");
     assertThat(old).contains("v1.28.4+k3s2");
-    assertThat(problems(old).getMessage()).contains("k3s v1.28.4+k3s2 cannot make nvidia the default container runtime");
+    assertThat(problems(old).getMessage())
+        .contains("k3s v1.28.4+k3s2 cannot make nvidia the default container runtime");
     assertThat(parse(old + "nvidia: {operator: true}\n").k3s().version()).isEqualTo("v1.28.4+k3s2");
   }
 
   @Test
   void sudoYesIsTrueAndAnythingElseThatIsNoBooleanIsAnError() {
-    String one = """
+    String one =
+        """
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
         hosts: [{name: a, address: 10.0.0.11, role: server, user: ubuntu, sudo: %s}]
         """;
     assertThat(parse(one.formatted("yes")).hosts().get(0).sudo()).as("sudo: yes").isTrue();
     assertThat(parse(one.formatted("no")).hosts().get(0).sudo()).as("sudo: no").isFalse();
-    assertThat(problems(one.formatted("maybe")).problems()).anySatisfy(p -> assertThat(p).contains("sudo must be true or false, not 'maybe'"));
+    assertThat(problems(one.formatted("maybe")).problems())
+        .anySatisfy(p -> assertThat(p).contains("sudo must be true or false, not 'maybe'"));
   }
 
   @Test
   void anAddressThatIsNoAddressIsReportedAsSuch() {
-    String one = """
+    String one =
+        """
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
         hosts: [{name: a, address: "%s", role: server}]
         """;
     assertThat(problems(one.formatted("10.77.0.999")).problems())
-        .anySatisfy(p -> assertThat(p).contains("address '10.77.0.999' is neither an IP address nor a host name"));
-    assertThat(problems(one.formatted("10.0.0")).problems()).anySatisfy(p -> assertThat(p).contains("'10.0.0'"));
-    assertThat(problems(one.formatted("bad host!")).problems()).anySatisfy(p -> assertThat(p).contains("'bad host!'"));
-    assertThat(parse(one.formatted("node-1.lab.example")).hosts().get(0).address()).isEqualTo("node-1.lab.example");
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("address '10.77.0.999' is neither an IP address nor a host name"));
+    assertThat(problems(one.formatted("10.0.0")).problems())
+        .anySatisfy(p -> assertThat(p).contains("'10.0.0'"));
+    assertThat(problems(one.formatted("bad host!")).problems())
+        .anySatisfy(p -> assertThat(p).contains("'bad host!'"));
+    assertThat(parse(one.formatted("node-1.lab.example")).hosts().get(0).address())
+        .isEqualTo("node-1.lab.example");
     assertThat(parse(one.formatted("fd00::11")).hosts().get(0).address()).isEqualTo("fd00::11");
   }
 }

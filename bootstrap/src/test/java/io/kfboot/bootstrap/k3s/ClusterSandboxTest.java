@@ -10,6 +10,8 @@ import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.StepRunner.Result;
 import io.kfboot.bootstrap.steps.StepRunner.Status;
 import io.kfboot.bootstrap.testing.Sshd;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.kfboot.testing.Need;
-import io.kfboot.testing.Requires;
 
 /** Three real sshd hosts (own network namespaces where possible) brought up in sandbox mode. */
 @Requires(Need.SSHD)
@@ -45,25 +45,62 @@ class ClusterSandboxTest {
 
   @Test
   void everyHostGetsItsK3sFilesAndASecondRunChangesNothing() throws Exception {
-    StringBuilder yaml = new StringBuilder("cluster: lab\nk3s: {token: {env: K3S_TOKEN}}\nhosts:\n");
+    StringBuilder yaml =
+        new StringBuilder("cluster: lab\nk3s: {token: {env: K3S_TOKEN}}\nhosts:\n");
     for (int i = 0; i < hosts.size(); i++) {
-      yaml.append("  - {name: node-").append(i).append(", address: '").append(hosts.get(i).address).append("', port: ")
-          .append(hosts.get(i).port).append(", user: root, key: ").append(hosts.get(i).userKey).append(", role: ")
-          .append(i == 0 ? "server" : "agent").append("}\n");
+      yaml.append("  - {name: node-")
+          .append(i)
+          .append(", address: '")
+          .append(hosts.get(i).address)
+          .append("', port: ")
+          .append(hosts.get(i).port)
+          .append(", user: root, key: ")
+          .append(hosts.get(i).userKey)
+          .append(", role: ")
+          .append(i == 0 ? "server" : "agent")
+          .append("}\n");
     }
     Inventory inv = InventoryLoader.parse(yaml.toString(), "inventory.yaml", dir);
     Path known = dir.resolve("known_hosts");
-    Files.writeString(known, String.join("\n", hosts.stream().map(h -> h.hostKeyLine).toList()) + "\n");
-    ClusterBootstrap b = new ClusterBootstrap(inv, h -> (HostOperator) new SshHostOperator(
-        new SshTarget(h.name(), h.address(), h.port(), h.user(), h.identityFile(), null, known, false, Duration.ofSeconds(5), Duration.ofSeconds(5)), w -> {}),
-        Map.of("K3S_TOKEN", "K10-sandbox"), Duration.ofSeconds(30), 8, r -> {});
+    Files.writeString(
+        known, String.join("\n", hosts.stream().map(h -> h.hostKeyLine).toList()) + "\n");
+    ClusterBootstrap b =
+        new ClusterBootstrap(
+            inv,
+            h ->
+                (HostOperator)
+                    new SshHostOperator(
+                        new SshTarget(
+                            h.name(),
+                            h.address(),
+                            h.port(),
+                            h.user(),
+                            h.identityFile(),
+                            null,
+                            known,
+                            false,
+                            Duration.ofSeconds(5),
+                            Duration.ofSeconds(5)),
+                        w -> {}),
+            Map.of("K3S_TOKEN", "K10-sandbox"),
+            Duration.ofSeconds(30),
+            8,
+            r -> {});
 
     List<Result> first = b.sandbox(h -> dir.resolve("root-" + h.name()).toString());
-    assertThat(first).filteredOn(r -> r.step().startsWith("k3s-")).extracting(Result::status).containsOnly(Status.CHANGED, Status.OK);
-    assertThat(Files.readString(dir.resolve("root-node-0").resolve(K3sConfig.PATH.substring(1)))).doesNotContain("server:");
-    assertThat(Files.readString(dir.resolve("root-node-2").resolve(K3sConfig.PATH.substring(1)))).contains("server: https://" + hosts.get(0).address + ":6443");
+    assertThat(first)
+        .filteredOn(r -> r.step().startsWith("k3s-"))
+        .extracting(Result::status)
+        .containsOnly(Status.CHANGED, Status.OK);
+    assertThat(Files.readString(dir.resolve("root-node-0").resolve(K3sConfig.PATH.substring(1))))
+        .doesNotContain("server:");
+    assertThat(Files.readString(dir.resolve("root-node-2").resolve(K3sConfig.PATH.substring(1))))
+        .contains("server: https://" + hosts.get(0).address + ":6443");
 
     List<Result> second = b.sandbox(h -> dir.resolve("root-" + h.name()).toString());
-    assertThat(second).filteredOn(r -> r.step().startsWith("k3s-")).extracting(Result::status).containsOnly(Status.OK);
+    assertThat(second)
+        .filteredOn(r -> r.step().startsWith("k3s-"))
+        .extracting(Result::status)
+        .containsOnly(Status.OK);
   }
 }

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** Desired state on hosts, rendered from typed records, against golden files. */
 class HostFilesGoldenTest {
-  static final String HA = """
+  static final String HA =
+      """
       cluster: lab
       k3s:
         apiEndpoint: 10.0.0.10
@@ -25,7 +26,8 @@ class HostFilesGoldenTest {
           mirror.lab.example: {username: puller, passwordEnv: MIRROR_PASSWORD}
       hosts:
         - {name: server-1, address: 10.0.0.11, role: server}
-        - {name: server-2, address: 10.0.0.12, role: server, taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]}
+        - {name: server-2, address: 10.0.0.12, role: server,
+           taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]}
         - {name: server-3, address: 10.0.0.13, role: server}
         - {name: gpu-1, address: 10.0.0.21, role: agent, gpu: true, labels: {accelerator: a100}}
       """;
@@ -39,40 +41,59 @@ class HostFilesGoldenTest {
     Inventory inv = inventory(HA);
     String url = "https://10.0.0.10:6443";
     Golden.check("k3s/first-server.yaml", K3sConfig.render(inv, inv.servers().get(0), true, url));
-    Golden.check("k3s/joining-server.yaml", K3sConfig.render(inv, inv.servers().get(1), false, url));
+    Golden.check(
+        "k3s/joining-server.yaml", K3sConfig.render(inv, inv.servers().get(1), false, url));
     Golden.check("k3s/gpu-agent.yaml", K3sConfig.render(inv, inv.agents().get(0), false, url));
-    Inventory single = inventory("""
-        cluster: one
-        k3s: {token: {file: /etc/kfboot/token}}
-        containerRuntime: docker
-        hosts: [{name: box, address: 192.168.1.5, role: server}]
-        """);
-    Golden.check("k3s/single-server-docker.yaml", K3sConfig.render(single, single.servers().get(0), true, "https://192.168.1.5:6443"));
+    Inventory single =
+        inventory(
+            """
+            cluster: one
+            k3s: {token: {file: /etc/kfboot/token}}
+            containerRuntime: docker
+            hosts: [{name: box, address: 192.168.1.5, role: server}]
+            """);
+    Golden.check(
+        "k3s/single-server-docker.yaml",
+        K3sConfig.render(single, single.servers().get(0), true, "https://192.168.1.5:6443"));
   }
 
   @Test
   void storageModesAndDiscoveredGpuCountShapeTheK3sConfig() throws Exception {
-    Inventory nfs = inventory(HA + """
-        storage:
-          mode: nfs
-          nfs: {server: server-1, path: /srv/nfs/kubeflow}
-        """);
+    Inventory nfs =
+        inventory(
+            HA
+                + """
+                storage:
+                  mode: nfs
+                  nfs: {server: server-1, path: /srv/nfs/kubeflow}
+                """);
     String url = "https://10.0.0.10:6443";
-    Golden.check("k3s/first-server-nfs.yaml", K3sConfig.render(nfs, nfs.servers().get(0), true, url));
-    Golden.check("k3s/gpu-agent-counted.yaml", K3sConfig.render(nfs, nfs.agents().get(0), false, url, Map.of("nvidia.com/gpu.count", "4")));
-    Inventory localPath = inventory(HA + "storage: {mode: local-path, localPath: /data/k3s-volumes}\n");
+    Golden.check(
+        "k3s/first-server-nfs.yaml", K3sConfig.render(nfs, nfs.servers().get(0), true, url));
+    Golden.check(
+        "k3s/gpu-agent-counted.yaml",
+        K3sConfig.render(
+            nfs, nfs.agents().get(0), false, url, Map.of("nvidia.com/gpu.count", "4")));
+    Inventory localPath =
+        inventory(HA + "storage: {mode: local-path, localPath: /data/k3s-volumes}\n");
     String server = K3sConfig.render(localPath, localPath.servers().get(0), true, url);
-    assertThat(server).contains("default-local-storage-path: /data/k3s-volumes").doesNotContain("local-storage\n");
+    assertThat(server)
+        .contains("default-local-storage-path: /data/k3s-volumes")
+        .doesNotContain("local-storage\n");
     // only servers run the local-path addon
-    assertThat(K3sConfig.render(localPath, localPath.agents().get(0), false, url)).doesNotContain("local-storage");
+    assertThat(K3sConfig.render(localPath, localPath.agents().get(0), false, url))
+        .doesNotContain("local-storage");
   }
 
   @Test
   void registriesTakePasswordsFromTheEnvironmentOnly() throws Exception {
     Inventory inv = inventory(HA);
-    Golden.check("k3s/registries.yaml", K3sConfig.registries(inv.registries(), Map.of("MIRROR_PASSWORD", "pw-from-env")));
+    Golden.check(
+        "k3s/registries.yaml",
+        K3sConfig.registries(inv.registries(), Map.of("MIRROR_PASSWORD", "pw-from-env")));
     assertThatThrownBy(() -> K3sConfig.registries(inv.registries(), Map.of()))
-        .hasMessageContaining("MIRROR_PASSWORD").hasMessageContaining("is not set");
+        .hasMessageContaining("MIRROR_PASSWORD")
+        .hasMessageContaining("is not set");
   }
 
   @Test
@@ -83,7 +104,8 @@ class HostFilesGoldenTest {
 
   @Test
   void swapLinesAreCommentedAndRestoredExactly() throws Exception {
-    String fstab = """
+    String fstab =
+        """
         # /etc/fstab: static file system information.
         UUID=1111-2222 /               ext4    errors=remount-ro 0       1
         UUID=3333-4444 none            swap    sw              0       0

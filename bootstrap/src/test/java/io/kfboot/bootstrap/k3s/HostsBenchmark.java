@@ -30,9 +30,12 @@ public final class HostsBenchmark {
         Files.createDirectories(d);
         sshds.add(Sshd.startHost(d, 100 + i));
       }
-      System.out.println("hosts: 8 sshd at " + String.join(", ", sshds.stream().map(s -> s.address + ":" + s.port).toList()));
+      System.out.println(
+          "hosts: 8 sshd at "
+              + String.join(", ", sshds.stream().map(s -> s.address + ":" + s.port).toList()));
       Path known = dir.resolve("known_hosts");
-      Files.writeString(known, String.join("\n", sshds.stream().map(s -> s.hostKeyLine).toList()) + "\n");
+      Files.writeString(
+          known, String.join("\n", sshds.stream().map(s -> s.hostKeyLine).toList()) + "\n");
       double[] one = new double[runs];
       double[] eight = new double[runs];
       for (int r = 0; r < runs; r++) {
@@ -50,16 +53,45 @@ public final class HostsBenchmark {
   }
 
   static double time(List<Sshd> hosts, Path known, Path roots) {
-    StringBuilder yaml = new StringBuilder("cluster: bench\nk3s: {token: {env: K3S_TOKEN}}\nhosts:\n");
+    StringBuilder yaml =
+        new StringBuilder("cluster: bench\nk3s: {token: {env: K3S_TOKEN}}\nhosts:\n");
     for (int i = 0; i < hosts.size(); i++) {
       Sshd s = hosts.get(i);
-      yaml.append("  - {name: node-").append(i).append(", address: '").append(s.address).append("', port: ").append(s.port)
-          .append(", user: root, key: ").append(s.userKey).append(", role: ").append(i == 0 ? "server" : "agent").append("}\n");
+      yaml.append("  - {name: node-")
+          .append(i)
+          .append(", address: '")
+          .append(s.address)
+          .append("', port: ")
+          .append(s.port)
+          .append(", user: root, key: ")
+          .append(s.userKey)
+          .append(", role: ")
+          .append(i == 0 ? "server" : "agent")
+          .append("}\n");
     }
     Inventory inv = InventoryLoader.parse(yaml.toString(), "bench.yaml", roots);
-    ClusterBootstrap b = new ClusterBootstrap(inv, h -> (HostOperator) new SshHostOperator(new SshTarget(h.name(), h.address(), h.port(), h.user(),
-        h.identityFile(), null, known, false, Duration.ofSeconds(10), Duration.ofSeconds(10)), w -> {}),
-        Map.of("K3S_TOKEN", "K10-bench"), Duration.ofSeconds(60), 8, r -> {});
+    ClusterBootstrap b =
+        new ClusterBootstrap(
+            inv,
+            h ->
+                (HostOperator)
+                    new SshHostOperator(
+                        new SshTarget(
+                            h.name(),
+                            h.address(),
+                            h.port(),
+                            h.user(),
+                            h.identityFile(),
+                            null,
+                            known,
+                            false,
+                            Duration.ofSeconds(10),
+                            Duration.ofSeconds(10)),
+                        w -> {}),
+            Map.of("K3S_TOKEN", "K10-bench"),
+            Duration.ofSeconds(60),
+            8,
+            r -> {});
     long t0 = System.nanoTime();
     b.sandbox(h -> roots.resolve(h.name()).toString());
     return (System.nanoTime() - t0) / 1e9;

@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class KubeconfigsTest {
   /** The shape k3s writes to /etc/rancher/k3s/k3s.yaml (certificates shortened). */
-  static final String K3S_YAML = """
+  static final String K3S_YAML =
+      """
       apiVersion: v1
       clusters:
       - cluster:
@@ -29,7 +30,8 @@ class KubeconfigsTest {
           client-key-data: LS0tLS1LRVk=
       """;
 
-  static final String EXISTING = """
+  static final String EXISTING =
+      """
       apiVersion: v1
       kind: Config
       clusters:
@@ -51,9 +53,14 @@ class KubeconfigsTest {
     var lab = Kubeconfigs.fromK3s(K3S_YAML, "lab", "https://10.0.0.10:6443");
     String merged = Kubeconfigs.merge(EXISTING, lab);
     Golden.check("kubeconfig/merged.yaml", merged);
-    assertThat(merged).contains("https://prod.example:6443").doesNotContain("old-lab").doesNotContain("127.0.0.1")
+    assertThat(merged)
+        .contains("https://prod.example:6443")
+        .doesNotContain("old-lab")
+        .doesNotContain("127.0.0.1")
         .contains("current-context: prod");
-    assertThat(Kubeconfigs.merge(merged, lab)).as("merging again changes nothing").isEqualTo(merged);
+    assertThat(Kubeconfigs.merge(merged, lab))
+        .as("merging again changes nothing")
+        .isEqualTo(merged);
     assertThat(Kubeconfigs.merge("", lab)).contains("current-context: lab");
   }
 }

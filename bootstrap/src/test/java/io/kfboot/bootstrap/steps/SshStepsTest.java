@@ -10,6 +10,8 @@ import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.StepRunner.Result;
 import io.kfboot.bootstrap.steps.StepRunner.Status;
 import io.kfboot.bootstrap.testing.Sshd;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,8 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.kfboot.testing.Need;
-import io.kfboot.testing.Requires;
 
 /**
  * The steps' real commands over real SSH on this machine. Steps that would change the machine
@@ -46,31 +46,53 @@ class SshStepsTest {
   }
 
   private HostContext host(Inventory inv, String root) {
-    SshHostOperator op = new SshHostOperator(new SshTarget("local-sshd", "127.0.0.1", sshd.port, Sshd.user(), sshd.userKey, null, sshd.knownHosts,
-        false, Duration.ofSeconds(5), Duration.ofSeconds(5)), w -> {});
+    SshHostOperator op =
+        new SshHostOperator(
+            new SshTarget(
+                "local-sshd",
+                "127.0.0.1",
+                sshd.port,
+                Sshd.user(),
+                sshd.userKey,
+                null,
+                sshd.knownHosts,
+                false,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(5)),
+            w -> {});
     return new HostContext(op, inv.servers().get(0), inv, Duration.ofSeconds(30), root);
   }
 
   private Inventory inventory() {
-    return InventoryLoader.parse("""
+    return InventoryLoader.parse(
+        """
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
         registries: {mirrors: {docker.io: [https://mirror.lab.example]}}
         hosts: [{name: box, address: 127.0.0.1, role: server, user: root}]
-        """, "inventory.yaml", dir);
+        """,
+        "inventory.yaml",
+        dir);
   }
 
   @Test
   void theChecksRunOnARealHostAndOnlyLook() throws Exception {
     HostContext h = host(inventory(), "");
     List<Result> plan = StepRunner.run(h, HostSteps.prepare(), true, r -> {});
-    assertThat(plan).extracting(Result::step).containsExactly("preflight", "network", "packages", "swap-off", "kernel-modules", "sysctl", "docker");
+    assertThat(plan)
+        .extracting(Result::step)
+        .containsExactly(
+            "preflight", "network", "packages", "swap-off", "kernel-modules", "sysctl", "docker");
     assertThat(plan).allMatch(r -> r.status() == Status.OK || r.status() == Status.WOULD_CHANGE);
-    assertThat(plan.get(0).detail()).as("facts read from the real machine").matches("arch \\S+, \\d+ CPUs|.*(CPUs|memory|free|systemd|architecture).*");
+    assertThat(plan.get(0).detail())
+        .as("facts read from the real machine")
+        .matches("arch \\S+, \\d+ CPUs|.*(CPUs|memory|free|systemd|architecture).*");
     Process p = new ProcessBuilder("sysctl", "-n", "fs.inotify.max_user_watches").start();
     String watches = new String(p.getInputStream().readAllBytes()).trim();
     if (p.waitFor() == 0 && !watches.equals("1255360")) {
-      assertThat(plan.get(5).detail()).as("the live value, read over SSH").contains("fs.inotify.max_user_watches " + watches + " -> 1255360");
+      assertThat(plan.get(5).detail())
+          .as("the live value, read over SSH")
+          .contains("fs.inotify.max_user_watches " + watches + " -> 1255360");
     }
     h.operator().close();
   }
@@ -82,14 +104,24 @@ class SshStepsTest {
     Inventory inv = inventory();
     HostContext h = host(inv, root.toString());
     List<Step> steps = HostSteps.k3sFiles("K10-token", true, "https://127.0.0.1:6443", Map.of());
-    assertThat(StepRunner.run(h, steps, false, r -> {})).extracting(Result::status).containsOnly(Status.CHANGED);
+    assertThat(StepRunner.run(h, steps, false, r -> {}))
+        .extracting(Result::status)
+        .containsOnly(Status.CHANGED);
     Path config = root.resolve(K3sConfig.PATH.substring(1));
     assertThat(Files.readString(config)).contains("node-name: box");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config))).isEqualTo("rw-------");
-    assertThat(Files.readString(root.resolve(K3sConfig.TOKEN_FILE.substring(1)))).isEqualTo("K10-token\n");
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve(K3sConfig.TOKEN_FILE.substring(1))))).isEqualTo("rw-------");
-    assertThat(Files.readString(root.resolve(K3sConfig.REGISTRIES_PATH.substring(1)))).contains("mirror.lab.example");
-    assertThat(StepRunner.run(h, steps, false, r -> {})).extracting(Result::status).containsOnly(Status.OK);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(config)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(root.resolve(K3sConfig.TOKEN_FILE.substring(1))))
+        .isEqualTo("K10-token\n");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(root.resolve(K3sConfig.TOKEN_FILE.substring(1)))))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(root.resolve(K3sConfig.REGISTRIES_PATH.substring(1))))
+        .contains("mirror.lab.example");
+    assertThat(StepRunner.run(h, steps, false, r -> {}))
+        .extracting(Result::status)
+        .containsOnly(Status.OK);
     h.operator().close();
   }
 }

@@ -2,6 +2,7 @@ package io.kfboot.bootstrap.testing;
 
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.host.RecordingHostOperator;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * A recording host with just enough Linux behind it for the steps: sysctl values, loaded modules,
@@ -22,7 +24,8 @@ public final class FakeLinuxHost {
   public static final AtomicLong CLOCK = new AtomicLong();
 
   public final RecordingHostOperator operator;
-  public final Map<String, String> sysctl = new HashMap<>(Map.of("net.ipv4.ip_forward", "0", "fs.inotify.max_user_watches", "8192"));
+  public final Map<String, String> sysctl =
+      new HashMap<>(Map.of("net.ipv4.ip_forward", "0", "fs.inotify.max_user_watches", "8192"));
   public final Set<String> modules = new HashSet<>(Set.of("overlay"));
   public final List<String> swap = new ArrayList<>(List.of("/swapfile"));
   public String k3sVersion;
@@ -32,12 +35,15 @@ public final class FakeLinuxHost {
   public boolean docker;
   public boolean failK3sInstall;
   public final List<Long> installedAt = new ArrayList<>();
+
   /** The next n modprobe commands fail as a connection dropped mid-command would (after acting). */
   public int dropModprobe;
+
   /** Whether a dropped modprobe fails before it acted (a host that stays unreachable) or after. */
   public boolean dropBeforeActing;
+
   /** What "k3s kubectl get nodes" prints here: name=ReadyStatus lines. */
-  public java.util.function.Supplier<String> nodes = () -> "";
+  public Supplier<String> nodes = () -> "";
 
   public FakeLinuxHost(String name) {
     operator = new RecordingHostOperator(name);
@@ -65,7 +71,11 @@ public final class FakeLinuxHost {
     String line = String.join(" ", a);
     String prog = a.get(0);
     if (prog.equals("sh") && line.contains("ss -Hltn")) {
-      return ok((k3sVersion == null ? "none" : "k3s") + "\n22 " + (k3sVersion == null ? "" : "6443 10250") + "\n68\nyes\ndns\n");
+      return ok(
+          (k3sVersion == null ? "none" : "k3s")
+              + "\n22 "
+              + (k3sVersion == null ? "" : "6443 10250")
+              + "\n68\nyes\ndns\n");
     }
     if (prog.equals("sh") && line.contains("command -v curl")) {
       return ok("/usr/bin/curl\n");
@@ -108,7 +118,9 @@ public final class FakeLinuxHost {
       }
       return ok(out.toString());
     }
-    if (prog.equals("sh") && (line.contains("list-units --type=swap") || line.contains("list-unit-files --type=swap"))) {
+    if (prog.equals("sh")
+        && (line.contains("list-units --type=swap")
+            || line.contains("list-unit-files --type=swap"))) {
       return ok("");
     }
     switch (prog) {
@@ -134,7 +146,10 @@ public final class FakeLinuxHost {
       case "swapon" -> {
         if (a.contains("-a")) {
           String fstab = new String(operator.files().get("/etc/fstab"), StandardCharsets.UTF_8);
-          fstab.lines().filter(l -> !l.startsWith("#") && l.contains(" swap ")).forEach(l -> swap.add(l.split("\\s+")[0]));
+          fstab
+              .lines()
+              .filter(l -> !l.startsWith("#") && l.contains(" swap "))
+              .forEach(l -> swap.add(l.split("\\s+")[0]));
           return ok("");
         }
         return ok(String.join("\n", swap));
@@ -169,7 +184,8 @@ public final class FakeLinuxHost {
         }
         if (dropModprobe > 0) {
           dropModprobe--;
-          throw new io.kfboot.bootstrap.host.HostException(operator.name(), "the connection dropped while running modprobe", "rerun", true);
+          throw new HostException(
+              operator.name(), "the connection dropped while running modprobe", "rerun", true);
         }
         return ok("");
       }
@@ -178,27 +194,41 @@ public final class FakeLinuxHost {
           return ok(sysctl.getOrDefault(a.get(2), "") + "\n");
         }
         String conf = new String(operator.files().get(a.get(2)), StandardCharsets.UTF_8);
-        conf.lines().filter(l -> l.contains(" = ")).forEach(l -> sysctl.put(l.split(" = ")[0], l.split(" = ")[1]));
+        conf.lines()
+            .filter(l -> l.contains(" = "))
+            .forEach(l -> sysctl.put(l.split(" = ")[0], l.split(" = ")[1]));
         return ok("");
       }
       case "k3s" -> {
         if (a.size() > 2 && a.get(1).equals("kubectl")) {
-          return k3sVersion == null ? new ExecResult(1, "", "The connection to the server was refused", Duration.ZERO) : ok(nodes.get());
+          return k3sVersion == null
+              ? new ExecResult(1, "", "The connection to the server was refused", Duration.ZERO)
+              : ok(nodes.get());
         }
-        return k3sVersion == null ? exit(127) : ok("k3s version " + k3sVersion + " (abcdef)\ngo version go1.23\n");
+        return k3sVersion == null
+            ? exit(127)
+            : ok("k3s version " + k3sVersion + " (abcdef)\ngo version go1.23\n");
       }
       case "env" -> {
         if (failK3sInstall) {
           return new ExecResult(1, "", "[ERROR] Failed to start the k3s service", Duration.ZERO);
         }
-        k3sVersion = a.stream().filter(x -> x.startsWith("INSTALL_K3S_VERSION=")).findFirst().orElseThrow().substring(20);
+        k3sVersion =
+            a.stream()
+                .filter(x -> x.startsWith("INSTALL_K3S_VERSION="))
+                .findFirst()
+                .orElseThrow()
+                .substring(20);
         boolean server = a.stream().anyMatch(x -> x.startsWith("INSTALL_K3S_EXEC=server"));
-        operator.file(server ? "/usr/local/bin/k3s-uninstall.sh" : "/usr/local/bin/k3s-agent-uninstall.sh", "#!/bin/sh\n");
+        operator.file(
+            server ? "/usr/local/bin/k3s-uninstall.sh" : "/usr/local/bin/k3s-agent-uninstall.sh",
+            "#!/bin/sh\n");
         installedAt.add(CLOCK.get());
         return ok("");
       }
       default -> {
-        return new ExecResult(127, "", prog + ": command not found in FakeLinuxHost", Duration.ZERO);
+        return new ExecResult(
+            127, "", prog + ": command not found in FakeLinuxHost", Duration.ZERO);
       }
     }
   }

@@ -20,7 +20,9 @@ public final class Golden {
       Files.createDirectories(file.getParent());
       Files.writeString(file, actual);
     }
-    assertThat(file).as("golden file " + file + " (write it with -Dkfboot.updateGolden=true)").exists();
+    assertThat(file)
+        .as("golden file " + file + " (write it with -Dkfboot.updateGolden=true)")
+        .exists();
     assertThat(actual).isEqualTo(Files.readString(file));
   }
 }

@@ -1,9 +1,9 @@
 package io.kfboot.bootstrap.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+
 import io.kfboot.testing.Need;
 import io.kfboot.testing.Skips;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,10 @@ public final class Shellcheck {
   /** Asserts that {@code script}, run by {@code sh -c}, passes shellcheck as POSIX sh. */
   public static void assertClean(Path dir, String script) throws Exception {
     Path f = Files.writeString(dir.resolve("script.sh"), "#!/bin/sh\n" + script + "\n");
-    Process p = new ProcessBuilder("shellcheck", "-s", "sh", f.toString()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder("shellcheck", "-s", "sh", f.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(script + "\n" + out).isZero();
   }

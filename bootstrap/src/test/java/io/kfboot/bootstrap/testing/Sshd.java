@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,8 +18,10 @@ public final class Sshd implements AutoCloseable {
   static final Path SSHD = Path.of("/usr/sbin/sshd");
 
   public final Path dir;
+
   /** Where it listens: 127.0.0.1, or the namespace's own address. */
   public final String address;
+
   public final int port;
   public final Path userKey;
   public final Path knownHosts;
@@ -26,7 +29,15 @@ public final class Sshd implements AutoCloseable {
   private final Process process;
   private final String namespace;
 
-  private Sshd(Path dir, String address, int port, Path userKey, Path knownHosts, String hostKeyLine, Process process, String namespace) {
+  private Sshd(
+      Path dir,
+      String address,
+      int port,
+      Path userKey,
+      Path knownHosts,
+      String hostKeyLine,
+      Process process,
+      String namespace) {
     this.dir = dir;
     this.address = address;
     this.namespace = namespace;
@@ -103,44 +114,59 @@ public final class Sshd implements AutoCloseable {
       }
     }
     Path config = dir.resolve("sshd_config");
-    Files.writeString(config, String.join("\n",
-        "Port " + port,
-        "ListenAddress " + address,
-        "HostKey " + dir.resolve("host_key"),
-        "PidFile " + dir.resolve("sshd.pid"),
-        "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
-        "PubkeyAuthentication yes",
-        "PasswordAuthentication no",
-        "KbdInteractiveAuthentication no",
-        "PermitRootLogin prohibit-password",
-        "StrictModes no",
-        "UsePAM no",
-        "Subsystem sftp internal-sftp",
-        "LogLevel ERROR",
-        ""));
-    List<String> cmd = new java.util.ArrayList<>();
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "Port " + port,
+            "ListenAddress " + address,
+            "HostKey " + dir.resolve("host_key"),
+            "PidFile " + dir.resolve("sshd.pid"),
+            "AuthorizedKeysFile " + dir.resolve("authorized_keys"),
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin prohibit-password",
+            "StrictModes no",
+            "UsePAM no",
+            "Subsystem sftp internal-sftp",
+            "LogLevel ERROR",
+            ""));
+    List<String> cmd = new ArrayList<>();
     if (ns != null) {
       cmd.addAll(List.of("ip", "netns", "exec", ns));
     }
     if (n >= 0 && run("unshare", "--uts", "true")) {
       // its own hostname too, as a separate machine has (kfboot refuses hosts that share one)
-      cmd.addAll(List.of("unshare", "--uts", "sh", "-c", "hostname sshd-host-" + n + " && exec \"$0\" \"$@\""));
+      cmd.addAll(
+          List.of(
+              "unshare",
+              "--uts",
+              "sh",
+              "-c",
+              "hostname sshd-host-" + n + " && exec \"$0\" \"$@\""));
     }
     cmd.addAll(List.of(SSHD.toString(), "-D", "-e", "-f", config.toString()));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("sshd.log").toFile())
+            .start();
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (true) {
       try (Socket s = new Socket(address, port)) {
         break;
       } catch (IOException e) {
         if (!p.isAlive() || System.nanoTime() > deadline) {
-          throw new IllegalStateException("sshd did not start: " + Files.readString(dir.resolve("sshd.log")));
+          throw new IllegalStateException(
+              "sshd did not start: " + Files.readString(dir.resolve("sshd.log")));
         }
         Thread.sleep(20);
       }
     }
     String[] pub = Files.readString(dir.resolve("host_key.pub")).trim().split(" ");
-    String line = (port == 22 ? address : "[" + address + "]:" + port) + " " + pub[0] + " " + pub[1];
+    String line =
+        (port == 22 ? address : "[" + address + "]:" + port) + " " + pub[0] + " " + pub[1];
     Path knownHosts = dir.resolve("known_hosts");
     Files.writeString(knownHosts, line + "\n");
     return new Sshd(dir, address, port, userKey, knownHosts, line, p, ns);
@@ -155,9 +181,22 @@ public final class Sshd implements AutoCloseable {
   }
 
   private static void keygen(String type, Path file) throws Exception {
-    List<String> cmd = type.equals("ecdsa")
-        ? List.of("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N", "", "-f", file.toString())
-        : List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-f", file.toString());
+    List<String> cmd =
+        type.equals("ecdsa")
+            ? List.of(
+                "ssh-keygen",
+                "-q",
+                "-t",
+                "ecdsa",
+                "-b",
+                "256",
+                "-m",
+                "PEM",
+                "-N",
+                "",
+                "-f",
+                file.toString())
+            : List.of("ssh-keygen", "-q", "-t", type, "-N", "", "-f", file.toString());
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     if (p.waitFor() != 0) {
@@ -165,7 +204,9 @@ public final class Sshd implements AutoCloseable {
     }
   }
 
-  /** The per-connection sshd processes (children of the listener), to kill a session mid-command. */
+  /**
+   * The per-connection sshd processes (children of the listener), to kill a session mid-command.
+   */
   public List<ProcessHandle> sessions() {
     return process.toHandle().descendants().toList();
   }

@@ -2,7 +2,6 @@ package io.kfboot.components.auth;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.regex.Pattern;
 import org.springframework.security.crypto.bcrypt.BCrypt;
@@ -32,7 +32,12 @@ public final class Credentials {
   private final String oidcClientSecret;
   private final String cookieSecret;
 
-  private Credentials(String adminEmail, String adminPassword, String passwordHash, String oidcClientSecret, String cookieSecret) {
+  private Credentials(
+      String adminEmail,
+      String adminPassword,
+      String passwordHash,
+      String oidcClientSecret,
+      String cookieSecret) {
     this.adminEmail = adminEmail;
     this.adminPassword = adminPassword;
     this.passwordHash = passwordHash;
@@ -57,13 +62,14 @@ public final class Credentials {
 
   public static void requireEmail(String email) {
     if (email == null || !EMAIL.matcher(email).matches()) {
-      throw new CredentialsException("'" + email + "' is no e-mail address", "pass --admin-email like admin@example.org");
+      throw new CredentialsException(
+          "'" + email + "' is no e-mail address", "pass --admin-email like admin@example.org");
     }
   }
 
   /**
-   * The credentials in {@code file}, or new ones written there (0600) when it does not exist.
-   * A file written for another admin e-mail is refused rather than silently reused.
+   * The credentials in {@code file}, or new ones written there (0600) when it does not exist. A
+   * file written for another admin e-mail is refused rather than silently reused.
    *
    * @return the credentials and whether they were just made
    */
@@ -74,7 +80,9 @@ public final class Credentials {
       if (!c.adminEmail.equals(adminEmail)) {
         throw new CredentialsException(
             "credentials file " + file + " is for " + c.adminEmail + ", not " + adminEmail,
-            "pass --admin-email " + c.adminEmail + ", or another --credentials file for a new user");
+            "pass --admin-email "
+                + c.adminEmail
+                + ", or another --credentials file for a new user");
       }
       return new Loaded(c, false);
     }
@@ -86,8 +94,8 @@ public final class Credentials {
   public record Loaded(Credentials credentials, boolean created) {}
 
   /** The credentials in {@code file}, if it exists (verify reads them; it never makes new ones). */
-  public static java.util.Optional<Credentials> load(Path file) {
-    return Files.exists(file) ? java.util.Optional.of(read(file)) : java.util.Optional.empty();
+  public static Optional<Credentials> load(Path file) {
+    return Files.exists(file) ? Optional.of(read(file)) : Optional.empty();
   }
 
   static Credentials read(Path file) {
@@ -95,23 +103,38 @@ public final class Credentials {
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
     } catch (IOException e) {
-      throw new CredentialsException("cannot read credentials file " + file + ": " + e.getMessage(), "check its permissions, or remove it to generate new credentials");
+      throw new CredentialsException(
+          "cannot read credentials file " + file + ": " + e.getMessage(),
+          "check its permissions, or remove it to generate new credentials");
     }
-    String[] keys = {"adminEmail", "adminPassword", "passwordHash", "oidcClientSecret", "cookieSecret"};
+    String[] keys = {
+      "adminEmail", "adminPassword", "passwordHash", "oidcClientSecret", "cookieSecret"
+    };
     for (String k : keys) {
       if (p.getProperty(k, "").isBlank()) {
-        throw new CredentialsException("credentials file " + file + " has no " + k, "remove it to generate new credentials (users must log in again)");
+        throw new CredentialsException(
+            "credentials file " + file + " has no " + k,
+            "remove it to generate new credentials (users must log in again)");
       }
     }
-    return new Credentials(p.getProperty("adminEmail"), p.getProperty("adminPassword"), p.getProperty("passwordHash"),
-        p.getProperty("oidcClientSecret"), p.getProperty("cookieSecret"));
+    return new Credentials(
+        p.getProperty("adminEmail"),
+        p.getProperty("adminPassword"),
+        p.getProperty("passwordHash"),
+        p.getProperty("oidcClientSecret"),
+        p.getProperty("cookieSecret"));
   }
 
   void write(Path file) {
     try {
       Path dir = file.toAbsolutePath().getParent();
       Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, ".credentials", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Path tmp =
+          Files.createTempFile(
+              dir,
+              ".credentials",
+              ".tmp",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Properties p = new Properties();
       p.setProperty("adminEmail", adminEmail);
       p.setProperty("adminPassword", adminPassword);
@@ -123,7 +146,9 @@ public final class Credentials {
       }
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new CredentialsException("cannot write credentials file " + file + ": " + e.getMessage(), "pass --credentials with a writable path");
+      throw new CredentialsException(
+          "cannot write credentials file " + file + ": " + e.getMessage(),
+          "pass --credentials with a writable path");
     }
   }
 

@@ -16,17 +16,19 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.representer.Representer;
 
 /**
- * Puts {@link Credentials} into a plan's objects in place of upstream's defaults: Dex's static
- * user (e-mail, username, bcrypt hash), the OIDC client secret in Dex's and oauth2-proxy's (or, up to
- * v1.8.1, oidc-authservice's) Secrets, oauth2-proxy's cookie secret, and the owner of the default user's Profile. A pure
- * function of the plan; afterwards no upstream default secret may be left anywhere in it.
+ * Puts {@link Credentials} into a plan's objects in place of upstream's defaults: Dex's static user
+ * (e-mail, username, bcrypt hash), the OIDC client secret in Dex's and oauth2-proxy's (or, up to
+ * v1.8.1, oidc-authservice's) Secrets, oauth2-proxy's cookie secret, and the owner of the default
+ * user's Profile. A pure function of the plan; afterwards no upstream default secret may be left
+ * anywhere in it.
  */
 public final class CredentialsPatch {
   /** Upstream's published defaults (the hash is of "12341234"); none may reach a cluster. */
-  static final List<String> UPSTREAM_DEFAULTS = List.of(
-      "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72",
-      "pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok",
-      "7d16fee92f8d11b8940b081b3f8b8acb");
+  static final List<String> UPSTREAM_DEFAULTS =
+      List.of(
+          "$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72",
+          "pUBnBOY80SnXgjibTYM9ZWNzY2xreNGQok",
+          "7d16fee92f8d11b8940b081b3f8b8acb");
 
   private CredentialsPatch() {}
 
@@ -36,14 +38,20 @@ public final class CredentialsPatch {
       List<K8sObject> objects = c.objects().stream().map(o -> patch(o, credentials)).toList();
       components.add(c.withObjects(objects));
     }
-    InstallPlan patched = new InstallPlan(plan.tree(), plan.kustomize(), components, plan.warnings());
+    InstallPlan patched =
+        new InstallPlan(plan.tree(), plan.kustomize(), components, plan.warnings());
     for (PlannedComponent c : patched.components()) {
       for (K8sObject o : c.objects()) {
         String leftover = findDefault(o.body());
         if (leftover != null) {
           throw new CredentialsException(
-              "component " + c.id() + ": " + o.key() + " still holds one of upstream's default secrets after kfboot set its own",
-              "this release keeps its credentials somewhere kfboot does not know; please report it with the release tag");
+              "component "
+                  + c.id()
+                  + ": "
+                  + o.key()
+                  + " still holds one of upstream's default secrets after kfboot set its own",
+              "this release keeps its credentials somewhere kfboot does not know; please report it"
+                  + " with the release tag");
         }
       }
     }
@@ -58,12 +66,17 @@ public final class CredentialsPatch {
     if (o.kind().equals("Secret") && ns.equals("auth") && o.name().equals("dex-oidc-client")) {
       return withSecretValue(o, "OIDC_CLIENT_SECRET", c.oidcClientSecret());
     }
-    if (o.kind().equals("Secret") && ns.equals("oauth2-proxy") && o.name().startsWith("oauth2-proxy")) {
+    if (o.kind().equals("Secret")
+        && ns.equals("oauth2-proxy")
+        && o.name().startsWith("oauth2-proxy")) {
       K8sObject s = withSecretValue(o, "client-secret", c.oidcClientSecret());
       return withSecretValue(s, "cookie-secret", c.cookieSecret());
     }
-    if (o.kind().equals("Secret") && ns.equals("istio-system") && o.name().equals("oidc-authservice-client")) {
-      // v1.8.1 and earlier: oidc-authservice instead of oauth2-proxy, the same client secret as Dex's
+    if (o.kind().equals("Secret")
+        && ns.equals("istio-system")
+        && o.name().equals("oidc-authservice-client")) {
+      // v1.8.1 and earlier: oidc-authservice instead of oauth2-proxy, the same client secret as
+      // Dex's
       // (common/oidc-client/oidc-authservice/base/secret_params.env)
       return withSecretValue(o, "CLIENT_SECRET", c.oidcClientSecret());
     }
@@ -91,7 +104,11 @@ public final class CredentialsPatch {
     if (!(raw instanceof String text)) {
       return o;
     }
-    Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(new DumperOptions()), dumper());
+    Yaml yaml =
+        new Yaml(
+            new SafeConstructor(new LoaderOptions()),
+            new Representer(new DumperOptions()),
+            dumper());
     Map<String, Object> config = copy(yaml.load(text));
     Object passwords = config.get("staticPasswords");
     if (passwords instanceof List<?> list && !list.isEmpty()) {
@@ -130,7 +147,8 @@ public final class CredentialsPatch {
 
   private static K8sObject withSecretValue(K8sObject o, String key, String value) {
     Map<String, Object> body = copy(o.body());
-    Map<String, Object> stringData = body.get("stringData") instanceof Map<?, ?> ? child(body, "stringData") : null;
+    Map<String, Object> stringData =
+        body.get("stringData") instanceof Map<?, ?> ? child(body, "stringData") : null;
     Map<String, Object> data = body.get("data") instanceof Map<?, ?> ? child(body, "data") : null;
     if (stringData != null && stringData.containsKey(key)) {
       stringData.put(key, value);

@@ -4,8 +4,8 @@ import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 
 /**
- * A catalog that cannot be used: a malformed or inconsistent data file, an unknown component id,
- * a selection that leaves a dependency out. The message names the problem, {@link #fix()} the way
+ * A catalog that cannot be used: a malformed or inconsistent data file, an unknown component id, a
+ * selection that leaves a dependency out. The message names the problem, {@link #fix()} the way
  * out.
  */
 public class CatalogException extends KfbootException {

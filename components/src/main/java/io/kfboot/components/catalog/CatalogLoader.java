@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -28,9 +29,16 @@ public final class CatalogLoader {
   private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
   private static final Pattern NS_NAME = Pattern.compile("[a-z0-9.-]+/[a-z0-9.-]+");
   private static final Set<String> TOP_KEYS =
-      Set.of("release", "commit", "kustomizeMinVersion", "example", "components", "exampleDifferences");
+      Set.of(
+          "release",
+          "commit",
+          "kustomizeMinVersion",
+          "example",
+          "components",
+          "exampleDifferences");
   private static final Set<String> COMPONENT_KEYS =
-      Set.of("id", "description", "paths", "namespaces", "dependsOn", "gates", "optional", "default");
+      Set.of(
+          "id", "description", "paths", "namespaces", "dependsOn", "gates", "optional", "default");
 
   private CatalogLoader() {}
 
@@ -66,7 +74,8 @@ public final class CatalogLoader {
     } catch (IllegalArgumentException e) {
       throw invalid(source, "kustomizeMinVersion: " + e.getMessage());
     }
-    String example = top.containsKey("example") ? string(top, "example", source, "the top level") : "example";
+    String example =
+        top.containsKey("example") ? string(top, "example", source, "the top level") : "example";
     List<ComponentSpec> components = new ArrayList<>();
     Set<String> ids = new HashSet<>();
     for (Object item : list(top.get("components"), source, "components")) {
@@ -80,11 +89,15 @@ public final class CatalogLoader {
       throw invalid(source, "lists no components");
     }
     List<ReleaseCatalog.ExampleDifference> differences = new ArrayList<>();
-    for (Object item : list(top.getOrDefault("exampleDifferences", List.of()), source, "exampleDifferences")) {
+    for (Object item :
+        list(top.getOrDefault("exampleDifferences", List.of()), source, "exampleDifferences")) {
       Map<String, Object> d = map(item, source, "an exampleDifferences entry");
       String direction = string(d, "direction", source, "exampleDifferences");
       if (!direction.equals("onlyInComponents") && !direction.equals("onlyInExample")) {
-        throw invalid(source, "exampleDifferences direction must be onlyInComponents or onlyInExample, got " + direction);
+        throw invalid(
+            source,
+            "exampleDifferences direction must be onlyInComponents or onlyInExample, got "
+                + direction);
       }
       differences.add(
           new ReleaseCatalog.ExampleDifference(
@@ -92,7 +105,8 @@ public final class CatalogLoader {
               direction,
               string(d, "reason", source, "exampleDifferences")));
     }
-    ReleaseCatalog catalog = new ReleaseCatalog(release, minKustomize, example, components, differences);
+    ReleaseCatalog catalog =
+        new ReleaseCatalog(release, minKustomize, example, components, differences);
     ComponentGraph.validate(catalog, source);
     return catalog;
   }
@@ -132,8 +146,15 @@ public final class CatalogLoader {
     if (g instanceof String s) {
       Gate.Type type = Gate.Type.fromKey(s);
       if (type != Gate.Type.CRDS_ESTABLISHED) {
-        throw invalid(source, where + ": gate '" + s + "' needs a target, e.g. '" + s + ": namespace/name'"
-            + (type == null ? " (known gate types: " + Gate.Type.allKeys() + ")" : ""));
+        throw invalid(
+            source,
+            where
+                + ": gate '"
+                + s
+                + "' needs a target, e.g. '"
+                + s
+                + ": namespace/name'"
+                + (type == null ? " (known gate types: " + Gate.Type.allKeys() + ")" : ""));
       }
       return new Gate(type, "", List.of());
     }
@@ -146,18 +167,29 @@ public final class CatalogLoader {
       }
       Gate.Type t = Gate.Type.fromKey(e.getKey());
       if (t == null || type != null) {
-        throw invalid(source, where + ": gate key '" + e.getKey() + "' is not one gate type of: " + Gate.Type.allKeys());
+        throw invalid(
+            source,
+            where
+                + ": gate key '"
+                + e.getKey()
+                + "' is not one gate type of: "
+                + Gate.Type.allKeys());
       }
       type = t;
       target = String.valueOf(e.getValue());
     }
     if (type == null || type == Gate.Type.CRDS_ESTABLISHED) {
-      throw invalid(source, where + ": a gate names one of " + Gate.Type.allKeys() + " with a namespace/name target");
+      throw invalid(
+          source,
+          where + ": a gate names one of " + Gate.Type.allKeys() + " with a namespace/name target");
     }
     if (!NS_NAME.matcher(target).matches()) {
-      throw invalid(source, where + ": gate " + type.key() + " target '" + target + "' is not namespace/name");
+      throw invalid(
+          source,
+          where + ": gate " + type.key() + " target '" + target + "' is not namespace/name");
     }
-    List<String> before = strings(m.getOrDefault("before", List.of()), source, where + " gate before");
+    List<String> before =
+        strings(m.getOrDefault("before", List.of()), source, where + " gate before");
     for (String b : before) {
       if (!NS_NAME.matcher(b).matches()) {
         throw invalid(source, where + ": gate before '" + b + "' is not namespace/name");
@@ -166,10 +198,18 @@ public final class CatalogLoader {
     return new Gate(type, target, before);
   }
 
-  private static void unknownKeys(Map<String, Object> m, Set<String> known, String source, String where) {
+  private static void unknownKeys(
+      Map<String, Object> m, Set<String> known, String source, String where) {
     for (String k : m.keySet()) {
       if (!known.contains(k)) {
-        throw invalid(source, where + " has unknown key '" + k + "' (known: " + String.join(", ", new java.util.TreeSet<>(known)) + ")");
+        throw invalid(
+            source,
+            where
+                + " has unknown key '"
+                + k
+                + "' (known: "
+                + String.join(", ", new TreeSet<>(known))
+                + ")");
       }
     }
   }
@@ -211,7 +251,8 @@ public final class CatalogLoader {
     return String.valueOf(v);
   }
 
-  private static boolean bool(Map<String, Object> m, String key, boolean dflt, String source, String where) {
+  private static boolean bool(
+      Map<String, Object> m, String key, boolean dflt, String source, String where) {
     Object v = m.get(key);
     if (v == null) {
       return dflt;
@@ -224,6 +265,7 @@ public final class CatalogLoader {
 
   static CatalogException invalid(String source, String what) {
     return new CatalogException(
-        "catalog " + source + " " + what, "fix the catalog data file (see README, 'Adding a release')");
+        "catalog " + source + " " + what,
+        "fix the catalog data file (see README, 'Adding a release')");
   }
 }

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The catalogs that ship with kfboot, one data file per release under
- * {@code io/kfboot/components/releases/}, listed in {@code index.txt} there (oldest first).
- * Optionally one more from a file ({@code --catalog}), for a release or fork kfboot does not ship.
+ * The catalogs that ship with kfboot, one data file per release under {@code
+ * io/kfboot/components/releases/}, listed in {@code index.txt} there (oldest first). Optionally one
+ * more from a file ({@code --catalog}), for a release or fork kfboot does not ship.
  */
 public final class Catalogs implements KnownReleases {
   private static final String DIR = "/io/kfboot/components/releases/";
@@ -30,7 +30,8 @@ public final class Catalogs implements KnownReleases {
       String resource = DIR + tag + ".yaml";
       try (InputStream in = Catalogs.class.getResourceAsStream(resource)) {
         if (in == null) {
-          throw new IllegalStateException("index.txt lists " + tag + " but " + resource + " is missing");
+          throw new IllegalStateException(
+              "index.txt lists " + tag + " but " + resource + " is missing");
         }
         ReleaseCatalog c = CatalogLoader.load(in, "classpath:" + resource);
         if (!c.release().tag().equals(tag)) {

@@ -1,11 +1,11 @@
 package io.kfboot.components.catalog;
 
-import io.kfboot.core.Nearest;
-
 import io.kfboot.components.catalog.CatalogException.UnknownComponentException;
+import io.kfboot.core.Nearest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -32,7 +32,12 @@ public final class ComponentGraph {
       for (String dep : c.dependsOn()) {
         if (!byId.containsKey(dep)) {
           throw CatalogLoader.invalid(
-              source, "component '" + c.id() + "' depends on '" + dep + "', which the catalog does not list");
+              source,
+              "component '"
+                  + c.id()
+                  + "' depends on '"
+                  + dep
+                  + "', which the catalog does not list");
         }
         if (dep.equals(c.id())) {
           throw CatalogLoader.invalid(source, "component '" + c.id() + "' depends on itself");
@@ -65,7 +70,7 @@ public final class ComponentGraph {
     }
     if (s != null && s == 1) {
       List<String> path = new ArrayList<>(stack);
-      java.util.Collections.reverse(path);
+      Collections.reverse(path);
       List<String> cycle = new ArrayList<>(path.subList(path.indexOf(id), path.size()));
       cycle.add(id);
       return cycle;
@@ -94,7 +99,12 @@ public final class ComponentGraph {
     for (String id : concat(requested, without)) {
       if (!byId.containsKey(id)) {
         throw new UnknownComponentException(
-            "release " + catalog.release().tag() + " has no component '" + id + "'" + suggestion(id, byId.keySet()),
+            "release "
+                + catalog.release().tag()
+                + " has no component '"
+                + id
+                + "'"
+                + suggestion(id, byId.keySet()),
             "use ids from: " + String.join(", ", byId.keySet()));
       }
     }

@@ -1,11 +1,12 @@
 package io.kfboot.components.catalog;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * A readiness condition of a component: what must hold before its dependents start or, with
- * {@link #before()}, before some of its own objects are applied.
+ * A readiness condition of a component: what must hold before its dependents start or, with {@link
+ * #before()}, before some of its own objects are applied.
  *
  * @param type what is checked
  * @param target "namespace/name" of the object checked; empty for {@link Type#CRDS_ESTABLISHED}
@@ -47,7 +48,7 @@ public record Gate(Type type, String target, List<String> before) {
     }
 
     static String allKeys() {
-      return String.join(", ", java.util.Arrays.stream(values()).map(Type::key).toList());
+      return String.join(", ", Arrays.stream(values()).map(Type::key).toList());
     }
   }
 

@@ -6,7 +6,10 @@ import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
 import java.time.Duration;
 
-/** What the engine is doing, for progress a person can follow and for tests. Calls come from several threads. */
+/**
+ * What the engine is doing, for progress a person can follow and for tests. Calls come from several
+ * threads.
+ */
 public interface InstallListener extends RetryPolicy.Listener {
   InstallListener NONE = new InstallListener() {};
 
@@ -18,7 +21,8 @@ public interface InstallListener extends RetryPolicy.Listener {
   default void waitStarted(String component, Condition condition) {}
 
   /** A gate or an ordering wait is pending; called again when what it reports changes. */
-  default void waiting(String component, Condition condition, ConditionResult result, Duration elapsed) {}
+  default void waiting(
+      String component, Condition condition, ConditionResult result, Duration elapsed) {}
 
   default void componentDone(ComponentResult result, Duration elapsed) {}
 
@@ -26,5 +30,6 @@ public interface InstallListener extends RetryPolicy.Listener {
   default void warning(String message) {}
 
   @Override
-  default void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {}
+  default void retrying(
+      String what, int attempt, int attempts, RuntimeException error, Duration pause) {}
 }

@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.List;
 
 /** What an install did, per component in the order they finished. */
-public record InstallReport(String release, String commit, List<ComponentResult> components, Duration elapsed) {
-  public record ComponentResult(String id, int created, int configured, int unchanged, Duration elapsed) {
+public record InstallReport(
+    String release, String commit, List<ComponentResult> components, Duration elapsed) {
+  public record ComponentResult(
+      String id, int created, int configured, int unchanged, Duration elapsed) {
     public boolean changed() {
       return created + configured > 0;
     }

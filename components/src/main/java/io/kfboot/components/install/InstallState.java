@@ -25,14 +25,26 @@ import java.util.Optional;
  * @param lastRun how the last run ended: running, succeeded or failed; a failed rerun on a complete
  *     install leaves {@code phase} installed and says so here
  */
-public record InstallState(String release, String commit, String source, String phase, List<String> done, String updated,
+public record InstallState(
+    String release,
+    String commit,
+    String source,
+    String phase,
+    List<String> done,
+    String updated,
     String lastRun) {
   public static final String NAMESPACE = "kube-system";
   public static final String NAME = "kfboot-install";
   public static final String LAST_RUN_RUNNING = "running";
   public static final String LAST_RUN_OK = "succeeded";
 
-  public InstallState(String release, String commit, String source, String phase, List<String> done, String updated) {
+  public InstallState(
+      String release,
+      String commit,
+      String source,
+      String phase,
+      List<String> done,
+      String updated) {
     this(release, commit, source, phase, done, updated, "");
   }
 
@@ -43,18 +55,20 @@ public record InstallState(String release, String commit, String source, String 
     }
     Map<String, String> d = cm.getData();
     String done = d.getOrDefault("components", "");
-    return Optional.of(new InstallState(
-        d.getOrDefault("release", ""),
-        d.getOrDefault("commit", ""),
-        d.getOrDefault("source", ""),
-        d.getOrDefault("phase", ""),
-        done.isBlank() ? List.of() : Arrays.asList(done.split(",")),
-        d.getOrDefault("updated", ""),
-        d.getOrDefault("lastRun", "")));
+    return Optional.of(
+        new InstallState(
+            d.getOrDefault("release", ""),
+            d.getOrDefault("commit", ""),
+            d.getOrDefault("source", ""),
+            d.getOrDefault("phase", ""),
+            done.isBlank() ? List.of() : Arrays.asList(done.split(",")),
+            d.getOrDefault("updated", ""),
+            d.getOrDefault("lastRun", "")));
   }
 
   InstallState with(String newPhase, List<String> newDone) {
-    return new InstallState(release, commit, source, newPhase, List.copyOf(newDone), updated, lastRun);
+    return new InstallState(
+        release, commit, source, newPhase, List.copyOf(newDone), updated, lastRun);
   }
 
   InstallState withLastRun(String outcome) {
@@ -62,13 +76,18 @@ public record InstallState(String release, String commit, String source, String 
   }
 
   InstallState stamped() {
-    return new InstallState(release, commit, source, phase, done, Instant.now().toString(), lastRun);
+    return new InstallState(
+        release, commit, source, phase, done, Instant.now().toString(), lastRun);
   }
 
   /** The same record but for when it was written, and the order components finished in. */
   boolean sameAs(InstallState o) {
-    return release.equals(o.release) && commit.equals(o.commit) && source.equals(o.source) && phase.equals(o.phase)
-        && new HashSet<>(done).equals(new HashSet<>(o.done)) && lastRun.equals(o.lastRun);
+    return release.equals(o.release)
+        && commit.equals(o.commit)
+        && source.equals(o.source)
+        && phase.equals(o.phase)
+        && new HashSet<>(done).equals(new HashSet<>(o.done))
+        && lastRun.equals(o.lastRun);
   }
 
   /** The ConfigMap this state is kept in, as install writes it (and the Pulumi stack). */
@@ -84,8 +103,11 @@ public record InstallState(String release, String commit, String source, String 
       data.put("lastRun", lastRun);
     }
     return new ConfigMapBuilder()
-        .withNewMetadata().withName(NAME).withNamespace(NAMESPACE)
-        .addToLabels("app.kubernetes.io/managed-by", "kfboot").endMetadata()
+        .withNewMetadata()
+        .withName(NAME)
+        .withNamespace(NAMESPACE)
+        .addToLabels("app.kubernetes.io/managed-by", "kfboot")
+        .endMetadata()
         .withData(data)
         .build();
   }

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Installs a plan on a cluster: every component as soon as the gates of all it depends on hold
@@ -47,6 +48,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Installer {
   /** The phases the install record holds. */
   public static final String PHASE_INSTALLING = "installing";
+
   public static final String PHASE_INSTALLED = "installed";
   public static final String PHASE_FAILED = "failed";
 
@@ -56,8 +58,10 @@ public final class Installer {
    * @param poll the longest pause between two looks at a pending condition
    * @param watch whether watches wake pending conditions as soon as the cluster changes
    */
-  public record Options(int parallelism, Duration gateTimeout, Duration poll, RetryPolicy retry, boolean watch) {
-    public static final Options DEFAULT = new Options(16, Duration.ofMinutes(10), Duration.ofSeconds(2), RetryPolicy.DEFAULT, true);
+  public record Options(
+      int parallelism, Duration gateTimeout, Duration poll, RetryPolicy retry, boolean watch) {
+    public static final Options DEFAULT =
+        new Options(16, Duration.ofMinutes(10), Duration.ofSeconds(2), RetryPolicy.DEFAULT, true);
 
     public Options(int parallelism, Duration gateTimeout, Duration poll, RetryPolicy retry) {
       this(parallelism, gateTimeout, poll, retry, true);
@@ -79,14 +83,20 @@ public final class Installer {
   private final InstallListener listener;
   private final Diagnostics diagnostics;
   private ObjectApplier applier;
-  /** Applies the objects of one phase concurrently: API round trips, not gates, are what it saves. */
+
+  /**
+   * Applies the objects of one phase concurrently: API round trips, not gates, are what it saves.
+   */
   private ExecutorService applyPool;
+
   /** Watches that wake gates as soon as the cluster changes; null when they could not start. */
   private ClusterWatch watch;
+
   static final int APPLY_CONCURRENCY = 8;
   private final KubernetesConditions conditions;
 
-  public Installer(KubernetesClient client, Options options, InstallListener listener, Diagnostics diagnostics) {
+  public Installer(
+      KubernetesClient client, Options options, InstallListener listener, Diagnostics diagnostics) {
     this.client = client;
     this.options = options;
     this.listener = listener;
@@ -110,21 +120,28 @@ public final class Installer {
     Map<String, PlannedComponent> byId = new HashMap<>();
     plan.components().forEach(c -> byId.put(c.id(), c));
     Set<String> done = new LinkedHashSet<>();
-    List<String> doneInOrder = new ArrayList<>(state.done().stream().filter(byId::containsKey).toList());
+    List<String> doneInOrder =
+        new ArrayList<>(state.done().stream().filter(byId::containsKey).toList());
     Set<String> submitted = new HashSet<>();
     List<ComponentResult> results = new ArrayList<>();
 
     watch = options.watch() ? ClusterWatch.start(client, listener::warning) : null;
-    applyPool = Executors.newFixedThreadPool(APPLY_CONCURRENCY, r -> {
-      Thread t = new Thread(r, "kfboot-apply");
-      t.setDaemon(true);
-      return t;
-    });
-    ExecutorService pool = Executors.newFixedThreadPool(options.parallelism(), r -> {
-      Thread t = new Thread(r, "kfboot-install");
-      t.setDaemon(true);
-      return t;
-    });
+    applyPool =
+        Executors.newFixedThreadPool(
+            APPLY_CONCURRENCY,
+            r -> {
+              Thread t = new Thread(r, "kfboot-apply");
+              t.setDaemon(true);
+              return t;
+            });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            options.parallelism(),
+            r -> {
+              Thread t = new Thread(r, "kfboot-install");
+              t.setDaemon(true);
+              return t;
+            });
     CompletionService<ComponentResult> completion = new ExecutorCompletionService<>(pool);
     try {
       int running = submitReady(plan, byId, done, submitted, completion, scopes, start, doneBefore);
@@ -137,7 +154,10 @@ public final class Installer {
         } catch (ExecutionException e) {
           pool.shutdownNow();
           awaitQuietly(pool);
-          writeState(wasComplete ? state.withLastRun(PHASE_FAILED) : state.with(PHASE_FAILED, doneInOrder));
+          writeState(
+              wasComplete
+                  ? state.withLastRun(PHASE_FAILED)
+                  : state.with(PHASE_FAILED, doneInOrder));
           throw unwrap(e.getCause());
         }
         results.add(result);
@@ -163,17 +183,26 @@ public final class Installer {
       }
     }
     writeState(state.with(PHASE_INSTALLED, doneInOrder).withLastRun(InstallState.LAST_RUN_OK));
-    return new InstallReport(release, commit, List.copyOf(results), Duration.ofNanos(System.nanoTime() - start));
+    return new InstallReport(
+        release, commit, List.copyOf(results), Duration.ofNanos(System.nanoTime() - start));
   }
 
-  private int submitReady(InstallPlan plan, Map<String, PlannedComponent> byId, Set<String> done, Set<String> submitted,
-      CompletionService<ComponentResult> completion, Scopes scopes, long start, Set<String> doneBefore) {
+  private int submitReady(
+      InstallPlan plan,
+      Map<String, PlannedComponent> byId,
+      Set<String> done,
+      Set<String> submitted,
+      CompletionService<ComponentResult> completion,
+      Scopes scopes,
+      long start,
+      Set<String> doneBefore) {
     int n = 0;
     for (PlannedComponent c : plan.components()) {
       if (submitted.contains(c.id())) {
         continue;
       }
-      boolean ready = c.spec().dependsOn().stream().allMatch(d -> done.contains(d) || !byId.containsKey(d));
+      boolean ready =
+          c.spec().dependsOn().stream().allMatch(d -> done.contains(d) || !byId.containsKey(d));
       if (ready) {
         submitted.add(c.id());
         listener.componentStarted(c.id(), Duration.ofNanos(System.nanoTime() - start));
@@ -190,8 +219,13 @@ public final class Installer {
    */
   private ComponentResult installComponent(PlannedComponent c, Scopes scopes, boolean doneBefore) {
     long start = System.nanoTime();
-    Waiter waiter = new Waiter(options.poll(), diagnostics, (cond, r, elapsed) -> listener.waiting(c.id(), cond, r, elapsed),
-        Waiter.Clock.SYSTEM, watch == null ? null : watch.signal());
+    Waiter waiter =
+        new Waiter(
+            options.poll(),
+            diagnostics,
+            (cond, r, elapsed) -> listener.waiting(c.id(), cond, r, elapsed),
+            Waiter.Clock.SYSTEM,
+            watch == null ? null : watch.signal());
     Map<ApplyOutcome, AtomicInteger> counts = new EnumMap<>(ApplyOutcome.class);
     for (ApplyOutcome o : ApplyOutcome.values()) {
       counts.put(o, new AtomicInteger());
@@ -200,11 +234,12 @@ public final class Installer {
     Set<String> heldBack = new HashSet<>();
     c.gates().forEach(g -> heldBack.addAll(g.before()));
 
-    java.util.function.Consumer<K8sObject> apply = o -> {
-      ApplyOutcome outcome = applier.apply(o, scopes.isClusterScoped(o));
-      counts.get(outcome).incrementAndGet();
-      listener.objectApplied(c.id(), o, outcome);
-    };
+    Consumer<K8sObject> apply =
+        o -> {
+          ApplyOutcome outcome = applier.apply(o, scopes.isClusterScoped(o));
+          counts.get(outcome).incrementAndGet();
+          listener.objectApplied(c.id(), o, outcome);
+        };
 
     List<K8sObject> crds = byPhase.getOrDefault(Phase.CRDS, List.of());
     applyAll(crds, apply);
@@ -218,18 +253,25 @@ public final class Installer {
     // Service accounts, config and services before the workloads that use them, as kubectl's
     // file order has it: a pod created before its ServiceAccount fails and backs off.
     applyAll(namespaced.stream().filter(o -> !isWorkload(o)).toList(), apply);
-    applyAll(namespaced.stream().filter(o -> isWorkload(o) && !isHeldBack(o, heldBack)).toList(), apply);
+    applyAll(
+        namespaced.stream().filter(o -> isWorkload(o) && !isHeldBack(o, heldBack)).toList(), apply);
     for (Gate g : c.gates()) {
       if (g.before().isEmpty()) {
         continue;
       }
       await(c, waiter, condition(g, c));
-      namespaced.stream().filter(o -> g.before().contains(o.namespace() + "/" + o.name()) && isWorkload(o)).forEach(apply);
+      namespaced.stream()
+          .filter(o -> g.before().contains(o.namespace() + "/" + o.name()) && isWorkload(o))
+          .forEach(apply);
     }
     for (K8sObject webhook : byPhase.getOrDefault(Phase.WEBHOOKS, List.of())) {
       // A webhook registered before its backend answers fails every request it intercepts.
       for (String svc : webhook.webhookServices()) {
-        await(c, waiter, conditions.serviceHasEndpoints(svc.substring(0, svc.indexOf('/')), svc.substring(svc.indexOf('/') + 1)));
+        await(
+            c,
+            waiter,
+            conditions.serviceHasEndpoints(
+                svc.substring(0, svc.indexOf('/')), svc.substring(svc.indexOf('/') + 1)));
       }
       apply.accept(webhook);
     }
@@ -252,29 +294,42 @@ public final class Installer {
         await(c, waiter, condition(g, c));
       }
     }
-    boolean changed = counts.get(ApplyOutcome.CREATED).get() + counts.get(ApplyOutcome.CONFIGURED).get() > 0;
+    boolean changed =
+        counts.get(ApplyOutcome.CREATED).get() + counts.get(ApplyOutcome.CONFIGURED).get() > 0;
     for (ClusterCheck check : doneBefore && !changed ? List.<ClusterCheck>of() : c.checks()) {
       Condition condition;
       try {
-        condition = options.retry().run(c.id() + ": " + check.description(), () -> check.start(client), listener);
+        condition =
+            options
+                .retry()
+                .run(c.id() + ": " + check.description(), () -> check.start(client), listener);
       } catch (VerifyException e) {
         throw failure(c, e);
       }
       try {
         await(c, waiter, condition);
       } finally {
-        options.retry().run(c.id() + ": clean up after " + check.description(), () -> {
-          check.finish(client);
-          return null;
-        }, listener);
+        options
+            .retry()
+            .run(
+                c.id() + ": clean up after " + check.description(),
+                () -> {
+                  check.finish(client);
+                  return null;
+                },
+                listener);
       }
     }
-    return new ComponentResult(c.id(), counts.get(ApplyOutcome.CREATED).get(), counts.get(ApplyOutcome.CONFIGURED).get(),
-        counts.get(ApplyOutcome.UNCHANGED).get(), Duration.ofNanos(System.nanoTime() - start));
+    return new ComponentResult(
+        c.id(),
+        counts.get(ApplyOutcome.CREATED).get(),
+        counts.get(ApplyOutcome.CONFIGURED).get(),
+        counts.get(ApplyOutcome.UNCHANGED).get(),
+        Duration.ofNanos(System.nanoTime() - start));
   }
 
   /** Applies every object, concurrently; the first failure is thrown once all have ended. */
-  private void applyAll(List<K8sObject> objects, java.util.function.Consumer<K8sObject> apply) {
+  private void applyAll(List<K8sObject> objects, Consumer<K8sObject> apply) {
     if (objects.size() <= 1) {
       objects.forEach(apply);
       return;
@@ -307,7 +362,8 @@ public final class Installer {
   }
 
   private static boolean isWorkload(K8sObject o) {
-    return Set.of("Deployment", "StatefulSet", "DaemonSet").contains(o.kind()) && o.group().equals("apps");
+    return Set.of("Deployment", "StatefulSet", "DaemonSet").contains(o.kind())
+        && o.group().equals("apps");
   }
 
   private Condition condition(Gate g, PlannedComponent c) {
@@ -316,7 +372,9 @@ public final class Installer {
       case STATEFULSET_READY -> conditions.statefulSetReady(g.namespace(), g.name());
       case DAEMONSET_READY -> conditions.daemonSetReady(g.namespace(), g.name());
       case SERVICE_ENDPOINTS -> conditions.serviceHasEndpoints(g.namespace(), g.name());
-      case CRDS_ESTABLISHED -> throw new IllegalStateException("crds-established of " + c.id() + " has no single condition");
+      case CRDS_ESTABLISHED ->
+          throw new IllegalStateException(
+              "crds-established of " + c.id() + " has no single condition");
     };
   }
 
@@ -333,28 +391,50 @@ public final class Installer {
 
   /** A component that did not become ready: what was seen, the fix, and that a rerun resumes. */
   private static InstallException failure(PlannedComponent c, VerifyException e) {
-    return new InstallException("component " + c.id() + ": " + e.getMessage(), e.fix() + "; then rerun the install, it resumes", e.diagnostics(), true, e);
+    return new InstallException(
+        "component " + c.id() + ": " + e.getMessage(),
+        e.fix() + "; then rerun the install, it resumes",
+        e.diagnostics(),
+        true,
+        e);
   }
 
   private InstallState startState(String release, String commit, String source, InstallPlan plan) {
-    Optional<InstallState> existing = options.retry().run("read install state", () -> InstallState.read(client), listener);
-    if (existing.isPresent() && !existing.get().release().isEmpty() && !existing.get().release().equals(release)) {
+    Optional<InstallState> existing =
+        options.retry().run("read install state", () -> InstallState.read(client), listener);
+    if (existing.isPresent()
+        && !existing.get().release().isEmpty()
+        && !existing.get().release().equals(release)) {
       InstallState s = existing.get();
       throw new InstallException(
-          "the cluster holds kubeflow/manifests " + s.release() + " (" + s.phase() + ") installed by kfboot; this run is " + release,
-          "install " + s.release() + " with --manifests " + s.release() + ", or remove it first with 'kfboot uninstall'",
+          "the cluster holds kubeflow/manifests "
+              + s.release()
+              + " ("
+              + s.phase()
+              + ") installed by kfboot; this run is "
+              + release,
+          "install "
+              + s.release()
+              + " with --manifests "
+              + s.release()
+              + ", or remove it first with 'kfboot uninstall'",
           "",
           true,
           null);
     }
     List<String> done = existing.map(InstallState::done).orElse(List.of());
-    Set<String> planned = new HashSet<>(plan.components().stream().map(PlannedComponent::id).toList());
-    if (existing.isPresent() && existing.get().phase().equals(PHASE_INSTALLED) && done.containsAll(planned)) {
+    Set<String> planned =
+        new HashSet<>(plan.components().stream().map(PlannedComponent::id).toList());
+    if (existing.isPresent()
+        && existing.get().phase().equals(PHASE_INSTALLED)
+        && done.containsAll(planned)) {
       // a rerun on a complete install: the record is written again only if something in it changes
       lastWritten = existing.get();
       return existing.get();
     }
-    InstallState state = new InstallState(release, commit, source, PHASE_INSTALLING, done, "", InstallState.LAST_RUN_RUNNING);
+    InstallState state =
+        new InstallState(
+            release, commit, source, PHASE_INSTALLING, done, "", InstallState.LAST_RUN_RUNNING);
     writeState(state);
     return state;
   }
@@ -367,8 +447,19 @@ public final class Installer {
       return;
     }
     InstallState stamped = state.stamped();
-    options.retry().run("record install state", () -> client.configMaps().inNamespace(InstallState.NAMESPACE)
-        .resource(stamped.toConfigMap()).fieldManager(ObjectApplier.FIELD_MANAGER).forceConflicts().serverSideApply(), listener);
+    options
+        .retry()
+        .run(
+            "record install state",
+            () ->
+                client
+                    .configMaps()
+                    .inNamespace(InstallState.NAMESPACE)
+                    .resource(stamped.toConfigMap())
+                    .fieldManager(ObjectApplier.FIELD_MANAGER)
+                    .forceConflicts()
+                    .serverSideApply(),
+            listener);
     lastWritten = stamped;
   }
 

@@ -6,15 +6,17 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /**
- * The install engine's use of kfboot's one {@link Retry}: bounded exponential backoff for transient API failures only (see {@link TransientErrors}); the
- * one level at which kfboot retries. Anything else is thrown at once.
+ * The install engine's use of kfboot's one {@link Retry}: bounded exponential backoff for transient
+ * API failures only (see {@link TransientErrors}); the one level at which kfboot retries. Anything
+ * else is thrown at once.
  *
  * @param attempts how many tries in all, at least 1
  * @param initialBackoff the pause after the first failure; it doubles each time
  * @param maxBackoff the longest pause
  */
 public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBackoff) {
-  public static final RetryPolicy DEFAULT = new RetryPolicy(8, Duration.ofMillis(500), Duration.ofSeconds(15));
+  public static final RetryPolicy DEFAULT =
+      new RetryPolicy(8, Duration.ofMillis(500), Duration.ofSeconds(15));
 
   /** Told before each pause: "attempt x/y failed". */
   public interface Listener {
@@ -28,6 +30,7 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
   }
 
   public <T> T run(String what, Supplier<T> action, Listener listener) {
-    return new Retry(attempts, initialBackoff, maxBackoff).run(what, action, TransientErrors::isTransient, listener::retrying);
+    return new Retry(attempts, initialBackoff, maxBackoff)
+        .run(what, action, TransientErrors::isTransient, listener::retrying);
   }
 }

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Whether a live object already holds every field of a desired one, the way server-side apply
- * would leave it: maps are compared key by key (the server may add fields, and a null states no
- * value), lists element by element, numbers by value (YAML and JSON read 1 as int or long).
+ * Whether a live object already holds every field of a desired one, the way server-side apply would
+ * leave it: maps are compared key by key (the server may add fields, and a null states no value),
+ * lists element by element, numbers by value (YAML and JSON read 1 as int or long).
  */
 final class Subset {
   private Subset() {}

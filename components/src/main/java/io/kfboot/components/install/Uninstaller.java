@@ -28,14 +28,19 @@ import java.util.stream.Collectors;
  */
 public final class Uninstaller {
   /** What {@code --keep-base} keeps: the platform Kubeflow sits on, not Kubeflow itself. */
-  public static final Set<String> BASE = Set.of("cert-manager", "istio-crds", "istio-namespace", "istio-install");
+  public static final Set<String> BASE =
+      Set.of("cert-manager", "istio-crds", "istio-namespace", "istio-install");
 
   private final KubernetesClient client;
   private final Installer.Options options;
   private final InstallListener listener;
   private final Diagnostics diagnostics;
 
-  public Uninstaller(KubernetesClient client, Installer.Options options, InstallListener listener, Diagnostics diagnostics) {
+  public Uninstaller(
+      KubernetesClient client,
+      Installer.Options options,
+      InstallListener listener,
+      Diagnostics diagnostics) {
     this.client = client;
     this.options = options;
     this.listener = listener;
@@ -49,24 +54,40 @@ public final class Uninstaller {
    * @param plan the plan of everything installed, so that dependents outside the selection are seen
    */
   public List<String> uninstall(InstallPlan plan, Set<String> components, boolean keepBase) {
-    Set<String> known = plan.components().stream().map(PlannedComponent::id).collect(Collectors.toSet());
+    Set<String> known =
+        plan.components().stream().map(PlannedComponent::id).collect(Collectors.toSet());
     for (String id : components) {
       if (!known.contains(id)) {
-        throw new InstallException("component " + id + " is not in the plan of " + plan.tree().release().tag(),
-            "name components that 'kfboot status' lists as installed", "", false, null);
+        throw new InstallException(
+            "component " + id + " is not in the plan of " + plan.tree().release().tag(),
+            "name components that 'kfboot status' lists as installed",
+            "",
+            false,
+            null);
       }
     }
-    List<PlannedComponent> chosen = plan.components().stream()
-        .filter(c -> components.isEmpty() || components.contains(c.id()))
-        .filter(c -> !(keepBase && BASE.contains(c.id())))
-        .toList();
-    Set<String> chosenIds = chosen.stream().map(PlannedComponent::id).collect(Collectors.toCollection(LinkedHashSet::new));
+    List<PlannedComponent> chosen =
+        plan.components().stream()
+            .filter(c -> components.isEmpty() || components.contains(c.id()))
+            .filter(c -> !(keepBase && BASE.contains(c.id())))
+            .toList();
+    Set<String> chosenIds =
+        chosen.stream()
+            .map(PlannedComponent::id)
+            .collect(Collectors.toCollection(LinkedHashSet::new));
     InstallState state = InstallState.read(client).orElse(null);
     if (state != null && !state.release().equals(plan.tree().release().tag())) {
       throw new InstallException(
-          "the cluster holds kubeflow/manifests " + state.release() + ", not " + plan.tree().release().tag(),
-          "uninstall with --manifests " + state.release() + " so that kfboot removes exactly what it installed",
-          "", true, null);
+          "the cluster holds kubeflow/manifests "
+              + state.release()
+              + ", not "
+              + plan.tree().release().tag(),
+          "uninstall with --manifests "
+              + state.release()
+              + " so that kfboot removes exactly what it installed",
+          "",
+          true,
+          null);
     }
     // Refuse to pull a dependency from under a component that stays installed.
     if (state != null) {
@@ -78,14 +99,18 @@ public final class Uninstaller {
           if (chosenIds.contains(dep)) {
             throw new InstallException(
                 "component " + dep + " is needed by " + c.id() + ", which stays installed",
-                "add " + c.id() + " to --components, or leave " + dep + " out", "", false, null);
+                "add " + c.id() + " to --components, or leave " + dep + " out",
+                "",
+                false,
+                null);
           }
         }
       }
     }
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
-    ObjectApplier applier = new ObjectApplier(client, options.retry(), listener, ObjectApplier.crdsByKind(all));
+    ObjectApplier applier =
+        new ObjectApplier(client, options.retry(), listener, ObjectApplier.crdsByKind(all));
     KubernetesConditions conditions = new KubernetesConditions(client);
     Waiter waiter = new Waiter(options.poll(), diagnostics, Waiter.Listener.NONE);
 
@@ -94,13 +119,29 @@ public final class Uninstaller {
     List<PlannedComponent> order = new ArrayList<>(chosen);
     // plan order is dependency order (waves); reverse it, deepest first
     Collections.reverse(order);
-    InstallState current = state == null ? new InstallState(plan.tree().release().tag(), plan.tree().release().commit(), plan.tree().origin(), "uninstalling", List.of(), "") : state;
+    InstallState current =
+        state == null
+            ? new InstallState(
+                plan.tree().release().tag(),
+                plan.tree().release().commit(),
+                plan.tree().origin(),
+                "uninstalling",
+                List.of(),
+                "")
+            : state;
     for (PlannedComponent c : order) {
       long start = System.nanoTime();
       listener.componentStarted(c.id(), Duration.ZERO);
       Map<Phase, List<K8sObject>> byPhase = ApplyOrder.byPhase(c.objects(), scopes);
       int deleted = 0;
-      for (Phase p : List.of(Phase.CUSTOM_RESOURCES, Phase.WEBHOOKS, Phase.NAMESPACED, Phase.CLUSTER_SCOPED, Phase.CLUSTER_RBAC, Phase.NAMESPACES)) {
+      for (Phase p :
+          List.of(
+              Phase.CUSTOM_RESOURCES,
+              Phase.WEBHOOKS,
+              Phase.NAMESPACED,
+              Phase.CLUSTER_SCOPED,
+              Phase.CLUSTER_RBAC,
+              Phase.NAMESPACES)) {
         for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
           if (applier.delete(o, scopes.isClusterScoped(o))) {
             deleted++;
@@ -111,10 +152,15 @@ public final class Uninstaller {
         try {
           waiter.await(conditions.namespaceGone(ns.name()), options.gateTimeout());
         } catch (VerifyException e) {
-          throw new InstallException("component " + c.id() + ": " + e.getMessage(),
-              "a finalizer holds the namespace: find what is left with 'kubectl api-resources --verbs=list --namespaced -o name"
-                  + " | xargs -n1 kubectl get -n " + ns.name() + "', and the controller that should clear it; then rerun",
-              e.diagnostics(), true, e);
+          throw new InstallException(
+              "component " + c.id() + ": " + e.getMessage(),
+              "a finalizer holds the namespace: find what is left with 'kubectl api-resources"
+                  + " --verbs=list --namespaced -o name | xargs -n1 kubectl get -n "
+                  + ns.name()
+                  + "', and the controller that should clear it; then rerun",
+              e.diagnostics(),
+              true,
+              e);
         }
       }
       for (K8sObject crd : byPhase.getOrDefault(Phase.CRDS, List.of())) {
@@ -126,20 +172,33 @@ public final class Uninstaller {
       removed.add(c.id());
       current = current.with("uninstalling", remaining);
       writeOrDelete(current);
-      listener.componentDone(new InstallReport.ComponentResult(c.id(), 0, deleted, 0, Duration.ofNanos(System.nanoTime() - start)), Duration.ZERO);
+      listener.componentDone(
+          new InstallReport.ComponentResult(
+              c.id(), 0, deleted, 0, Duration.ofNanos(System.nanoTime() - start)),
+          Duration.ZERO);
     }
     return removed;
   }
 
   private void writeOrDelete(InstallState state) {
-    options.retry().run("record install state", () -> {
-      if (state.done().isEmpty()) {
-        InstallState.delete(client);
-      } else {
-        client.configMaps().inNamespace(InstallState.NAMESPACE).resource(state.toConfigMap())
-            .fieldManager(ObjectApplier.FIELD_MANAGER).forceConflicts().serverSideApply();
-      }
-      return null;
-    }, listener);
+    options
+        .retry()
+        .run(
+            "record install state",
+            () -> {
+              if (state.done().isEmpty()) {
+                InstallState.delete(client);
+              } else {
+                client
+                    .configMaps()
+                    .inNamespace(InstallState.NAMESPACE)
+                    .resource(state.toConfigMap())
+                    .fieldManager(ObjectApplier.FIELD_MANAGER)
+                    .forceConflicts()
+                    .serverSideApply();
+              }
+              return null;
+            },
+            listener);
   }
 }

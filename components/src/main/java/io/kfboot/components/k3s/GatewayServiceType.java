@@ -15,7 +15,8 @@ public final class GatewayServiceType implements K3sAdaptation {
 
   public GatewayServiceType(String type) {
     if (!TYPES.contains(type)) {
-      throw new IllegalArgumentException("gateway service type must be one of " + TYPES + ", got " + type);
+      throw new IllegalArgumentException(
+          "gateway service type must be one of " + TYPES + ", got " + type);
     }
     this.type = type;
   }

@@ -43,10 +43,12 @@ public final class IstioCniK3sPaths implements K3sAdaptation {
   public boolean appliesTo(K8sObject o) {
     return concerns(o)
         && volumes(o.body()).stream()
-            .anyMatch(v -> {
-              String wanted = k3sPath(Trees.map(v));
-              return wanted != null && !wanted.equals(Trees.map(Trees.map(v).get("hostPath")).get("path"));
-            });
+            .anyMatch(
+                v -> {
+                  String wanted = k3sPath(Trees.map(v));
+                  return wanted != null
+                      && !wanted.equals(Trees.map(Trees.map(v).get("hostPath")).get("path"));
+                });
   }
 
   @Override
@@ -76,7 +78,8 @@ public final class IstioCniK3sPaths implements K3sAdaptation {
 
   private static List<?> volumes(Map<String, Object> body) {
     Object v =
-        Trees.map(Trees.map(Trees.map(body.get("spec")).get("template")).get("spec")).get("volumes");
+        Trees.map(Trees.map(Trees.map(body.get("spec")).get("template")).get("spec"))
+            .get("volumes");
     return v instanceof List<?> l ? l : List.of();
   }
 }

@@ -13,7 +13,9 @@ public interface K3sAdaptation {
   /** What it changes and why, one line. */
   String description();
 
-  /** The catalog component whose objects it changes; it is checked only when that one is planned. */
+  /**
+   * The catalog component whose objects it changes; it is checked only when that one is planned.
+   */
   String component();
 
   /** Where the fix comes from. */

@@ -34,12 +34,15 @@ public final class ApplyOrder {
     if (o.isNamespace()) return Phase.NAMESPACES;
     if (o.isWebhookConfiguration()) return Phase.WEBHOOKS;
     if (!Scopes.isBuiltInGroup(o.group())) return Phase.CUSTOM_RESOURCES;
-    if (o.group().equals("rbac.authorization.k8s.io") && scopes.isClusterScoped(o)) return Phase.CLUSTER_RBAC;
+    if (o.group().equals("rbac.authorization.k8s.io") && scopes.isClusterScoped(o))
+      return Phase.CLUSTER_RBAC;
     if (scopes.isClusterScoped(o)) return Phase.CLUSTER_SCOPED;
     return Phase.NAMESPACED;
   }
 
-  /** The objects of each phase, render order kept inside a phase; phases without objects are absent. */
+  /**
+   * The objects of each phase, render order kept inside a phase; phases without objects are absent.
+   */
   public static Map<Phase, List<K8sObject>> byPhase(List<K8sObject> objects, Scopes scopes) {
     Map<Phase, List<K8sObject>> out = new EnumMap<>(Phase.class);
     for (K8sObject o : objects) {

@@ -25,9 +25,10 @@ public interface ClusterCheck {
 
   /**
    * The check as objects that a declarative engine (the Pulumi stack) creates and awaits, each with
-   * the {@code pulumi.com/waitFor} expression that proves it ({@code jsonpath={.status.phase}=Bound},
-   * or "" for an object only needed by the others), in creation order. Empty when the check has no
-   * such form; the stack's README section says what stands in for it.
+   * the {@code pulumi.com/waitFor} expression that proves it ({@code
+   * jsonpath={.status.phase}=Bound}, or "" for an object only needed by the others), in creation
+   * order. Empty when the check has no such form; the stack's README section says what stands in
+   * for it.
    */
   default Map<HasMetadata, String> asAwaitedObjects() {
     return Map.of();

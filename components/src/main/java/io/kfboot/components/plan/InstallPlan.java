@@ -7,8 +7,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * What an install of a release would do: components in waves, each with its objects and gates.
- * Pure data; making it reads the release and runs kustomize, but touches no host or cluster.
+ * What an install of a release would do: components in waves, each with its objects and gates. Pure
+ * data; making it reads the release and runs kustomize, but touches no host or cluster.
  *
  * @param tree the release tree it was rendered from
  * @param kustomize which kustomize rendered it ("kustomize v5.5.0 (...)")

@@ -37,24 +37,34 @@ public record PlannedComponent(
   }
 
   /** A component of a release: its readiness is all in its gates. */
-  public PlannedComponent(ComponentSpec spec, int wave, List<K8sObject> objects, List<String> crds, SortedSet<String> namespaces,
-      SortedSet<String> images, ResourceRequests requests, List<String> adaptations) {
+  public PlannedComponent(
+      ComponentSpec spec,
+      int wave,
+      List<K8sObject> objects,
+      List<String> crds,
+      SortedSet<String> namespaces,
+      SortedSet<String> images,
+      ResourceRequests requests,
+      List<String> adaptations) {
     this(spec, wave, objects, crds, namespaces, images, requests, adaptations, List.of());
   }
 
   /** The same component with other objects (a patch of its rendered objects). */
   public PlannedComponent withObjects(List<K8sObject> replaced) {
-    return new PlannedComponent(spec, wave, replaced, crds, namespaces, images, requests, adaptations, checks);
+    return new PlannedComponent(
+        spec, wave, replaced, crds, namespaces, images, requests, adaptations, checks);
   }
 
   /** The same component in another wave (a component was put ahead of it). */
   public PlannedComponent withWave(int replaced) {
-    return new PlannedComponent(spec, replaced, objects, crds, namespaces, images, requests, adaptations, checks);
+    return new PlannedComponent(
+        spec, replaced, objects, crds, namespaces, images, requests, adaptations, checks);
   }
 
   /** The same component under another catalog entry (other dependencies or gates). */
   public PlannedComponent withSpec(ComponentSpec replaced) {
-    return new PlannedComponent(replaced, wave, objects, crds, namespaces, images, requests, adaptations, checks);
+    return new PlannedComponent(
+        replaced, wave, objects, crds, namespaces, images, requests, adaptations, checks);
   }
 
   public String id() {

@@ -20,9 +20,9 @@ import io.kfboot.manifests.source.ReleaseTree;
 import java.nio.file.Files;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -74,7 +74,13 @@ public final class Planner {
     }
     List<String> paths = selected.stream().flatMap(c -> c.paths().stream()).distinct().toList();
     progress.report(
-        "rendering " + paths.size() + " kustomize paths of " + tree.release() + " for " + selected.size() + " components");
+        "rendering "
+            + paths.size()
+            + " kustomize paths of "
+            + tree.release()
+            + " for "
+            + selected.size()
+            + " components");
     Map<String, RenderedPath> rendered = renderer.renderAll(tree.root(), paths);
 
     Map<String, Integer> waves = ComponentGraph.waves(selected);
@@ -128,7 +134,14 @@ public final class Planner {
     planned.sort(Comparator.comparingInt(PlannedComponent::wave));
     for (K3sAdaptation a : request.adaptations()) {
       if (concernedAdaptations.contains(a.id()) && !usedAdaptations.contains(a.id())) {
-        warnings.add("k3s adaptation " + a.id() + " found nothing to change in " + a.component() + " (" + a.description() + ")");
+        warnings.add(
+            "k3s adaptation "
+                + a.id()
+                + " found nothing to change in "
+                + a.component()
+                + " ("
+                + a.description()
+                + ")");
       }
     }
     return new InstallPlan(tree, kustomizeDescription, planned, warnings);
@@ -139,10 +152,18 @@ public final class Planner {
       for (String p : c.paths()) {
         if (RemoteBaseScanner.kustomizationFile(tree.root().resolve(p)).isEmpty()) {
           throw new CatalogException(
-              "component '" + c.id() + "' path " + p + " has no kustomization in " + tree.release() + " at " + tree.root(),
+              "component '"
+                  + c.id()
+                  + "' path "
+                  + p
+                  + " has no kustomization in "
+                  + tree.release()
+                  + " at "
+                  + tree.root(),
               Files.isDirectory(tree.root().resolve(p))
                   ? "the release tree is incomplete; extract it again"
-                  : "the catalog does not match this tree; check --release or the catalog data file");
+                  : "the catalog does not match this tree; check --release or the catalog data"
+                      + " file");
         }
       }
     }
@@ -160,7 +181,8 @@ public final class Planner {
       return;
     }
     StringBuilder sb = new StringBuilder();
-    sb.append(tree.release()).append(" has remote bases that kustomize would fetch from the network:");
+    sb.append(tree.release())
+        .append(" has remote bases that kustomize would fetch from the network:");
     byComponent.forEach(
         (id, list) -> {
           sb.append("\n  ").append(id).append(':');
@@ -170,7 +192,8 @@ public final class Planner {
         sb.toString(),
         "make an offline bundle with 'kfboot manifests vendor --manifests "
             + tree.release().tag()
-            + " --out bundle.tar.gz' and pass --manifests bundle.tar.gz; or leave these components out with --without "
+            + " --out bundle.tar.gz' and pass --manifests bundle.tar.gz; or leave these components"
+            + " out with --without "
             + String.join(",", byComponent.keySet())
             + "; or let kustomize fetch them with --allow-remote-bases");
   }
@@ -187,26 +210,40 @@ public final class Planner {
     return ns;
   }
 
-  private static void checkNamespaces(ReleaseCatalog catalog, ComponentSpec c, SortedSet<String> rendered) {
+  private static void checkNamespaces(
+      ReleaseCatalog catalog, ComponentSpec c, SortedSet<String> rendered) {
     Set<String> declared = new TreeSet<>(c.namespaces());
     if (!declared.isEmpty() && !declared.equals(rendered)) {
       throw new CatalogException(
-          "catalog " + catalog.release().tag() + ": component '" + c.id() + "' declares namespaces " + declared
-              + " but renders into " + rendered,
+          "catalog "
+              + catalog.release().tag()
+              + ": component '"
+              + c.id()
+              + "' declares namespaces "
+              + declared
+              + " but renders into "
+              + rendered,
           "update the component's namespaces in the catalog data file");
     }
   }
 
-  /** The MutatingWebhookConfiguration that gives pods of injected namespaces their Istio sidecar. */
+  /**
+   * The MutatingWebhookConfiguration that gives pods of injected namespaces their Istio sidecar.
+   */
   static final String SIDECAR_INJECTOR = "istio-sidecar-injector";
-  private static final Set<String> POD_OWNERS = Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob");
+
+  private static final Set<String> POD_OWNERS =
+      Set.of("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob");
 
   /**
    * Pods created before Istio's sidecar injector exists run without a sidecar, and stay so: every
    * component with workloads in a namespace labelled {@code istio-injection: enabled} must depend,
    * directly or not, on the component that ships the injector (and so wait for its gates).
    */
-  private static void checkSidecarOrder(ReleaseCatalog catalog, List<ComponentSpec> selected, Map<String, List<K8sObject>> objectsById) {
+  private static void checkSidecarOrder(
+      ReleaseCatalog catalog,
+      List<ComponentSpec> selected,
+      Map<String, List<K8sObject>> objectsById) {
     String injector = null;
     Set<String> injected = new TreeSet<>();
     for (Map.Entry<String, List<K8sObject>> e : objectsById.entrySet()) {
@@ -226,18 +263,33 @@ public final class Planner {
     selected.forEach(c -> byId.put(c.id(), c));
     List<String> missing = new ArrayList<>();
     for (ComponentSpec c : selected) {
-      if (c.id().equals(injector) || dependsOn(byId, injector, c.id()) || dependsOn(byId, c.id(), injector)) {
+      if (c.id().equals(injector)
+          || dependsOn(byId, injector, c.id())
+          || dependsOn(byId, c.id(), injector)) {
         continue;
       }
       objectsById.get(c.id()).stream()
-          .filter(o -> POD_OWNERS.contains(o.kind()) && injected.contains(o.namespace()) && sidecarInjected(o))
+          .filter(
+              o ->
+                  POD_OWNERS.contains(o.kind())
+                      && injected.contains(o.namespace())
+                      && sidecarInjected(o))
           .findFirst()
-          .ifPresent(o -> missing.add(c.id() + " (" + o.kind() + " " + o.namespace() + "/" + o.name() + ")"));
+          .ifPresent(
+              o ->
+                  missing.add(
+                      c.id() + " (" + o.kind() + " " + o.namespace() + "/" + o.name() + ")"));
     }
     if (!missing.isEmpty()) {
-      throw new CatalogException("catalog " + catalog.release().tag() + ": these components run pods in Istio-injected namespaces"
-          + " but do not depend on '" + injector + "', whose sidecar injector those pods need when they start: "
-          + String.join(", ", missing), "add " + injector + " to their dependsOn in the catalog data file");
+      throw new CatalogException(
+          "catalog "
+              + catalog.release().tag()
+              + ": these components run pods in Istio-injected namespaces"
+              + " but do not depend on '"
+              + injector
+              + "', whose sidecar injector those pods need when they start: "
+              + String.join(", ", missing),
+          "add " + injector + " to their dependsOn in the catalog data file");
     }
   }
 
@@ -245,15 +297,21 @@ public final class Planner {
   @SuppressWarnings("unchecked")
   private static boolean sidecarInjected(K8sObject workload) {
     Object spec = workload.body().get("spec");
-    if (workload.kind().equals("CronJob") && spec instanceof Map<?, ?> cron && cron.get("jobTemplate") instanceof Map<?, ?> jt) {
+    if (workload.kind().equals("CronJob")
+        && spec instanceof Map<?, ?> cron
+        && cron.get("jobTemplate") instanceof Map<?, ?> jt) {
       spec = jt.get("spec");
     }
-    if (!(spec instanceof Map<?, ?> m) || !(m.get("template") instanceof Map<?, ?> template)
+    if (!(spec instanceof Map<?, ?> m)
+        || !(m.get("template") instanceof Map<?, ?> template)
         || !(template.get("metadata") instanceof Map<?, ?> meta)) {
       return true;
     }
     for (String field : List.of("annotations", "labels")) {
-      if (meta.get(field) instanceof Map<?, ?> values && "false".equals(String.valueOf(((Map<String, Object>) values).get("sidecar.istio.io/inject")))) {
+      if (meta.get(field) instanceof Map<?, ?> values
+          && "false"
+              .equals(
+                  String.valueOf(((Map<String, Object>) values).get("sidecar.istio.io/inject")))) {
         return false;
       }
     }
@@ -284,12 +342,17 @@ public final class Planner {
       if (g.type() == Gate.Type.CRDS_ESTABLISHED) {
         if (objects.stream().noneMatch(K8sObject::isCrd)) {
           throw new CatalogException(
-              "catalog " + catalog.release().tag() + ": component '" + c.id() + "' gates on crds-established but renders no CRD",
+              "catalog "
+                  + catalog.release().tag()
+                  + ": component '"
+                  + c.id()
+                  + "' gates on crds-established but renders no CRD",
               "drop the gate from the catalog data file");
         }
         continue;
       }
-      requireObject(catalog, c, objects, g.type().kind(), g.target(), "gate " + g.type().key() + " on");
+      requireObject(
+          catalog, c, objects, g.type().kind(), g.target(), "gate " + g.type().key() + " on");
       for (String b : g.before()) {
         requireObject(catalog, c, objects, null, b, "gate " + g.describe() + " holds back");
       }
@@ -297,19 +360,33 @@ public final class Planner {
   }
 
   private static void requireObject(
-      ReleaseCatalog catalog, ComponentSpec c, List<K8sObject> objects, String kind, String target, String what) {
+      ReleaseCatalog catalog,
+      ComponentSpec c,
+      List<K8sObject> objects,
+      String kind,
+      String target,
+      String what) {
     String ns = target.substring(0, target.indexOf('/'));
     String name = target.substring(target.indexOf('/') + 1);
     boolean found =
         objects.stream()
             .anyMatch(
-                o -> (kind == null ? isWorkload(o) : o.kind().equals(kind))
-                    && ns.equals(o.namespace())
-                    && name.equals(o.name()));
+                o ->
+                    (kind == null ? isWorkload(o) : o.kind().equals(kind))
+                        && ns.equals(o.namespace())
+                        && name.equals(o.name()));
     if (!found) {
       throw new CatalogException(
-          "catalog " + catalog.release().tag() + ": component '" + c.id() + "' " + what + " " + target
-              + ", which its render does not contain" + (kind == null ? "" : " as a " + kind),
+          "catalog "
+              + catalog.release().tag()
+              + ": component '"
+              + c.id()
+              + "' "
+              + what
+              + " "
+              + target
+              + ", which its render does not contain"
+              + (kind == null ? "" : " as a " + kind),
           "fix the gate in the catalog data file");
     }
   }
@@ -322,11 +399,16 @@ public final class Planner {
    * Custom resources whose CRD is neither in their component nor in one of its (transitive)
    * dependencies would be applied before their CRD exists.
    */
-  private static List<String> crdWarnings(List<ComponentSpec> selected, Map<String, List<K8sObject>> objectsById) {
+  private static List<String> crdWarnings(
+      List<ComponentSpec> selected, Map<String, List<K8sObject>> objectsById) {
     Map<String, ComponentSpec> byId = new LinkedHashMap<>();
     selected.forEach(c -> byId.put(c.id(), c));
     Map<String, String> crdOwner = new HashMap<>();
-    objectsById.forEach((id, objects) -> objects.stream().filter(K8sObject::isCrd).forEach(o -> crdOwner.put(o.definedKind(), id)));
+    objectsById.forEach(
+        (id, objects) ->
+            objects.stream()
+                .filter(K8sObject::isCrd)
+                .forEach(o -> crdOwner.put(o.definedKind(), id)));
     List<String> warnings = new ArrayList<>();
     for (ComponentSpec c : selected) {
       Set<String> reachable = closure(c.id(), byId);
@@ -337,9 +419,21 @@ public final class Planner {
         }
         String owner = crdOwner.get(o.kindDotGroup());
         if (owner == null) {
-          warnings.add(c.id() + ": " + o.kindDotGroup() + " has no CRD among the selected components; " + o.key() + " will wait for one");
+          warnings.add(
+              c.id()
+                  + ": "
+                  + o.kindDotGroup()
+                  + " has no CRD among the selected components; "
+                  + o.key()
+                  + " will wait for one");
         } else if (!reachable.contains(owner)) {
-          warnings.add(c.id() + ": " + o.kindDotGroup() + " is defined by '" + owner + "', which it does not depend on");
+          warnings.add(
+              c.id()
+                  + ": "
+                  + o.kindDotGroup()
+                  + " is defined by '"
+                  + owner
+                  + "', which it does not depend on");
         }
       }
     }

@@ -10,9 +10,10 @@ import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
 import io.kfboot.verify.testing.SimulatedCluster;
 import io.kfboot.verify.wait.Condition;
-import io.kfboot.verify.wait.ConditionResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,15 +29,15 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import io.kfboot.testing.Need;
-import io.kfboot.testing.Requires;
 
 /** The engine against the simulated cluster, with the real v1.10.2 render. */
 @Requires({Need.KUSTOMIZE, Need.FIXTURES})
 class InstallerTest {
   private static InstallPlan plan;
+
   /** The state an uninterrupted, fault-free install leaves. */
   private static Map<String, JsonNode> reference;
+
   private static final Map<String, Long> componentStarted = new ConcurrentHashMap<>();
   private static final List<String> rerunWrites = new CopyOnWriteArrayList<>();
   private static InstallReport firstReport;
@@ -51,17 +53,21 @@ class InstallerTest {
     plan = SimulatedPlans.v1102();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      firstReport = SimulatedPlans.installer(client, new InstallListener() {
-        @Override
-        public void componentStarted(String component, Duration elapsed) {
-          componentStarted.put(component, System.nanoTime());
-        }
+      firstReport =
+          SimulatedPlans.installer(
+                  client,
+                  new InstallListener() {
+                    @Override
+                    public void componentStarted(String component, Duration elapsed) {
+                      componentStarted.put(component, System.nanoTime());
+                    }
 
-        @Override
-        public void waitStarted(String component, Condition condition) {
-          firstRunWaits.incrementAndGet();
-        }
-      }).install(plan);
+                    @Override
+                    public void waitStarted(String component, Condition condition) {
+                      firstRunWaits.incrementAndGet();
+                    }
+                  })
+              .install(plan);
       writes = cluster.writes();
       refusals = cluster.refusals();
       for (PlannedComponent c : plan.components()) {
@@ -69,25 +75,37 @@ class InstallerTest {
           readyAt.put(gateKey(g), cluster.readyAt(gateKey(g)));
         }
         for (String crd : c.crds()) {
-          readyAt.put("CustomResourceDefinition " + crd, cluster.readyAt("CustomResourceDefinition " + crd));
+          readyAt.put(
+              "CustomResourceDefinition " + crd,
+              cluster.readyAt("CustomResourceDefinition " + crd));
         }
       }
       long changesBeforeRerun = changingWrites(cluster);
-      rerunReport = SimulatedPlans.installer(client, new InstallListener() {
-        @Override
-        public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
-          if (outcome != ApplyOutcome.UNCHANGED) {
-            rerunWrites.add(object.key() + " " + outcome);
-          }
-        }
-      }).install(plan);
+      rerunReport =
+          SimulatedPlans.installer(
+                  client,
+                  new InstallListener() {
+                    @Override
+                    public void objectApplied(
+                        String component, K8sObject object, ApplyOutcome outcome) {
+                      if (outcome != ApplyOutcome.UNCHANGED) {
+                        rerunWrites.add(object.key() + " " + outcome);
+                      }
+                    }
+                  })
+              .install(plan);
       rerunClusterWrites = (int) (changingWrites(cluster) - changesBeforeRerun);
       reference = comparable(cluster.snapshot());
-      assertThat(InstallState.read(client)).get().satisfies(s -> {
-        assertThat(s.phase()).isEqualTo("installed");
-        assertThat(s.release()).isEqualTo("v1.10.2");
-        assertThat(s.done()).containsExactlyInAnyOrderElementsOf(plan.components().stream().map(PlannedComponent::id).toList());
-      });
+      assertThat(InstallState.read(client))
+          .get()
+          .satisfies(
+              s -> {
+                assertThat(s.phase()).isEqualTo("installed");
+                assertThat(s.release()).isEqualTo("v1.10.2");
+                assertThat(s.done())
+                    .containsExactlyInAnyOrderElementsOf(
+                        plan.components().stream().map(PlannedComponent::id).toList());
+              });
     }
   }
 
@@ -105,21 +123,28 @@ class InstallerTest {
     };
   }
 
-  /** The snapshot without what differs between equal installs: controller-made Endpoints, timestamps. */
+  /**
+   * The snapshot without what differs between equal installs: controller-made Endpoints,
+   * timestamps.
+   */
   private static Map<String, JsonNode> comparable(Map<String, JsonNode> snapshot) {
     Map<String, JsonNode> out = new TreeMap<>();
-    snapshot.forEach((k, v) -> {
-      if (k.startsWith("v1 Endpoints ")) {
-        return;
-      }
-      if (k.equals("v1 ConfigMap kube-system/kfboot-install")) {
-        // components are listed in the order they finished, which parallel installs vary
-        ObjectNode data = (ObjectNode) v.get("data");
-        data.remove("updated");
-        data.put("components", String.join(",", new java.util.TreeSet<>(List.of(data.get("components").asText().split(",")))));
-      }
-      out.put(k, v);
-    });
+    snapshot.forEach(
+        (k, v) -> {
+          if (k.startsWith("v1 Endpoints ")) {
+            return;
+          }
+          if (k.equals("v1 ConfigMap kube-system/kfboot-install")) {
+            // components are listed in the order they finished, which parallel installs vary
+            ObjectNode data = (ObjectNode) v.get("data");
+            data.remove("updated");
+            data.put(
+                "components",
+                String.join(
+                    ",", new TreeSet<>(List.of(data.get("components").asText().split(",")))));
+          }
+          out.put(k, v);
+        });
     return out;
   }
 
@@ -129,19 +154,28 @@ class InstallerTest {
     assertThat(firstReport.changes()).isEqualTo(plan.objectCount());
     assertThat(firstReport.components()).hasSize(plan.components().size());
     assertThat(refusals).as("writes refused for a missing CRD or an unready webhook").isEmpty();
-    assertThat(reference.keySet().stream().filter(k -> !k.contains("kfboot-install")).count()).isEqualTo(plan.objectCount());
+    assertThat(reference.keySet().stream().filter(k -> !k.contains("kfboot-install")).count())
+        .isEqualTo(plan.objectCount());
   }
 
   @Test
   @DisplayName("every custom resource is written after its CRD is Established")
   void customResourcesAfterTheirCrds() {
     Map<String, String> crdOfPluralGroup = new HashMap<>();
-    plan.components().forEach(c -> c.objects().stream().filter(K8sObject::isCrd).forEach(crd -> crdOfPluralGroup.put(crd.name(), crd.name())));
+    plan.components()
+        .forEach(
+            c ->
+                c.objects().stream()
+                    .filter(K8sObject::isCrd)
+                    .forEach(crd -> crdOfPluralGroup.put(crd.name(), crd.name())));
     int checked = 0;
     for (SimulatedCluster.Write w : writes) {
       String crd = crdOfPluralGroup.get(w.plural() + "." + w.group());
       if (crd != null) {
-        assertThat(readyAt.get("CustomResourceDefinition " + crd)).as(w.ref() + " after its CRD").isNotNull().isLessThan(w.nanos());
+        assertThat(readyAt.get("CustomResourceDefinition " + crd))
+            .as(w.ref() + " after its CRD")
+            .isNotNull()
+            .isLessThan(w.nanos());
         checked++;
       }
     }
@@ -151,17 +185,22 @@ class InstallerTest {
   @Test
   @DisplayName("every component starts only after the gates of all it depends on held")
   void dependentsAfterGates() {
-    Map<String, PlannedComponent> byId = plan.components().stream().collect(Collectors.toMap(PlannedComponent::id, c -> c));
+    Map<String, PlannedComponent> byId =
+        plan.components().stream().collect(Collectors.toMap(PlannedComponent::id, c -> c));
     int checked = 0;
     for (PlannedComponent c : plan.components()) {
       for (String dep : c.spec().dependsOn()) {
         for (Gate g : byId.get(dep).gates()) {
           if (g.type() == Gate.Type.CRDS_ESTABLISHED) {
             for (String crd : byId.get(dep).crds()) {
-              assertThat(readyAt.get("CustomResourceDefinition " + crd)).isLessThan(componentStarted.get(c.id()));
+              assertThat(readyAt.get("CustomResourceDefinition " + crd))
+                  .isLessThan(componentStarted.get(c.id()));
             }
           } else {
-            assertThat(readyAt.get(gateKey(g))).as(c.id() + " after " + dep + "'s " + g.describe()).isNotNull().isLessThan(componentStarted.get(c.id()));
+            assertThat(readyAt.get(gateKey(g)))
+                .as(c.id() + " after " + dep + "'s " + g.describe())
+                .isNotNull()
+                .isLessThan(componentStarted.get(c.id()));
           }
           checked++;
         }
@@ -175,9 +214,13 @@ class InstallerTest {
   void rerunChangesNothing() {
     assertThat(rerunWrites).isEmpty();
     // the record at most once (its last run), and no storage probe claim or pod made again
-    assertThat(rerunClusterWrites).as("writes the API server saw during the rerun").isLessThanOrEqualTo(1);
+    assertThat(rerunClusterWrites)
+        .as("writes the API server saw during the rerun")
+        .isLessThanOrEqualTo(1);
     assertThat(rerunReport.changes()).isZero();
-    assertThat(rerunReport.components()).hasSize(plan.components().size()).noneMatch(InstallReport.ComponentResult::changed);
+    assertThat(rerunReport.components())
+        .hasSize(plan.components().size())
+        .noneMatch(InstallReport.ComponentResult::changed);
   }
 
   /**
@@ -186,7 +229,9 @@ class InstallerTest {
    * runs did, so each chosen point is reached in every run, however loaded the machine.
    */
   @Test
-  @DisplayName("killed at 24 deterministic points in a row, each rerun resumes, and the end state equals an uninterrupted install")
+  @DisplayName(
+      "killed at 24 deterministic points in a row, each rerun resumes, and the end state equals an"
+          + " uninterrupted install")
   void killAndResume() {
     assertThat(firstRunWaits.get()).as("waits begun by one install").isGreaterThanOrEqualTo(50);
     List<int[]> points = new ArrayList<>();
@@ -204,26 +249,31 @@ class InstallerTest {
         int n = point[1];
         AtomicInteger applies = new AtomicInteger();
         AtomicInteger waits = new AtomicInteger();
-        InstallListener killer = new InstallListener() {
-          @Override
-          public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
-            if (!atWait && applies.incrementAndGet() == n) {
-              throw new Killed();
-            }
-          }
+        InstallListener killer =
+            new InstallListener() {
+              @Override
+              public void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {
+                if (!atWait && applies.incrementAndGet() == n) {
+                  throw new Killed();
+                }
+              }
 
-          @Override
-          public void waitStarted(String component, Condition condition) {
-            if (atWait && waits.incrementAndGet() == n) {
-              throw new Killed();
-            }
-          }
-        };
+              @Override
+              public void waitStarted(String component, Condition condition) {
+                if (atWait && waits.incrementAndGet() == n) {
+                  throw new Killed();
+                }
+              }
+            };
         String name = (atWait ? "wait " : "apply ") + n;
-        assertThatThrownBy(() -> SimulatedPlans.installer(client, killer).install(plan)).as("kill point " + name + " reached")
+        assertThatThrownBy(() -> SimulatedPlans.installer(client, killer).install(plan))
+            .as("kill point " + name + " reached")
             .isInstanceOf(Killed.class);
         reached.add(name);
-        assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo(Installer.PHASE_FAILED);
+        assertThat(InstallState.read(client))
+            .get()
+            .extracting(InstallState::phase)
+            .isEqualTo(Installer.PHASE_FAILED);
       }
       assertThat(reached).hasSize(24);
       InstallReport last = SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
@@ -235,8 +285,11 @@ class InstallerTest {
 
   private static void assertSameState(Map<String, JsonNode> actual) {
     assertThat(actual.keySet()).containsExactlyElementsOf(reference.keySet());
-    List<String> differ = reference.keySet().stream().filter(k -> !reference.get(k).equals(actual.get(k)))
-        .map(k -> k + "\n  want " + reference.get(k) + "\n  got  " + actual.get(k)).toList();
+    List<String> differ =
+        reference.keySet().stream()
+            .filter(k -> !reference.get(k).equals(actual.get(k)))
+            .map(k -> k + "\n  want " + reference.get(k) + "\n  got  " + actual.get(k))
+            .toList();
     assertThat(differ).as("objects whose content differs from an uninterrupted install").isEmpty();
   }
 
@@ -245,7 +298,8 @@ class InstallerTest {
   void faultsAreSurvived() {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      cluster.faults()
+      cluster
+          .faults()
           .fail("PATCH", "/customresourcedefinitions/certificates.cert-manager.io", 429, 2)
           .fail("PATCH", "/namespaces/kubeflow/deployments/ml-pipeline?", 503, 1)
           .fail("PATCH", "/clusterroles/kubeflow-admin", 500, 1)
@@ -256,13 +310,23 @@ class InstallerTest {
           .drop("PATCH", "/customresourcedefinitions/notebooks.kubeflow.org", 1)
           .drop("PATCH", "/profiles/kubeflow-user-example-com", 1);
       List<String> retries = new CopyOnWriteArrayList<>();
-      SimulatedPlans.installer(client, new InstallListener() {
-        @Override
-        public void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {
-          retries.add(what + " attempt " + attempt + "/" + attempts);
-        }
-      }).install(plan);
-      assertThat(cluster.faults().injected()).as(String.join("\n", cluster.faults().injected())).hasSize(12);
+      SimulatedPlans.installer(
+              client,
+              new InstallListener() {
+                @Override
+                public void retrying(
+                    String what,
+                    int attempt,
+                    int attempts,
+                    RuntimeException error,
+                    Duration pause) {
+                  retries.add(what + " attempt " + attempt + "/" + attempts);
+                }
+              })
+          .install(plan);
+      assertThat(cluster.faults().injected())
+          .as(String.join("\n", cluster.faults().injected()))
+          .hasSize(12);
       assertThat(retries).anyMatch(r -> r.contains("certificates.cert-manager.io attempt 2/6"));
       assertSameState(comparable(cluster.snapshot()));
       assertCreatedOnce(cluster);
@@ -270,18 +334,27 @@ class InstallerTest {
   }
 
   @Test
-  @DisplayName("a write answered with malformed HTTP (two Content-Length values) is retried, not fatal")
+  @DisplayName(
+      "a write answered with malformed HTTP (two Content-Length values) is retried, not fatal")
   void aMalformedResponseIsRetried() {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.faults().malformed("PATCH", "/namespaces/kubeflow/configmaps/", 2);
       List<String> retries = new CopyOnWriteArrayList<>();
-      SimulatedPlans.installer(client, new InstallListener() {
-        @Override
-        public void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause) {
-          retries.add(what + ": " + error.getMessage());
-        }
-      }).install(plan);
+      SimulatedPlans.installer(
+              client,
+              new InstallListener() {
+                @Override
+                public void retrying(
+                    String what,
+                    int attempt,
+                    int attempts,
+                    RuntimeException error,
+                    Duration pause) {
+                  retries.add(what + ": " + error.getMessage());
+                }
+              })
+          .install(plan);
       assertThat(cluster.faults().injected()).hasSize(2);
       assertThat(retries).as("each malformed answer was retried").hasSizeGreaterThanOrEqualTo(2);
       assertSameState(comparable(cluster.snapshot()));
@@ -289,13 +362,17 @@ class InstallerTest {
   }
 
   @Test
-  @DisplayName("faults at every 10th write (429, 500, 503, malformed, dropped): one run finishes, nothing twice, sidecars in order")
+  @DisplayName(
+      "faults at every 10th write (429, 500, 503, malformed, dropped): one run finishes, nothing"
+          + " twice, sidecars in order")
   void faultsAtTenPercentOfWrites() {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.faults().everyNth("PATCH", 10);
       SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
-      assertThat(cluster.faults().injected().size()).as("faults served").isGreaterThan(plan.objectCount() / 12);
+      assertThat(cluster.faults().injected().size())
+          .as("faults served")
+          .isGreaterThan(plan.objectCount() / 12);
       assertSameState(comparable(cluster.snapshot()));
       assertCreatedOnce(cluster);
       assertInjectorBeforeInjectedWorkloads(cluster);
@@ -304,24 +381,51 @@ class InstallerTest {
 
   /**
    * Pods made before Istio's sidecar injector exists never get a sidecar: no workload in an
-   * injected namespace (that does not opt out) may be written before the injector's webhook configuration.
+   * injected namespace (that does not opt out) may be written before the injector's webhook
+   * configuration.
    */
   private static void assertInjectorBeforeInjectedWorkloads(SimulatedCluster cluster) {
-    Set<String> injected = plan.components().stream().flatMap(c -> c.objects().stream())
-        .filter(o -> o.isNamespace() && "enabled".equals(o.labels().get("istio-injection"))).map(K8sObject::name)
-        .collect(Collectors.toSet());
+    Set<String> injected =
+        plan.components().stream()
+            .flatMap(c -> c.objects().stream())
+            .filter(o -> o.isNamespace() && "enabled".equals(o.labels().get("istio-injection")))
+            .map(K8sObject::name)
+            .collect(Collectors.toSet());
     assertThat(injected).contains("kubeflow");
-    // workloads whose pod template opts out (sidecar.istio.io/inject: "false") get no sidecar anyway
-    Set<String> optedOut = plan.components().stream().flatMap(c -> c.objects().stream())
-        .filter(o -> String.valueOf(o.body().get("spec")).contains("sidecar.istio.io/inject=false")).map(o -> o.namespace() + "/" + o.name())
-        .collect(Collectors.toSet());
+    // workloads whose pod template opts out (sidecar.istio.io/inject: "false") get no sidecar
+    // anyway
+    Set<String> optedOut =
+        plan.components().stream()
+            .flatMap(c -> c.objects().stream())
+            .filter(
+                o -> String.valueOf(o.body().get("spec")).contains("sidecar.istio.io/inject=false"))
+            .map(o -> o.namespace() + "/" + o.name())
+            .collect(Collectors.toSet());
     List<SimulatedCluster.Write> writes = cluster.writes();
-    long injectorAt = writes.stream().filter(w -> w.plural().equals("mutatingwebhookconfigurations") && "istio-sidecar-injector".equals(w.name())
-        && w.op().equals("CREATE")).mapToLong(SimulatedCluster.Write::nanos).min().orElseThrow();
-    List<String> early = writes.stream().filter(w -> w.op().equals("CREATE") && injected.contains(w.namespace())
-        && Set.of("deployments", "statefulsets", "daemonsets").contains(w.plural()) && w.nanos() < injectorAt
-        && !optedOut.contains(w.namespace() + "/" + w.name())).map(SimulatedCluster.Write::ref).toList();
-    assertThat(early).as("workloads of injected namespaces written before the sidecar injector").isEmpty();
+    long injectorAt =
+        writes.stream()
+            .filter(
+                w ->
+                    w.plural().equals("mutatingwebhookconfigurations")
+                        && "istio-sidecar-injector".equals(w.name())
+                        && w.op().equals("CREATE"))
+            .mapToLong(SimulatedCluster.Write::nanos)
+            .min()
+            .orElseThrow();
+    List<String> early =
+        writes.stream()
+            .filter(
+                w ->
+                    w.op().equals("CREATE")
+                        && injected.contains(w.namespace())
+                        && Set.of("deployments", "statefulsets", "daemonsets").contains(w.plural())
+                        && w.nanos() < injectorAt
+                        && !optedOut.contains(w.namespace() + "/" + w.name()))
+            .map(SimulatedCluster.Write::ref)
+            .toList();
+    assertThat(early)
+        .as("workloads of injected namespaces written before the sidecar injector")
+        .isEmpty();
   }
 
   @Test
@@ -331,20 +435,38 @@ class InstallerTest {
         KubernetesClient client = cluster.newClient()) {
       cluster.neverReady("cert-manager/cert-manager-webhook");
       Installer.Options options = SimulatedPlans.fastOptions();
-      Installer installer = SimulatedPlans.installer(client, InstallListener.NONE,
-          new Installer.Options(options.parallelism(), Duration.ofMillis(800), options.poll(), options.retry(), false));
+      Installer installer =
+          SimulatedPlans.installer(
+              client,
+              InstallListener.NONE,
+              new Installer.Options(
+                  options.parallelism(),
+                  Duration.ofMillis(800),
+                  options.poll(),
+                  options.retry(),
+                  false));
       assertThatThrownBy(() -> installer.install(plan))
-          .isInstanceOfSatisfying(InstallException.class, e -> {
-            assertThat(e.stateProblem()).isTrue();
-            // the webhook configuration waits for the webhook Service's endpoints, which never come
-            assertThat(e.getMessage()).contains("component cert-manager").contains("cert-manager/cert-manager-webhook");
-            assertThat(e.diagnostics()).contains("pod cert-manager-webhook-5c8d7b9f4-x2x7q: Pending")
-                .contains("ImagePullBackOff")
-                .contains("event ");
-            assertThat(e.fix()).contains("rerun");
-          });
-      assertThat(InstallState.read(client)).get().extracting(InstallState::phase).isEqualTo("failed");
-      // nothing that depends on cert-manager was started: kubeflow-issuer's ClusterIssuer was never sent
+          .isInstanceOfSatisfying(
+              InstallException.class,
+              e -> {
+                assertThat(e.stateProblem()).isTrue();
+                // the webhook configuration waits for the webhook Service's endpoints, which never
+                // come
+                assertThat(e.getMessage())
+                    .contains("component cert-manager")
+                    .contains("cert-manager/cert-manager-webhook");
+                assertThat(e.diagnostics())
+                    .contains("pod cert-manager-webhook-5c8d7b9f4-x2x7q: Pending")
+                    .contains("ImagePullBackOff")
+                    .contains("event ");
+                assertThat(e.fix()).contains("rerun");
+              });
+      assertThat(InstallState.read(client))
+          .get()
+          .extracting(InstallState::phase)
+          .isEqualTo("failed");
+      // nothing that depends on cert-manager was started: kubeflow-issuer's ClusterIssuer was never
+      // sent
       assertThat(cluster.writes()).noneMatch(w -> w.plural().equals("clusterissuers"));
     }
   }
@@ -354,8 +476,14 @@ class InstallerTest {
   void otherReleaseRefused() {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      client.configMaps().inNamespace(InstallState.NAMESPACE)
-          .resource(new InstallState("v1.9.1", "b".repeat(40), "v1.9.1", "installed", List.of("cert-manager"), "").toConfigMap()).create();
+      client
+          .configMaps()
+          .inNamespace(InstallState.NAMESPACE)
+          .resource(
+              new InstallState(
+                      "v1.9.1", "b".repeat(40), "v1.9.1", "installed", List.of("cert-manager"), "")
+                  .toConfigMap())
+          .create();
       int before = cluster.writes().size();
       assertThatThrownBy(() -> SimulatedPlans.installer(client, InstallListener.NONE).install(plan))
           .isInstanceOf(InstallException.class)
@@ -366,10 +494,19 @@ class InstallerTest {
   }
 
   private static void assertCreatedOnce(SimulatedCluster cluster) {
-    Map<String, Long> creates = cluster.writes().stream().filter(w -> w.op().equals("CREATE"))
-        .collect(Collectors.groupingBy(SimulatedCluster.Write::ref, Collectors.counting()));
-    assertThat(creates.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList()).as("objects created twice").isEmpty();
-    assertThat(Set.copyOf(new ArrayList<>(creates.keySet()))).hasSizeGreaterThanOrEqualTo(plan.objectCount());
+    Map<String, Long> creates =
+        cluster.writes().stream()
+            .filter(w -> w.op().equals("CREATE"))
+            .collect(Collectors.groupingBy(SimulatedCluster.Write::ref, Collectors.counting()));
+    assertThat(
+            creates.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey)
+                .toList())
+        .as("objects created twice")
+        .isEmpty();
+    assertThat(Set.copyOf(new ArrayList<>(creates.keySet())))
+        .hasSizeGreaterThanOrEqualTo(plan.objectCount());
   }
 
   /** Stands for kill -9 at a chosen point. */

@@ -33,24 +33,56 @@ class K3sInstallIT {
     Kustomize kustomize = Fixtures.kustomize();
     ReleaseTree tree = Fixtures.tree(Fixtures.V1_10_2);
     ReleaseCatalog catalog = Catalogs.shipped().require(tree.release());
-    InstallPlan plan = new Planner(new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT), Progress.SILENT)
-        .plan(new Planner.Request(tree, catalog, List.of("istio-install", "admission-webhook"), List.of(), false, List.of(new IstioCniK3sPaths())),
-            kustomize.describe());
-    assertThat(plan.components()).extracting(c -> c.id())
-        .contains("cert-manager", "kubeflow-issuer", "istio-crds", "istio-install", "kubeflow-namespace", "admission-webhook");
+    InstallPlan plan =
+        new Planner(
+                new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT), Progress.SILENT)
+            .plan(
+                new Planner.Request(
+                    tree,
+                    catalog,
+                    List.of("istio-install", "admission-webhook"),
+                    List.of(),
+                    false,
+                    List.of(new IstioCniK3sPaths())),
+                kustomize.describe());
+    assertThat(plan.components())
+        .extracting(c -> c.id())
+        .contains(
+            "cert-manager",
+            "kubeflow-issuer",
+            "istio-crds",
+            "istio-install",
+            "kubeflow-namespace",
+            "admission-webhook");
 
     try (K3sContainer k3s = DockerK3s.container()) {
       k3s.start();
       try (KubernetesClient client = DockerK3s.client(k3s)) {
-        Installer.Options options = new Installer.Options(8, Duration.ofMinutes(8), Duration.ofSeconds(2), RetryPolicy.DEFAULT);
-        InstallReport first = new Installer(client, options, InstallListener.NONE, new ClusterDiagnostics(client)).install(plan);
+        Installer.Options options =
+            new Installer.Options(
+                8, Duration.ofMinutes(8), Duration.ofSeconds(2), RetryPolicy.DEFAULT);
+        InstallReport first =
+            new Installer(client, options, InstallListener.NONE, new ClusterDiagnostics(client))
+                .install(plan);
         assertThat(first.changes()).isEqualTo(plan.objectCount());
-        assertThat(client.apps().deployments().inNamespace("kubeflow").withName("admission-webhook-deployment").get().getStatus().getAvailableReplicas()).isEqualTo(1);
+        assertThat(
+                client
+                    .apps()
+                    .deployments()
+                    .inNamespace("kubeflow")
+                    .withName("admission-webhook-deployment")
+                    .get()
+                    .getStatus()
+                    .getAvailableReplicas())
+            .isEqualTo(1);
 
-        InstallReport again = new Installer(client, options, InstallListener.NONE, new ClusterDiagnostics(client)).install(plan);
+        InstallReport again =
+            new Installer(client, options, InstallListener.NONE, new ClusterDiagnostics(client))
+                .install(plan);
         assertThat(again.changes()).as("a rerun on the installed cluster").isZero();
 
-        new Uninstaller(client, options, InstallListener.NONE, new ClusterDiagnostics(client)).uninstall(plan, Set.of(), false);
+        new Uninstaller(client, options, InstallListener.NONE, new ClusterDiagnostics(client))
+            .uninstall(plan, Set.of(), false);
         assertThat(client.namespaces().withName("cert-manager").get()).isNull();
         assertThat(InstallState.read(client)).isEmpty();
       }

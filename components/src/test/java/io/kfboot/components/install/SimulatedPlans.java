@@ -27,8 +27,12 @@ public final class SimulatedPlans {
       ReleaseTree tree = Fixtures.tree(Fixtures.V1_10_2);
       ReleaseCatalog catalog = Catalogs.shipped().require(tree.release());
       Renderer renderer = new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT);
-      v1102 = new Planner(renderer, Progress.SILENT)
-          .plan(new Planner.Request(tree, catalog, List.of(), List.of(), false, List.of(new IstioCniK3sPaths())), kustomize.describe());
+      v1102 =
+          new Planner(renderer, Progress.SILENT)
+              .plan(
+                  new Planner.Request(
+                      tree, catalog, List.of(), List.of(), false, List.of(new IstioCniK3sPaths())),
+                  kustomize.describe());
     }
     return v1102;
   }
@@ -38,14 +42,20 @@ public final class SimulatedPlans {
    * stops answering (seen in whole installs and in cut-off ones). ClusterWatchTest covers watches.
    */
   static Installer.Options fastOptions() {
-    return new Installer.Options(4, Duration.ofSeconds(20), Duration.ofMillis(5), new RetryPolicy(6, Duration.ofMillis(5), Duration.ofMillis(50)), false);
+    return new Installer.Options(
+        4,
+        Duration.ofSeconds(20),
+        Duration.ofMillis(5),
+        new RetryPolicy(6, Duration.ofMillis(5), Duration.ofMillis(50)),
+        false);
   }
 
   static Installer installer(KubernetesClient client, InstallListener listener) {
     return installer(client, listener, fastOptions());
   }
 
-  static Installer installer(KubernetesClient client, InstallListener listener, Installer.Options options) {
+  static Installer installer(
+      KubernetesClient client, InstallListener listener, Installer.Options options) {
     return new Installer(client, options, listener, new ClusterDiagnostics(client));
   }
 }

@@ -49,8 +49,11 @@ class IstioCniK3sPathsTest {
 
     assertThat(volumes(adapted))
         .extracting(v -> (Object) ((Map<?, ?>) v.get("hostPath")).get("path"))
-        .containsExactly(IstioCniK3sPaths.K3S_CNI_BIN, IstioCniK3sPaths.K3S_CNI_CONF, "/var/run/istio-cni");
-    assertThat(volumes(upstream).get(0).get("hostPath")).as("the input is not changed").isEqualTo(Map.of("path", "/opt/cni/bin"));
+        .containsExactly(
+            IstioCniK3sPaths.K3S_CNI_BIN, IstioCniK3sPaths.K3S_CNI_CONF, "/var/run/istio-cni");
+    assertThat(volumes(upstream).get(0).get("hostPath"))
+        .as("the input is not changed")
+        .isEqualTo(Map.of("path", "/opt/cni/bin"));
     assertThat(adaptation.appliesTo(adapted)).as("applying twice changes nothing").isFalse();
   }
 
@@ -65,7 +68,12 @@ class IstioCniK3sPathsTest {
   @Test
   void otherObjectsAreNotConcerned() {
     K8sObject gateway =
-        ManifestParser.parse("apiVersion: v1\nkind: Service\nmetadata: {name: istio-cni-node, namespace: kube-system}\n", "test").get(0);
+        ManifestParser.parse(
+                "apiVersion: v1\n"
+                    + "kind: Service\n"
+                    + "metadata: {name: istio-cni-node, namespace: kube-system}\n",
+                "test")
+            .get(0);
 
     assertThat(adaptation.concerns(gateway)).isFalse();
     assertThat(adaptation.appliesTo(gateway)).isFalse();

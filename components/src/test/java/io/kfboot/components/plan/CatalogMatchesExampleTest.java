@@ -2,7 +2,6 @@ package io.kfboot.components.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kfboot.testing.Skips;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
@@ -15,6 +14,7 @@ import io.kfboot.manifests.render.RemoteBaseScanner;
 import io.kfboot.manifests.render.Renderer;
 import io.kfboot.manifests.source.ReleaseTree;
 import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.testing.Skips;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,22 +68,32 @@ class CatalogMatchesExampleTest {
       }
     }
     if (!remote.isEmpty()) {
-      System.err.println("NOTE: " + catalog.release().tag() + ": leaving out " + remote + " (remote bases) on both sides");
+      System.err.println(
+          "NOTE: "
+              + catalog.release().tag()
+              + ": leaving out "
+              + remote
+              + " (remote bases) on both sides");
     }
 
     Renderer renderer = new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT);
     InstallPlan plan =
         new Planner(renderer, Progress.SILENT)
-            .plan(new Planner.Request(tree, catalog, List.of(), remote, false, List.of()), kustomize.describe());
+            .plan(
+                new Planner.Request(tree, catalog, List.of(), remote, false, List.of()),
+                kustomize.describe());
     Map<ObjectKey, Map<String, Object>> planned = new TreeMap<>();
     plan.components().forEach(c -> c.objects().forEach(o -> planned.put(o.key(), o.body())));
 
     Map<ObjectKey, Map<String, Object>> example = new TreeMap<>();
-    for (K8sObject o : build(kustomize, exampleWithout(tree.root(), catalog.examplePath(), remotePaths))) {
+    for (K8sObject o :
+        build(kustomize, exampleWithout(tree.root(), catalog.examplePath(), remotePaths))) {
       example.put(o.key(), o.body());
     }
 
-    assertThat(planned.keySet()).as("objects of the default components").containsExactlyElementsOf(example.keySet());
+    assertThat(planned.keySet())
+        .as("objects of the default components")
+        .containsExactlyElementsOf(example.keySet());
     List<ObjectKey> differentContent =
         example.keySet().stream().filter(k -> !example.get(k).equals(planned.get(k))).toList();
     assertThat(differentContent).as("objects whose content differs from example/").isEmpty();
@@ -92,14 +102,25 @@ class CatalogMatchesExampleTest {
 
   /** A copy of example/'s kustomization beside it, without the given component paths. */
   @SuppressWarnings("unchecked")
-  private static Path exampleWithout(Path root, String examplePath, List<String> leaveOut) throws Exception {
+  private static Path exampleWithout(Path root, String examplePath, List<String> leaveOut)
+      throws Exception {
     Path exampleDir = root.resolve(examplePath);
     Path kustomization = RemoteBaseScanner.kustomizationFile(exampleDir).orElseThrow();
-    Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(new DumperOptions()), new DumperOptions());
-    Map<String, Object> k = new LinkedHashMap<>((Map<String, Object>) yaml.load(Files.readString(kustomization)));
-    Set<Path> dropped = leaveOut.stream().map(p -> root.resolve(p).normalize()).collect(Collectors.toSet());
+    Yaml yaml =
+        new Yaml(
+            new SafeConstructor(new LoaderOptions()),
+            new Representer(new DumperOptions()),
+            new DumperOptions());
+    Map<String, Object> k =
+        new LinkedHashMap<>((Map<String, Object>) yaml.load(Files.readString(kustomization)));
+    Set<Path> dropped =
+        leaveOut.stream().map(p -> root.resolve(p).normalize()).collect(Collectors.toSet());
     List<String> resources = (List<String>) k.getOrDefault("resources", List.of());
-    k.put("resources", resources.stream().filter(r -> !dropped.contains(exampleDir.resolve(r).normalize())).toList());
+    k.put(
+        "resources",
+        resources.stream()
+            .filter(r -> !dropped.contains(exampleDir.resolve(r).normalize()))
+            .toList());
     // A sibling of example/, so that its ../ entries resolve the same way.
     Path copy = exampleDir.resolveSibling("kfboot-example-check");
     Files.createDirectories(copy);
@@ -108,7 +129,10 @@ class CatalogMatchesExampleTest {
   }
 
   private static List<K8sObject> build(Kustomize kustomize, Path dir) throws Exception {
-    Process p = new ProcessBuilder(kustomize.buildCommand(dir)).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(kustomize.buildCommand(dir))
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as("kustomize build " + dir).isZero();
     return ManifestParser.parse(out, dir.toString());

@@ -14,7 +14,11 @@ import java.util.Map;
  * @param bytes how many bytes of file content were written
  */
 public record ExtractedArchive(
-    Path root, String topLevelFolder, Map<String, String> globalPaxHeaders, int entries, long bytes) {
+    Path root,
+    String topLevelFolder,
+    Map<String, String> globalPaxHeaders,
+    int entries,
+    long bytes) {
 
   /** The commit id {@code git archive} recorded, or null. */
   public String gitCommit() {

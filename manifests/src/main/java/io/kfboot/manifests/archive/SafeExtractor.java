@@ -6,12 +6,16 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +32,11 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * bytes are read, not taken from headers.
  *
  * <p>Links are judged by where they really lead, not by their text: a link's target is resolved
- * step by step through the links already in the tree (as the kernel would), no entry may be
- * written through a link (a parent folder that is a link, or a name that already is one), and once
- * every entry is out each link is resolved again, since a later link can change where an earlier
- * one leads. See OWASP's "zip slip" guidance and GNU tar's refusal to follow links it extracted
- * (its {@code --keep-directory-symlink} is opt-in for that reason).
+ * step by step through the links already in the tree (as the kernel would), no entry may be written
+ * through a link (a parent folder that is a link, or a name that already is one), and once every
+ * entry is out each link is resolved again, since a later link can change where an earlier one
+ * leads. See OWASP's "zip slip" guidance and GNU tar's refusal to follow links it extracted (its
+ * {@code --keep-directory-symlink} is opt-in for that reason).
  *
  * <p>On any failure the target folder is deleted, so a caller never sees a half-extracted tree.
  */
@@ -110,17 +114,19 @@ public final class SafeExtractor {
         } else if (!top.equals(parts[0])) {
           throw new ArchiveException(
               tarGz + " has more than one top-level folder ('" + top + "' and '" + parts[0] + "')",
-              "pass a release tarball as GitHub or git archive makes it: one folder holding the tree");
+              "pass a release tarball as GitHub or git archive makes it: one folder holding the"
+                  + " tree");
         }
         if (parts.length == 1) {
           if (!entry.isDirectory()) {
             throw new ArchiveException(
                 tarGz + ": top-level entry '" + name + "' is not a folder",
-                "pass a release tarball as GitHub or git archive makes it: one folder holding the tree");
+                "pass a release tarball as GitHub or git archive makes it: one folder holding the"
+                    + " tree");
           }
           continue;
         }
-        String[] inTree = java.util.Arrays.copyOfRange(parts, 1, parts.length);
+        String[] inTree = Arrays.copyOfRange(parts, 1, parts.length);
         Path dest = target.resolve(String.join("/", inTree));
         refuseWritesThroughLinks(tarGz, name, target, inTree);
         if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
@@ -159,7 +165,8 @@ public final class SafeExtractor {
       throw corrupt(tarGz, e);
     }
     if (top == null) {
-      throw new ArchiveException(tarGz + " is an empty archive", "pass a kubeflow/manifests release tarball");
+      throw new ArchiveException(
+          tarGz + " is an empty archive", "pass a kubeflow/manifests release tarball");
     }
     recheckLinks(tarGz, target);
     return new ExtractedArchive(target, top, pax, entries, total);
@@ -193,7 +200,8 @@ public final class SafeExtractor {
     }
     Path parentInTree = target.relativize(dest.getParent());
     if (!leadsInside(target, parentInTree, linkName)) {
-      throw hostile(tarGz, "symlink '" + entry.getName() + "' points outside the tree: " + linkName);
+      throw hostile(
+          tarGz, "symlink '" + entry.getName() + "' points outside the tree: " + linkName);
     }
     Files.createDirectories(dest.getParent());
     checkInside(tarGz, entry.getName(), realRoot, dest.getParent());
@@ -207,18 +215,24 @@ public final class SafeExtractor {
     if (!parts[0].equals(top) || parts.length < 2) {
       throw hostile(tarGz, "hard link '" + entry.getName() + "' points outside the tree");
     }
-    String[] sourceInTree = java.util.Arrays.copyOfRange(parts, 1, parts.length);
+    String[] sourceInTree = Arrays.copyOfRange(parts, 1, parts.length);
     Path source = target.resolve(String.join("/", sourceInTree));
     // the source is read through its path: no part of it may be a link (one could lead anywhere)
     for (int i = 1; i <= sourceInTree.length; i++) {
-      Path prefix = target.resolve(String.join("/", java.util.Arrays.copyOfRange(sourceInTree, 0, i)));
+      Path prefix = target.resolve(String.join("/", Arrays.copyOfRange(sourceInTree, 0, i)));
       if (Files.isSymbolicLink(prefix)) {
-        throw hostile(tarGz, "hard link '" + entry.getName() + "' reaches its target through the symlink '"
-            + target.relativize(prefix) + "'");
+        throw hostile(
+            tarGz,
+            "hard link '"
+                + entry.getName()
+                + "' reaches its target through the symlink '"
+                + target.relativize(prefix)
+                + "'");
       }
     }
     if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
-      throw hostile(tarGz, "hard link '" + entry.getName() + "' points to a missing or non-regular file");
+      throw hostile(
+          tarGz, "hard link '" + entry.getName() + "' points to a missing or non-regular file");
     }
     Files.createDirectories(dest.getParent());
     checkInside(tarGz, entry.getName(), realRoot, dest.getParent());
@@ -230,14 +244,21 @@ public final class SafeExtractor {
    * No entry is written through a link: none of its parent folders may be a link, and its own name
    * may not already be one (opening it would write where the link leads).
    */
-  private static void refuseWritesThroughLinks(Path tarGz, String name, Path target, String[] inTree) {
+  private static void refuseWritesThroughLinks(
+      Path tarGz, String name, Path target, String[] inTree) {
     for (int i = 1; i <= inTree.length; i++) {
-      Path prefix = target.resolve(String.join("/", java.util.Arrays.copyOfRange(inTree, 0, i)));
+      Path prefix = target.resolve(String.join("/", Arrays.copyOfRange(inTree, 0, i)));
       if (Files.isSymbolicLink(prefix)) {
         String link = target.relativize(prefix).toString();
-        throw hostile(tarGz, i == inTree.length
-            ? "entry '" + name + "' would replace the symlink '" + link + "' (and be written where it leads)"
-            : "entry '" + name + "' would be written through the symlink '" + link + "'");
+        throw hostile(
+            tarGz,
+            i == inTree.length
+                ? "entry '"
+                    + name
+                    + "' would replace the symlink '"
+                    + link
+                    + "' (and be written where it leads)"
+                : "entry '" + name + "' would be written through the symlink '" + link + "'");
       }
     }
   }
@@ -250,7 +271,7 @@ public final class SafeExtractor {
    * leads to a place inside the tree, resolving each component through the links already there.
    */
   static boolean leadsInside(Path target, Path parentInTree, String linkName) {
-    java.util.Deque<String> at = new java.util.ArrayDeque<>();
+    Deque<String> at = new ArrayDeque<>();
     for (Path p : parentInTree) {
       if (!p.toString().isEmpty()) {
         at.addLast(p.toString());
@@ -259,7 +280,7 @@ public final class SafeExtractor {
     return resolve(target, at, linkName, new int[] {0});
   }
 
-  private static boolean resolve(Path target, java.util.Deque<String> at, String linkText, int[] hops) {
+  private static boolean resolve(Path target, Deque<String> at, String linkText, int[] hops) {
     if (linkText.startsWith("/")) {
       return false;
     }
@@ -295,23 +316,35 @@ public final class SafeExtractor {
     return true;
   }
 
-  /** Every link once more, now that the tree is complete: a later link may redirect an earlier one. */
+  /**
+   * Every link once more, now that the tree is complete: a later link may redirect an earlier one.
+   */
   private static void recheckLinks(Path tarGz, Path target) {
     List<Path> links;
     try (Stream<Path> walk = Files.walk(target)) {
       links = walk.filter(Files::isSymbolicLink).toList();
-    } catch (IOException | java.io.UncheckedIOException e) {
-      throw new ArchiveException("cannot read back " + target + ": " + e.getMessage(), "check free space and permissions", e);
+    } catch (IOException | UncheckedIOException e) {
+      throw new ArchiveException(
+          "cannot read back " + target + ": " + e.getMessage(),
+          "check free space and permissions",
+          e);
     }
     for (Path link : links) {
       String text;
       try {
         text = Files.readSymbolicLink(link).toString();
       } catch (IOException e) {
-        throw new ArchiveException("cannot read the link " + link + ": " + e.getMessage(), "check permissions", e);
+        throw new ArchiveException(
+            "cannot read the link " + link + ": " + e.getMessage(), "check permissions", e);
       }
       if (!leadsInside(target, target.relativize(link.getParent()), text)) {
-        throw hostile(tarGz, "symlink '" + target.relativize(link) + "' -> " + text + " leads outside the tree once every entry is out");
+        throw hostile(
+            tarGz,
+            "symlink '"
+                + target.relativize(link)
+                + "' -> "
+                + text
+                + " leads outside the tree once every entry is out");
       }
     }
   }
@@ -354,7 +387,8 @@ public final class SafeExtractor {
   private static ArchiveException hostile(Path tarGz, String what) {
     return new ArchiveException(
         tarGz + " is refused: " + what,
-        "use the release tarball from GitHub or the kubeflow/manifests checkout; nothing was extracted");
+        "use the release tarball from GitHub or the kubeflow/manifests checkout; nothing was"
+            + " extracted");
   }
 
   private static ArchiveException corrupt(Path tarGz, Exception e) {
@@ -377,10 +411,10 @@ public final class SafeExtractor {
                 try {
                   Files.deleteIfExists(p);
                 } catch (IOException e) {
-                  throw new java.io.UncheckedIOException(e);
+                  throw new UncheckedIOException(e);
                 }
               });
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // Leave what could not be removed; it is under the cache's tmp folder.
     }
   }

@@ -7,8 +7,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Finds container images for mirroring and pre-pulling: every string value under a key named
- * {@code image} anywhere in an object. That covers pod templates of every workload kind and custom
+ * Finds container images for mirroring and pre-pulling: every string value under a key named {@code
+ * image} anywhere in an object. That covers pod templates of every workload kind and custom
  * resources that carry containers (KServe ServingRuntimes, Katib trial templates), without a list
  * of kinds to keep up to date.
  */

@@ -39,13 +39,23 @@ public record K8sObject(
     if (meta.get("labels") instanceof Map<?, ?> l) {
       l.forEach((k, v) -> labels.put(String.valueOf(k), String.valueOf(v)));
     }
-    return new K8sObject((String) body.get("apiVersion"), (String) body.get("kind"), (String) meta.get("namespace"), (String) meta.get("name"), labels, body);
+    return new K8sObject(
+        (String) body.get("apiVersion"),
+        (String) body.get("kind"),
+        (String) meta.get("namespace"),
+        (String) meta.get("name"),
+        labels,
+        body);
   }
 
-  /** An ordered map from keys and values in turn: the bodies of objects kfboot builds read like YAML. */
+  /**
+   * An ordered map from keys and values in turn: the bodies of objects kfboot builds read like
+   * YAML.
+   */
   public static Map<String, Object> map(Object... keysAndValues) {
     if (keysAndValues.length % 2 != 0) {
-      throw new IllegalArgumentException("keys and values come in pairs, got " + keysAndValues.length + " items");
+      throw new IllegalArgumentException(
+          "keys and values come in pairs, got " + keysAndValues.length + " items");
     }
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < keysAndValues.length; i += 2) {

@@ -4,6 +4,7 @@ import io.kfboot.manifests.ManifestsException.ParseException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,8 +19,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * Reads kustomize's multi-document output into {@link K8sObject}s, in order.
  *
  * <p>Safe loading only: {@link SafeConstructor} builds maps, lists and scalars, never arbitrary
- * types. The per-document size limit is raised well past SnakeYAML's 3 MiB default because
- * upstream CRDs (KServe, Spark, Kubeflow Trainer) run to several hundred KiB each.
+ * types. The per-document size limit is raised well past SnakeYAML's 3 MiB default because upstream
+ * CRDs (KServe, Spark, Kubeflow Trainer) run to several hundred KiB each.
  */
 public final class ManifestParser {
   /** Upper bound for one render's output, in code points. */
@@ -41,7 +42,7 @@ public final class ManifestParser {
   }
 
   public static List<K8sObject> parse(String yaml, String source) {
-    return parse(new java.io.StringReader(yaml), source);
+    return parse(new StringReader(yaml), source);
   }
 
   private static List<K8sObject> parse(Reader reader, String source) {
@@ -57,8 +58,13 @@ public final class ManifestParser {
       }
     } catch (YAMLException e) {
       throw new ParseException(
-          source + ": YAML document " + (index + 1) + " cannot be read: " + firstLine(e.getMessage()),
-          "render the path with 'kustomize build' to see the output; report it if kustomize accepts it",
+          source
+              + ": YAML document "
+              + (index + 1)
+              + " cannot be read: "
+              + firstLine(e.getMessage()),
+          "render the path with 'kustomize build' to see the output; report it if kustomize accepts"
+              + " it",
           e);
     }
     return objects;

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * CPU and memory requested by the workloads among some objects: the sum over Deployments,
- * StatefulSets, ReplicaSets (times replicas), DaemonSets (once, i.e. per node), Jobs and Pods.
- * A pod's request is what the scheduler uses: the larger of its summed containers and its largest
+ * StatefulSets, ReplicaSets (times replicas), DaemonSets (once, i.e. per node), Jobs and Pods. A
+ * pod's request is what the scheduler uses: the larger of its summed containers and its largest
  * init container.
  *
  * @param cpuMillis summed CPU in millicores
@@ -43,7 +43,8 @@ public record ResourceRequests(long cpuMillis, long memoryBytes) {
         podSpec = K8sObject.map(K8sObject.map(spec.get("template")).get("spec"));
         copies = spec.get("replicas") instanceof Number n ? n.longValue() : 1;
       }
-      case "DaemonSet", "Job" -> podSpec = K8sObject.map(K8sObject.map(spec.get("template")).get("spec"));
+      case "DaemonSet", "Job" ->
+          podSpec = K8sObject.map(K8sObject.map(spec.get("template")).get("spec"));
       case "Pod" -> podSpec = spec;
       default -> {
         return ZERO;

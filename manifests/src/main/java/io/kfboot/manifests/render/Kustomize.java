@@ -16,8 +16,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real kustomize: either the standalone {@code kustomize} binary ({@code kustomize build DIR})
- * or the one built into kubectl ({@code kubectl kustomize DIR}).
+ * A real kustomize: either the standalone {@code kustomize} binary ({@code kustomize build DIR}) or
+ * the one built into kubectl ({@code kubectl kustomize DIR}).
  *
  * <p>Found in this order: the {@code --kustomize} flag, the {@code KFBOOT_KUSTOMIZE} environment
  * variable, {@code kustomize} on PATH, {@code kubectl} on PATH. A flag or variable may name either
@@ -46,10 +46,15 @@ public final class Kustomize {
         flag.or(() -> Optional.ofNullable(env.get(ENV)).filter(s -> !s.isBlank()).map(Path::of));
     if (explicit.isPresent()) {
       Path p = explicit.get();
-      Path resolved = p.getNameCount() == 1 && !Files.exists(p) ? onPath(p.toString(), env).orElse(p) : p;
+      Path resolved =
+          p.getNameCount() == 1 && !Files.exists(p) ? onPath(p.toString(), env).orElse(p) : p;
       if (!Files.isExecutable(resolved)) {
         throw new KustomizeUnavailableException(
-            "kustomize '" + p + "' (from " + (flag.isPresent() ? "--kustomize" : ENV) + ") is not an executable file",
+            "kustomize '"
+                + p
+                + "' (from "
+                + (flag.isPresent() ? "--kustomize" : ENV)
+                + ") is not an executable file",
             "point it at a kustomize or kubectl binary, or unset it to search PATH");
       }
       return probe(resolved, resolved.getFileName().toString().startsWith("kubectl"));
@@ -82,7 +87,9 @@ public final class Kustomize {
     return Optional.empty();
   }
 
-  /** How long {@code kustomize version} may take; a binary that hangs there is no usable kustomize. */
+  /**
+   * How long {@code kustomize version} may take; a binary that hangs there is no usable kustomize.
+   */
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
 
   private static Kustomize probe(Path binary, boolean viaKubectl) {
@@ -96,8 +103,15 @@ public final class Kustomize {
             : List.of(binary.toString(), "version");
     String out;
     try {
-      ExternalProcess.Result r = ExternalProcess.run(cmd, null, timeout,
-          "check that " + binary + " is a kustomize or kubectl that runs here, or name another with --kustomize", ExitCategory.MISSING_TOOL);
+      ExternalProcess.Result r =
+          ExternalProcess.run(
+              cmd,
+              null,
+              timeout,
+              "check that "
+                  + binary
+                  + " is a kustomize or kubectl that runs here, or name another with --kustomize",
+              ExitCategory.MISSING_TOOL);
       out = r.output();
       if (!r.ok()) {
         throw new KustomizeUnavailableException(
@@ -106,7 +120,8 @@ public final class Kustomize {
       }
     } catch (IOException e) {
       throw new KustomizeUnavailableException(
-          "cannot run " + binary + ": " + e.getMessage(), "check the binary, or name another with --kustomize");
+          "cannot run " + binary + ": " + e.getMessage(),
+          "check the binary, or name another with --kustomize");
     }
     Matcher m = (viaKubectl ? KUBECTL_VERSION : STANDALONE_VERSION).matcher(out);
     if (!m.find()) {
@@ -123,8 +138,15 @@ public final class Kustomize {
   public Kustomize requireAtLeast(SemVer minimum, String release) {
     if (version.isOlderThan(minimum)) {
       throw new KustomizeUnavailableException(
-          describe() + " is older than " + minimum + ", which kubeflow/manifests " + release + " needs",
-          "install kustomize " + minimum + " or later (or a kubectl that bundles it) and name it with --kustomize");
+          describe()
+              + " is older than "
+              + minimum
+              + ", which kubeflow/manifests "
+              + release
+              + " needs",
+          "install kustomize "
+              + minimum
+              + " or later (or a kubectl that bundles it) and name it with --kustomize");
     }
     return this;
   }

@@ -1,7 +1,6 @@
 package io.kfboot.manifests.render;
 
 import io.kfboot.core.ExternalProcess;
-
 import io.kfboot.manifests.ManifestsException;
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
 import io.kfboot.manifests.ManifestsException.RenderException;
@@ -70,11 +69,14 @@ public final class Renderer {
     }
     List<String> unique = paths.stream().distinct().toList();
     AtomicInteger done = new AtomicInteger();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, Math.max(1, unique.size())), r -> {
-      Thread t = new Thread(r, "kustomize");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(parallelism, Math.max(1, unique.size())),
+            r -> {
+              Thread t = new Thread(r, "kustomize");
+              t.setDaemon(true);
+              return t;
+            });
     try {
       Map<String, Future<RenderedPath>> futures = new LinkedHashMap<>();
       for (String p : unique) {
@@ -148,11 +150,12 @@ public final class Renderer {
       stdoutFile.toFile().deleteOnExit();
       stderrFile.toFile().deleteOnExit();
       process =
-          ExternalProcess.start(new ProcessBuilder(cmd)
-              .directory(root.toFile())
-              .redirectOutput(stdoutFile.toFile())
-              .redirectError(stderrFile.toFile())
-              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
+          ExternalProcess.start(
+              new ProcessBuilder(cmd)
+                  .directory(root.toFile())
+                  .redirectOutput(stdoutFile.toFile())
+                  .redirectError(stderrFile.toFile())
+                  .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))));
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw new RenderException(
             "kustomize build " + path + " ran past its timeout of " + timeout.toSeconds() + " s",
@@ -207,6 +210,8 @@ public final class Renderer {
       }
     }
     String joined = String.join("\n", lines).strip();
-    return joined.length() <= STDERR_TAIL_CHARS ? joined : "..." + joined.substring(joined.length() - STDERR_TAIL_CHARS);
+    return joined.length() <= STDERR_TAIL_CHARS
+        ? joined
+        : "..." + joined.substring(joined.length() - STDERR_TAIL_CHARS);
   }
 }

@@ -3,7 +3,6 @@ package io.kfboot.manifests.source;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.core.Retry;
-
 import io.kfboot.manifests.ManifestsException.DownloadException;
 import io.kfboot.manifests.Progress;
 import java.io.IOException;
@@ -66,15 +65,33 @@ public final class HttpDownloader {
 
   /** Downloads {@code url} to {@code target}; returns the number of bytes written. */
   public long download(URI url, Path target) {
-    Retry retry = new Retry(maxAttempts, initialBackoff, initialBackoff.multipliedBy(1L << Math.min(maxAttempts, 10)));
+    Retry retry =
+        new Retry(
+            maxAttempts,
+            initialBackoff,
+            initialBackoff.multipliedBy(1L << Math.min(maxAttempts, 10)));
     try {
-      return retry.run("download of " + url, () -> downloadOnce(url, target), e -> e instanceof TransientFailure,
-          (what, attempt, attempts, error, pause) -> progress.report(what + " failed (" + error.getMessage() + "), attempt " + attempt
-              + "/" + attempts + ", retrying in " + pause.toMillis() + " ms"));
+      return retry.run(
+          "download of " + url,
+          () -> downloadOnce(url, target),
+          e -> e instanceof TransientFailure,
+          (what, attempt, attempts, error, pause) ->
+              progress.report(
+                  what
+                      + " failed ("
+                      + error.getMessage()
+                      + "), attempt "
+                      + attempt
+                      + "/"
+                      + attempts
+                      + ", retrying in "
+                      + pause.toMillis()
+                      + " ms"));
     } catch (TransientFailure e) {
       throw new DownloadException(
           "download of " + url + " failed after " + maxAttempts + " attempts: " + e.getMessage(),
-          "check the network or a proxy, or download the tarball yourself and pass it with --manifests FILE",
+          "check the network or a proxy, or download the tarball yourself and pass it with"
+              + " --manifests FILE",
           e.getCause());
     }
   }
@@ -94,7 +111,11 @@ public final class HttpDownloader {
     }
     try {
       HttpRequest request =
-          HttpRequest.newBuilder(url).timeout(requestTimeout).header("User-Agent", "kfboot").GET().build();
+          HttpRequest.newBuilder(url)
+              .timeout(requestTimeout)
+              .header("User-Agent", "kfboot")
+              .GET()
+              .build();
       HttpResponse<InputStream> response =
           client.send(request, HttpResponse.BodyHandlers.ofInputStream());
       int status = response.statusCode();
@@ -106,7 +127,8 @@ public final class HttpDownloader {
         throw new DownloadException(
             "download of " + url + " answered HTTP " + status,
             status == 404
-                ? "check that the release tag exists upstream, or pass a local tarball with --manifests FILE"
+                ? "check that the release tag exists upstream, or pass a local tarball with"
+                    + " --manifests FILE"
                 : "check access to the URL, or pass a local tarball with --manifests FILE",
             null);
       }

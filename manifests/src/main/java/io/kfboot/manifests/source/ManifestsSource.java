@@ -1,6 +1,7 @@
 package io.kfboot.manifests.source;
 
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
@@ -42,7 +43,7 @@ public sealed interface ManifestsSource {
       }
       return new Tarball(path.toAbsolutePath().normalize());
     }
-    if (looksLikeTarball || spec.contains("/") || spec.contains(java.io.File.separator)) {
+    if (looksLikeTarball || spec.contains("/") || spec.contains(File.separator)) {
       throw new InvalidSourceException(
           "--manifests " + spec + ": no such file or directory",
           "check the path, or pass a release tag such as v1.10.2 to download it");

@@ -2,7 +2,6 @@ package io.kfboot.manifests.source;
 
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.ExternalProcess;
-
 import io.kfboot.manifests.ManifestsException.IntegrityException;
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
 import io.kfboot.manifests.ManifestsException.UnknownReleaseException;
@@ -25,10 +24,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.List;
 
 /**
  * Turns a {@link ManifestsSource} into a {@link ReleaseTree} on disk: downloads tags into the
@@ -41,6 +40,7 @@ public final class ReleaseResolver {
       URI.create("https://github.com/kubeflow/manifests/archive/refs/tags/");
 
   static final String TREE_MARKER = ".kfboot-tree.properties";
+
   /** The pax key kfboot's vendor command sets on bundles it writes. */
   public static final String VENDORED_PAX_KEY = "KFBOOT.vendored";
 
@@ -91,7 +91,9 @@ public final class ReleaseResolver {
   }
 
   private ReleaseTree resolveTag(String tag, Optional<String> expectedSha256) {
-    ReleaseRef release = requireTag(tag, "kubeflow/manifests release '" + tag + "'", " (or a directory with --release)");
+    ReleaseRef release =
+        requireTag(
+            tag, "kubeflow/manifests release '" + tag + "'", " (or a directory with --release)");
     Path tarball = cache.downloads().resolve("manifests-" + tag + ".tar.gz");
     if (!Files.isRegularFile(tarball)) {
       URI url = baseUrl.resolve(tag + ".tar.gz");
@@ -103,7 +105,10 @@ public final class ReleaseResolver {
   }
 
   private ReleaseTree resolveTarball(
-      Path tarball, Optional<String> expectedSha256, Optional<String> releaseOverride, String origin) {
+      Path tarball,
+      Optional<String> expectedSha256,
+      Optional<String> releaseOverride,
+      String origin) {
     String sha256 = sha256(tarball);
     if (expectedSha256.isPresent()
         && !expectedSha256.get().toLowerCase(Locale.ROOT).equals(sha256)) {
@@ -115,7 +120,8 @@ public final class ReleaseResolver {
     String commit = pax.get("comment");
     if (commit == null) {
       throw new IntegrityException(
-          tarball + " carries no commit id (no pax 'comment' header), so its release cannot be checked",
+          tarball
+              + " carries no commit id (no pax 'comment' header), so its release cannot be checked",
           "use the tarball GitHub serves for the tag (made by git archive), or extract it and pass"
               + " the directory with --release TAG");
     }
@@ -150,7 +156,8 @@ public final class ReleaseResolver {
   }
 
   private ReleaseTree resolveDirectory(Path dir, Optional<String> releaseOverride) {
-    if (!Files.isDirectory(dir.resolve("common")) && !Files.isDirectory(dir.resolve("applications"))) {
+    if (!Files.isDirectory(dir.resolve("common"))
+        && !Files.isDirectory(dir.resolve("applications"))) {
       throw new InvalidSourceException(
           dir + " does not look like a kubeflow/manifests tree (no common/ or applications/)",
           "pass the folder that holds common/, applications/ and example/");
@@ -161,18 +168,22 @@ public final class ReleaseResolver {
           releaseOverride.orElseThrow(
               () ->
                   new UnknownReleaseException(
-                      dir + " is neither a git checkout nor a tree kfboot extracted, so its release is unknown",
+                      dir
+                          + " is neither a git checkout nor a tree kfboot extracted, so its release"
+                          + " is unknown",
                       "name it with --release TAG (one of: " + known.describe() + ")"));
       ReleaseRef release = requireTag(tag, "--release " + tag, "");
       return new ReleaseTree(dir, release, dir.toString(), false);
     }
-    return new ReleaseTree(dir, identify(commit.get(), releaseOverride, dir.toString()), dir.toString(), false);
+    return new ReleaseTree(
+        dir, identify(commit.get(), releaseOverride, dir.toString()), dir.toString(), false);
   }
 
   private ReleaseRef identify(String commit, Optional<String> releaseOverride, String what) {
     Optional<ReleaseRef> byCommit = known.byCommit(commit);
     if (releaseOverride.isPresent()) {
-      ReleaseRef pinned = requireTag(releaseOverride.get(), "release '" + releaseOverride.get() + "'", "");
+      ReleaseRef pinned =
+          requireTag(releaseOverride.get(), "release '" + releaseOverride.get() + "'", "");
       if (!pinned.commit().equals(commit)) {
         throw new IntegrityException(
             what
@@ -227,8 +238,13 @@ public final class ReleaseResolver {
       return Optional.empty();
     }
     try {
-      ExternalProcess.Result r = ExternalProcess.run(List.of("git", "-C", dir.toString(), "rev-parse", "HEAD"), null,
-          Duration.ofSeconds(30), "check that git works in " + dir + ", or pass --release TAG", ExitCategory.MISSING_TOOL);
+      ExternalProcess.Result r =
+          ExternalProcess.run(
+              List.of("git", "-C", dir.toString(), "rev-parse", "HEAD"),
+              null,
+              Duration.ofSeconds(30),
+              "check that git works in " + dir + ", or pass --release TAG",
+              ExitCategory.MISSING_TOOL);
       String out = r.output().trim();
       return r.ok() && out.matches("[0-9a-f]{40}") ? Optional.of(out) : Optional.empty();
     } catch (IOException e) {
@@ -260,7 +276,8 @@ public final class ReleaseResolver {
       }
       return HexFormat.of().formatHex(digest.digest());
     } catch (IOException e) {
-      throw new InvalidSourceException("cannot read " + file + ": " + e.getMessage(), "check the path");
+      throw new InvalidSourceException(
+          "cannot read " + file + ": " + e.getMessage(), "check the path");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

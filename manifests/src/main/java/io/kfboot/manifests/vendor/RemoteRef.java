@@ -1,6 +1,7 @@
 package io.kfboot.manifests.vendor;
 
 import java.net.URI;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -8,10 +9,10 @@ import java.util.Locale;
  * repository with an optional folder inside it and a ref.
  *
  * <p>Forms understood (from kustomize's remote target syntax,
- * https://github.com/kubernetes-sigs/kustomize/blob/master/examples/remoteBuild.md):
- * {@code https://github.com/OWNER/REPO/PATH?ref=REF}, {@code https://HOST/REPO//PATH?ref=REF},
- * {@code https://HOST/REPO.git/PATH?ref=REF}, {@code github.com/OWNER/REPO/PATH?ref=REF},
- * {@code git@HOST:OWNER/REPO//PATH?ref=REF}, and a file URL ending in .yaml, .yml or .json.
+ * https://github.com/kubernetes-sigs/kustomize/blob/master/examples/remoteBuild.md): {@code
+ * https://github.com/OWNER/REPO/PATH?ref=REF}, {@code https://HOST/REPO//PATH?ref=REF}, {@code
+ * https://HOST/REPO.git/PATH?ref=REF}, {@code github.com/OWNER/REPO/PATH?ref=REF}, {@code
+ * git@HOST:OWNER/REPO//PATH?ref=REF}, and a file URL ending in .yaml, .yml or .json.
  *
  * @param git whether it is a git repository (else a single file)
  * @param repoUrl for git: the URL to fetch; for a file: the file's URL
@@ -45,14 +46,19 @@ public record RemoteRef(boolean git, String repoUrl, String subPath, String ref)
     if (url.startsWith("git@")) {
       return splitGit(url, url.indexOf(':') + 1, ref, raw);
     }
-    if (!url.startsWith("https://") && !url.startsWith("http://") && !url.startsWith("ssh://") && !url.startsWith("file://")) {
-      throw new IllegalArgumentException("remote base '" + raw + "' has no scheme kfboot understands");
+    if (!url.startsWith("https://")
+        && !url.startsWith("http://")
+        && !url.startsWith("ssh://")
+        && !url.startsWith("file://")) {
+      throw new IllegalArgumentException(
+          "remote base '" + raw + "' has no scheme kfboot understands");
     }
     if (fileLike && ref.isEmpty() && !url.substring(url.indexOf("://") + 3).contains("//")) {
       return new RemoteRef(false, url, "", "");
     }
     URI uri = URI.create(url);
-    int pathStart = url.indexOf(uri.getRawPath() == null ? "" : uri.getRawPath(), url.indexOf("://") + 3);
+    int pathStart =
+        url.indexOf(uri.getRawPath() == null ? "" : uri.getRawPath(), url.indexOf("://") + 3);
     return splitGit(url, pathStart + 1, ref, raw);
   }
 
@@ -62,11 +68,19 @@ public record RemoteRef(boolean git, String repoUrl, String subPath, String ref)
     String path = url.substring(start);
     int doubleSlash = path.indexOf("//");
     if (doubleSlash >= 0) {
-      return new RemoteRef(true, prefix + path.substring(0, doubleSlash), trimSlashes(path.substring(doubleSlash + 2)), ref);
+      return new RemoteRef(
+          true,
+          prefix + path.substring(0, doubleSlash),
+          trimSlashes(path.substring(doubleSlash + 2)),
+          ref);
     }
     int dotGit = path.indexOf(".git/");
     if (dotGit >= 0) {
-      return new RemoteRef(true, prefix + path.substring(0, dotGit + 4), trimSlashes(path.substring(dotGit + 5)), ref);
+      return new RemoteRef(
+          true,
+          prefix + path.substring(0, dotGit + 4),
+          trimSlashes(path.substring(dotGit + 5)),
+          ref);
     }
     if (path.endsWith(".git")) {
       return new RemoteRef(true, prefix + path, "", ref);
@@ -74,9 +88,15 @@ public record RemoteRef(boolean git, String repoUrl, String subPath, String ref)
     String[] parts = path.split("/", 3);
     if (parts.length < 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
       throw new IllegalArgumentException(
-          "remote base '" + raw + "' does not name a repository (OWNER/REPO, REPO.git or REPO//PATH)");
+          "remote base '"
+              + raw
+              + "' does not name a repository (OWNER/REPO, REPO.git or REPO//PATH)");
     }
-    return new RemoteRef(true, prefix + parts[0] + "/" + parts[1], parts.length == 3 ? trimSlashes(parts[2]) : "", ref);
+    return new RemoteRef(
+        true,
+        prefix + parts[0] + "/" + parts[1],
+        parts.length == 3 ? trimSlashes(parts[2]) : "",
+        ref);
   }
 
   private static String trimSlashes(String s) {
@@ -88,11 +108,12 @@ public record RemoteRef(boolean git, String repoUrl, String subPath, String ref)
 
   /** Where the vendored copy lives, relative to the release root, without subPath. */
   public String vendorFolder() {
-    String withoutScheme = repoUrl.replaceFirst("^[a-z+]+://", "").replaceFirst("^git@", "").replace(':', '/');
+    String withoutScheme =
+        repoUrl.replaceFirst("^[a-z+]+://", "").replaceFirst("^git@", "").replace(':', '/');
     String safe =
         String.join(
             "/",
-            java.util.Arrays.stream(withoutScheme.replaceAll("[^A-Za-z0-9._/-]", "_").split("/+"))
+            Arrays.stream(withoutScheme.replaceAll("[^A-Za-z0-9._/-]", "_").split("/+"))
                 .map(seg -> seg.equals("..") || seg.equals(".") || seg.isEmpty() ? "_" : seg)
                 .toList());
     if (git) {

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Prefix rewrites applied to every URL kfboot fetches while vendoring, like git's
- * {@code url.<base>.insteadOf}: for sites that mirror GitHub, and for tests that serve from
- * loopback. The longest matching prefix wins.
+ * Prefix rewrites applied to every URL kfboot fetches while vendoring, like git's {@code
+ * url.<base>.insteadOf}: for sites that mirror GitHub, and for tests that serve from loopback. The
+ * longest matching prefix wins.
  */
 public record UrlRewrites(Map<String, String> rules) {
   public static final UrlRewrites NONE = new UrlRewrites(Map.of());

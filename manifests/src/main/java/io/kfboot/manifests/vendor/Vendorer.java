@@ -11,6 +11,7 @@ import io.kfboot.manifests.source.HttpDownloader;
 import io.kfboot.manifests.source.ReleaseResolver;
 import io.kfboot.manifests.source.ReleaseTree;
 import java.io.BufferedOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -55,7 +56,8 @@ public final class Vendorer {
   /**
    * @param workRoot a scratch folder (the cache's tmp); everything made there is removed
    */
-  public Vendorer(UrlRewrites rewrites, HttpDownloader downloader, Path workRoot, Progress progress) {
+  public Vendorer(
+      UrlRewrites rewrites, HttpDownloader downloader, Path workRoot, Progress progress) {
     this.rewrites = rewrites;
     this.downloader = downloader;
     this.workRoot = workRoot;
@@ -126,10 +128,18 @@ public final class Vendorer {
       Path target = ref.subPath().isEmpty() ? folder : folder.resolve(ref.subPath());
       if (!Files.isDirectory(target)) {
         throw new RemoteBasesException(
-            "remote base " + url + ": folder '" + ref.subPath() + "' is not in " + from + " at " + ref.ref(),
+            "remote base "
+                + url
+                + ": folder '"
+                + ref.subPath()
+                + "' is not in "
+                + from
+                + " at "
+                + ref.ref(),
             "check the URL in the kustomization");
       }
-      return new VendorResult.VendoredSource(url, from, commit, tree.relativize(target).toString(), List.of());
+      return new VendorResult.VendoredSource(
+          url, from, commit, tree.relativize(target).toString(), List.of());
     }
     progress.report("downloading " + from);
     String fileName = URI.create(ref.repoUrl()).getPath();
@@ -141,9 +151,18 @@ public final class Vendorer {
     // its own and the reference points at that folder.
     Files.writeString(
         folder.resolve("kustomization.yaml"),
-        "# written by kfboot manifests vendor for " + url + "\n"
-            + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- " + fileName + "\n");
-    return new VendorResult.VendoredSource(url, from, "sha256:" + ReleaseResolver.sha256(file), tree.relativize(folder).toString(), List.of());
+        "# written by kfboot manifests vendor for "
+            + url
+            + "\n"
+            + "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- "
+            + fileName
+            + "\n");
+    return new VendorResult.VendoredSource(
+        url,
+        from,
+        "sha256:" + ReleaseResolver.sha256(file),
+        tree.relativize(folder).toString(),
+        List.of());
   }
 
   private String gitFetch(String repoUrl, String ref, Path folder) throws IOException {
@@ -170,14 +189,15 @@ public final class Vendorer {
     Process p =
         new ProcessBuilder(cmd)
             .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .start();
     p.getOutputStream().close();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     try {
       if (!p.waitFor(GIT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
         p.destroyForcibly();
-        throw new DownloadException(String.join(" ", cmd) + " timed out", "check the network", null);
+        throw new DownloadException(
+            String.join(" ", cmd) + " timed out", "check the network", null);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -193,7 +213,8 @@ public final class Vendorer {
   }
 
   /** Points the kustomization at the vendored copy; returns the file's path in the tree. */
-  private static String rewrite(Path tree, RemoteBase base, VendorResult.VendoredSource source) throws IOException {
+  private static String rewrite(Path tree, RemoteBase base, VendorResult.VendoredSource source)
+      throws IOException {
     Path file = tree.resolve(base.kustomization());
     Path relative = file.getParent().relativize(tree.resolve(source.path()));
     String content = Files.readString(file, StandardCharsets.UTF_8);
@@ -207,7 +228,8 @@ public final class Vendorer {
     return base.kustomization().toString();
   }
 
-  private static void writeLock(Path tree, ReleaseTree origin, Collection<VendorResult.VendoredSource> sources)
+  private static void writeLock(
+      Path tree, ReleaseTree origin, Collection<VendorResult.VendoredSource> sources)
       throws IOException {
     StringBuilder sb = new StringBuilder();
     sb.append("# written by kfboot manifests vendor: what was fetched, and what it resolved to\n");
@@ -232,7 +254,8 @@ public final class Vendorer {
         TarArchiveOutputStream tar = new TarArchiveOutputStream(gz)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-      TarArchiveEntry global = new TarArchiveEntry("pax_global_header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER);
+      TarArchiveEntry global =
+          new TarArchiveEntry("pax_global_header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER);
       global.addPaxHeader("comment", origin.release().commit());
       global.addPaxHeader(ReleaseResolver.VENDORED_PAX_KEY, Integer.toString(sources));
       // commons-compress writes and closes a global pax header entry in putArchiveEntry.
@@ -275,8 +298,11 @@ public final class Vendorer {
         from,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-            if (dir.getFileName() != null && dir.getFileName().toString().equals(".git") && !dir.equals(from)) {
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
+            if (dir.getFileName() != null
+                && dir.getFileName().toString().equals(".git")
+                && !dir.equals(from)) {
               return FileVisitResult.SKIP_SUBTREE;
             }
             Files.createDirectories(to.resolve(from.relativize(dir).toString()));
@@ -284,7 +310,8 @@ public final class Vendorer {
           }
 
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
             Path target = to.resolve(from.relativize(file).toString());
             if (attrs.isSymbolicLink()) {
               Files.createSymbolicLink(target, Files.readSymbolicLink(file));

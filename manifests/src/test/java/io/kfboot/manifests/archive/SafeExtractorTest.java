@@ -8,7 +8,9 @@ import io.kfboot.manifests.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +22,7 @@ class SafeExtractorTest {
 
   private ArchiveException refused(Path tarball) {
     Path target = tmp.resolve("out");
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> extractor.extract(tarball, target));
+    Throwable t = Assertions.catchThrowable(() -> extractor.extract(tarball, target));
     assertThat(t).isInstanceOf(ArchiveException.class);
     assertThat(target).as("a refused archive leaves nothing behind").doesNotExist();
     assertThat(tmp.getParent().resolve("escaped")).doesNotExist();
@@ -36,7 +38,8 @@ class SafeExtractorTest {
     assertThat(a.topLevelFolder()).isEqualTo("manifests-v1.10.2");
     assertThat(a.root().resolve("example/kustomization.yaml")).isRegularFile();
     assertThat(a.entries()).isGreaterThan(1500);
-    assertThat(SafeExtractor.readGlobalPaxHeaders(tarball)).containsEntry("comment", Fixtures.V1_10_2.commit());
+    assertThat(SafeExtractor.readGlobalPaxHeaders(tarball))
+        .containsEntry("comment", Fixtures.V1_10_2.commit());
   }
 
   @Test
@@ -44,7 +47,11 @@ class SafeExtractorTest {
   void keepsModesAndInsideLinks() throws IOException {
     Path t = tmp.resolve("ok.tar.gz");
     try (TarBuilder b = new TarBuilder(t)) {
-      b.comment("0".repeat(40)).dir("top").file("top/run.sh", "#!/bin/sh\n", 0755).dir("top/sub").file("top/sub/a.yaml", "a: 1\n");
+      b.comment("0".repeat(40))
+          .dir("top")
+          .file("top/run.sh", "#!/bin/sh\n", 0755)
+          .dir("top/sub")
+          .file("top/sub/a.yaml", "a: 1\n");
       b.symlink("top/link", "sub/a.yaml");
     }
     ExtractedArchive a = extractor.extract(t, tmp.resolve("tree"));
@@ -121,12 +128,18 @@ class SafeExtractorTest {
         b.file("top/f" + i, "x".repeat(1000));
       }
     }
-    Throwable entries = org.assertj.core.api.Assertions.catchThrowable(
-        () -> new SafeExtractor(new ArchiveLimits(10, 1 << 20)).extract(t, tmp.resolve("e")));
-    assertThat(entries).isInstanceOf(ArchiveException.class).hasMessageContaining("more than 10 entries");
-    Throwable bytes = org.assertj.core.api.Assertions.catchThrowable(
-        () -> new SafeExtractor(new ArchiveLimits(1000, 5000)).extract(t, tmp.resolve("b")));
-    assertThat(bytes).isInstanceOf(ArchiveException.class).hasMessageContaining("limit on unpacked size");
+    Throwable entries =
+        Assertions.catchThrowable(
+            () -> new SafeExtractor(new ArchiveLimits(10, 1 << 20)).extract(t, tmp.resolve("e")));
+    assertThat(entries)
+        .isInstanceOf(ArchiveException.class)
+        .hasMessageContaining("more than 10 entries");
+    Throwable bytes =
+        Assertions.catchThrowable(
+            () -> new SafeExtractor(new ArchiveLimits(1000, 5000)).extract(t, tmp.resolve("b")));
+    assertThat(bytes)
+        .isInstanceOf(ArchiveException.class)
+        .hasMessageContaining("limit on unpacked size");
     assertThat(tmp.resolve("e")).doesNotExist();
     assertThat(tmp.resolve("b")).doesNotExist();
   }
@@ -136,19 +149,21 @@ class SafeExtractorTest {
   void truncatedAndCorrupt() throws IOException {
     byte[] real = Files.readAllBytes(Fixtures.tarball(Fixtures.V1_10_2));
     Path truncated = tmp.resolve("truncated.tar.gz");
-    Files.write(truncated, java.util.Arrays.copyOf(real, real.length / 2));
+    Files.write(truncated, Arrays.copyOf(real, real.length / 2));
     assertThat(refused(truncated)).hasMessageContaining("corrupt or truncated");
     Path garbage = tmp.resolve("garbage.tar.gz");
     Files.writeString(garbage, "this is not gzip");
     assertThat(refused(garbage)).hasMessageContaining("corrupt or truncated");
-    assertThatThrownBy(() -> SafeExtractor.readGlobalPaxHeaders(garbage)).isInstanceOf(ArchiveException.class);
+    assertThatThrownBy(() -> SafeExtractor.readGlobalPaxHeaders(garbage))
+        .isInstanceOf(ArchiveException.class);
   }
 
   /**
    * The real v1.10.2 tree with hostile entries after it, extracted two folders deep so that an
    * escape has somewhere to land: {@code tmp/outside} holds a file and is where every escape leads.
    */
-  private ArchiveException refusedAfterRealTree(String what, HostileEntries hostile) throws IOException {
+  private ArchiveException refusedAfterRealTree(String what, HostileEntries hostile)
+      throws IOException {
     Path outside = Files.createDirectories(tmp.resolve("outside"));
     Files.writeString(outside.resolve("secret.txt"), "outside the tree\n");
     Path t = tmp.resolve(what + ".tar.gz");
@@ -157,10 +172,14 @@ class SafeExtractorTest {
       hostile.add(b, top);
     }
     Path target = tmp.resolve("a/out");
-    Throwable thrown = org.assertj.core.api.Assertions.catchThrowable(() -> extractor.extract(t, target));
-    assertThat(Files.readString(outside.resolve("secret.txt"))).as("the file outside is untouched").isEqualTo("outside the tree\n");
+    Throwable thrown = Assertions.catchThrowable(() -> extractor.extract(t, target));
+    assertThat(Files.readString(outside.resolve("secret.txt")))
+        .as("the file outside is untouched")
+        .isEqualTo("outside the tree\n");
     try (var listing = Files.list(outside)) {
-      assertThat(listing.map(p -> p.getFileName().toString()).toList()).as("nothing was written outside").containsExactly("secret.txt");
+      assertThat(listing.map(p -> p.getFileName().toString()).toList())
+          .as("nothing was written outside")
+          .containsExactly("secret.txt");
     }
     assertThat(thrown).as(what + " is refused").isInstanceOf(ArchiveException.class);
     assertThat(target).as("a refused archive leaves nothing behind").doesNotExist();
@@ -173,10 +192,15 @@ class SafeExtractorTest {
   }
 
   @Test
-  @DisplayName("a symlink chain (zz -> ., then zz/zz/esc -> ../../outside) that only looks inside is refused")
+  @DisplayName(
+      "a symlink chain (zz -> ., then zz/zz/esc -> ../../outside) that only looks inside is"
+          + " refused")
   void refusesSymlinkChain() throws IOException {
     // lexically zz/zz/../../outside stays inside; through zz -> . it climbs two folders up
-    ArchiveException e = refusedAfterRealTree("chain", (b, top) -> b.symlink(top + "/zz", ".").symlink(top + "/zz/zz/esc", "../../outside"));
+    ArchiveException e =
+        refusedAfterRealTree(
+            "chain",
+            (b, top) -> b.symlink(top + "/zz", ".").symlink(top + "/zz/zz/esc", "../../outside"));
     assertThat(e).hasMessageContaining("through the symlink 'zz'");
   }
 
@@ -184,39 +208,60 @@ class SafeExtractorTest {
   @DisplayName("a symlink whose text climbs out through a link already there is refused")
   void refusesLinkClimbingThroughALink() throws IOException {
     // lexically deep/zz/zz/../../../outside ends inside; deep/zz -> .. makes it climb one more
-    ArchiveException e = refusedAfterRealTree("climb", (b, top) -> b.dir(top + "/deep").symlink(top + "/deep/zz", "..")
-        .symlink(top + "/esc", "deep/zz/zz/../../../outside"));
+    ArchiveException e =
+        refusedAfterRealTree(
+            "climb",
+            (b, top) ->
+                b.dir(top + "/deep")
+                    .symlink(top + "/deep/zz", "..")
+                    .symlink(top + "/esc", "deep/zz/zz/../../../outside"));
     assertThat(e).hasMessageContaining("'" + "manifests-v1.10.2/esc' points outside the tree");
   }
 
   @Test
   @DisplayName("a file entry named like an escaping symlink is not written through it")
   void refusesWriteThroughSymlink() throws IOException {
-    ArchiveException e = refusedAfterRealTree("write-through", (b, top) -> b.symlink(top + "/zz", ".")
-        .symlink(top + "/zz/zz/esc", "../../outside/secret.txt").file(top + "/esc", "pwned\n"));
+    ArchiveException e =
+        refusedAfterRealTree(
+            "write-through",
+            (b, top) ->
+                b.symlink(top + "/zz", ".")
+                    .symlink(top + "/zz/zz/esc", "../../outside/secret.txt")
+                    .file(top + "/esc", "pwned\n"));
     assertThat(e).hasMessageContaining("refused");
   }
 
   @Test
   @DisplayName("a later entry is not written under a symlinked folder, even one that leads inside")
   void refusesEntriesUnderALink() throws IOException {
-    ArchiveException e = refusedAfterRealTree("under-link", (b, top) -> b.symlink(top + "/docs-link", "common")
-        .file(top + "/docs-link/planted.yaml", "kind: Secret\n"));
+    ArchiveException e =
+        refusedAfterRealTree(
+            "under-link",
+            (b, top) ->
+                b.symlink(top + "/docs-link", "common")
+                    .file(top + "/docs-link/planted.yaml", "kind: Secret\n"));
     assertThat(e).hasMessageContaining("written through the symlink 'docs-link'");
   }
 
   @Test
   @DisplayName("a hard link whose target path passes through an escaping folder symlink is refused")
   void refusesHardLinkThroughEscapingSymlink() throws IOException {
-    ArchiveException e = refusedAfterRealTree("hardlink", (b, top) -> b.symlink(top + "/zz", ".")
-        .symlink(top + "/zz/zz/esc", "../../outside").hardLink(top + "/copied.txt", top + "/esc/secret.txt"));
+    ArchiveException e =
+        refusedAfterRealTree(
+            "hardlink",
+            (b, top) ->
+                b.symlink(top + "/zz", ".")
+                    .symlink(top + "/zz/zz/esc", "../../outside")
+                    .hardLink(top + "/copied.txt", top + "/esc/secret.txt"));
     assertThat(e).hasMessageContaining("refused");
   }
 
   @Test
   @DisplayName("a link that a later link redirects outside (a -> b/../x, then b -> .) is refused")
   void refusesLinkRedirectedByALaterLink() throws IOException {
-    ArchiveException later = refusedAfterRealTree("redirect2", (b, top) -> b.symlink(top + "/a", "b/../x").symlink(top + "/b", "."));
+    ArchiveException later =
+        refusedAfterRealTree(
+            "redirect2", (b, top) -> b.symlink(top + "/a", "b/../x").symlink(top + "/b", "."));
     assertThat(later).hasMessageContaining("leads outside the tree once every entry is out");
   }
 

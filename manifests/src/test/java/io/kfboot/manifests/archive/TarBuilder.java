@@ -23,7 +23,8 @@ public final class TarBuilder implements AutoCloseable {
   }
 
   public TarBuilder comment(String commit) throws IOException {
-    TarArchiveEntry global = new TarArchiveEntry("pax_global_header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER);
+    TarArchiveEntry global =
+        new TarArchiveEntry("pax_global_header", TarConstants.LF_PAX_GLOBAL_EXTENDED_HEADER);
     global.addPaxHeader("comment", commit);
     // commons-compress writes and closes a global pax header entry in putArchiveEntry.
     tar.putArchiveEntry(global);
@@ -60,14 +61,15 @@ public final class TarBuilder implements AutoCloseable {
   }
 
   /**
-   * Every entry of a real release tarball, as it is there (its commit as the pax comment first),
-   * so that hostile entries can be added after a real tree.
+   * Every entry of a real release tarball, as it is there (its commit as the pax comment first), so
+   * that hostile entries can be added after a real tree.
    *
    * @return the archive's top-level folder
    */
   public String copyOf(Path tarGz) throws IOException {
     String top = null;
-    try (TarArchiveInputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(Files.newInputStream(tarGz)))) {
+    try (TarArchiveInputStream in =
+        new TarArchiveInputStream(new GzipCompressorInputStream(Files.newInputStream(tarGz)))) {
       TarArchiveEntry e;
       boolean first = true;
       while ((e = in.getNextEntry()) != null) {

@@ -9,6 +9,7 @@ import io.kfboot.manifests.ManifestsException.IntegrityException;
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
 import io.kfboot.manifests.ManifestsException.UnknownReleaseException;
 import io.kfboot.manifests.archive.ArchiveLimits;
+import io.kfboot.manifests.archive.TarBuilder;
 import io.kfboot.manifests.testing.Fixtures;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,7 +40,7 @@ class ReleaseResolverTest {
   private final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
   private final Map<String, List<Integer>> scriptedStatus = new ConcurrentHashMap<>();
   private final AtomicInteger requests = new AtomicInteger();
-  private final List<String> progress = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> progress = Collections.synchronizedList(new ArrayList<>());
   private final KnownReleases known = () -> List.of(Fixtures.V1_10_2, Fixtures.V26_03);
 
   @BeforeEach
@@ -82,7 +84,8 @@ class ReleaseResolverTest {
     return new ReleaseResolver(
         new CacheDirs(tmp.resolve("cache")),
         known,
-        new HttpDownloader(Duration.ofSeconds(5), Duration.ofSeconds(30), 3, Duration.ofMillis(10), progress::add),
+        new HttpDownloader(
+            Duration.ofSeconds(5), Duration.ofSeconds(30), 3, Duration.ofMillis(10), progress::add),
         base,
         ArchiveLimits.DEFAULT,
         progress::add);
@@ -104,10 +107,12 @@ class ReleaseResolverTest {
   @DisplayName("a tag is downloaded once, checked against its pinned commit, extracted and reused")
   void downloadsTagOnceAndReuses() throws IOException {
     serve("v1.10.2", Fixtures.tarball(Fixtures.V1_10_2));
-    ReleaseTree first = resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty());
+    ReleaseTree first =
+        resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty());
     assertThat(first.release()).isEqualTo(Fixtures.V1_10_2);
     assertThat(first.root().resolve("example/kustomization.yaml")).isRegularFile();
-    ReleaseTree second = resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty());
+    ReleaseTree second =
+        resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty());
     assertThat(second.root()).isEqualTo(first.root());
     assertThat(requests.get()).isEqualTo(1);
     try (Stream<Path> s = Files.list(tmp.resolve("cache/tmp"))) {
@@ -116,21 +121,29 @@ class ReleaseResolverTest {
   }
 
   @Test
-  @DisplayName("503s and a connection that drops mid-body are retried; the partial file is never used")
+  @DisplayName(
+      "503s and a connection that drops mid-body are retried; the partial file is never used")
   void retriesTransientFailures() throws IOException {
     serve("v1.10.2", Fixtures.tarball(Fixtures.V1_10_2));
     scriptedStatus.put("v1.10.2.tar.gz", new ArrayList<>(List.of(503, -1)));
-    ReleaseTree tree = resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty());
+    ReleaseTree tree =
+        resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty());
     assertThat(tree.release()).isEqualTo(Fixtures.V1_10_2);
     assertThat(requests.get()).isEqualTo(3);
-    assertThat(progress).anyMatch(l -> l.contains("attempt 1/3")).anyMatch(l -> l.contains("attempt 2/3"));
+    assertThat(progress)
+        .anyMatch(l -> l.contains("attempt 1/3"))
+        .anyMatch(l -> l.contains("attempt 2/3"));
   }
 
   @Test
   void givesUpAfterBoundedAttemptsAndLeavesNothing() throws IOException {
     serve("v1.10.2", Fixtures.tarball(Fixtures.V1_10_2));
     scriptedStatus.put("v1.10.2.tar.gz", new ArrayList<>(List.of(503, 503, 503, 503)));
-    assertThatThrownBy(() -> resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty()))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(
+                        new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty()))
         .isInstanceOf(DownloadException.class)
         .hasMessageContaining("after 3 attempts");
     assertThat(requests.get()).isEqualTo(3);
@@ -141,7 +154,11 @@ class ReleaseResolverTest {
 
   @Test
   void notFoundIsNotRetried() {
-    assertThatThrownBy(() -> resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty()))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(
+                        new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty()))
         .isInstanceOf(DownloadException.class)
         .hasMessageContaining("HTTP 404");
     assertThat(requests.get()).isEqualTo(1);
@@ -151,7 +168,11 @@ class ReleaseResolverTest {
   @DisplayName("a tarball whose commit is not the tag's pin is refused and not extracted")
   void wrongCommitRefused() throws IOException {
     serve("v1.10.2", Fixtures.tarball(Fixtures.V26_03));
-    assertThatThrownBy(() -> resolver().resolve(new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty()))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(
+                        new ManifestsSource.Tag("v1.10.2"), Optional.empty(), Optional.empty()))
         .isInstanceOf(IntegrityException.class)
         .hasMessageContaining(Fixtures.V26_03.commit())
         .hasMessageContaining("pinned to " + Fixtures.V1_10_2.commit());
@@ -160,7 +181,10 @@ class ReleaseResolverTest {
 
   @Test
   void unknownTagListsSupportedReleases() {
-    assertThatThrownBy(() -> resolver().resolve(ManifestsSource.parse("v0.1.0"), Optional.empty(), Optional.empty()))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(ManifestsSource.parse("v0.1.0"), Optional.empty(), Optional.empty()))
         .isInstanceOf(UnknownReleaseException.class)
         .hasMessageContaining("v0.1.0")
         .satisfies(e -> assertThat(((UnknownReleaseException) e).fix()).contains("v1.10.2, 26.03"));
@@ -170,15 +194,35 @@ class ReleaseResolverTest {
   @Test
   void localTarballIdentifiedByCommitAndSha256Checked() {
     Path tarball = Fixtures.tarball(Fixtures.V26_03);
-    ReleaseTree tree = resolver().resolve(new ManifestsSource.Tarball(tarball), Optional.empty(), Optional.empty());
+    ReleaseTree tree =
+        resolver()
+            .resolve(new ManifestsSource.Tarball(tarball), Optional.empty(), Optional.empty());
     assertThat(tree.release()).isEqualTo(Fixtures.V26_03);
     String sha = ReleaseResolver.sha256(tarball);
-    assertThat(resolver().resolve(new ManifestsSource.Tarball(tarball), Optional.of(sha.toUpperCase()), Optional.empty()).release())
+    assertThat(
+            resolver()
+                .resolve(
+                    new ManifestsSource.Tarball(tarball),
+                    Optional.of(sha.toUpperCase()),
+                    Optional.empty())
+                .release())
         .isEqualTo(Fixtures.V26_03);
-    assertThatThrownBy(() -> resolver().resolve(new ManifestsSource.Tarball(tarball), Optional.of("0".repeat(64)), Optional.empty()))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(
+                        new ManifestsSource.Tarball(tarball),
+                        Optional.of("0".repeat(64)),
+                        Optional.empty()))
         .isInstanceOf(IntegrityException.class)
         .hasMessageContaining("expected " + "0".repeat(64));
-    assertThatThrownBy(() -> resolver().resolve(new ManifestsSource.Tarball(tarball), Optional.empty(), Optional.of("v1.10.2")))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(
+                        new ManifestsSource.Tarball(tarball),
+                        Optional.empty(),
+                        Optional.of("v1.10.2")))
         .isInstanceOf(IntegrityException.class)
         .satisfies(e -> assertThat(((IntegrityException) e).fix()).contains("this is 26.03"));
   }
@@ -186,10 +230,13 @@ class ReleaseResolverTest {
   @Test
   void tarballWithoutCommitRefused() throws IOException {
     Path t = tmp.resolve("nocommit.tar.gz");
-    try (var b = new io.kfboot.manifests.archive.TarBuilder(t)) {
+    try (var b = new TarBuilder(t)) {
       b.dir("top").file("top/common/x.yaml", "a: 1\n");
     }
-    assertThatThrownBy(() -> resolver().resolve(new ManifestsSource.Tarball(t), Optional.empty(), Optional.empty()))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(new ManifestsSource.Tarball(t), Optional.empty(), Optional.empty()))
         .isInstanceOf(IntegrityException.class)
         .hasMessageContaining("no commit id");
   }
@@ -201,11 +248,18 @@ class ReleaseResolverTest {
     assertThatThrownBy(() -> resolver().resolve(src, Optional.empty(), Optional.empty()))
         .isInstanceOf(UnknownReleaseException.class)
         .satisfies(e -> assertThat(((UnknownReleaseException) e).fix()).contains("--release"));
-    assertThat(resolver().resolve(src, Optional.empty(), Optional.of("26.03")).release()).isEqualTo(Fixtures.V26_03);
+    assertThat(resolver().resolve(src, Optional.empty(), Optional.of("26.03")).release())
+        .isEqualTo(Fixtures.V26_03);
     assertThatThrownBy(() -> resolver().resolve(src, Optional.of("ab"), Optional.of("26.03")))
         .isInstanceOf(InvalidSourceException.class);
     Path notManifests = Files.createDirectories(tmp.resolve("random"));
-    assertThatThrownBy(() -> resolver().resolve(ManifestsSource.parse(notManifests.toString()), Optional.empty(), Optional.of("26.03")))
+    assertThatThrownBy(
+            () ->
+                resolver()
+                    .resolve(
+                        ManifestsSource.parse(notManifests.toString()),
+                        Optional.empty(),
+                        Optional.of("26.03")))
         .isInstanceOf(InvalidSourceException.class)
         .hasMessageContaining("does not look like a kubeflow/manifests tree");
   }
@@ -220,13 +274,19 @@ class ReleaseResolverTest {
     assertThatThrownBy(() -> ManifestsSource.parse(txt.toString()))
         .isInstanceOf(InvalidSourceException.class)
         .hasMessageContaining("not a .tar.gz");
-    assertThatThrownBy(() -> ManifestsSource.parse("v1 10")).isInstanceOf(InvalidSourceException.class);
+    assertThatThrownBy(() -> ManifestsSource.parse("v1 10"))
+        .isInstanceOf(InvalidSourceException.class);
   }
 
   @Test
   void cacheFollowsXdg() {
-    assertThat(CacheDirs.fromEnvironment(Map.of("XDG_CACHE_HOME", "/x", "HOME", "/h")).root()).isEqualTo(Path.of("/x/kfboot"));
-    assertThat(CacheDirs.fromEnvironment(Map.of("HOME", "/h")).root()).isEqualTo(Path.of("/h/.cache/kfboot"));
-    assertThat(CacheDirs.fromEnvironment(Map.of("KFBOOT_CACHE_DIR", "/k", "XDG_CACHE_HOME", "/x")).root()).isEqualTo(Path.of("/k"));
+    assertThat(CacheDirs.fromEnvironment(Map.of("XDG_CACHE_HOME", "/x", "HOME", "/h")).root())
+        .isEqualTo(Path.of("/x/kfboot"));
+    assertThat(CacheDirs.fromEnvironment(Map.of("HOME", "/h")).root())
+        .isEqualTo(Path.of("/h/.cache/kfboot"));
+    assertThat(
+            CacheDirs.fromEnvironment(Map.of("KFBOOT_CACHE_DIR", "/k", "XDG_CACHE_HOME", "/x"))
+                .root())
+        .isEqualTo(Path.of("/k"));
   }
 }

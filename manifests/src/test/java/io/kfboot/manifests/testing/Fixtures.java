@@ -8,6 +8,8 @@ import io.kfboot.manifests.render.Kustomize;
 import io.kfboot.manifests.source.ReleaseRef;
 import io.kfboot.manifests.source.ReleaseTree;
 import io.kfboot.testing.Skips;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -37,8 +39,11 @@ public final class Fixtures {
   public static Path tarball(ReleaseRef release) {
     Path t = dir().resolve(release.tag() + ".tar.gz");
     if (!Files.isRegularFile(t)) {
-      // CI's shared/ holds some releases only: a missing folder is a gap there, a missing release is not
-      Skips.unavailable(!Files.isDirectory(dir()), "fixture " + t + " is missing (shared/fixtures must lie beside the checkout)");
+      // CI's shared/ holds some releases only: a missing folder is a gap there, a missing release
+      // is not
+      Skips.unavailable(
+          !Files.isDirectory(dir()),
+          "fixture " + t + " is missing (shared/fixtures must lie beside the checkout)");
     }
     return t;
   }
@@ -54,8 +59,8 @@ public final class Fixtures {
                 Path dir = Files.createTempDirectory("kfboot-fixture-").resolve(tag);
                 new SafeExtractor(ArchiveLimits.DEFAULT).extract(tarball, dir);
                 return dir;
-              } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
               }
             });
     return new ReleaseTree(root, release, tarball.toString(), false);
@@ -66,7 +71,8 @@ public final class Fixtures {
     try {
       return Kustomize.locate(Optional.empty(), System.getenv());
     } catch (ManifestsException.KustomizeUnavailableException e) {
-      Skips.unavailable(true, "no kustomize here: " + e.getMessage() + " (.ci/run installs kubectl)");
+      Skips.unavailable(
+          true, "no kustomize here: " + e.getMessage() + " (.ci/run installs kubectl)");
       throw e;
     }
   }

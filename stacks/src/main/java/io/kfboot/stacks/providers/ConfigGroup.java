@@ -20,12 +20,22 @@ import java.util.Map;
 public class ConfigGroup extends ComponentResource {
   public static final String TYPE = "kubernetes:yaml/v2:ConfigGroup";
 
-  @Export(name = "resources", refs = {List.class, Object.class}, tree = "[0,1]")
+  @Export(
+      name = "resources",
+      refs = {List.class, Object.class},
+      tree = "[0,1]")
   private Output<List<Object>> resources;
 
   public ConfigGroup(String name, Args args, ComponentResourceOptions options) {
-    super(TYPE, name, args, ComponentResourceOptions.merge(
-        ComponentResourceOptions.builder().version(ProviderVersions.KUBERNETES).build(), options, null), true);
+    super(
+        TYPE,
+        name,
+        args,
+        ComponentResourceOptions.merge(
+            ComponentResourceOptions.builder().version(ProviderVersions.KUBERNETES).build(),
+            options,
+            null),
+        true);
   }
 
   public Output<List<Object>> resources() {
@@ -40,7 +50,9 @@ public class ConfigGroup extends ComponentResource {
     @Import(name = "resourcePrefix")
     private final Output<String> resourcePrefix;
 
-    /** @param secret whether the objects hold secrets (then the state keeps them encrypted) */
+    /**
+     * @param secret whether the objects hold secrets (then the state keeps them encrypted)
+     */
     public Args(List<Map<String, Object>> objs, String resourcePrefix, boolean secret) {
       Output<List<Object>> list = Output.of(List.copyOf(objs));
       this.objs = secret ? Output.ofSecret(List.copyOf(objs)) : list;

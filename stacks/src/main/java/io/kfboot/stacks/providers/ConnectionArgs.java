@@ -26,8 +26,15 @@ public final class ConnectionArgs extends ResourceArgs {
   @Import(name = "hostKey")
   private final Output<String> hostKey;
 
-  /** @param hostKey from known_hosts; null only where the stack's config accepts new host keys */
-  public ConnectionArgs(Output<String> host, int port, Output<String> user, Output<String> privateKey, String hostKey) {
+  /**
+   * @param hostKey from known_hosts; null only where the stack's config accepts new host keys
+   */
+  public ConnectionArgs(
+      Output<String> host,
+      int port,
+      Output<String> user,
+      Output<String> privateKey,
+      String hostKey) {
     this.host = host;
     // the provider's schema types the port as a number; Pulumi numbers are doubles
     this.port = Output.of((double) port);

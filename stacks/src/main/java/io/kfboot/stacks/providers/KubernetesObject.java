@@ -8,14 +8,20 @@ import com.pulumi.resources.ResourceArgs;
 import java.util.Map;
 
 /**
- * Any Kubernetes object by its type token {@code kubernetes:<group>/<version>:<Kind>} (group
- * {@code core} for the core API), including the provider's Patch kinds such as {@code
- * StorageClassPatch}. The body's top-level fields are passed as the resource's inputs.
+ * Any Kubernetes object by its type token {@code kubernetes:<group>/<version>:<Kind>} (group {@code
+ * core} for the core API), including the provider's Patch kinds such as {@code StorageClassPatch}.
+ * The body's top-level fields are passed as the resource's inputs.
  */
 public class KubernetesObject extends CustomResource {
   public KubernetesObject(String name, Map<String, Object> body, CustomResourceOptions options) {
-    super(type(String.valueOf(body.get("apiVersion")), String.valueOf(body.get("kind"))), name, new Args(body),
-        CustomResourceOptions.merge(CustomResourceOptions.builder().version(ProviderVersions.KUBERNETES).build(), options, null));
+    super(
+        type(String.valueOf(body.get("apiVersion")), String.valueOf(body.get("kind"))),
+        name,
+        new Args(body),
+        CustomResourceOptions.merge(
+            CustomResourceOptions.builder().version(ProviderVersions.KUBERNETES).build(),
+            options,
+            null));
   }
 
   /** "kubernetes:apps/v1:Deployment", "kubernetes:core/v1:ConfigMap". */

@@ -18,11 +18,21 @@ import java.util.Map;
 public class LocalCommand extends CustomResource {
   public static final String TYPE = "command:local:Command";
 
-  @Export(name = "stdout", refs = {String.class}, tree = "[0]")
+  @Export(
+      name = "stdout",
+      refs = {String.class},
+      tree = "[0]")
   private Output<String> stdout;
 
   public LocalCommand(String name, Args args, CustomResourceOptions options) {
-    super(TYPE, name, args, CustomResourceOptions.merge(CustomResourceOptions.builder().version(ProviderVersions.COMMAND).build(), options, null));
+    super(
+        TYPE,
+        name,
+        args,
+        CustomResourceOptions.merge(
+            CustomResourceOptions.builder().version(ProviderVersions.COMMAND).build(),
+            options,
+            null));
   }
 
   public Output<String> stdout() {
@@ -43,7 +53,11 @@ public class LocalCommand extends CustomResource {
     @Import(name = "triggers")
     private final Output<List<Object>> triggers;
 
-    public Args(String create, String delete, Output<Map<String, String>> environment, List<Object> triggers) {
+    public Args(
+        String create,
+        String delete,
+        Output<Map<String, String>> environment,
+        List<Object> triggers) {
       this.create = Output.of(create);
       this.delete = delete == null ? null : Output.of(delete);
       this.environment = environment;

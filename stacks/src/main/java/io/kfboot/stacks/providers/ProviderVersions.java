@@ -10,6 +10,7 @@ public final class ProviderVersions {
    * (https://github.com/pulumi/pulumi-command/pull/794), without which it accepts any host key.
    */
   public static final String COMMAND = "1.1.0";
+
   /**
    * pulumi-kubernetes: yaml/v2 ConfigGroup (4.12+), the {@code pulumi.com/waitFor} annotation
    * (4.18+) and Patch resources.

@@ -17,15 +17,30 @@ import java.util.List;
 public class RemoteCommand extends CustomResource {
   public static final String TYPE = "command:remote:Command";
 
-  @Export(name = "stdout", refs = {String.class}, tree = "[0]")
+  @Export(
+      name = "stdout",
+      refs = {String.class},
+      tree = "[0]")
   private Output<String> stdout;
 
-  @Export(name = "stderr", refs = {String.class}, tree = "[0]")
+  @Export(
+      name = "stderr",
+      refs = {String.class},
+      tree = "[0]")
   private Output<String> stderr;
 
   public RemoteCommand(String name, Args args, CustomResourceOptions options) {
-    super(TYPE, name, args, CustomResourceOptions.merge(
-        CustomResourceOptions.builder().version(ProviderVersions.COMMAND).additionalSecretOutputs(List.of("stdout")).build(), options, null));
+    super(
+        TYPE,
+        name,
+        args,
+        CustomResourceOptions.merge(
+            CustomResourceOptions.builder()
+                .version(ProviderVersions.COMMAND)
+                .additionalSecretOutputs(List.of("stdout"))
+                .build(),
+            options,
+            null));
   }
 
   /** What the create command printed; secret, since it may print what it read (a kubeconfig). */
@@ -54,7 +69,12 @@ public class RemoteCommand extends CustomResource {
     @Import(name = "triggers")
     private final Output<List<Object>> triggers;
 
-    public Args(ConnectionArgs connection, Output<String> create, Output<String> delete, Output<String> stdin, List<Object> triggers) {
+    public Args(
+        ConnectionArgs connection,
+        Output<String> create,
+        Output<String> delete,
+        Output<String> stdin,
+        List<Object> triggers) {
       this.connection = Output.of(connection);
       this.create = create;
       this.delete = delete;

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which API failures are worth another attempt. Everything else is a real answer (403, 404, 422,
- * a webhook that rejects the object) and fails fast. Kept in one place so that waits and applies
+ * Which API failures are worth another attempt. Everything else is a real answer (403, 404, 422, a
+ * webhook that rejects the object) and fails fast. Kept in one place so that waits and applies
  * agree, and so that retries happen at one level only: kfboot turns fabric8's own request retries
  * off.
  */
@@ -27,10 +27,15 @@ public final class TransientErrors {
         }
         return !isWebhookRejection(k) && TRANSIENT_CODES.contains(k.getCode());
       }
-      if (t instanceof KubernetesClientException k && k.getCode() <= 0 && !(t.getCause() instanceof KubernetesClientException)) {
-        // no HTTP status at all: the answer never arrived or could not be read (a reset, a proxy that
-        // answered malformed HTTP such as "Multiple Content-Length values found"). kfboot's writes are
-        // server-side applies and its reads gets and lists, all idempotent, so another attempt is safe.
+      if (t instanceof KubernetesClientException k
+          && k.getCode() <= 0
+          && !(t.getCause() instanceof KubernetesClientException)) {
+        // no HTTP status at all: the answer never arrived or could not be read (a reset, a proxy
+        // that
+        // answered malformed HTTP such as "Multiple Content-Length values found"). kfboot's writes
+        // are
+        // server-side applies and its reads gets and lists, all idempotent, so another attempt is
+        // safe.
         return true;
       }
       if (t instanceof IOException) {
@@ -45,7 +50,9 @@ public final class TransientErrors {
   public static boolean isWebhookUnavailable(Throwable e) {
     String m = messages(e);
     return m.contains("failed calling webhook")
-        && (m.contains("no endpoints available") || m.contains("connection refused") || m.contains("context deadline exceeded"));
+        && (m.contains("no endpoints available")
+            || m.contains("connection refused")
+            || m.contains("context deadline exceeded"));
   }
 
   private static boolean isWebhookRejection(KubernetesClientException k) {
@@ -57,7 +64,9 @@ public final class TransientErrors {
     StringBuilder sb = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) {
       sb.append(t.getMessage()).append('\n');
-      if (t instanceof KubernetesClientException k && k.getStatus() != null && k.getStatus().getMessage() != null) {
+      if (t instanceof KubernetesClientException k
+          && k.getStatus() != null
+          && k.getStatus().getMessage() != null) {
         sb.append(k.getStatus().getMessage()).append('\n');
       }
     }

@@ -3,6 +3,7 @@ package io.kfboot.verify.check;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
@@ -15,12 +16,21 @@ public final class Reports {
   public static String text(List<CheckResult> results) {
     StringBuilder b = new StringBuilder();
     for (CheckResult r : results) {
-      b.append(String.format("%-8s %-22s %6.1fs  %s%n", r.status().name(), r.id(), r.elapsed().toMillis() / 1000.0, r.detail()));
+      b.append(
+          String.format(
+              "%-8s %-22s %6.1fs  %s%n",
+              r.status().name(), r.id(), r.elapsed().toMillis() / 1000.0, r.detail()));
     }
     long failed = results.stream().filter(CheckResult::failed).count();
     long skipped = results.stream().filter(r -> r.status() == CheckResult.Status.SKIPPED).count();
-    b.append(results.size()).append(" checks: ").append(results.size() - failed - skipped).append(" passed, ").append(failed).append(" failed, ")
-        .append(skipped).append(" skipped\n");
+    b.append(results.size())
+        .append(" checks: ")
+        .append(results.size() - failed - skipped)
+        .append(" passed, ")
+        .append(failed)
+        .append(" failed, ")
+        .append(skipped)
+        .append(" skipped\n");
     for (CheckResult r : results) {
       if (r.failed() && !r.diagnostics().isBlank()) {
         b.append("\ndiagnostics for ").append(r.id()).append(":\n").append(r.diagnostics());
@@ -33,18 +43,23 @@ public final class Reports {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("schemaVersion", 1);
     root.put("passed", results.stream().noneMatch(CheckResult::failed));
-    root.put("checks", results.stream().map(r -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("id", r.id());
-      m.put("description", r.description());
-      m.put("status", r.status().name().toLowerCase());
-      m.put("seconds", r.elapsed().toMillis() / 1000.0);
-      m.put("detail", r.detail());
-      if (!r.diagnostics().isBlank()) {
-        m.put("diagnostics", r.diagnostics());
-      }
-      return m;
-    }).toList());
+    root.put(
+        "checks",
+        results.stream()
+            .map(
+                r -> {
+                  Map<String, Object> m = new LinkedHashMap<>();
+                  m.put("id", r.id());
+                  m.put("description", r.description());
+                  m.put("status", r.status().name().toLowerCase());
+                  m.put("seconds", r.elapsed().toMillis() / 1000.0);
+                  m.put("detail", r.detail());
+                  if (!r.diagnostics().isBlank()) {
+                    m.put("diagnostics", r.diagnostics());
+                  }
+                  return m;
+                })
+            .toList());
     return root;
   }
 
@@ -62,10 +77,15 @@ public final class Reports {
       x.writeStartElement("testsuite");
       x.writeAttribute("name", suiteName);
       x.writeAttribute("tests", String.valueOf(results.size()));
-      x.writeAttribute("failures", String.valueOf(results.stream().filter(CheckResult::failed).count()));
+      x.writeAttribute(
+          "failures", String.valueOf(results.stream().filter(CheckResult::failed).count()));
       x.writeAttribute("errors", "0");
-      x.writeAttribute("skipped", String.valueOf(results.stream().filter(r -> r.status() == CheckResult.Status.SKIPPED).count()));
-      x.writeAttribute("time", seconds(results.stream().mapToLong(r -> r.elapsed().toMillis()).sum()));
+      x.writeAttribute(
+          "skipped",
+          String.valueOf(
+              results.stream().filter(r -> r.status() == CheckResult.Status.SKIPPED).count()));
+      x.writeAttribute(
+          "time", seconds(results.stream().mapToLong(r -> r.elapsed().toMillis()).sum()));
       for (CheckResult r : results) {
         x.writeCharacters("\n  ");
         x.writeStartElement("testcase");
@@ -75,7 +95,8 @@ public final class Reports {
         if (r.failed()) {
           x.writeStartElement("failure");
           x.writeAttribute("message", xmlSafe(r.detail()));
-          x.writeCharacters(xmlSafe(r.detail() + (r.diagnostics().isBlank() ? "" : "\n\n" + r.diagnostics())));
+          x.writeCharacters(
+              xmlSafe(r.detail() + (r.diagnostics().isBlank() ? "" : "\n\n" + r.diagnostics())));
           x.writeEndElement();
         } else if (r.status() == CheckResult.Status.SKIPPED) {
           x.writeEmptyElement("skipped");
@@ -101,14 +122,22 @@ public final class Reports {
   /** XML 1.0 allows neither most control characters (a log's ANSI escapes) nor lone surrogates. */
   static String xmlSafe(String s) {
     StringBuilder b = new StringBuilder(s.length());
-    s.codePoints().forEach(c -> {
-      boolean ok = c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-      b.appendCodePoint(ok ? c : '?');
-    });
+    s.codePoints()
+        .forEach(
+            c -> {
+              boolean ok =
+                  c == 0x9
+                      || c == 0xA
+                      || c == 0xD
+                      || (c >= 0x20 && c <= 0xD7FF)
+                      || (c >= 0xE000 && c <= 0xFFFD)
+                      || (c >= 0x10000 && c <= 0x10FFFF);
+              b.appendCodePoint(ok ? c : '?');
+            });
     return b.toString();
   }
 
   private static String seconds(long millis) {
-    return String.format(java.util.Locale.ROOT, "%.3f", millis / 1000.0);
+    return String.format(Locale.ROOT, "%.3f", millis / 1000.0);
   }
 }

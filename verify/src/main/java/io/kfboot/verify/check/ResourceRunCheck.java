@@ -1,6 +1,8 @@
 package io.kfboot.verify.check;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -13,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A check that runs something through a Kubeflow controller: it creates one custom resource
@@ -35,10 +38,14 @@ public final class ResourceRunCheck implements VerifyCheck {
   private final List<Map<String, Object>> alongside;
   private final AfterReady afterReady;
 
-  /** What a check does with the resource once it is ready, before it is removed (a predict call). */
+  /**
+   * What a check does with the resource once it is ready, before it is removed (a predict call).
+   */
   @FunctionalInterface
   public interface AfterReady {
-    /** @return what was seen, for the report */
+    /**
+     * @return what was seen, for the report
+     */
     String use(KubernetesClient client, GenericKubernetesResource ready);
   }
 
@@ -48,17 +55,43 @@ public final class ResourceRunCheck implements VerifyCheck {
    * @param successCondition the status condition type that must be True ("Succeeded", "Ready")
    * @param failureCondition the condition type that ends the check as failed, or null
    */
-  public ResourceRunCheck(String id, String description, List<String> after, Duration timeout, Map<String, Object> body, String plural,
-      String successCondition, String failureCondition) {
-    this(id, description, after, timeout, body, plural, successCondition, failureCondition, List.of(), null);
+  public ResourceRunCheck(
+      String id,
+      String description,
+      List<String> after,
+      Duration timeout,
+      Map<String, Object> body,
+      String plural,
+      String successCondition,
+      String failureCondition) {
+    this(
+        id,
+        description,
+        after,
+        timeout,
+        body,
+        plural,
+        successCondition,
+        failureCondition,
+        List.of(),
+        null);
   }
 
   /**
    * @param alongside core objects made before it and removed after it (a notebook's claim)
    * @param afterReady run once the condition holds, before cleanup; null for none
    */
-  public ResourceRunCheck(String id, String description, List<String> after, Duration timeout, Map<String, Object> body, String plural,
-      String successCondition, String failureCondition, List<Map<String, Object>> alongside, AfterReady afterReady) {
+  public ResourceRunCheck(
+      String id,
+      String description,
+      List<String> after,
+      Duration timeout,
+      Map<String, Object> body,
+      String plural,
+      String successCondition,
+      String failureCondition,
+      List<Map<String, Object>> alongside,
+      AfterReady afterReady) {
     this.afterReady = afterReady;
     this.alongside = List.copyOf(alongside);
     this.id = id;
@@ -91,48 +124,99 @@ public final class ResourceRunCheck implements VerifyCheck {
     return timeout;
   }
 
-  /** Whether the cluster serves this kind (its component is installed); otherwise the check is not offered. */
+  /**
+   * Whether the cluster serves this kind (its component is installed); otherwise the check is not
+   * offered.
+   */
   public static boolean served(KubernetesClient client, String plural, String group) {
-    CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().withName(plural + "." + group).get();
+    CustomResourceDefinition crd =
+        client
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName(plural + "." + group)
+            .get();
     return crd != null;
   }
 
   @Override
   @SuppressWarnings("unchecked")
   public String run(KubernetesClient client, Waiter waiter, Duration limit) {
-    GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(withLabel(body, id)), GenericKubernetesResource.class);
+    GenericKubernetesResource resource =
+        Serialization.unmarshal(
+            Serialization.asJson(withLabel(body, id)), GenericKubernetesResource.class);
     String ns = resource.getMetadata().getNamespace();
     String name = resource.getMetadata().getName();
     String apiVersion = resource.getApiVersion();
-    ResourceDefinitionContext context = new ResourceDefinitionContext.Builder()
-        .withGroup(apiVersion.substring(0, apiVersion.indexOf('/'))).withVersion(apiVersion.substring(apiVersion.indexOf('/') + 1))
-        .withKind(resource.getKind()).withPlural(plural).withNamespaced(true).build();
+    ResourceDefinitionContext context =
+        new ResourceDefinitionContext.Builder()
+            .withGroup(apiVersion.substring(0, apiVersion.indexOf('/')))
+            .withVersion(apiVersion.substring(apiVersion.indexOf('/') + 1))
+            .withKind(resource.getKind())
+            .withPlural(plural)
+            .withNamespaced(true)
+            .build();
     var handle = client.genericKubernetesResources(context).inNamespace(ns).withName(name);
     if (client.namespaces().withName(ns).get() == null) {
-      throw new VerifyException("namespace " + ns + " does not exist, so " + resource.getKind() + " " + name + " cannot run there",
-          "create the user's profile (the user-namespace component makes kubeflow-user-example-com), or pass --namespace", "");
+      throw new VerifyException(
+          "namespace "
+              + ns
+              + " does not exist, so "
+              + resource.getKind()
+              + " "
+              + name
+              + " cannot run there",
+          "create the user's profile (the user-namespace component makes"
+              + " kubeflow-user-example-com), or pass --namespace",
+          "");
     }
     handle.delete(); // what an interrupted run left
-    handle.waitUntilCondition(r -> r == null, 60, java.util.concurrent.TimeUnit.SECONDS);
-    List<io.fabric8.kubernetes.api.model.HasMetadata> extra = alongside.stream()
-        .map(b -> (io.fabric8.kubernetes.api.model.HasMetadata) Serialization.unmarshal(Serialization.asJson(withLabel(b, id)), io.fabric8.kubernetes.api.model.KubernetesResource.class))
-        .toList();
+    handle.waitUntilCondition(r -> r == null, 60, TimeUnit.SECONDS);
+    List<HasMetadata> extra =
+        alongside.stream()
+            .map(
+                b ->
+                    (HasMetadata)
+                        Serialization.unmarshal(
+                            Serialization.asJson(withLabel(b, id)), KubernetesResource.class))
+            .toList();
     for (var o : extra) {
       client.resource(o).inNamespace(ns).delete();
       client.resource(o).inNamespace(ns).create();
     }
     client.genericKubernetesResources(context).inNamespace(ns).resource(resource).create();
     try {
-      Condition done = Condition.of(resource.getKind() + " " + ns + "/" + name + " " + successCondition, List.of(ns), () -> {
-        GenericKubernetesResource now = handle.get();
-        Map<String, String> conditions = conditions(now);
-        if (failureCondition != null && "True".equals(conditions.get(failureCondition))) {
-          throw new VerifyException(resource.getKind() + " " + ns + "/" + name + " " + failureCondition + ": " + message(now, failureCondition),
-              "look at its pods' logs (kubectl -n " + ns + " logs -l " + LABEL + "=" + id + ") and events", "");
-        }
-        boolean met = "True".equals(conditions.get(successCondition));
-        return new ConditionResult(met, conditions.isEmpty() ? "no status yet" : conditions.toString());
-      });
+      Condition done =
+          Condition.of(
+              resource.getKind() + " " + ns + "/" + name + " " + successCondition,
+              List.of(ns),
+              () -> {
+                GenericKubernetesResource now = handle.get();
+                Map<String, String> conditions = conditions(now);
+                if (failureCondition != null && "True".equals(conditions.get(failureCondition))) {
+                  throw new VerifyException(
+                      resource.getKind()
+                          + " "
+                          + ns
+                          + "/"
+                          + name
+                          + " "
+                          + failureCondition
+                          + ": "
+                          + message(now, failureCondition),
+                      "look at its pods' logs (kubectl -n "
+                          + ns
+                          + " logs -l "
+                          + LABEL
+                          + "="
+                          + id
+                          + ") and events",
+                      "");
+                }
+                boolean met = "True".equals(conditions.get(successCondition));
+                return new ConditionResult(
+                    met, conditions.isEmpty() ? "no status yet" : conditions.toString());
+              });
       String seen = waiter.await(done, limit).detail();
       return afterReady == null ? seen : afterReady.use(client, handle.get());
     } finally {
@@ -147,7 +231,10 @@ public final class ResourceRunCheck implements VerifyCheck {
   private static Map<String, Object> withLabel(Map<String, Object> body, String id) {
     Map<String, Object> copy = new LinkedHashMap<>(body);
     Map<String, Object> meta = new LinkedHashMap<>((Map<String, Object>) body.get("metadata"));
-    Map<String, Object> labels = meta.get("labels") instanceof Map<?, ?> l ? new LinkedHashMap<>((Map<String, Object>) l) : new LinkedHashMap<>();
+    Map<String, Object> labels =
+        meta.get("labels") instanceof Map<?, ?> l
+            ? new LinkedHashMap<>((Map<String, Object>) l)
+            : new LinkedHashMap<>();
     labels.put(LABEL, id);
     meta.put("labels", labels);
     copy.put("metadata", meta);
@@ -171,7 +258,9 @@ public final class ResourceRunCheck implements VerifyCheck {
   }
 
   private static String message(GenericKubernetesResource r, String type) {
-    if (r != null && r.getAdditionalProperties().get("status") instanceof Map<?, ?> status && status.get("conditions") instanceof List<?> list) {
+    if (r != null
+        && r.getAdditionalProperties().get("status") instanceof Map<?, ?> status
+        && status.get("conditions") instanceof List<?> list) {
       for (Object o : list) {
         if (o instanceof Map<?, ?> c && type.equals(c.get("type"))) {
           return String.valueOf(c.get("message"));

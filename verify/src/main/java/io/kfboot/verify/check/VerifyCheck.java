@@ -41,7 +41,8 @@ public interface VerifyCheck {
   }
 
   /** A check from its parts. */
-  static VerifyCheck of(String id, String description, List<String> after, Duration timeout, Body body) {
+  static VerifyCheck of(
+      String id, String description, List<String> after, Duration timeout, Body body) {
     return new VerifyCheck() {
       @Override
       public String id() {

@@ -34,19 +34,27 @@ public final class DexLogin {
   private final Duration timeout;
   private final List<String> trail = new ArrayList<>();
 
-  /** @param endpoint the gateway, e.g. http://localhost:8080 */
+  /**
+   * @param endpoint the gateway, e.g. http://localhost:8080
+   */
   public DexLogin(URI endpoint, Duration timeout) {
     this.endpoint = endpoint;
     this.timeout = timeout;
     // redirects by hand: the trail explains a failure, and each hop's cookies must be kept
-    this.http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).connectTimeout(timeout).build();
+    this.http =
+        HttpClient.newBuilder()
+            .cookieHandler(cookies)
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(timeout)
+            .build();
   }
 
   /**
    * What a successful login gives: the user the dashboard reports, and a client that carries the
    * session cookie for further calls through the gateway (the Pipelines API).
    */
-  public record Session(String user, String envInfo, List<String> trail, URI endpoint, HttpClient http) {}
+  public record Session(
+      String user, String envInfo, List<String> trail, URI endpoint, HttpClient http) {}
 
   public Session login(String email, String password) {
     try {
@@ -56,47 +64,83 @@ public final class DexLogin {
         r = follow(get(endpoint.resolve("/oauth2/start?rd=" + enc("/"))));
       }
       if (trail.size() <= 1 && r.statusCode() == 200) {
-        throw fail("the gateway served " + endpoint + " without asking anyone to log in", "Kubeflow is unprotected: check the oauth2-proxy"
-            + " and the RequestAuthentication/AuthorizationPolicy in istio-system");
+        throw fail(
+            "the gateway served " + endpoint + " without asking anyone to log in",
+            "Kubeflow is unprotected: check the oauth2-proxy"
+                + " and the RequestAuthentication/AuthorizationPolicy in istio-system");
       }
       URI at = r.uri();
       if (at.getPath().endsWith("/auth")) {
-        at = at.resolve(at.getPath() + "/local" + (at.getRawQuery() == null ? "" : "?" + at.getRawQuery()));
+        at =
+            at.resolve(
+                at.getPath() + "/local" + (at.getRawQuery() == null ? "" : "?" + at.getRawQuery()));
         r = follow(get(at));
         at = r.uri();
       }
       if (!LOGIN.matcher(at.getPath()).matches() || r.statusCode() != 200) {
-        throw fail("expected Dex's login page, got HTTP " + r.statusCode() + " at " + at.getPath(), "check Dex in namespace auth and its connector");
+        throw fail(
+            "expected Dex's login page, got HTTP " + r.statusCode() + " at " + at.getPath(),
+            "check Dex in namespace auth and its connector");
       }
-      HttpResponse<String> posted = send(HttpRequest.newBuilder(at).timeout(timeout)
-          .header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString("login=" + enc(email) + "&password=" + enc(password))).build());
+      HttpResponse<String> posted =
+          send(
+              HttpRequest.newBuilder(at)
+                  .timeout(timeout)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "login=" + enc(email) + "&password=" + enc(password)))
+                  .build());
       if (posted.statusCode() == 200) {
-        throw fail("Dex refused the login of " + email + " (no redirect after the password)",
-            "use the password kfboot generated (in the credentials file 'kfboot install' printed), or reinstall to set it again");
+        throw fail(
+            "Dex refused the login of " + email + " (no redirect after the password)",
+            "use the password kfboot generated (in the credentials file 'kfboot install' printed),"
+                + " or reinstall to set it again");
       }
       if (!isRedirect(posted.statusCode())) {
-        throw fail("Dex answered HTTP " + posted.statusCode() + " to the login form", "look at Dex's log (namespace auth)");
+        throw fail(
+            "Dex answered HTTP " + posted.statusCode() + " to the login form",
+            "look at Dex's log (namespace auth)");
       }
       r = follow(redirect(posted));
       if (r.uri().getPath().endsWith("/approval")) {
-        r = follow(redirect(send(HttpRequest.newBuilder(r.uri()).timeout(timeout).header("Content-Type", "application/x-www-form-urlencoded")
-            .POST(HttpRequest.BodyPublishers.ofString("approval=approve")).build())));
+        r =
+            follow(
+                redirect(
+                    send(
+                        HttpRequest.newBuilder(r.uri())
+                            .timeout(timeout)
+                            .header("Content-Type", "application/x-www-form-urlencoded")
+                            .POST(HttpRequest.BodyPublishers.ofString("approval=approve"))
+                            .build())));
       }
       if (r.statusCode() != 200) {
-        throw fail("after the login the gateway answered HTTP " + r.statusCode() + " at " + r.uri().getPath(), "look at oauth2-proxy's log (namespace oauth2-proxy)");
+        throw fail(
+            "after the login the gateway answered HTTP "
+                + r.statusCode()
+                + " at "
+                + r.uri().getPath(),
+            "look at oauth2-proxy's log (namespace oauth2-proxy)");
       }
       HttpResponse<String> env = send(get(endpoint.resolve("/api/workgroup/env-info")));
       if (env.statusCode() != 200 || !env.body().contains("\"user\"")) {
-        throw fail("the central dashboard's API answered HTTP " + env.statusCode() + " for the logged-in session", "look at the centraldashboard pod in kubeflow");
+        throw fail(
+            "the central dashboard's API answered HTTP "
+                + env.statusCode()
+                + " for the logged-in session",
+            "look at the centraldashboard pod in kubeflow");
       }
       String user = env.body().replaceAll("(?s).*\"user\"\\s*:\\s*\"([^\"]*)\".*", "$1");
       if (!user.equals(email)) {
-        throw fail("the dashboard sees the session as '" + user + "', not " + email, "check the kubeflow-userid header oauth2-proxy sets (--email-domain, claims)");
+        throw fail(
+            "the dashboard sees the session as '" + user + "', not " + email,
+            "check the kubeflow-userid header oauth2-proxy sets (--email-domain, claims)");
       }
       return new Session(user, env.body(), List.copyOf(trail), endpoint, http);
     } catch (IOException e) {
-      throw fail("cannot reach " + endpoint + ": " + e.getMessage(), "check the gateway URL, or that istio-ingressgateway has endpoints");
+      throw fail(
+          "cannot reach " + endpoint + ": " + e.getMessage(),
+          "check the gateway URL, or that istio-ingressgateway has endpoints");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw fail("interrupted", "");
@@ -113,23 +157,33 @@ public final class DexLogin {
     return r;
   }
 
-  /** Sends and follows redirects as a browser does (a POST redirected with 301-303 becomes a GET). */
-  private HttpResponse<String> follow(HttpRequest request) throws IOException, InterruptedException {
+  /**
+   * Sends and follows redirects as a browser does (a POST redirected with 301-303 becomes a GET).
+   */
+  private HttpResponse<String> follow(HttpRequest request)
+      throws IOException, InterruptedException {
     return follow(send(request));
   }
 
-  private HttpResponse<String> follow(HttpResponse<String> r) throws IOException, InterruptedException {
+  private HttpResponse<String> follow(HttpResponse<String> r)
+      throws IOException, InterruptedException {
     for (int hop = 0; hop < MAX_HOPS && isRedirect(r.statusCode()); hop++) {
       r = send(redirect(r));
     }
     if (isRedirect(r.statusCode())) {
-      throw fail("more than " + MAX_HOPS + " redirects", "a redirect loop: check oauth2-proxy's cookie domain and the gateway URL");
+      throw fail(
+          "more than " + MAX_HOPS + " redirects",
+          "a redirect loop: check oauth2-proxy's cookie domain and the gateway URL");
     }
     return r;
   }
 
   private HttpRequest redirect(HttpResponse<String> r) {
-    String location = r.headers().firstValue("Location").orElseThrow(() -> fail("HTTP " + r.statusCode() + " without Location at " + r.uri(), ""));
+    String location =
+        r.headers()
+            .firstValue("Location")
+            .orElseThrow(
+                () -> fail("HTTP " + r.statusCode() + " without Location at " + r.uri(), ""));
     return get(r.uri().resolve(location));
   }
 
@@ -138,7 +192,8 @@ public final class DexLogin {
   }
 
   private VerifyException fail(String message, String fix) {
-    return new VerifyException("Dex login: " + message, fix, "requests: " + String.join(", ", trail));
+    return new VerifyException(
+        "Dex login: " + message, fix, "requests: " + String.join(", ", trail));
   }
 
   private static String enc(String s) {

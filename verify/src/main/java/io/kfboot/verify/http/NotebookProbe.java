@@ -20,14 +20,22 @@ public final class NotebookProbe {
   public static String get(DexLogin.Session session, String namespace, String name) {
     var url = session.endpoint().resolve(path(namespace, name));
     try {
-      HttpResponse<String> r = session.http().send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          session
+              .http()
+              .send(
+                  HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(60)).GET().build(),
+                  HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200 || !r.body().contains("\"version\"")) {
-        throw new VerifyException("the notebook at " + url.getPath() + " answered HTTP " + r.statusCode(),
-            "look at the notebook's pod and its VirtualService in " + namespace, "");
+        throw new VerifyException(
+            "the notebook at " + url.getPath() + " answered HTTP " + r.statusCode(),
+            "look at the notebook's pod and its VirtualService in " + namespace,
+            "");
       }
       return "Jupyter answered at " + url.getPath();
     } catch (IOException e) {
-      throw new VerifyException("cannot reach " + url + ": " + e.getMessage(), "check the gateway", "");
+      throw new VerifyException(
+          "cannot reach " + url + ": " + e.getMessage(), "check the gateway", "");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VerifyException("interrupted", "", "");

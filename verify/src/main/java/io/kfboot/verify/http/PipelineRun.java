@@ -1,12 +1,12 @@
 package io.kfboot.verify.http;
 
-import io.kfboot.core.Retry;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kfboot.core.Retry;
 import io.kfboot.verify.VerifyException;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -16,11 +16,10 @@ import java.util.Map;
 /**
  * A minimal Kubeflow Pipelines v2 run through the gateway, as the profile's service account (a
  * {@code default-editor} token, which oauth2-proxy passes on as a bearer JWT) or as a logged-in
- * user: an experiment in
- * the user's namespace, a run of a one-step pipeline whose IR spec is built here (no SDK, no
- * upload), waited for until SUCCEEDED; then a recurring run created and deleted, and the run and
- * experiment removed. The calls are the KFP v2beta1 REST API's (backend/api/v2beta1 in
- * kubeflow/pipelines: experiments, runs, recurringruns), the ones kubeflow/manifests'
+ * user: an experiment in the user's namespace, a run of a one-step pipeline whose IR spec is built
+ * here (no SDK, no upload), waited for until SUCCEEDED; then a recurring run created and deleted,
+ * and the run and experiment removed. The calls are the KFP v2beta1 REST API's (backend/api/v2beta1
+ * in kubeflow/pipelines: experiments, runs, recurringruns), the ones kubeflow/manifests'
  * tests/pipeline_v2_test.py makes through the SDK.
  */
 public final class PipelineRun {
@@ -29,7 +28,7 @@ public final class PipelineRun {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI endpoint;
-  private final java.net.http.HttpClient http;
+  private final HttpClient http;
   private final String bearer;
   private final Duration poll;
 
@@ -40,10 +39,14 @@ public final class PipelineRun {
 
   /** As a service account: {@code token} goes in every request's Authorization header. */
   public PipelineRun(URI gateway, String token, Duration poll) {
-    this(gateway, java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build(), token, poll);
+    this(
+        gateway,
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build(),
+        token,
+        poll);
   }
 
-  private PipelineRun(URI endpoint, java.net.http.HttpClient http, String bearer, Duration poll) {
+  private PipelineRun(URI endpoint, HttpClient http, String bearer, Duration poll) {
     this.endpoint = endpoint;
     this.http = http;
     this.bearer = bearer;
@@ -51,7 +54,8 @@ public final class PipelineRun {
   }
 
   private HttpRequest.Builder request(String path) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(60));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(endpoint.resolve(path)).timeout(Duration.ofSeconds(60));
     return bearer == null ? b : b.header("Authorization", "Bearer " + bearer);
   }
 
@@ -61,38 +65,115 @@ public final class PipelineRun {
         "pipelineInfo", Map.of("name", "kfboot-verify"),
         "schemaVersion", "2.1.0",
         "sdkVersion", "kfboot",
-        "root", Map.of("dag", Map.of("tasks", Map.of("say", Map.of("taskInfo", Map.of("name", "say"), "componentRef", Map.of("name", "comp-say"))))),
+        "root",
+            Map.of(
+                "dag",
+                Map.of(
+                    "tasks",
+                    Map.of(
+                        "say",
+                        Map.of(
+                            "taskInfo",
+                            Map.of("name", "say"),
+                            "componentRef",
+                            Map.of("name", "comp-say"))))),
         "components", Map.of("comp-say", Map.of("executorLabel", "exec-say")),
-        "deploymentSpec", Map.of("executors", Map.of("exec-say", Map.of("container",
-            Map.of("image", IMAGE, "command", List.of("python3", "-c", "print('kfboot: pipeline step ran')"))))));
+        "deploymentSpec",
+            Map.of(
+                "executors",
+                Map.of(
+                    "exec-say",
+                    Map.of(
+                        "container",
+                        Map.of(
+                            "image",
+                            IMAGE,
+                            "command",
+                            List.of("python3", "-c", "print('kfboot: pipeline step ran')"))))));
   }
 
-  /** @return what was seen: the run's id and state */
+  /**
+   * @return what was seen: the run's id and state
+   */
   public String run(String namespace, Duration timeout) {
     String experiment = null;
     String runId = null;
     try {
-      experiment = post(API + "/experiments", Map.of("display_name", "kfboot-verify", "namespace", namespace)).path("experiment_id").asText();
-      runId = post(API + "/runs", Map.of("display_name", "kfboot-verify", "experiment_id", experiment, "pipeline_spec", pipelineSpec()))
-          .path("run_id").asText();
+      experiment =
+          post(
+                  API + "/experiments",
+                  Map.of("display_name", "kfboot-verify", "namespace", namespace))
+              .path("experiment_id")
+              .asText();
+      runId =
+          post(
+                  API + "/runs",
+                  Map.of(
+                      "display_name",
+                      "kfboot-verify",
+                      "experiment_id",
+                      experiment,
+                      "pipeline_spec",
+                      pipelineSpec()))
+              .path("run_id")
+              .asText();
       String id = runId;
       try {
-        Retry.poll("the pipeline run " + id, () -> {
-          JsonNode run = getUninterruptibly(API + "/runs/" + id);
-          String state = run.path("state").asText();
-          if (state.equals("FAILED") || state.equals("CANCELED")) {
-            throw new VerifyException("the pipeline run " + id + " ended " + state + ": " + run.path("error").path("message").asText(""),
-                "look at the run in the dashboard, and at the pods in " + namespace + " (the workflow's pods)", "");
-          }
-          return state.equals("SUCCEEDED") ? Retry.Look.done(state) : Retry.Look.<String>pending(state.isEmpty() ? "pending" : state);
-        }, poll, timeout);
+        Retry.poll(
+            "the pipeline run " + id,
+            () -> {
+              JsonNode run = getUninterruptibly(API + "/runs/" + id);
+              String state = run.path("state").asText();
+              if (state.equals("FAILED") || state.equals("CANCELED")) {
+                throw new VerifyException(
+                    "the pipeline run "
+                        + id
+                        + " ended "
+                        + state
+                        + ": "
+                        + run.path("error").path("message").asText(""),
+                    "look at the run in the dashboard, and at the pods in "
+                        + namespace
+                        + " (the workflow's pods)",
+                    "");
+              }
+              return state.equals("SUCCEEDED")
+                  ? Retry.Look.done(state)
+                  : Retry.Look.<String>pending(state.isEmpty() ? "pending" : state);
+            },
+            poll,
+            timeout);
       } catch (Retry.TimedOut e) {
-        throw new VerifyException("the pipeline run " + runId + " is still " + e.lastDetail() + " after " + timeout.toSeconds() + "s",
-            "look at ml-pipeline and the workflow controller in kubeflow, and the run's pods in " + namespace, "");
+        throw new VerifyException(
+            "the pipeline run "
+                + runId
+                + " is still "
+                + e.lastDetail()
+                + " after "
+                + timeout.toSeconds()
+                + "s",
+            "look at ml-pipeline and the workflow controller in kubeflow, and the run's pods in "
+                + namespace,
+            "");
       }
-      String recurring = post(API + "/recurringruns", Map.of("display_name", "kfboot-verify-recurring", "experiment_id", experiment,
-          "pipeline_spec", pipelineSpec(), "mode", "ENABLE", "max_concurrency", 1,
-          "trigger", Map.of("periodic_schedule", Map.of("interval_second", 3600)))).path("recurring_run_id").asText();
+      String recurring =
+          post(
+                  API + "/recurringruns",
+                  Map.of(
+                      "display_name",
+                      "kfboot-verify-recurring",
+                      "experiment_id",
+                      experiment,
+                      "pipeline_spec",
+                      pipelineSpec(),
+                      "mode",
+                      "ENABLE",
+                      "max_concurrency",
+                      1,
+                      "trigger",
+                      Map.of("periodic_schedule", Map.of("interval_second", 3600))))
+              .path("recurring_run_id")
+              .asText();
       delete(API + "/recurringruns/" + recurring);
       return "run " + runId + " SUCCEEDED; recurring run created and deleted";
     } catch (InterruptedException e) {
@@ -106,9 +187,14 @@ public final class PipelineRun {
 
   private JsonNode post(String path, Object body) {
     try {
-      return answer("POST " + path, http.send(request(path)
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
-          HttpResponse.BodyHandlers.ofString()));
+      return answer(
+          "POST " + path,
+          http.send(
+              request(path)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       throw unreachable(e);
     } catch (InterruptedException e) {
@@ -117,20 +203,24 @@ public final class PipelineRun {
     }
   }
 
-  /** A GET inside a poll: an interrupt ends the poll as kfboot's waits end, with the interrupt kept. */
+  /**
+   * A GET inside a poll: an interrupt ends the poll as kfboot's waits end, with the interrupt kept.
+   */
   private JsonNode getUninterruptibly(String path) {
     try {
       return get(path);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new VerifyException("interrupted while waiting for the pipeline run", "rerun kfboot verify", "");
+      throw new VerifyException(
+          "interrupted while waiting for the pipeline run", "rerun kfboot verify", "");
     }
   }
 
   private JsonNode get(String path) throws InterruptedException {
     try {
-      return answer("GET " + path, http.send(request(path).GET().build(),
-          HttpResponse.BodyHandlers.ofString()));
+      return answer(
+          "GET " + path,
+          http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       throw unreachable(e);
     }
@@ -138,8 +228,9 @@ public final class PipelineRun {
 
   private void delete(String path) throws InterruptedException {
     try {
-      answer("DELETE " + path, http.send(request(path).DELETE().build(),
-          HttpResponse.BodyHandlers.ofString()));
+      answer(
+          "DELETE " + path,
+          http.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       throw unreachable(e);
     }
@@ -150,8 +241,7 @@ public final class PipelineRun {
       return;
     }
     try {
-      http.send(request(path).DELETE().build(),
-          HttpResponse.BodyHandlers.discarding());
+      http.send(request(path).DELETE().build(), HttpResponse.BodyHandlers.discarding());
     } catch (IOException e) {
       // cleanup is best effort: the check's result is what it saw
     } catch (InterruptedException e) {
@@ -162,14 +252,26 @@ public final class PipelineRun {
   private static JsonNode answer(String what, HttpResponse<String> r) throws IOException {
     if (r.statusCode() / 100 != 2) {
       String message = r.body().length() > 300 ? r.body().substring(0, 300) : r.body();
-      throw new VerifyException("the Pipelines API answered HTTP " + r.statusCode() + " to " + what + ": " + message.strip(),
-          r.statusCode() == 403 || r.statusCode() == 401 ? "the user has no access to the namespace: check its Profile and the"
-              + " ml-pipeline AuthorizationPolicy" : "look at the ml-pipeline pod's log in kubeflow", "");
+      throw new VerifyException(
+          "the Pipelines API answered HTTP "
+              + r.statusCode()
+              + " to "
+              + what
+              + ": "
+              + message.strip(),
+          r.statusCode() == 403 || r.statusCode() == 401
+              ? "the user has no access to the namespace: check its Profile and the"
+                  + " ml-pipeline AuthorizationPolicy"
+              : "look at the ml-pipeline pod's log in kubeflow",
+          "");
     }
     return r.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(r.body());
   }
 
   private VerifyException unreachable(IOException e) {
-    return new VerifyException("cannot reach the Pipelines API at " + endpoint.resolve(API) + ": " + e.getMessage(), "check the gateway", "");
+    return new VerifyException(
+        "cannot reach the Pipelines API at " + endpoint.resolve(API) + ": " + e.getMessage(),
+        "check the gateway",
+        "");
   }
 }

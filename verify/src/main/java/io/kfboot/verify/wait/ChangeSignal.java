@@ -9,8 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * "Something in the cluster changed", per object: watch events bump a counter for the object's key
  * ("Deployment ns/name") and waiters block on the key they care about instead of sleeping a whole
- * poll interval, so an event wakes only the waits it concerns. A change between a look and the
- * wait is not lost: waiters pass the generation they last saw.
+ * poll interval, so an event wakes only the waits it concerns. A change between a look and the wait
+ * is not lost: waiters pass the generation they last saw.
  */
 public final class ChangeSignal {
   private final ReentrantLock lock = new ReentrantLock();
@@ -39,7 +39,9 @@ public final class ChangeSignal {
     }
   }
 
-  /** Returns once {@code key} (any key when null) changed past {@code seen}, or after {@code max}. */
+  /**
+   * Returns once {@code key} (any key when null) changed past {@code seen}, or after {@code max}.
+   */
   public void awaitChange(String key, long seen, Duration max) throws InterruptedException {
     long nanos = max.toNanos();
     lock.lock();

@@ -1,5 +1,6 @@
 package io.kfboot.verify.wait;
 
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -25,9 +26,15 @@ public final class ClusterWatch implements AutoCloseable {
   public static ClusterWatch start(KubernetesClient client, Consumer<String> warn) {
     ClusterWatch w = new ClusterWatch();
     try {
-      w.informers.add(client.apiextensions().v1().customResourceDefinitions().inform(w.handler("CustomResourceDefinition")));
+      w.informers.add(
+          client
+              .apiextensions()
+              .v1()
+              .customResourceDefinitions()
+              .inform(w.handler("CustomResourceDefinition")));
       w.informers.add(client.apps().deployments().inAnyNamespace().inform(w.handler("Deployment")));
-      w.informers.add(client.apps().statefulSets().inAnyNamespace().inform(w.handler("StatefulSet")));
+      w.informers.add(
+          client.apps().statefulSets().inAnyNamespace().inform(w.handler("StatefulSet")));
       w.informers.add(client.apps().daemonSets().inAnyNamespace().inform(w.handler("DaemonSet")));
       w.informers.add(client.endpoints().inAnyNamespace().inform(w.handler("Endpoints")));
       w.informers.add(client.namespaces().inform(w.handler("Namespace")));
@@ -48,7 +55,7 @@ public final class ClusterWatch implements AutoCloseable {
     return kind + " " + (namespace == null || namespace.isEmpty() ? "" : namespace + "/") + name;
   }
 
-  private <T extends io.fabric8.kubernetes.api.model.HasMetadata> ResourceEventHandler<T> handler(String kind) {
+  private <T extends HasMetadata> ResourceEventHandler<T> handler(String kind) {
     return new ResourceEventHandler<>() {
       private void changed(T obj) {
         signal.signal(key(kind, obj.getMetadata().getNamespace(), obj.getMetadata().getName()));

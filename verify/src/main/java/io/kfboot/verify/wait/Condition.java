@@ -1,6 +1,7 @@
 package io.kfboot.verify.wait;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Something about the cluster that is true or not yet true. */
 public interface Condition {
@@ -24,12 +25,19 @@ public interface Condition {
   }
 
   /** A condition from its parts, looked at again on any change. */
-  static Condition of(String description, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
+  static Condition of(
+      String description, List<String> namespaces, Supplier<ConditionResult> check) {
     return of(description, null, namespaces, check);
   }
 
-  /** A condition from its parts, looked at again when the watched object {@code watchKey} changes. */
-  static Condition of(String description, String watchKey, List<String> namespaces, java.util.function.Supplier<ConditionResult> check) {
+  /**
+   * A condition from its parts, looked at again when the watched object {@code watchKey} changes.
+   */
+  static Condition of(
+      String description,
+      String watchKey,
+      List<String> namespaces,
+      Supplier<ConditionResult> check) {
     return new Condition() {
       @Override
       public String watchKey() {

@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The one way kfboot waits: look at a condition, then again whenever a watch reports a change
- * (or every {@code poll} without watches), until it holds or {@code timeout} passes; on timeout, fail with what was last seen and a diagnostics dump of the
- * condition's namespaces. Transient API failures count as "not yet"; any other failure ends the
- * wait at once.
+ * The one way kfboot waits: look at a condition, then again whenever a watch reports a change (or
+ * every {@code poll} without watches), until it holds or {@code timeout} passes; on timeout, fail
+ * with what was last seen and a diagnostics dump of the condition's namespaces. Transient API
+ * failures count as "not yet"; any other failure ends the wait at once.
  */
 public final class Waiter {
   /** Told whenever what a pending condition reports changes, for progress a person can follow. */
@@ -53,10 +53,15 @@ public final class Waiter {
   }
 
   /**
-   * @param changes watch events; when given, a pending condition is looked at again as soon as
-   *     the cluster changes, and {@code poll} is only the longest pause between looks
+   * @param changes watch events; when given, a pending condition is looked at again as soon as the
+   *     cluster changes, and {@code poll} is only the longest pause between looks
    */
-  public Waiter(Duration poll, Diagnostics diagnostics, Listener listener, Clock clock, ChangeSignal changes) {
+  public Waiter(
+      Duration poll,
+      Diagnostics diagnostics,
+      Listener listener,
+      Clock clock,
+      ChangeSignal changes) {
     if (poll.isNegative() || poll.isZero()) {
       throw new IllegalArgumentException("poll interval must be positive, got " + poll);
     }
@@ -104,7 +109,12 @@ public final class Waiter {
       }
       if (now - deadline >= 0) {
         throw new VerifyException(
-            "timed out after " + human(timeout) + " waiting for " + condition.description() + ": " + r.detail(),
+            "timed out after "
+                + human(timeout)
+                + " waiting for "
+                + condition.description()
+                + ": "
+                + r.detail(),
             "look at the diagnostics below (pods that do not start, image pulls, events); raise the"
                 + " timeout with --timeout if the cluster is only slow",
             diagnostics.describe(condition.namespaces()));
@@ -117,20 +127,26 @@ public final class Waiter {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new WaitInterruptedException("interrupted while waiting for " + condition.description());
+        throw new WaitInterruptedException(
+            "interrupted while waiting for " + condition.description());
       }
     }
   }
 
   static String human(Duration d) {
     long s = d.toSeconds();
-    return s >= 60 ? (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s") : s > 0 ? s + "s" : d.toMillis() + "ms";
+    return s >= 60
+        ? (s / 60) + "m" + (s % 60 == 0 ? "" : (s % 60) + "s")
+        : s > 0 ? s + "s" : d.toMillis() + "ms";
   }
 
   /** The waiting thread was interrupted (Ctrl-C, or the engine stopping). */
   public static final class WaitInterruptedException extends KfbootException {
     public WaitInterruptedException(String message) {
-      super(message, "rerun the same command: what it waits for is checked again", ExitCategory.UNEXPECTED_STATE);
+      super(
+          message,
+          "rerun the same command: what it waits for is checked again",
+          ExitCategory.UNEXPECTED_STATE);
     }
   }
 }

@@ -25,7 +25,9 @@ public final class FakeKfpApi {
     this.userNamespace = userNamespace;
   }
 
-  /** @return status and JSON body */
+  /**
+   * @return status and JSON body
+   */
   record Answer(int status, String body) {}
 
   Answer handle(String method, String path, String body) throws Exception {
@@ -34,14 +36,25 @@ public final class FakeKfpApi {
     if (method.equals("POST") && rest.equals("/experiments")) {
       String ns = in.path("namespace").asText("");
       if (ns.isEmpty()) {
-        return new Answer(400, "{\"error\":\"Invalid input error: In multi-user mode, experiment namespace must be specified.\"}");
+        return new Answer(
+            400,
+            "{\"error\":\"Invalid input error: In multi-user mode, experiment namespace must be"
+                + " specified.\"}");
       }
       if (!ns.equals(userNamespace)) {
-        return new Answer(403, "{\"error\":\"PermissionDenied: user has no access to namespace " + ns + "\"}");
+        return new Answer(
+            403, "{\"error\":\"PermissionDenied: user has no access to namespace " + ns + "\"}");
       }
       String id = UUID.randomUUID().toString();
       experiments.put(id, ns);
-      return ok(Map.of("experiment_id", id, "display_name", in.path("display_name").asText(), "namespace", ns));
+      return ok(
+          Map.of(
+              "experiment_id",
+              id,
+              "display_name",
+              in.path("display_name").asText(),
+              "namespace",
+              ns));
     }
     if (method.equals("POST") && (rest.equals("/runs") || rest.equals("/recurringruns"))) {
       if (!experiments.containsKey(in.path("experiment_id").asText())) {
@@ -56,8 +69,10 @@ public final class FakeKfpApi {
         runs.put(id, new AtomicInteger());
         return ok(Map.of("run_id", id, "state", "PENDING"));
       }
-      if (!in.path("trigger").path("periodic_schedule").has("interval_second") && !in.path("trigger").has("cron_schedule")) {
-        return new Answer(400, "{\"error\":\"Invalid input error: a recurring run needs a trigger\"}");
+      if (!in.path("trigger").path("periodic_schedule").has("interval_second")
+          && !in.path("trigger").has("cron_schedule")) {
+        return new Answer(
+            400, "{\"error\":\"Invalid input error: a recurring run needs a trigger\"}");
       }
       recurring.put(id, in.path("mode").asText());
       return ok(Map.of("recurring_run_id", id));
@@ -69,10 +84,17 @@ public final class FakeKfpApi {
       }
       int n = polls.incrementAndGet();
       String state = n < 2 ? "PENDING" : n < 3 ? "RUNNING" : failRuns ? "FAILED" : "SUCCEEDED";
-      return state.equals("FAILED") ? ok(Map.of("state", state, "error", Map.of("message", "exec-say: Error (exit code 1)"))) : ok(Map.of("state", state));
+      return state.equals("FAILED")
+          ? ok(Map.of("state", state, "error", Map.of("message", "exec-say: Error (exit code 1)")))
+          : ok(Map.of("state", state));
     }
     if (method.equals("DELETE")) {
-      Map<String, ?> from = rest.startsWith("/runs/") ? runs : rest.startsWith("/recurringruns/") ? recurring : rest.startsWith("/experiments/") ? experiments : null;
+      Map<String, ?> from =
+          rest.startsWith("/runs/")
+              ? runs
+              : rest.startsWith("/recurringruns/")
+                  ? recurring
+                  : rest.startsWith("/experiments/") ? experiments : null;
       if (from == null || from.remove(rest.substring(rest.lastIndexOf('/') + 1)) == null) {
         return new Answer(404, "{\"error\":\"not found\"}");
       }
@@ -93,7 +115,12 @@ public final class FakeKfpApi {
     for (JsonNode task : tasks) {
       String component = task.path("componentRef").path("name").asText();
       String executor = spec.path("components").path(component).path("executorLabel").asText();
-      if (executor.isEmpty() || !spec.path("deploymentSpec").path("executors").path(executor).path("container").has("image")) {
+      if (executor.isEmpty()
+          || !spec.path("deploymentSpec")
+              .path("executors")
+              .path(executor)
+              .path("container")
+              .has("image")) {
         return "task's component " + component + " has no executor with a container image";
       }
     }

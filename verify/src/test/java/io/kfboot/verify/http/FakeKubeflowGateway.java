@@ -6,21 +6,24 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Istio's gateway with oauth2-proxy and Dex behind it, as a browser meets them in kubeflow/manifests
- * v1.10: unauthenticated requests go to /oauth2/start (or get oauth2-proxy's 403 sign-in page),
- * which sets a CSRF cookie and sends to Dex (issuer /dex); Dex's local connector shows its form,
- * takes e-mail and password (form-encoded POST), may ask for approval, and redirects to
- * oauth2-proxy's callback, which checks state against the CSRF cookie and sets the session cookie.
- * Wrong requests (method, content type, state, missing cookie, unknown code) are refused, not
- * accepted, so a client that cuts corners fails here as it would there.
+ * Istio's gateway with oauth2-proxy and Dex behind it, as a browser meets them in
+ * kubeflow/manifests v1.10: unauthenticated requests go to /oauth2/start (or get oauth2-proxy's 403
+ * sign-in page), which sets a CSRF cookie and sends to Dex (issuer /dex); Dex's local connector
+ * shows its form, takes e-mail and password (form-encoded POST), may ask for approval, and
+ * redirects to oauth2-proxy's callback, which checks state against the CSRF cookie and sets the
+ * session cookie. Wrong requests (method, content type, state, missing cookie, unknown code) are
+ * refused, not accepted, so a client that cuts corners fails here as it would there.
  */
 public final class FakeKubeflowGateway implements AutoCloseable {
   final String email;
@@ -29,14 +32,17 @@ public final class FakeKubeflowGateway implements AutoCloseable {
   boolean connectorSelection;
   boolean approval;
   boolean unprotected;
-  public final List<String> refused = new java.util.concurrent.CopyOnWriteArrayList<>();
+  public final List<String> refused = new CopyOnWriteArrayList<>();
+
   /** ml-pipeline behind the gateway, for the logged-in user's profile namespace. */
   public final FakeKfpApi kfp = new FakeKfpApi("kubeflow-user-example-com");
+
   /** Service-account tokens oauth2-proxy lets through as bearer JWTs (--skip-jwt-bearer-tokens). */
-  public final java.util.Set<String> serviceAccountTokens = ConcurrentHashMap.newKeySet();
+  public final Set<String> serviceAccountTokens = ConcurrentHashMap.newKeySet();
 
   private final HttpServer server;
-  private final Map<String, String> requestState = new ConcurrentHashMap<>(); // Dex req -> oauth2 state
+  private final Map<String, String> requestState =
+      new ConcurrentHashMap<>(); // Dex req -> oauth2 state
   private final Map<String, String> stateRd = new ConcurrentHashMap<>();
   private final Map<String, String> codes = new ConcurrentHashMap<>(); // code -> oauth2 state
   private final Map<String, String> sessions = new ConcurrentHashMap<>(); // cookie -> user
@@ -78,19 +84,34 @@ public final class FakeKubeflowGateway implements AutoCloseable {
       case "/oauth2/start" -> {
         String state = UUID.randomUUID().toString();
         stateRd.put(state, q.getOrDefault("rd", "/"));
-        x.getResponseHeaders().add("Set-Cookie", "_oauth2_proxy_csrf=" + state + "; Path=/; HttpOnly");
-        redirect(x, 302, "/dex/auth?client_id=kubeflow-oidc-authservice&redirect_uri=%2Foauth2%2Fcallback&response_type=code"
-            + "&scope=openid+profile+email+groups&state=" + state);
+        x.getResponseHeaders()
+            .add("Set-Cookie", "_oauth2_proxy_csrf=" + state + "; Path=/; HttpOnly");
+        redirect(
+            x,
+            302,
+            "/dex/auth?client_id=kubeflow-oidc-authservice&redirect_uri=%2Foauth2%2Fcallback&response_type=code"
+                + "&scope=openid+profile+email+groups&state="
+                + state);
       }
       case "/dex/auth" -> {
-        if (!"kubeflow-oidc-authservice".equals(q.get("client_id")) || !"code".equals(q.get("response_type")) || !stateRd.containsKey(q.get("state"))) {
+        if (!"kubeflow-oidc-authservice".equals(q.get("client_id"))
+            || !"code".equals(q.get("response_type"))
+            || !stateRd.containsKey(q.get("state"))) {
           refuse(x, 400, "bad authorization request " + x.getRequestURI());
           return;
         }
         String req = UUID.randomUUID().toString().substring(0, 8);
         requestState.put(req, q.get("state"));
         if (connectorSelection) {
-          send(x, 200, "text/html", "<a href=\"/dex/auth/local?req=" + req + "\">Log in with Email</a><a href=\"/dex/auth/ldap?req=" + req + "\">LDAP</a>");
+          send(
+              x,
+              200,
+              "text/html",
+              "<a href=\"/dex/auth/local?req="
+                  + req
+                  + "\">Log in with Email</a><a href=\"/dex/auth/ldap?req="
+                  + req
+                  + "\">LDAP</a>");
         } else {
           redirect(x, 302, "/dex/auth/local?req=" + req);
         }
@@ -98,7 +119,8 @@ public final class FakeKubeflowGateway implements AutoCloseable {
       case "/dex/auth/local" -> {
         String req = q.get("req");
         if (req == null || !requestState.containsKey(req)) {
-          // a client that picked the connector itself from /dex/auth carries the original query instead
+          // a client that picked the connector itself from /dex/auth carries the original query
+          // instead
           String state = q.get("state");
           if (state != null && stateRd.containsKey(state)) {
             req = UUID.randomUUID().toString().substring(0, 8);
@@ -117,17 +139,29 @@ public final class FakeKubeflowGateway implements AutoCloseable {
           return;
         }
         if (method.equals("GET")) {
-          send(x, 200, "text/html", "<form method=\"post\"><input name=\"login\"><input name=\"password\" type=\"password\"></form>");
+          send(
+              x,
+              200,
+              "text/html",
+              "<form method=\"post\"><input name=\"login\"><input name=\"password\""
+                  + " type=\"password\"></form>");
           return;
         }
         String type = x.getRequestHeaders().getFirst("Content-Type");
-        if (!method.equals("POST") || type == null || !type.startsWith("application/x-www-form-urlencoded")) {
+        if (!method.equals("POST")
+            || type == null
+            || !type.startsWith("application/x-www-form-urlencoded")) {
           refuse(x, 400, "login form must be POSTed form-encoded, got " + method + " " + type);
           return;
         }
-        Map<String, String> form = params(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, String> form =
+            params(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         if (!email.equals(form.get("login")) || !password.equals(form.get("password"))) {
-          send(x, 200, "text/html", "<p>Invalid Email Address and password.</p><form method=\"post\"></form>");
+          send(
+              x,
+              200,
+              "text/html",
+              "<p>Invalid Email Address and password.</p><form method=\"post\"></form>");
           return;
         }
         if (approval) {
@@ -143,10 +177,16 @@ public final class FakeKubeflowGateway implements AutoCloseable {
           return;
         }
         if (method.equals("GET")) {
-          send(x, 200, "text/html", "<form method=\"post\"><button name=\"approval\" value=\"approve\">Grant Access</button></form>");
+          send(
+              x,
+              200,
+              "text/html",
+              "<form method=\"post\"><button name=\"approval\" value=\"approve\">Grant"
+                  + " Access</button></form>");
           return;
         }
-        Map<String, String> form = params(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        Map<String, String> form =
+            params(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
         if (!"approve".equals(form.get("approval"))) {
           refuse(x, 400, "approval not given");
           return;
@@ -162,7 +202,8 @@ public final class FakeKubeflowGateway implements AutoCloseable {
         }
         String session = UUID.randomUUID().toString();
         sessions.put(session, email);
-        x.getResponseHeaders().add("Set-Cookie", "oauth2_proxy_kubeflow=" + session + "; Path=/; HttpOnly");
+        x.getResponseHeaders()
+            .add("Set-Cookie", "oauth2_proxy_kubeflow=" + session + "; Path=/; HttpOnly");
         redirect(x, 302, stateRd.getOrDefault(state, "/"));
       }
       default -> {
@@ -179,13 +220,15 @@ public final class FakeKubeflowGateway implements AutoCloseable {
           if (signInPage) {
             send(x, 403, "text/html", "<html>Sign in with Dex</html>");
           } else {
-            redirect(x, 302, "/oauth2/start?rd=" + java.net.URLEncoder.encode(path, StandardCharsets.UTF_8));
+            redirect(x, 302, "/oauth2/start?rd=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
           }
           return;
         }
         if (path.startsWith("/pipeline/apis/v2beta1/")) {
           String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-          if (!body.isEmpty() && !String.valueOf(x.getRequestHeaders().getFirst("Content-Type")).startsWith("application/json")) {
+          if (!body.isEmpty()
+              && !String.valueOf(x.getRequestHeaders().getFirst("Content-Type"))
+                  .startsWith("application/json")) {
             refuse(x, 415, "the Pipelines API takes JSON");
             return;
           }
@@ -203,8 +246,16 @@ public final class FakeKubeflowGateway implements AutoCloseable {
           return;
         }
         if (path.equals("/api/workgroup/env-info")) {
-          send(x, 200, "application/json", "{\"user\":\"" + user + "\",\"platform\":{\"kubeflowVersion\":\"1.10.2\"},"
-              + "\"namespaces\":[{\"namespace\":\"kubeflow-user-example-com\",\"role\":\"owner\",\"user\":\"" + user + "\"}],\"isClusterAdmin\":false}");
+          send(
+              x,
+              200,
+              "application/json",
+              "{\"user\":\""
+                  + user
+                  + "\",\"platform\":{\"kubeflowVersion\":\"1.10.2\"},"
+                  + "\"namespaces\":[{\"namespace\":\"kubeflow-user-example-com\",\"role\":\"owner\",\"user\":\""
+                  + user
+                  + "\"}],\"isClusterAdmin\":false}");
         } else {
           send(x, 200, "text/html", "<html>Kubeflow Central Dashboard</html>");
         }
@@ -254,7 +305,8 @@ public final class FakeKubeflowGateway implements AutoCloseable {
     x.close();
   }
 
-  private static void send(HttpExchange x, int status, String type, String body) throws IOException {
+  private static void send(HttpExchange x, int status, String type, String body)
+      throws IOException {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     x.getResponseHeaders().add("Content-Type", type);
     x.sendResponseHeaders(status, b.length);

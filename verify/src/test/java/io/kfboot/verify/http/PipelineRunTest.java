@@ -3,6 +3,7 @@ package io.kfboot.verify.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kfboot.verify.VerifyException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -10,13 +11,17 @@ import org.junit.jupiter.api.Test;
 /** A pipeline run through the gateway's Pipelines API, as the logged-in user. */
 class PipelineRunTest {
   static DexLogin.Session login(FakeKubeflowGateway gw) {
-    return new DexLogin(gw.url(), Duration.ofSeconds(10)).login(DexLoginTest.EMAIL, DexLoginTest.PASSWORD);
+    return new DexLogin(gw.url(), Duration.ofSeconds(10))
+        .login(DexLoginTest.EMAIL, DexLoginTest.PASSWORD);
   }
 
   @Test
   void aRunSucceedsARecurringRunIsMadeAndRemovedAndNothingIsLeft() throws Exception {
-    try (FakeKubeflowGateway gw = new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
-      String seen = new PipelineRun(login(gw), Duration.ofMillis(10)).run("kubeflow-user-example-com", Duration.ofSeconds(10));
+    try (FakeKubeflowGateway gw =
+        new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
+      String seen =
+          new PipelineRun(login(gw), Duration.ofMillis(10))
+              .run("kubeflow-user-example-com", Duration.ofSeconds(10));
       assertThat(seen).endsWith("SUCCEEDED; recurring run created and deleted");
       assertThat(gw.kfp.experiments).isEmpty();
       assertThat(gw.kfp.runs).isEmpty();
@@ -27,31 +32,48 @@ class PipelineRunTest {
 
   @Test
   void theSpecBuiltInCodeIsOneTheApiAccepts() {
-    assertThat(FakeKfpApi.invalidSpec(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(PipelineRun.pipelineSpec()))).isNull();
+    assertThat(FakeKfpApi.invalidSpec(new ObjectMapper().valueToTree(PipelineRun.pipelineSpec())))
+        .isNull();
   }
 
   @Test
   void aFailedRunAndAForeignNamespaceAreNamed() throws Exception {
-    try (FakeKubeflowGateway gw = new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
+    try (FakeKubeflowGateway gw =
+        new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
       gw.kfp.failRuns = true;
-      assertThatThrownBy(() -> new PipelineRun(login(gw), Duration.ofMillis(10)).run("kubeflow-user-example-com", Duration.ofSeconds(10)))
-          .isInstanceOf(VerifyException.class).hasMessageContaining("ended FAILED: exec-say: Error (exit code 1)");
+      assertThatThrownBy(
+              () ->
+                  new PipelineRun(login(gw), Duration.ofMillis(10))
+                      .run("kubeflow-user-example-com", Duration.ofSeconds(10)))
+          .isInstanceOf(VerifyException.class)
+          .hasMessageContaining("ended FAILED: exec-say: Error (exit code 1)");
       assertThat(gw.kfp.experiments).as("cleaned up after a failure too").isEmpty();
-      assertThatThrownBy(() -> new PipelineRun(login(gw), Duration.ofMillis(10)).run("team-b", Duration.ofSeconds(10)))
-          .isInstanceOfSatisfying(VerifyException.class, e -> {
-            assertThat(e.getMessage()).contains("HTTP 403").contains("PermissionDenied");
-            assertThat(e.fix()).contains("Profile");
-          });
+      assertThatThrownBy(
+              () ->
+                  new PipelineRun(login(gw), Duration.ofMillis(10))
+                      .run("team-b", Duration.ofSeconds(10)))
+          .isInstanceOfSatisfying(
+              VerifyException.class,
+              e -> {
+                assertThat(e.getMessage()).contains("HTTP 403").contains("PermissionDenied");
+                assertThat(e.fix()).contains("Profile");
+              });
     }
   }
 
   @Test
   void asTheProfilesServiceAccountWithItsToken() throws Exception {
-    try (FakeKubeflowGateway gw = new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
+    try (FakeKubeflowGateway gw =
+        new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
       gw.serviceAccountTokens.add("sa-token");
-      assertThat(new PipelineRun(gw.url(), "sa-token", Duration.ofMillis(10)).run("kubeflow-user-example-com", Duration.ofSeconds(10)))
+      assertThat(
+              new PipelineRun(gw.url(), "sa-token", Duration.ofMillis(10))
+                  .run("kubeflow-user-example-com", Duration.ofSeconds(10)))
           .endsWith("SUCCEEDED; recurring run created and deleted");
-      assertThatThrownBy(() -> new PipelineRun(gw.url(), "forged", Duration.ofMillis(10)).run("kubeflow-user-example-com", Duration.ofSeconds(10)))
+      assertThatThrownBy(
+              () ->
+                  new PipelineRun(gw.url(), "forged", Duration.ofMillis(10))
+                      .run("kubeflow-user-example-com", Duration.ofSeconds(10)))
           .hasMessageContaining("HTTP 401");
     }
   }

@@ -38,7 +38,10 @@ public final class DockerK3s {
 
   /** A client for the started container, with fabric8's own retries off as kfboot sets them. */
   public static KubernetesClient client(K3sContainer k3s) {
-    Config config = new ConfigBuilder(Config.fromKubeconfig(k3s.getKubeConfigYaml())).withRequestRetryBackoffLimit(0).build();
+    Config config =
+        new ConfigBuilder(Config.fromKubeconfig(k3s.getKubeConfigYaml()))
+            .withRequestRetryBackoffLimit(0)
+            .build();
     return new KubernetesClientBuilder().withConfig(config).build();
   }
 }

@@ -8,8 +8,11 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
@@ -23,8 +26,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The simulated scheduler, kubelet and volume provisioners: what happens to the pods and claims
- * the code under test creates. A pod is scheduled on a node with room for its GPU limits, its claims
+ * The simulated scheduler, kubelet and volume provisioners: what happens to the pods and claims the
+ * code under test creates. A pod is scheduled on a node with room for its GPU limits, its claims
  * are bound (dynamic classes provision a volume; {@code kubernetes.io/no-provisioner} classes bind
  * an Available volume of the class that is big enough), and it runs: pods that do not restart
  * Succeed, with the log the test registered. What cannot happen leaves the pod or claim Pending
@@ -64,16 +67,29 @@ final class PodsAndVolumes {
   void addNode(String name, Map<String, String> labels, Map<String, String> allocatable) {
     Map<String, Quantity> alloc = new HashMap<>();
     allocatable.forEach((k, v) -> alloc.put(k, new Quantity(v)));
-    Node node = new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-        .withNewStatus().withAllocatable(alloc).withCapacity(alloc)
-        .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition()
-        .endStatus().build();
+    Node node =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withLabels(labels)
+            .endMetadata()
+            .withNewStatus()
+            .withAllocatable(alloc)
+            .withCapacity(alloc)
+            .addNewCondition()
+            .withType("Ready")
+            .withStatus("True")
+            .withReason("KubeletReady")
+            .endCondition()
+            .endStatus()
+            .build();
     client.nodes().resource(node).createOr(NonDeletingOperation::update);
   }
 
   /** A claim was written: classes that bind at once do so now. */
   synchronized void claimWritten(String ns, String name) {
-    PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
+    PersistentVolumeClaim pvc =
+        client.persistentVolumeClaims().inNamespace(ns).withName(name).get();
     if (pvc == null || "Bound".equals(phase(pvc))) {
       return;
     }
@@ -81,7 +97,12 @@ final class PodsAndVolumes {
     if (sc != null && !"WaitForFirstConsumer".equals(sc.getVolumeBindingMode())) {
       bind(pvc, sc, null);
     } else if (sc == null) {
-      event(ns, "PersistentVolumeClaim", name, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
+      event(
+          ns,
+          "PersistentVolumeClaim",
+          name,
+          "FailedBinding",
+          "no persistent volumes available for this claim and no storage class is set");
     }
   }
 
@@ -95,38 +116,58 @@ final class PodsAndVolumes {
     String node = pickNode(gpus, pod);
     if (node == null) {
       List<Node> nodes = client.nodes().list().getItems();
-      unschedulable(pod, "0/" + nodes.size() + " nodes are available: " + nodes.size() + " Insufficient " + GPU + ".");
+      unschedulable(
+          pod,
+          "0/"
+              + nodes.size()
+              + " nodes are available: "
+              + nodes.size()
+              + " Insufficient "
+              + GPU
+              + ".");
       return;
     }
-    for (Volume v : pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
+    for (Volume v :
+        pod.getSpec().getVolumes() == null ? List.<Volume>of() : pod.getSpec().getVolumes()) {
       if (v.getPersistentVolumeClaim() == null) {
         continue;
       }
       String claim = v.getPersistentVolumeClaim().getClaimName();
-      PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns).withName(claim).get();
+      PersistentVolumeClaim pvc =
+          client.persistentVolumeClaims().inNamespace(ns).withName(claim).get();
       if (pvc == null) {
         unschedulable(pod, "persistentvolumeclaim \"" + claim + "\" not found");
         return;
       }
       if (!"Bound".equals(phase(pvc)) && !bind(pvc, classOf(pvc), node)) {
-        unschedulable(pod, "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
+        unschedulable(
+            pod, "0/1 nodes are available: pod has unbound immediate PersistentVolumeClaims.");
         return;
       }
     }
     pod.getSpec().setNodeName(node);
     Pod scheduled = client.pods().resource(pod).update();
-    boolean runsOnce = "Never".equals(pod.getSpec().getRestartPolicy()) || "OnFailure".equals(pod.getSpec().getRestartPolicy());
+    boolean runsOnce =
+        "Never".equals(pod.getSpec().getRestartPolicy())
+            || "OnFailure".equals(pod.getSpec().getRestartPolicy());
     String key = ns + "/" + name;
     String phase = failing.containsKey(key) ? "Failed" : runsOnce ? "Succeeded" : "Running";
-    scheduled.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(phase)
-        .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("True").build(),
-            new PodConditionBuilder().withType("Ready").withStatus(phase.equals("Running") ? "True" : "False").build())
-        .build());
+    scheduled.setStatus(
+        new PodStatusBuilder()
+            .withPhase(phase)
+            .withConditions(
+                new PodConditionBuilder().withType("PodScheduled").withStatus("True").build(),
+                new PodConditionBuilder()
+                    .withType("Ready")
+                    .withStatus(phase.equals("Running") ? "True" : "False")
+                    .build())
+            .build());
     client.pods().resource(scheduled).updateStatus();
   }
 
   private String pickNode(long gpus, Pod pod) {
-    Map<String, String> selector = pod.getSpec().getNodeSelector() == null ? Map.of() : pod.getSpec().getNodeSelector();
+    Map<String, String> selector =
+        pod.getSpec().getNodeSelector() == null ? Map.of() : pod.getSpec().getNodeSelector();
     List<Node> nodes = client.nodes().list().getItems();
     if (nodes.isEmpty() && gpus == 0) {
       return "node-1"; // a cluster whose test did not model nodes
@@ -134,17 +175,25 @@ final class PodsAndVolumes {
     Map<String, Long> used = new HashMap<>();
     for (Pod p : client.pods().inAnyNamespace().list().getItems()) {
       String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-      if (p.getSpec().getNodeName() != null && !"Succeeded".equals(phase) && !"Failed".equals(phase)) {
+      if (p.getSpec().getNodeName() != null
+          && !"Succeeded".equals(phase)
+          && !"Failed".equals(phase)) {
         used.merge(p.getSpec().getNodeName(), gpuLimit(p), Long::sum);
       }
     }
     for (Node n : nodes) {
-      Map<String, String> labels = n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
+      Map<String, String> labels =
+          n.getMetadata().getLabels() == null ? Map.of() : n.getMetadata().getLabels();
       if (!labels.entrySet().containsAll(selector.entrySet())) {
         continue;
       }
-      Quantity q = n.getStatus() == null || n.getStatus().getAllocatable() == null ? null : n.getStatus().getAllocatable().get(GPU);
-      long free = (q == null ? 0 : Long.parseLong(q.getAmount())) - used.getOrDefault(n.getMetadata().getName(), 0L);
+      Quantity q =
+          n.getStatus() == null || n.getStatus().getAllocatable() == null
+              ? null
+              : n.getStatus().getAllocatable().get(GPU);
+      long free =
+          (q == null ? 0 : Long.parseLong(q.getAmount()))
+              - used.getOrDefault(n.getMetadata().getName(), 0L);
       if (gpus == 0 || free >= gpus) {
         return n.getMetadata().getName();
       }
@@ -155,7 +204,9 @@ final class PodsAndVolumes {
   static long gpuLimit(Pod p) {
     long sum = 0;
     for (Container c : p.getSpec().getContainers()) {
-      if (c.getResources() != null && c.getResources().getLimits() != null && c.getResources().getLimits().get(GPU) != null) {
+      if (c.getResources() != null
+          && c.getResources().getLimits() != null
+          && c.getResources().getLimits().get(GPU) != null) {
         sum += Long.parseLong(c.getResources().getLimits().get(GPU).getAmount());
       }
     }
@@ -172,33 +223,68 @@ final class PodsAndVolumes {
     if (NO_PROVISIONER.equals(sc.getProvisioner())) {
       PersistentVolume pv = availableVolume(sc.getMetadata().getName(), pvc);
       if (pv == null) {
-        event(ns, "PersistentVolumeClaim", name, "FailedBinding", "no persistent volumes available for this claim and no storage class is set");
+        event(
+            ns,
+            "PersistentVolumeClaim",
+            name,
+            "FailedBinding",
+            "no persistent volumes available for this claim and no storage class is set");
         return false;
       }
       volume = pv.getMetadata().getName();
-      pv.getSpec().setClaimRef(new ObjectReferenceBuilder().withKind("PersistentVolumeClaim").withNamespace(ns).withName(name).build());
+      pv.getSpec()
+          .setClaimRef(
+              new ObjectReferenceBuilder()
+                  .withKind("PersistentVolumeClaim")
+                  .withNamespace(ns)
+                  .withName(name)
+                  .build());
       PersistentVolume updated = client.persistentVolumes().resource(pv).update();
-      updated.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeStatusBuilder().withPhase("Bound").build());
+      updated.setStatus(new PersistentVolumeStatusBuilder().withPhase("Bound").build());
       client.persistentVolumes().resource(updated).updateStatus();
     } else if (provisionersDown.contains(sc.getProvisioner())) {
-      event(ns, "PersistentVolumeClaim", name, "ExternalProvisioning",
-          "Waiting for a volume to be created either by the external provisioner '" + sc.getProvisioner() + "' or manually by the system administrator.");
+      event(
+          ns,
+          "PersistentVolumeClaim",
+          name,
+          "ExternalProvisioning",
+          "Waiting for a volume to be created either by the external provisioner '"
+              + sc.getProvisioner()
+              + "' or manually by the system administrator.");
       return false;
     } else {
       volume = "pvc-" + pvc.getMetadata().getUid();
-      client.persistentVolumes().resource(new PersistentVolumeBuilder().withNewMetadata().withName(volume).endMetadata()
-          .withNewSpec().withStorageClassName(sc.getMetadata().getName()).withCapacity(pvc.getSpec().getResources().getRequests())
-          .withAccessModes(pvc.getSpec().getAccessModes())
-          .withClaimRef(new ObjectReferenceBuilder().withKind("PersistentVolumeClaim").withNamespace(ns).withName(name).build())
-          .endSpec().build()).createOr(NonDeletingOperation::update);
+      client
+          .persistentVolumes()
+          .resource(
+              new PersistentVolumeBuilder()
+                  .withNewMetadata()
+                  .withName(volume)
+                  .endMetadata()
+                  .withNewSpec()
+                  .withStorageClassName(sc.getMetadata().getName())
+                  .withCapacity(pvc.getSpec().getResources().getRequests())
+                  .withAccessModes(pvc.getSpec().getAccessModes())
+                  .withClaimRef(
+                      new ObjectReferenceBuilder()
+                          .withKind("PersistentVolumeClaim")
+                          .withNamespace(ns)
+                          .withName(name)
+                          .build())
+                  .endSpec()
+                  .build())
+          .createOr(NonDeletingOperation::update);
     }
     pvc.getSpec().setVolumeName(volume);
     if (pvc.getSpec().getStorageClassName() == null) {
       pvc.getSpec().setStorageClassName(sc.getMetadata().getName());
     }
     PersistentVolumeClaim updated = client.persistentVolumeClaims().resource(pvc).update();
-    updated.setStatus(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimStatusBuilder().withPhase("Bound")
-        .withCapacity(pvc.getSpec().getResources().getRequests()).build());
+    updated.setStatus(
+        new PersistentVolumeClaimStatusBuilder()
+            .withPhase("Bound")
+            .withCapacity(pvc.getSpec().getResources().getRequests())
+            .build());
     client.persistentVolumeClaims().resource(updated).updateStatus();
     return true;
   }
@@ -211,19 +297,25 @@ final class PodsAndVolumes {
     Quantity wanted = pvc.getSpec().getResources().getRequests().get("storage");
     PersistentVolume best = null;
     for (PersistentVolume pv : client.persistentVolumes().list().getItems()) {
-      Quantity size = pv.getSpec().getCapacity() == null ? null : pv.getSpec().getCapacity().get("storage");
+      Quantity size =
+          pv.getSpec().getCapacity() == null ? null : pv.getSpec().getCapacity().get("storage");
       var ref = pv.getSpec().getClaimRef();
       if (!className.equals(pv.getSpec().getStorageClassName()) || size == null) {
         continue;
       }
       if (ref != null) {
-        if (pvc.getMetadata().getNamespace().equals(ref.getNamespace()) && pvc.getMetadata().getName().equals(ref.getName())) {
+        if (pvc.getMetadata().getNamespace().equals(ref.getNamespace())
+            && pvc.getMetadata().getName().equals(ref.getName())) {
           return pv;
         }
         continue;
       }
       if (Quantity.getAmountInBytes(size).compareTo(Quantity.getAmountInBytes(wanted)) >= 0
-          && (best == null || Quantity.getAmountInBytes(size).compareTo(Quantity.getAmountInBytes(best.getSpec().getCapacity().get("storage"))) < 0)) {
+          && (best == null
+              || Quantity.getAmountInBytes(size)
+                      .compareTo(
+                          Quantity.getAmountInBytes(best.getSpec().getCapacity().get("storage")))
+                  < 0)) {
         best = pv;
       }
     }
@@ -234,28 +326,66 @@ final class PodsAndVolumes {
     String name = pvc.getSpec().getStorageClassName();
     List<StorageClass> classes = client.storage().v1().storageClasses().list().getItems();
     if (name != null) {
-      return classes.stream().filter(c -> c.getMetadata().getName().equals(name)).findFirst().orElse(null);
+      return classes.stream()
+          .filter(c -> c.getMetadata().getName().equals(name))
+          .findFirst()
+          .orElse(null);
     }
     // The API server's DefaultStorageClass admission: with several defaults, the newest wins.
-    List<StorageClass> defaults = new ArrayList<>(classes.stream()
-        .filter(c -> c.getMetadata().getAnnotations() != null && "true".equals(c.getMetadata().getAnnotations().get(DEFAULT_CLASS))).toList());
+    List<StorageClass> defaults =
+        new ArrayList<>(
+            classes.stream()
+                .filter(
+                    c ->
+                        c.getMetadata().getAnnotations() != null
+                            && "true".equals(c.getMetadata().getAnnotations().get(DEFAULT_CLASS)))
+                .toList());
     return defaults.isEmpty() ? null : defaults.get(defaults.size() - 1);
   }
 
   private void unschedulable(Pod pod, String message) {
-    pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending")
-        .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False").withReason("Unschedulable").withMessage(message).build())
-        .build());
+    pod.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Pending")
+            .withConditions(
+                new PodConditionBuilder()
+                    .withType("PodScheduled")
+                    .withStatus("False")
+                    .withReason("Unschedulable")
+                    .withMessage(message)
+                    .build())
+            .build());
     client.pods().resource(pod).updateStatus();
-    event(pod.getMetadata().getNamespace(), "Pod", pod.getMetadata().getName(), "FailedScheduling", message);
+    event(
+        pod.getMetadata().getNamespace(),
+        "Pod",
+        pod.getMetadata().getName(),
+        "FailedScheduling",
+        message);
   }
 
   private void event(String ns, String kind, String name, String reason, String message) {
-    client.v1().events().inNamespace(ns).resource(new EventBuilder()
-            .withNewMetadata().withName(name + "." + reason.toLowerCase()).withNamespace(ns).endMetadata()
-            .withType("Warning").withReason(reason).withMessage(message).withLastTimestamp("2026-11-23T12:00:00Z")
-            .withInvolvedObject(new ObjectReferenceBuilder().withKind(kind).withName(name).withNamespace(ns).build())
-            .build())
+    client
+        .v1()
+        .events()
+        .inNamespace(ns)
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName(name + "." + reason.toLowerCase())
+                .withNamespace(ns)
+                .endMetadata()
+                .withType("Warning")
+                .withReason(reason)
+                .withMessage(message)
+                .withLastTimestamp("2026-11-23T12:00:00Z")
+                .withInvolvedObject(
+                    new ObjectReferenceBuilder()
+                        .withKind(kind)
+                        .withName(name)
+                        .withNamespace(ns)
+                        .build())
+                .build())
         .createOr(NonDeletingOperation::update);
   }
 

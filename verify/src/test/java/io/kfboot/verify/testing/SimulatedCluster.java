@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionConditionBuilder;
@@ -30,9 +31,12 @@ import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -57,15 +61,15 @@ import java.util.logging.Logger;
  *       otherwise (maps merge, lists replace), and no new resourceVersion when nothing changes. It
  *       does not model managedFields or field ownership.
  *   <li>Admission: a custom resource whose CRD is not Established is refused with 404, as a real
- *       API server does before discovery has it; an object a webhook intercepts is refused with
- *       500 "failed calling webhook ... no endpoints available" while the webhook's Service has no
+ *       API server does before discovery has it; an object a webhook intercepts is refused with 500
+ *       "failed calling webhook ... no endpoints available" while the webhook's Service has no
  *       ready endpoints (unless its failurePolicy is Ignore).
  *   <li>Controllers: after per-kind latencies, CRDs turn Established, Deployments Available,
- *       StatefulSets and DaemonSets ready, and Services whose selector matches a ready workload
- *       get ready Endpoints. A workload marked never-ready gets a Pending pod stuck in
- *       ImagePullBackOff and a Warning event instead.
- *   <li>Faults for the client under test (never for the simulated controllers): error statuses
- *       and dropped connections after the server has acted.
+ *       StatefulSets and DaemonSets ready, and Services whose selector matches a ready workload get
+ *       ready Endpoints. A workload marked never-ready gets a Pending pod stuck in ImagePullBackOff
+ *       and a Warning event instead.
+ *   <li>Faults for the client under test (never for the simulated controllers): error statuses and
+ *       dropped connections after the server has acted.
  * </ul>
  *
  * Every accepted write and every refusal is recorded, with the simulated readiness times, so that
@@ -73,13 +77,27 @@ import java.util.logging.Logger;
  */
 public final class SimulatedCluster implements AutoCloseable {
   static final String CONTROLLER_AGENT = "kfboot-simulated-controller";
-  /** The mock logs every request at INFO through java.util.logging: far too much for 600 objects. Held so it is not collected. */
+
+  /**
+   * The mock logs every request at INFO through java.util.logging: far too much for 600 objects.
+   * Held so it is not collected.
+   */
   private static final Logger FABRIC8_LOG = Logger.getLogger("io.fabric8");
 
   /** How long the simulated controllers take; {@code perWorkload} overrides by "ns/name". */
-  public record Latencies(Duration crd, Duration deployment, Duration statefulSet, Duration daemonSet, Map<String, Duration> perWorkload) {
+  public record Latencies(
+      Duration crd,
+      Duration deployment,
+      Duration statefulSet,
+      Duration daemonSet,
+      Map<String, Duration> perWorkload) {
     public static Latencies fast() {
-      return new Latencies(Duration.ofMillis(10), Duration.ofMillis(30), Duration.ofMillis(40), Duration.ofMillis(20), Map.of());
+      return new Latencies(
+          Duration.ofMillis(10),
+          Duration.ofMillis(30),
+          Duration.ofMillis(40),
+          Duration.ofMillis(20),
+          Map.of());
     }
 
     Duration of(String kind, String nsName) {
@@ -96,15 +114,23 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
-  /** An accepted write by the client under test. {@code op} is CREATE, UPDATE, UNCHANGED or DELETE. */
-  public record Write(long nanos, String op, String group, String plural, String namespace, String name) {
+  /**
+   * An accepted write by the client under test. {@code op} is CREATE, UPDATE, UNCHANGED or DELETE.
+   */
+  public record Write(
+      long nanos, String op, String group, String plural, String namespace, String name) {
     public String ref() {
-      return plural + (group.isEmpty() ? "" : "." + group) + " " + (namespace == null ? "" : namespace + "/") + name;
+      return plural
+          + (group.isEmpty() ? "" : "." + group)
+          + " "
+          + (namespace == null ? "" : namespace + "/")
+          + name;
     }
   }
 
   /** A write the simulated API server refused, and why. */
-  public record Refusal(long nanos, String reason, String group, String plural, String namespace, String name) {}
+  public record Refusal(
+      long nanos, String reason, String group, String plural, String namespace, String name) {}
 
   private final KubernetesMockServer server;
   private final Sim dispatcher;
@@ -117,8 +143,10 @@ public final class SimulatedCluster implements AutoCloseable {
   private final Set<String> establishedCrds = ConcurrentHashMap.newKeySet(); // plural.group
   private final Map<String, Long> readyAt = new ConcurrentHashMap<>(); // "Kind ns/name" -> nanos
   private final Set<String> readyServices = ConcurrentHashMap.newKeySet(); // ns/name
-  private final Map<String, List<Map<String, String>>> readyWorkloadLabels = new ConcurrentHashMap<>();
-  private final Map<String, List<WebhookRule>> webhooks = new ConcurrentHashMap<>(); // config name -> rules
+  private final Map<String, List<Map<String, String>>> readyWorkloadLabels =
+      new ConcurrentHashMap<>();
+  private final Map<String, List<WebhookRule>> webhooks =
+      new ConcurrentHashMap<>(); // config name -> rules
   private final Set<String> neverReady = ConcurrentHashMap.newKeySet();
   private final PodsAndVolumes podsAndVolumes;
 
@@ -126,14 +154,25 @@ public final class SimulatedCluster implements AutoCloseable {
     FABRIC8_LOG.setLevel(Level.WARNING);
     this.latencies = latencies;
     this.dispatcher = new Sim();
-    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    this.server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
-    this.controllerClient = server.createClient(b -> b.editOrNewConfig().withUserAgent(CONTROLLER_AGENT).withRequestRetryBackoffLimit(0).endConfig());
-    this.controllers = Executors.newScheduledThreadPool(8, r -> {
-      Thread t = new Thread(r, "simulated-controller");
-      t.setDaemon(true);
-      return t;
-    });
+    this.controllerClient =
+        server.createClient(
+            b ->
+                b.editOrNewConfig()
+                    .withUserAgent(CONTROLLER_AGENT)
+                    .withRequestRetryBackoffLimit(0)
+                    .endConfig());
+    this.controllers =
+        Executors.newScheduledThreadPool(
+            8,
+            r -> {
+              Thread t = new Thread(r, "simulated-controller");
+              t.setDaemon(true);
+              return t;
+            });
     this.podsAndVolumes = new PodsAndVolumes(controllerClient);
   }
 
@@ -142,7 +181,8 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   /** A Ready node with these labels and allocatable resources (e.g. "nvidia.com/gpu" -> "2"). */
-  public SimulatedCluster node(String name, Map<String, String> labels, Map<String, String> allocatable) {
+  public SimulatedCluster node(
+      String name, Map<String, String> labels, Map<String, String> allocatable) {
     podsAndVolumes.addNode(name, labels, allocatable);
     return this;
   }
@@ -172,7 +212,8 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /** A client for the code under test: fabric8's own retries are off, as kfboot sets them. */
   public KubernetesClient newClient() {
-    return server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
+    return server.createClient(
+        b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
   }
 
   /** The mock's URL, for a kubeconfig. */
@@ -192,7 +233,10 @@ public final class SimulatedCluster implements AutoCloseable {
     return List.copyOf(refusals);
   }
 
-  /** When the simulated controller made "Kind ns/name" ready (CRDs: "CustomResourceDefinition name"). */
+  /**
+   * When the simulated controller made "Kind ns/name" ready (CRDs: "CustomResourceDefinition
+   * name").
+   */
   public Long readyAt(String kindNsName) {
     return readyAt.get(kindNsName);
   }
@@ -212,7 +256,8 @@ public final class SimulatedCluster implements AutoCloseable {
 
   /**
    * Every stored object as JSON, keyed "apiVersion Kind ns/name", without what the server makes up
-   * (resourceVersion, uid, timestamps, generation, managedFields), without status and without Events.
+   * (resourceVersion, uid, timestamps, generation, managedFields), without status and without
+   * Events.
    */
   public Map<String, JsonNode> snapshot() {
     Map<String, JsonNode> out = new TreeMap<>();
@@ -221,7 +266,7 @@ public final class SimulatedCluster implements AutoCloseable {
       try {
         // the store is a plain map that the simulated controllers may be writing to right now
         stored = new ArrayList<>(dispatcher.getMap().values());
-      } catch (java.util.ConcurrentModificationException e) {
+      } catch (ConcurrentModificationException e) {
         Thread.onSpinWait();
       }
     }
@@ -233,10 +278,19 @@ public final class SimulatedCluster implements AutoCloseable {
       o.remove("status");
       ObjectNode meta = (ObjectNode) o.get("metadata");
       if (meta != null) {
-        meta.remove(List.of("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"));
+        meta.remove(
+            List.of("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"));
       }
-      String ns = meta == null || meta.get("namespace") == null ? "" : meta.get("namespace").asText() + "/";
-      out.put(o.path("apiVersion").asText() + " " + o.path("kind").asText() + " " + ns + (meta == null ? "" : meta.path("name").asText()), o);
+      String ns =
+          meta == null || meta.get("namespace") == null ? "" : meta.get("namespace").asText() + "/";
+      out.put(
+          o.path("apiVersion").asText()
+              + " "
+              + o.path("kind").asText()
+              + " "
+              + ns
+              + (meta == null ? "" : meta.path("name").asText()),
+          o);
     }
     return out;
   }
@@ -253,15 +307,22 @@ public final class SimulatedCluster implements AutoCloseable {
   private static JsonNode read(String json) {
     try {
       return JSON.readTree(json);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
   /** The API path of a request, split into its parts. */
-  record Target(String group, String version, String namespace, String plural, String name, String subresource) {
+  record Target(
+      String group,
+      String version,
+      String namespace,
+      String plural,
+      String name,
+      String subresource) {
     static Target parse(String fullPath) {
-      String path = fullPath.contains("?") ? fullPath.substring(0, fullPath.indexOf('?')) : fullPath;
+      String path =
+          fullPath.contains("?") ? fullPath.substring(0, fullPath.indexOf('?')) : fullPath;
       String[] p = path.replaceAll("^/", "").split("/");
       int i;
       String group;
@@ -296,7 +357,9 @@ public final class SimulatedCluster implements AutoCloseable {
 
     String collectionPath() {
       return (group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version)
-          + (namespace == null ? "" : "/namespaces/" + namespace) + "/" + plural;
+          + (namespace == null ? "" : "/namespaces/" + namespace)
+          + "/"
+          + plural;
     }
 
     String objectPath() {
@@ -304,19 +367,42 @@ public final class SimulatedCluster implements AutoCloseable {
     }
   }
 
-  private record WebhookRule(String webhook, String service, boolean ignoreFailures, List<String> groups, List<String> resources, List<String> operations) {
+  private record WebhookRule(
+      String webhook,
+      String service,
+      boolean ignoreFailures,
+      List<String> groups,
+      List<String> resources,
+      List<String> operations) {
     boolean intercepts(String group, String plural, String operation) {
       return (groups.contains("*") || groups.contains(group))
-          && (resources.contains("*") || resources.contains(plural) || resources.contains(plural + "/*"))
+          && (resources.contains("*")
+              || resources.contains(plural)
+              || resources.contains(plural + "/*"))
           && (operations.contains("*") || operations.contains(operation));
     }
   }
 
-  private static final Set<String> BUILT_IN_GROUPS = Set.of(
-      "", "apps", "batch", "autoscaling", "policy", "rbac.authorization.k8s.io", "networking.k8s.io",
-      "admissionregistration.k8s.io", "apiextensions.k8s.io", "storage.k8s.io", "scheduling.k8s.io",
-      "coordination.k8s.io", "discovery.k8s.io", "certificates.k8s.io", "node.k8s.io", "events.k8s.io",
-      "apiregistration.k8s.io", "flowcontrol.apiserver.k8s.io");
+  private static final Set<String> BUILT_IN_GROUPS =
+      Set.of(
+          "",
+          "apps",
+          "batch",
+          "autoscaling",
+          "policy",
+          "rbac.authorization.k8s.io",
+          "networking.k8s.io",
+          "admissionregistration.k8s.io",
+          "apiextensions.k8s.io",
+          "storage.k8s.io",
+          "scheduling.k8s.io",
+          "coordination.k8s.io",
+          "discovery.k8s.io",
+          "certificates.k8s.io",
+          "node.k8s.io",
+          "events.k8s.io",
+          "apiregistration.k8s.io",
+          "flowcontrol.apiserver.k8s.io");
 
   /** The dispatcher: fabric8's CRUD store plus apply, admission, faults and recording. */
   private final class Sim extends KubernetesCrudDispatcher {
@@ -328,9 +414,14 @@ public final class SimulatedCluster implements AutoCloseable {
         return status(fault.status(), fault.reason(), "injected fault: " + fault.reason());
       }
       if (fault != null && fault.status() == Faults.MALFORMED) {
-        // what a broken proxy answered a write with: a response no HTTP client can read, before the server acted
-        return new MockResponse().setResponseCode(200).addHeader("Content-Length", "2").addHeader("Content-Length", "7")
-            .setHeader("Content-Type", "application/json").setBody("{}");
+        // what a broken proxy answered a write with: a response no HTTP client can read, before the
+        // server acted
+        return new MockResponse()
+            .setResponseCode(200)
+            .addHeader("Content-Length", "2")
+            .addHeader("Content-Length", "7")
+            .setHeader("Content-Type", "application/json")
+            .setBody("{}");
       }
       MockResponse response;
       try {
@@ -342,7 +433,10 @@ public final class SimulatedCluster implements AutoCloseable {
       if (fault != null) {
         // The server acted; the client sees the connection break mid-body.
         String body = response.getBody() == null ? "" : response.getBody().readUtf8();
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body.isEmpty() ? "{" : body.substring(0, Math.max(1, body.length() / 2)));
+        return new MockResponse()
+            .setResponseCode(200)
+            .setHeader("Content-Type", "application/json")
+            .setBody(body.isEmpty() ? "{" : body.substring(0, Math.max(1, body.length() / 2)));
       }
       return response;
     }
@@ -351,19 +445,37 @@ public final class SimulatedCluster implements AutoCloseable {
       String method = request.getMethod().toUpperCase(Locale.ROOT);
       Target t = Target.parse(request.getPath());
       boolean write = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
-      if (t != null && method.equals("POST") && "serviceaccounts".equals(t.plural()) && "token".equals(t.subresource())) {
+      if (t != null
+          && method.equals("POST")
+          && "serviceaccounts".equals(t.plural())
+          && "token".equals(t.subresource())) {
         return tokenRequest(t);
       }
-      if (t != null && method.equals("GET") && "pods".equals(t.plural()) && "log".equals(t.subresource())) {
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "text/plain").setBody(podsAndVolumes.log(t.namespace(), t.name()));
+      if (t != null
+          && method.equals("GET")
+          && "pods".equals(t.plural())
+          && "log".equals(t.subresource())) {
+        return new MockResponse()
+            .setResponseCode(200)
+            .setHeader("Content-Type", "text/plain")
+            .setBody(podsAndVolumes.log(t.namespace(), t.name()));
       }
-      if (t == null || !underTest || (!write && !method.equals("DELETE")) || t.subresource() != null) {
+      if (t == null
+          || !underTest
+          || (!write && !method.equals("DELETE"))
+          || t.subresource() != null) {
         return super.dispatch(request);
       }
       String body = request.getBody() == null ? "" : request.getUtf8Body();
       JsonNode desired = write ? parseBody(body) : null;
-      String name = t.name() != null ? t.name() : desired == null ? null : desired.path("metadata").path("name").asText(null);
-      String namespace = t.namespace() != null ? t.namespace() : desired == null ? null : desired.path("metadata").path("namespace").asText(null);
+      String name =
+          t.name() != null
+              ? t.name()
+              : desired == null ? null : desired.path("metadata").path("name").asText(null);
+      String namespace =
+          t.namespace() != null
+              ? t.namespace()
+              : desired == null ? null : desired.path("metadata").path("namespace").asText(null);
       Target object = new Target(t.group(), t.version(), namespace, t.plural(), name, null);
       if (method.equals("DELETE")) {
         MockResponse held = holdForFinalizers(object);
@@ -373,7 +485,8 @@ public final class SimulatedCluster implements AutoCloseable {
         MockResponse r = super.dispatch(request);
         if (r.code() < 300) {
           forget(object);
-          writes.add(new Write(System.nanoTime(), "DELETE", t.group(), t.plural(), namespace, name));
+          writes.add(
+              new Write(System.nanoTime(), "DELETE", t.group(), t.plural(), namespace, name));
         }
         return r;
       }
@@ -389,28 +502,44 @@ public final class SimulatedCluster implements AutoCloseable {
       String contentType = String.valueOf(request.getHeader("Content-Type"));
       if (method.equals("PATCH") && contentType.startsWith("application/apply-patch")) {
         if (!exists) {
-          r = handleCreate(copy(request, HttpMethod.POST, object.collectionPath(), String.valueOf(desired)));
+          r =
+              handleCreate(
+                  copy(request, HttpMethod.POST, object.collectionPath(), String.valueOf(desired)));
         } else {
           JsonNode current = read(existing.getBody().readUtf8());
           JsonNode merged = applyMerge(current.deepCopy(), desired);
           if (merged.equals(current)) {
             op = "UNCHANGED";
-            r = new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(current.toString());
+            r =
+                new MockResponse()
+                    .setResponseCode(200)
+                    .setHeader("Content-Type", "application/json")
+                    .setBody(current.toString());
           } else {
             r = handleUpdate(copy(request, HttpMethod.PUT, object.objectPath(), merged.toString()));
           }
         }
       } else {
         // the body was read above; hand the store a request that still has it
-        r = super.dispatch(new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(),
-            new Buffer(body.getBytes(StandardCharsets.UTF_8))));
+        r =
+            super.dispatch(
+                new RecordedRequest(
+                    request.getHttpVersion(),
+                    request.method(),
+                    request.getPath(),
+                    request.getHeaders(),
+                    new Buffer(body.getBytes(StandardCharsets.UTF_8))));
       }
       if (r.code() < 300) {
         writes.add(new Write(System.nanoTime(), op, t.group(), t.plural(), namespace, name));
         if (!op.equals("UNCHANGED")) {
           String stored = r.getBody() == null ? null : r.getBody().readUtf8();
           // reading the body consumed it: hand back a fresh response with the same content
-          r = new MockResponse().setResponseCode(r.code()).setHeader("Content-Type", "application/json").setBody(stored == null ? "" : stored);
+          r =
+              new MockResponse()
+                  .setResponseCode(r.code())
+                  .setHeader("Content-Type", "application/json")
+                  .setBody(stored == null ? "" : stored);
           if (stored != null && !stored.isEmpty()) {
             observe(object, read(stored));
           }
@@ -421,14 +550,24 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** The TokenRequest API: a token for an existing service account, "sim-token-NS-NAME". */
     private MockResponse tokenRequest(Target t) {
-      MockResponse sa = handleGet(new Target("", "v1", t.namespace(), "serviceaccounts", t.name(), null).objectPath());
+      MockResponse sa =
+          handleGet(
+              new Target("", "v1", t.namespace(), "serviceaccounts", t.name(), null).objectPath());
       if (sa.code() != 200) {
         return status(404, "NotFound", "serviceaccounts \"" + t.name() + "\" not found");
       }
-      String json = "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"metadata\":{\"name\":\"" + t.name()
-          + "\",\"namespace\":\"" + t.namespace() + "\"},\"spec\":{\"audiences\":[]},\"status\":{\"token\":\"" + serviceAccountToken(t.namespace(), t.name())
-          + "\",\"expirationTimestamp\":\"2026-11-23T13:00:00Z\"}}";
-      return new MockResponse().setResponseCode(201).setHeader("Content-Type", "application/json").setBody(json);
+      String json =
+          "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenRequest\",\"metadata\":{\"name\":\""
+              + t.name()
+              + "\",\"namespace\":\""
+              + t.namespace()
+              + "\"},\"spec\":{\"audiences\":[]},\"status\":{\"token\":\""
+              + serviceAccountToken(t.namespace(), t.name())
+              + "\",\"expirationTimestamp\":\"2026-11-23T13:00:00Z\"}}";
+      return new MockResponse()
+          .setResponseCode(201)
+          .setHeader("Content-Type", "application/json")
+          .setBody(json);
     }
 
     /**
@@ -453,38 +592,88 @@ public final class SimulatedCluster implements AutoCloseable {
       meta.remove("resourceVersion");
       handleUpdate(t.objectPath(), ns.toString());
       writes.add(new Write(System.nanoTime(), "DELETE", t.group(), t.plural(), null, t.name()));
-      return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(ns.toString());
+      return new MockResponse()
+          .setResponseCode(200)
+          .setHeader("Content-Type", "application/json")
+          .setBody(ns.toString());
     }
 
     private MockResponse admit(Target t, String operation) {
-      if (!BUILT_IN_GROUPS.contains(t.group()) && !establishedCrds.contains(t.plural() + "." + t.group())) {
-        refusals.add(new Refusal(System.nanoTime(), "crd-not-established", t.group(), t.plural(), t.namespace(), t.name()));
-        return status(404, "NotFound", "the server could not find the requested resource (" + t.plural() + "." + t.group() + ")");
+      if (!BUILT_IN_GROUPS.contains(t.group())
+          && !establishedCrds.contains(t.plural() + "." + t.group())) {
+        refusals.add(
+            new Refusal(
+                System.nanoTime(),
+                "crd-not-established",
+                t.group(),
+                t.plural(),
+                t.namespace(),
+                t.name()));
+        return status(
+            404,
+            "NotFound",
+            "the server could not find the requested resource ("
+                + t.plural()
+                + "."
+                + t.group()
+                + ")");
       }
       for (List<WebhookRule> rules : webhooks.values()) {
         for (WebhookRule w : rules) {
-          if (!w.ignoreFailures() && w.intercepts(t.group(), t.plural(), operation) && !readyServices.contains(w.service())) {
-            refusals.add(new Refusal(System.nanoTime(), "webhook-unavailable " + w.webhook(), t.group(), t.plural(), t.namespace(), t.name()));
+          if (!w.ignoreFailures()
+              && w.intercepts(t.group(), t.plural(), operation)
+              && !readyServices.contains(w.service())) {
+            refusals.add(
+                new Refusal(
+                    System.nanoTime(),
+                    "webhook-unavailable " + w.webhook(),
+                    t.group(),
+                    t.plural(),
+                    t.namespace(),
+                    t.name()));
             String svc = w.service().substring(w.service().indexOf('/') + 1);
-            return status(500, "InternalError", "Internal error occurred: failed calling webhook \"" + w.webhook()
-                + "\": failed to call webhook: Post \"https://" + svc + "." + w.service().substring(0, w.service().indexOf('/'))
-                + ".svc:443/\": no endpoints available for service \"" + svc + "\"");
+            return status(
+                500,
+                "InternalError",
+                "Internal error occurred: failed calling webhook \""
+                    + w.webhook()
+                    + "\": failed to call webhook: Post \"https://"
+                    + svc
+                    + "."
+                    + w.service().substring(0, w.service().indexOf('/'))
+                    + ".svc:443/\": no endpoints available for service \""
+                    + svc
+                    + "\"");
           }
         }
       }
       return null;
     }
 
-    private RecordedRequest copy(RecordedRequest original, HttpMethod method, String path, String body) {
-      return new RecordedRequest(original.getHttpVersion(), method, path, original.getHeaders().newBuilder().set("Content-Type", "application/json").build(),
+    private RecordedRequest copy(
+        RecordedRequest original, HttpMethod method, String path, String body) {
+      return new RecordedRequest(
+          original.getHttpVersion(),
+          method,
+          path,
+          original.getHeaders().newBuilder().set("Content-Type", "application/json").build(),
           new Buffer(body.getBytes(StandardCharsets.UTF_8)));
     }
   }
 
   private static MockResponse status(int code, String reason, String message) {
-    String json = "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\",\"code\":" + code + ",\"reason\":\"" + reason
-        + "\",\"message\":" + JSON.valueToTree(message).toString() + "}";
-    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(json);
+    String json =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\",\"code\":"
+            + code
+            + ",\"reason\":\""
+            + reason
+            + "\",\"message\":"
+            + JSON.valueToTree(message).toString()
+            + "}";
+    return new MockResponse()
+        .setResponseCode(code)
+        .setHeader("Content-Type", "application/json")
+        .setBody(json);
   }
 
   private static JsonNode parseBody(String body) {
@@ -535,8 +724,10 @@ public final class SimulatedCluster implements AutoCloseable {
       }
       case "Service" -> later(Duration.ZERO, () -> reconcileEndpoints(ns));
       case "Pod" -> later(Duration.ofMillis(20), () -> podsAndVolumes.podWritten(ns, name));
-      case "PersistentVolumeClaim" -> later(Duration.ZERO, () -> podsAndVolumes.claimWritten(ns, name));
-      case "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration" -> webhooks.put(kind + "/" + name, rules(obj));
+      case "PersistentVolumeClaim" ->
+          later(Duration.ZERO, () -> podsAndVolumes.claimWritten(ns, name));
+      case "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration" ->
+          webhooks.put(kind + "/" + name, rules(obj));
       default -> {}
     }
   }
@@ -565,7 +756,14 @@ public final class SimulatedCluster implements AutoCloseable {
       String service = svc.path("namespace").asText() + "/" + svc.path("name").asText();
       boolean ignore = "Ignore".equals(w.path("failurePolicy").asText());
       for (JsonNode rule : w.path("rules")) {
-        out.add(new WebhookRule(w.path("name").asText(), service, ignore, strings(rule.path("apiGroups")), strings(rule.path("resources")), strings(rule.path("operations"))));
+        out.add(
+            new WebhookRule(
+                w.path("name").asText(),
+                service,
+                ignore,
+                strings(rule.path("apiGroups")),
+                strings(rule.path("resources")),
+                strings(rule.path("operations"))));
       }
     }
     return out;
@@ -578,30 +776,45 @@ public final class SimulatedCluster implements AutoCloseable {
   }
 
   private void later(Duration delay, Runnable task) {
-    controllers.schedule(() -> {
-      try {
-        task.run();
-      } catch (RuntimeException e) {
-        // An object deleted before its controller got to it, or the cluster closing: as in life.
-        if (System.getProperty("kfboot.simDebug") != null) {
-          e.printStackTrace();
-        }
-      }
-    }, delay.toNanos(), TimeUnit.NANOSECONDS);
+    controllers.schedule(
+        () -> {
+          try {
+            task.run();
+          } catch (RuntimeException e) {
+            // An object deleted before its controller got to it, or the cluster closing: as in
+            // life.
+            if (System.getProperty("kfboot.simDebug") != null) {
+              e.printStackTrace();
+            }
+          }
+        },
+        delay.toNanos(),
+        TimeUnit.NANOSECONDS);
   }
 
   private void establish(String crdName) {
-    CustomResourceDefinition crd = controllerClient.apiextensions().v1().customResourceDefinitions().withName(crdName).get();
+    CustomResourceDefinition crd =
+        controllerClient.apiextensions().v1().customResourceDefinitions().withName(crdName).get();
     if (crd == null) {
       return;
     }
-    crd.setStatus(new CustomResourceDefinitionStatusBuilder()
-        .withConditions(
-            new CustomResourceDefinitionConditionBuilder().withType("NamesAccepted").withStatus("True").withReason("NoConflicts").build(),
-            new CustomResourceDefinitionConditionBuilder().withType("Established").withStatus("True").withReason("InitialNamesAccepted").build())
-        .withAcceptedNames(crd.getSpec().getNames())
-        .build());
-    // readiness times are taken before the write that makes them visible, so they precede any reader
+    crd.setStatus(
+        new CustomResourceDefinitionStatusBuilder()
+            .withConditions(
+                new CustomResourceDefinitionConditionBuilder()
+                    .withType("NamesAccepted")
+                    .withStatus("True")
+                    .withReason("NoConflicts")
+                    .build(),
+                new CustomResourceDefinitionConditionBuilder()
+                    .withType("Established")
+                    .withStatus("True")
+                    .withReason("InitialNamesAccepted")
+                    .build())
+            .withAcceptedNames(crd.getSpec().getNames())
+            .build());
+    // readiness times are taken before the write that makes them visible, so they precede any
+    // reader
     readyAt.put("CustomResourceDefinition " + crdName, System.nanoTime());
     establishedCrds.add(crd.getSpec().getNames().getPlural() + "." + crd.getSpec().getGroup());
     controllerClient.apiextensions().v1().customResourceDefinitions().resource(crd).updateStatus();
@@ -616,10 +829,20 @@ public final class SimulatedCluster implements AutoCloseable {
           return;
         }
         int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-        d.setStatus(new DeploymentStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
-            .withUpdatedReplicas(replicas).withObservedGeneration(d.getMetadata().getGeneration())
-            .withConditions(new DeploymentConditionBuilder().withType("Available").withStatus("True").withReason("MinimumReplicasAvailable").build())
-            .build());
+        d.setStatus(
+            new DeploymentStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(replicas)
+                .withAvailableReplicas(replicas)
+                .withUpdatedReplicas(replicas)
+                .withObservedGeneration(d.getMetadata().getGeneration())
+                .withConditions(
+                    new DeploymentConditionBuilder()
+                        .withType("Available")
+                        .withStatus("True")
+                        .withReason("MinimumReplicasAvailable")
+                        .build())
+                .build());
         readyAt.put(kind + " " + ns + "/" + name, System.nanoTime());
         controllerClient.apps().deployments().resource(d).updateStatus();
         labels = d.getSpec().getTemplate().getMetadata().getLabels();
@@ -630,8 +853,14 @@ public final class SimulatedCluster implements AutoCloseable {
           return;
         }
         int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
-        s.setStatus(new StatefulSetStatusBuilder().withReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas)
-            .withCurrentReplicas(replicas).withObservedGeneration(s.getMetadata().getGeneration()).build());
+        s.setStatus(
+            new StatefulSetStatusBuilder()
+                .withReplicas(replicas)
+                .withReadyReplicas(replicas)
+                .withAvailableReplicas(replicas)
+                .withCurrentReplicas(replicas)
+                .withObservedGeneration(s.getMetadata().getGeneration())
+                .build());
         readyAt.put(kind + " " + ns + "/" + name, System.nanoTime());
         controllerClient.apps().statefulSets().resource(s).updateStatus();
         labels = s.getSpec().getTemplate().getMetadata().getLabels();
@@ -641,14 +870,23 @@ public final class SimulatedCluster implements AutoCloseable {
         if (d == null) {
           return;
         }
-        d.setStatus(new DaemonSetStatusBuilder().withDesiredNumberScheduled(1).withCurrentNumberScheduled(1).withNumberReady(1)
-            .withNumberAvailable(1).withUpdatedNumberScheduled(1).withObservedGeneration(d.getMetadata().getGeneration()).build());
+        d.setStatus(
+            new DaemonSetStatusBuilder()
+                .withDesiredNumberScheduled(1)
+                .withCurrentNumberScheduled(1)
+                .withNumberReady(1)
+                .withNumberAvailable(1)
+                .withUpdatedNumberScheduled(1)
+                .withObservedGeneration(d.getMetadata().getGeneration())
+                .build());
         readyAt.put(kind + " " + ns + "/" + name, System.nanoTime());
         controllerClient.apps().daemonSets().resource(d).updateStatus();
         labels = d.getSpec().getTemplate().getMetadata().getLabels();
       }
     }
-    readyWorkloadLabels.computeIfAbsent(ns, k -> new CopyOnWriteArrayList<>()).add(labels == null ? Map.of() : labels);
+    readyWorkloadLabels
+        .computeIfAbsent(ns, k -> new CopyOnWriteArrayList<>())
+        .add(labels == null ? Map.of() : labels);
     reconcileEndpoints(ns);
   }
 
@@ -665,34 +903,98 @@ public final class SimulatedCluster implements AutoCloseable {
         readyAt.put("Service " + nsName, System.nanoTime());
         // the backend answers from now on; the Endpoints object becomes visible right after
         readyServices.add(nsName);
-        controllerClient.endpoints().inNamespace(ns).resource(new EndpointsBuilder()
-                .withNewMetadata().withName(s.getMetadata().getName()).withNamespace(ns).endMetadata()
-                .addNewSubset().withAddresses(new EndpointAddressBuilder().withIp("10.42.0." + (1 + readyServices.size() % 250)).build()).endSubset()
-                .build())
+        controllerClient
+            .endpoints()
+            .inNamespace(ns)
+            .resource(
+                new EndpointsBuilder()
+                    .withNewMetadata()
+                    .withName(s.getMetadata().getName())
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .addNewSubset()
+                    .withAddresses(
+                        new EndpointAddressBuilder()
+                            .withIp("10.42.0." + (1 + readyServices.size() % 250))
+                            .build())
+                    .endSubset()
+                    .build())
             .createOr(NonDeletingOperation::update);
       }
     }
   }
 
   private void stuckPod(String ns, String workload, JsonNode obj) {
-    String image = obj.path("spec").path("template").path("spec").path("containers").path(0).path("image").asText("unknown");
-    String container = obj.path("spec").path("template").path("spec").path("containers").path(0).path("name").asText("main");
+    String image =
+        obj.path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .path(0)
+            .path("image")
+            .asText("unknown");
+    String container =
+        obj.path("spec")
+            .path("template")
+            .path("spec")
+            .path("containers")
+            .path(0)
+            .path("name")
+            .asText("main");
     String podName = workload + "-5c8d7b9f4-x2x7q";
-    var pod = new PodBuilder().withNewMetadata().withName(podName).withNamespace(ns).endMetadata()
-        .withNewSpec().addNewContainer().withName(container).withImage(image).endContainer().endSpec().build();
+    var pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(podName)
+            .withNamespace(ns)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName(container)
+            .withImage(image)
+            .endContainer()
+            .endSpec()
+            .build();
     controllerClient.pods().inNamespace(ns).resource(pod).createOr(NonDeletingOperation::update);
     var stored = controllerClient.pods().inNamespace(ns).withName(podName).get();
-    stored.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Pending")
-        .addNewContainerStatus().withName(container).withImage(image).withReady(false).withRestartCount(0)
-        .withNewState().withNewWaiting().withReason("ImagePullBackOff").withMessage("Back-off pulling image \"" + image + "\"").endWaiting().endState()
-        .endContainerStatus().build());
+    stored.setStatus(
+        new PodStatusBuilder()
+            .withPhase("Pending")
+            .addNewContainerStatus()
+            .withName(container)
+            .withImage(image)
+            .withReady(false)
+            .withRestartCount(0)
+            .withNewState()
+            .withNewWaiting()
+            .withReason("ImagePullBackOff")
+            .withMessage("Back-off pulling image \"" + image + "\"")
+            .endWaiting()
+            .endState()
+            .endContainerStatus()
+            .build());
     controllerClient.pods().inNamespace(ns).resource(stored).updateStatus();
-    controllerClient.v1().events().inNamespace(ns).resource(new EventBuilder()
-            .withNewMetadata().withName(podName + ".1").withNamespace(ns).endMetadata()
-            .withType("Warning").withReason("Failed").withMessage("Failed to pull image \"" + image + "\": not found")
-            .withLastTimestamp("2026-11-23T12:00:00Z")
-            .withInvolvedObject(new ObjectReferenceBuilder().withKind("Pod").withName(podName).withNamespace(ns).build())
-            .build())
+    controllerClient
+        .v1()
+        .events()
+        .inNamespace(ns)
+        .resource(
+            new EventBuilder()
+                .withNewMetadata()
+                .withName(podName + ".1")
+                .withNamespace(ns)
+                .endMetadata()
+                .withType("Warning")
+                .withReason("Failed")
+                .withMessage("Failed to pull image \"" + image + "\": not found")
+                .withLastTimestamp("2026-11-23T12:00:00Z")
+                .withInvolvedObject(
+                    new ObjectReferenceBuilder()
+                        .withKind("Pod")
+                        .withName(podName)
+                        .withNamespace(ns)
+                        .build())
+                .build())
         .createOr(NonDeletingOperation::update);
   }
 
@@ -706,9 +1008,13 @@ public final class SimulatedCluster implements AutoCloseable {
     private final List<Planned> planned = new CopyOnWriteArrayList<>();
     private final List<String> injected = new CopyOnWriteArrayList<>();
 
-    /** The next {@code times} requests with this method whose path contains {@code pathContains}. */
+    /**
+     * The next {@code times} requests with this method whose path contains {@code pathContains}.
+     */
     public Faults fail(String method, String pathContains, int status, int times) {
-      planned.add(new Planned(method, pathContains, new Fault(status, reasonOf(status)), new int[] {times}));
+      planned.add(
+          new Planned(
+              method, pathContains, new Fault(status, reasonOf(status)), new int[] {times}));
       return this;
     }
 
@@ -716,13 +1022,15 @@ public final class SimulatedCluster implements AutoCloseable {
     static final int MALFORMED = -1;
 
     public Faults malformed(String method, String pathContains, int times) {
-      planned.add(new Planned(method, pathContains, new Fault(MALFORMED, "malformed response"), new int[] {times}));
+      planned.add(
+          new Planned(
+              method, pathContains, new Fault(MALFORMED, "malformed response"), new int[] {times}));
       return this;
     }
 
     /**
-     * Every {@code every}-th request with this method (a fault rate, deterministic by count): in turn
-     * 429, 500, 503, a malformed response and a dropped connection.
+     * Every {@code every}-th request with this method (a fault rate, deterministic by count): in
+     * turn 429, 500, 503, a malformed response and a dropped connection.
      */
     public Faults everyNth(String method, int every) {
       rates.add(new Rate(method, every, new int[] {0}));
@@ -732,11 +1040,17 @@ public final class SimulatedCluster implements AutoCloseable {
     private record Rate(String method, int every, int[] seen) {}
 
     private final List<Rate> rates = new CopyOnWriteArrayList<>();
-    private static final Fault[] CYCLE = {new Fault(429, "TooManyRequests"), new Fault(500, "InternalError"),
-        new Fault(503, "ServiceUnavailable"), new Fault(MALFORMED, "malformed response"), new Fault(0, "dropped connection")};
+    private static final Fault[] CYCLE = {
+      new Fault(429, "TooManyRequests"),
+      new Fault(500, "InternalError"),
+      new Fault(503, "ServiceUnavailable"),
+      new Fault(MALFORMED, "malformed response"),
+      new Fault(0, "dropped connection")
+    };
 
     public Faults drop(String method, String pathContains, int times) {
-      planned.add(new Planned(method, pathContains, new Fault(0, "dropped connection"), new int[] {times}));
+      planned.add(
+          new Planned(method, pathContains, new Fault(0, "dropped connection"), new int[] {times}));
       return this;
     }
 
@@ -754,7 +1068,9 @@ public final class SimulatedCluster implements AutoCloseable {
         }
       }
       for (Planned p : planned) {
-        if (p.remaining[0] > 0 && p.method.equalsIgnoreCase(method) && path.contains(p.pathContains)) {
+        if (p.remaining[0] > 0
+            && p.method.equalsIgnoreCase(method)
+            && path.contains(p.pathContains)) {
           p.remaining[0]--;
           injected.add(method + " " + path + ": " + p.fault.reason());
           return p.fault;

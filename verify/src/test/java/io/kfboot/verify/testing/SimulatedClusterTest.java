@@ -7,17 +7,19 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kfboot.verify.diagnostics.Diagnostics;
 import io.kfboot.verify.wait.KubernetesConditions;
 import io.kfboot.verify.wait.Waiter;
-import io.kfboot.verify.diagnostics.Diagnostics;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The simulated API server behaves like the real one where an installer can tell. */
 class SimulatedClusterTest {
-  static final String CRD = """
+  static final String CRD =
+      """
       apiVersion: apiextensions.k8s.io/v1
       kind: CustomResourceDefinition
       metadata: {name: widgets.example.io}
@@ -31,7 +33,8 @@ class SimulatedClusterTest {
           storage: true
           schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
       """;
-  static final String WIDGET = """
+  static final String WIDGET =
+      """
       apiVersion: example.io/v1
       kind: Widget
       metadata: {name: w1, namespace: default}
@@ -54,36 +57,61 @@ class SimulatedClusterTest {
   }
 
   private GenericKubernetesResource apply(String yaml) {
-    return client.resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class)).fieldManager("kfboot").forceConflicts().serverSideApply();
+    return client
+        .resource(Serialization.unmarshal(yaml, GenericKubernetesResource.class))
+        .fieldManager("kfboot")
+        .forceConflicts()
+        .serverSideApply();
   }
 
-  private final Waiter waiter = new Waiter(Duration.ofMillis(5), Diagnostics.NONE, Waiter.Listener.NONE);
+  private final Waiter waiter =
+      new Waiter(Duration.ofMillis(5), Diagnostics.NONE, Waiter.Listener.NONE);
 
   @Test
   void serverSideApplyCreatesMergesAndLeavesUnchangedObjectsAlone() {
-    String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\ndata: {a: '1'}\n";
+    String cm =
+        "apiVersion: v1\n"
+            + "kind: ConfigMap\n"
+            + "metadata: {name: c, namespace: default}\n"
+            + "data: {a: '1'}\n";
     GenericKubernetesResource created = apply(cm);
     GenericKubernetesResource again = apply(cm);
     GenericKubernetesResource changed = apply(cm.replace("'1'", "'2'"));
 
-    assertThat(again.getMetadata().getResourceVersion()).isEqualTo(created.getMetadata().getResourceVersion());
-    assertThat(changed.getMetadata().getResourceVersion()).isNotEqualTo(created.getMetadata().getResourceVersion());
-    assertThat(client.configMaps().inNamespace("default").withName("c").get().getData()).containsEntry("a", "2");
-    assertThat(cluster.writes()).extracting(SimulatedCluster.Write::op).containsExactly("CREATE", "UNCHANGED", "UPDATE");
+    assertThat(again.getMetadata().getResourceVersion())
+        .isEqualTo(created.getMetadata().getResourceVersion());
+    assertThat(changed.getMetadata().getResourceVersion())
+        .isNotEqualTo(created.getMetadata().getResourceVersion());
+    assertThat(client.configMaps().inNamespace("default").withName("c").get().getData())
+        .containsEntry("a", "2");
+    assertThat(cluster.writes())
+        .extracting(SimulatedCluster.Write::op)
+        .containsExactly("CREATE", "UNCHANGED", "UPDATE");
   }
 
   @Test
   void aCustomResourceIsRefusedUntilItsCrdIsEstablished() {
     // a CRD that takes half a second to be established, so that the refusal below is certain
     stop();
-    cluster = SimulatedCluster.start(new SimulatedCluster.Latencies(Duration.ofMillis(500), Duration.ofMillis(5), Duration.ofMillis(5), Duration.ofMillis(5), java.util.Map.of()));
+    cluster =
+        SimulatedCluster.start(
+            new SimulatedCluster.Latencies(
+                Duration.ofMillis(500),
+                Duration.ofMillis(5),
+                Duration.ofMillis(5),
+                Duration.ofMillis(5),
+                Map.of()));
     client = cluster.newClient();
     apply(CRD);
     // Right after the CRD is created, the simulated controller has not established it yet.
     assertThatThrownBy(() -> apply(WIDGET)).isInstanceOf(KubernetesClientException.class);
-    waiter.await(new KubernetesConditions(client).crdEstablished("widgets.example.io"), Duration.ofSeconds(5));
+    waiter.await(
+        new KubernetesConditions(client).crdEstablished("widgets.example.io"),
+        Duration.ofSeconds(5));
     apply(WIDGET);
-    assertThat(cluster.refusals()).extracting(SimulatedCluster.Refusal::reason).contains("crd-not-established");
+    assertThat(cluster.refusals())
+        .extracting(SimulatedCluster.Refusal::reason)
+        .contains("crd-not-established");
     assertThat(cluster.snapshot()).containsKey("example.io/v1 Widget default/w1");
   }
 
@@ -91,9 +119,17 @@ class SimulatedClusterTest {
   void aWebhookWithoutEndpointsRefusesWhatItIntercepts() {
     // a backend that takes a second to turn ready, so that the refusal below is certain
     stop();
-    cluster = SimulatedCluster.start(new SimulatedCluster.Latencies(Duration.ofMillis(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1), java.util.Map.of()));
+    cluster =
+        SimulatedCluster.start(
+            new SimulatedCluster.Latencies(
+                Duration.ofMillis(10),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                Map.of()));
     client = cluster.newClient();
-    apply("""
+    apply(
+        """
         apiVersion: apps/v1
         kind: Deployment
         metadata: {name: hook, namespace: default}
@@ -103,8 +139,13 @@ class SimulatedClusterTest {
             metadata: {labels: {app: hook}}
             spec: {containers: [{name: hook, image: hook:1}]}
         """);
-    apply("apiVersion: v1\nkind: Service\nmetadata: {name: hook, namespace: default}\nspec: {selector: {app: hook}, ports: [{port: 443}]}\n");
-    apply("""
+    apply(
+        "apiVersion: v1\n"
+            + "kind: Service\n"
+            + "metadata: {name: hook, namespace: default}\n"
+            + "spec: {selector: {app: hook}, ports: [{port: 443}]}\n");
+    apply(
+        """
         apiVersion: admissionregistration.k8s.io/v1
         kind: ValidatingWebhookConfiguration
         metadata: {name: hook}
@@ -117,7 +158,9 @@ class SimulatedClusterTest {
         """);
     String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\n";
     assertThatThrownBy(() -> apply(cm)).hasMessageContaining("no endpoints available");
-    waiter.await(new KubernetesConditions(client).serviceHasEndpoints("default", "hook"), Duration.ofSeconds(5));
+    waiter.await(
+        new KubernetesConditions(client).serviceHasEndpoints("default", "hook"),
+        Duration.ofSeconds(5));
     apply(cm);
     assertThat(client.configMaps().inNamespace("default").withName("c").get()).isNotNull();
   }
@@ -126,8 +169,11 @@ class SimulatedClusterTest {
   void faultsReachOnlyTheClientUnderTest() {
     cluster.faults().fail("PATCH", "/configmaps/c", 503, 1).drop("PATCH", "/configmaps/d", 1);
     String c = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: default}\n";
-    assertThatThrownBy(() -> apply(c)).isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(503));
-    assertThatThrownBy(() -> apply(c.replace("name: c", "name: d"))).isInstanceOf(KubernetesClientException.class);
+    assertThatThrownBy(() -> apply(c))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(503));
+    assertThatThrownBy(() -> apply(c.replace("name: c", "name: d")))
+        .isInstanceOf(KubernetesClientException.class);
     // the dropped request was applied all the same
     assertThat(client.configMaps().inNamespace("default").withName("d").get()).isNotNull();
     assertThat(cluster.faults().injected()).hasSize(2);

@@ -15,28 +15,56 @@ import org.junit.jupiter.api.Test;
 class ClusterWatchTest {
   @Test
   void aDeploymentTurningAvailableWakesItsWait() {
-    SimulatedCluster.Latencies slow = new SimulatedCluster.Latencies(Duration.ofMillis(10), Duration.ofMillis(700), Duration.ofSeconds(1), Duration.ofSeconds(1), Map.of());
+    SimulatedCluster.Latencies slow =
+        new SimulatedCluster.Latencies(
+            Duration.ofMillis(10),
+            Duration.ofMillis(700),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(1),
+            Map.of());
     try (SimulatedCluster cluster = SimulatedCluster.start(slow);
         KubernetesClient client = cluster.newClient();
-        ClusterWatch watch = ClusterWatch.start(client, w -> {
-          throw new AssertionError(w);
-        })) {
-      client.resource(Serialization.unmarshal("""
-          apiVersion: apps/v1
-          kind: Deployment
-          metadata: {name: web, namespace: default}
-          spec:
-            selector: {matchLabels: {app: web}}
-            template:
-              metadata: {labels: {app: web}}
-              spec: {containers: [{name: web, image: web:1}]}
-          """, GenericKubernetesResource.class)).fieldManager("kfboot").forceConflicts().serverSideApply();
-      Waiter waiter = new Waiter(Duration.ofSeconds(60), Diagnostics.NONE, Waiter.Listener.NONE, Waiter.Clock.SYSTEM, watch.signal());
+        ClusterWatch watch =
+            ClusterWatch.start(
+                client,
+                w -> {
+                  throw new AssertionError(w);
+                })) {
+      client
+          .resource(
+              Serialization.unmarshal(
+                  """
+                  apiVersion: apps/v1
+                  kind: Deployment
+                  metadata: {name: web, namespace: default}
+                  spec:
+                    selector: {matchLabels: {app: web}}
+                    template:
+                      metadata: {labels: {app: web}}
+                      spec: {containers: [{name: web, image: web:1}]}
+                  """,
+                  GenericKubernetesResource.class))
+          .fieldManager("kfboot")
+          .forceConflicts()
+          .serverSideApply();
+      Waiter waiter =
+          new Waiter(
+              Duration.ofSeconds(60),
+              Diagnostics.NONE,
+              Waiter.Listener.NONE,
+              Waiter.Clock.SYSTEM,
+              watch.signal());
       long t0 = System.nanoTime();
-      ConditionResult r = waiter.await(new KubernetesConditions(client).deploymentAvailable("default", "web"), Duration.ofMinutes(2));
+      ConditionResult r =
+          waiter.await(
+              new KubernetesConditions(client).deploymentAvailable("default", "web"),
+              Duration.ofMinutes(2));
       assertThat(r.met()).isTrue();
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("woken by the watch, not the 60 s poll").isLessThan(Duration.ofSeconds(10));
-      assertThat(watch.signal().generation(ClusterWatch.key("Deployment", "default", "web"))).isGreaterThan(0);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0))
+          .as("woken by the watch, not the 60 s poll")
+          .isLessThan(Duration.ofSeconds(10));
+      assertThat(watch.signal().generation(ClusterWatch.key("Deployment", "default", "web")))
+          .isGreaterThan(0);
     }
   }
 }

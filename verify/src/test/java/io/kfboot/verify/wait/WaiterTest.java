@@ -58,11 +58,18 @@ class WaiterTest {
   @Test
   void returnsOnceTheConditionHoldsAndReportsEachNewDetailOnce() {
     FakeClock clock = new FakeClock();
-    Iterator<ConditionResult> results = List.of(
-        ConditionResult.pending("0/1 available"), ConditionResult.pending("0/1 available"),
-        ConditionResult.pending("1/2 available"), ConditionResult.met("2/2 available")).iterator();
+    Iterator<ConditionResult> results =
+        List.of(
+                ConditionResult.pending("0/1 available"), ConditionResult.pending("0/1 available"),
+                ConditionResult.pending("1/2 available"), ConditionResult.met("2/2 available"))
+            .iterator();
     List<String> reported = new ArrayList<>();
-    Waiter waiter = new Waiter(Duration.ofSeconds(2), ns -> "unused", (c, r, elapsed) -> reported.add(r.detail() + " @" + elapsed.toSeconds()), clock);
+    Waiter waiter =
+        new Waiter(
+            Duration.ofSeconds(2),
+            ns -> "unused",
+            (c, r, elapsed) -> reported.add(r.detail() + " @" + elapsed.toSeconds()),
+            clock);
 
     ConditionResult r = waiter.await(condition(results::next), Duration.ofMinutes(1));
 
@@ -74,14 +81,24 @@ class WaiterTest {
   @Test
   void timesOutWithTheLastDetailAndTheDiagnosticsOfItsNamespaces() {
     FakeClock clock = new FakeClock();
-    Waiter waiter = new Waiter(Duration.ofSeconds(1), ns -> "dump of " + ns, Waiter.Listener.NONE, clock);
+    Waiter waiter =
+        new Waiter(Duration.ofSeconds(1), ns -> "dump of " + ns, Waiter.Listener.NONE, clock);
 
-    assertThatThrownBy(() -> waiter.await(condition(() -> ConditionResult.pending("0/1 available")), Duration.ofSeconds(10)))
-        .isInstanceOfSatisfying(VerifyException.class, e -> {
-          assertThat(e.getMessage()).isEqualTo("timed out after 10s waiting for Deployment kubeflow/ml-pipeline Available: 0/1 available");
-          assertThat(e.diagnostics()).isEqualTo("dump of [kubeflow]");
-          assertThat(e.fix()).contains("--timeout");
-        });
+    assertThatThrownBy(
+            () ->
+                waiter.await(
+                    condition(() -> ConditionResult.pending("0/1 available")),
+                    Duration.ofSeconds(10)))
+        .isInstanceOfSatisfying(
+            VerifyException.class,
+            e -> {
+              assertThat(e.getMessage())
+                  .isEqualTo(
+                      "timed out after 10s waiting for Deployment kubeflow/ml-pipeline Available:"
+                          + " 0/1 available");
+              assertThat(e.diagnostics()).isEqualTo("dump of [kubeflow]");
+              assertThat(e.fix()).contains("--timeout");
+            });
     assertThat(clock.now).isEqualTo(Duration.ofSeconds(10).toNanos());
   }
 
@@ -90,34 +107,52 @@ class WaiterTest {
     FakeClock clock = new FakeClock();
     Waiter waiter = new Waiter(Duration.ofSeconds(1), ns -> "", Waiter.Listener.NONE, clock);
     int[] calls = {0};
-    ConditionResult r = waiter.await(condition(() -> {
-      if (calls[0]++ < 2) {
-        throw new KubernetesClientException("service unavailable", 503, null);
-      }
-      return ConditionResult.met("ok");
-    }), Duration.ofMinutes(1));
+    ConditionResult r =
+        waiter.await(
+            condition(
+                () -> {
+                  if (calls[0]++ < 2) {
+                    throw new KubernetesClientException("service unavailable", 503, null);
+                  }
+                  return ConditionResult.met("ok");
+                }),
+            Duration.ofMinutes(1));
     assertThat(r.met()).isTrue();
     assertThat(calls[0]).isEqualTo(3);
 
-    assertThatThrownBy(() -> waiter.await(condition(() -> {
-      throw new KubernetesClientException("forbidden", 403, null);
-    }), Duration.ofMinutes(1))).isInstanceOf(KubernetesClientException.class).hasMessageContaining("forbidden");
+    assertThatThrownBy(
+            () ->
+                waiter.await(
+                    condition(
+                        () -> {
+                          throw new KubernetesClientException("forbidden", 403, null);
+                        }),
+                    Duration.ofMinutes(1)))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("forbidden");
   }
 
   @Test
   void anInterruptedWaitStopsAtOnce() {
-    Waiter waiter = new Waiter(Duration.ofSeconds(1), ns -> "", Waiter.Listener.NONE, new Waiter.Clock() {
-      @Override
-      public long nanoTime() {
-        return 0;
-      }
+    Waiter waiter =
+        new Waiter(
+            Duration.ofSeconds(1),
+            ns -> "",
+            Waiter.Listener.NONE,
+            new Waiter.Clock() {
+              @Override
+              public long nanoTime() {
+                return 0;
+              }
 
-      @Override
-      public void sleep(Duration d) throws InterruptedException {
-        throw new InterruptedException();
-      }
-    });
-    assertThatThrownBy(() -> waiter.await(condition(() -> ConditionResult.pending("no")), Duration.ofMinutes(1)))
+              @Override
+              public void sleep(Duration d) throws InterruptedException {
+                throw new InterruptedException();
+              }
+            });
+    assertThatThrownBy(
+            () ->
+                waiter.await(condition(() -> ConditionResult.pending("no")), Duration.ofMinutes(1)))
         .isInstanceOf(Waiter.WaitInterruptedException.class);
     assertThat(Thread.interrupted()).as("the interrupt flag is kept").isTrue();
   }
@@ -126,21 +161,29 @@ class WaiterTest {
   void withWatchesAPendingConditionIsLookedAtAgainAsSoonAsTheClusterChanges() throws Exception {
     ChangeSignal changes = new ChangeSignal();
     boolean[] ready = {false};
-    Waiter waiter = new Waiter(Duration.ofSeconds(30), ns -> "", Waiter.Listener.NONE, Waiter.Clock.SYSTEM, changes);
-    Thread later = new Thread(() -> {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        return;
-      }
-      changes.signal("Deployment other/thing"); // another object: no reason to look again
-      ready[0] = true;
-      changes.signal("Deployment kubeflow/ml-pipeline");
-    });
+    Waiter waiter =
+        new Waiter(
+            Duration.ofSeconds(30), ns -> "", Waiter.Listener.NONE, Waiter.Clock.SYSTEM, changes);
+    Thread later =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                return;
+              }
+              changes.signal("Deployment other/thing"); // another object: no reason to look again
+              ready[0] = true;
+              changes.signal("Deployment kubeflow/ml-pipeline");
+            });
     later.start();
     long t0 = System.nanoTime();
-    waiter.await(condition(() -> ready[0] ? ConditionResult.met("now") : ConditionResult.pending("not yet")), Duration.ofMinutes(1));
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("woken by the change, not by the 30 s poll").isLessThan(Duration.ofSeconds(5));
+    waiter.await(
+        condition(() -> ready[0] ? ConditionResult.met("now") : ConditionResult.pending("not yet")),
+        Duration.ofMinutes(1));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .as("woken by the change, not by the 30 s poll")
+        .isLessThan(Duration.ofSeconds(5));
     later.join();
   }
 }
