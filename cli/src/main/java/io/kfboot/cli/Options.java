@@ -3,6 +3,7 @@ package io.kfboot.cli;
 import io.kfboot.bootstrap.inventory.Inventory.Nfs;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
+import io.kfboot.platform.VerifySuite;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -316,6 +317,110 @@ final class Options {
 
     boolean json() {
       return output == OutputFormat.json;
+    }
+  }
+
+  /** The Dex user kfboot creates and where its credentials are kept. */
+  static final class Admin {
+    @Option(
+        names = "--admin-email",
+        paramLabel = "EMAIL",
+        descriptionKey = "ADMIN_EMAIL",
+        description =
+            "The Dex user kfboot creates. Env KFBOOT_ADMIN_EMAIL; default: "
+                + PlatformSettings.DEFAULT_ADMIN_EMAIL
+                + ".")
+    String adminEmail;
+
+    void into(SettingsInput in) {
+      in.adminEmail = adminEmail;
+    }
+  }
+
+  /** How verify reaches Kubeflow and logs in. */
+  static final class Gateway {
+    @Option(
+        names = "--gateway-url",
+        paramLabel = "URL",
+        descriptionKey = "GATEWAY_URL",
+        description =
+            "Kubeflow's address for the login check, e.g. http://10.0.0.11:31380. Env"
+                + " KFBOOT_GATEWAY_URL; default: a port-forward to svc/istio-ingressgateway.")
+    String gatewayUrl;
+
+    @Option(
+        names = "--credentials",
+        paramLabel = "FILE",
+        descriptionKey = "CREDENTIALS",
+        description =
+            "Where the generated password and secrets are kept (0600). Env KFBOOT_CREDENTIALS;"
+                + " default: $XDG_CONFIG_HOME/kfboot/credentials/<context>.properties.")
+    Path credentials;
+
+    void into(SettingsInput in) {
+      in.gatewayUrl = gatewayUrl;
+      in.credentials = credentials;
+    }
+  }
+
+  /** Which verify checks, where they run, how long they may take. */
+  static final class Verify {
+    @Option(
+        names = "--only",
+        split = ",",
+        paramLabel = "ID",
+        description = "Run these checks (and what they build on); --list names them.")
+    List<String> only = new ArrayList<>();
+
+    @Option(
+        names = "--skip",
+        split = ",",
+        paramLabel = "ID",
+        description = "Leave these checks out (e.g. inference-service).")
+    List<String> skip = new ArrayList<>();
+
+    @Option(
+        names = "--namespace",
+        paramLabel = "NS",
+        description = "The profile namespace the runs go in (default: kubeflow-user-example-com).")
+    String namespace;
+
+    @Option(
+        names = "--report-junit",
+        paramLabel = "FILE",
+        description = "Also write the results as JUnit XML, for CI.")
+    Path junit;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "The longest one check may wait (default: 5m).")
+    Duration timeout;
+
+    @Option(
+        names = "--poll-interval",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "Pause between two looks at a pending check (default: 2s).")
+    Duration poll;
+
+    @Option(
+        names = "--time-slicing",
+        paramLabel = "N",
+        description = "Pods per GPU the device plugin was installed with (default: 1).")
+    int timeSlicing = 1;
+
+    VerifySuite.Options options() {
+      VerifySuite.Options d = VerifySuite.Options.defaults();
+      return new VerifySuite.Options(
+          only,
+          skip,
+          namespace == null ? d.namespace() : namespace,
+          timeout == null ? d.timeout() : timeout,
+          poll == null ? d.poll() : poll,
+          timeSlicing,
+          junit);
     }
   }
 }

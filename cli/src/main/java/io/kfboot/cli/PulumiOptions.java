@@ -9,6 +9,29 @@ import picocli.CommandLine.Option;
 /** The options of {@code up --engine pulumi}. */
 final class PulumiOptions {
   @Option(
+      names = "--engine",
+      paramLabel = "ENGINE",
+      description = "cli (kfboot itself) or pulumi (default: ${DEFAULT-VALUE}).",
+      defaultValue = "cli")
+  String engine;
+
+  /** Whether the Pulumi engine runs; checks the engine and its flags against each other. */
+  boolean pulumi() {
+    if (!engine.equals("cli") && !engine.equals("pulumi")) {
+      throw new KfbootException(
+          "--engine " + engine + " is no engine kfboot has",
+          "use --engine cli (the default) or --engine pulumi",
+          ExitCategory.INVALID_INPUT);
+    }
+    if (engine.equals("pulumi")) {
+      action();
+      return true;
+    }
+    requireNone();
+    return false;
+  }
+
+  @Option(
       names = "--stack",
       paramLabel = "NAME",
       description =

@@ -1,7 +1,5 @@
 package io.kfboot.cli;
 
-import io.kfboot.core.ExitCategory;
-import io.kfboot.core.KfbootException;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
 import io.kfboot.platform.Up;
@@ -13,10 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/**
- * {@code kfboot up}: the platform's {@link Up} pipeline, or the Pulumi stack with {@code --engine
- * pulumi}.
- */
+/** {@code kfboot up}: the platform's {@link Up} pipeline, or the stack with --engine pulumi. */
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
@@ -25,17 +20,12 @@ import picocli.CommandLine.Option;
             + " resume. --engine pulumi runs the Pulumi stack in stacks/ instead (needs the pulumi"
             + " CLI).")
 final class UpCommand extends BaseCommand {
-  @Option(
-      names = "--engine",
-      paramLabel = "ENGINE",
-      description = "cli (kfboot itself) or pulumi (default: ${DEFAULT-VALUE}).",
-      defaultValue = "cli")
-  String engine;
-
+  @Mixin PulumiOptions pulumi = new PulumiOptions();
   @Mixin Options.Hosts hosts = new Options.Hosts();
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Selection selection = new Options.Selection();
-  @Mixin PulumiOptions pulumi = new PulumiOptions();
+  @Mixin Options.Admin admin = new Options.Admin();
+  @Mixin Options.Gateway gateway = new Options.Gateway();
 
   @Option(
       names = "--timeout",
@@ -50,20 +40,6 @@ final class UpCommand extends BaseCommand {
       description = "The kubeconfig the cluster is merged into (as kubectl finds it).")
   Path kubeconfig;
 
-  @Option(
-      names = "--admin-email",
-      paramLabel = "EMAIL",
-      descriptionKey = "ADMIN_EMAIL",
-      description = "The Dex user (as for install).")
-  String adminEmail;
-
-  @Option(
-      names = "--gateway-url",
-      paramLabel = "URL",
-      descriptionKey = "GATEWAY_URL",
-      description = "Kubeflow's address (as for verify).")
-  String gatewayUrl;
-
   @Option(names = "--skip-verify", description = "Stop after the install.")
   boolean skipVerify;
 
@@ -72,40 +48,21 @@ final class UpCommand extends BaseCommand {
   }
 
   @Override
-  void check() {
-    if (!engine.equals("cli") && !engine.equals("pulumi")) {
-      throw new KfbootException(
-          "--engine " + engine + " is no engine kfboot has",
-          "use --engine cli (the default) or --engine pulumi",
-          ExitCategory.INVALID_INPUT);
-    }
-    if (pulumi()) {
-      pulumi.action();
-    } else {
-      pulumi.requireNone();
-    }
-  }
-
-  private boolean pulumi() {
-    return engine.equals("pulumi");
-  }
-
-  @Override
   void input(SettingsInput in) {
-    if (pulumi()) {
+    if (pulumi.pulumi()) {
       return; // the stack reads its own config
     }
     hosts.into(in);
     release.into(in);
     selection.into(in);
+    admin.into(in);
+    gateway.into(in);
     in.timeout = timeout;
-    in.adminEmail = adminEmail;
-    in.gatewayUrl = gatewayUrl;
   }
 
   @Override
   int run(PlatformSettings settings) {
-    if (pulumi()) {
+    if (pulumi.pulumi()) {
       print(pulumi.run(context));
       return ExitCodes.OK;
     }
@@ -120,7 +77,7 @@ final class UpCommand extends BaseCommand {
       print(
           "cluster "
               + r.kubeconfig().context()
-              + " ready in "
+              + " in "
               + r.kubeconfig().file()
               + "; verify skipped");
       return ExitCodes.OK;

@@ -5,22 +5,15 @@ import com.pulumi.Pulumi;
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.plan.InstallPlan;
-import io.kfboot.core.ExitCategory;
-import io.kfboot.core.KfbootException;
 import io.kfboot.platform.CredentialsStore;
 import io.kfboot.platform.PlatformListener;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.ReleasePlanner;
 import io.kfboot.platform.SettingsInput;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * kfboot.jar as a Pulumi program: when the Pulumi engine starts it ({@code runtime: java}, see
@@ -48,64 +41,23 @@ public final class PulumiProgram {
 
   static void define(Context ctx, Map<String, String> env, PrintStream err, String mainClass) {
     var config = ctx.config(StackConfig.NAMESPACE);
-    Map<String, String> values = new LinkedHashMap<>();
-    for (String key : new TreeSet<>(StackConfig.KEYS)) {
-      config.get(key).ifPresent(v -> values.put(key, v));
-    }
-    Set<String> present = new TreeSet<>();
-    for (String key : StackConfig.SECRET_KEYS) {
-      if (config.get(key).isPresent()) {
-        present.add(key);
-      }
-    }
-    StackConfig stack = StackConfig.parse(values, present, Path.of("."));
-    SettingsInput input = new SettingsInput();
-    input.manifests = stack.manifests().isEmpty() ? null : stack.manifests();
-    input.quiet = true;
-    input.components.addAll(stack.components());
-    input.without.addAll(stack.without());
-    input.gatewayServiceType = stack.gatewayServiceType();
-    input.adminEmail = stack.adminEmail();
-    PlatformSettings settings = PlatformSettings.resolve(input, env);
+    StackInputs.Read read = StackInputs.read(config);
+    StackConfig stack = read.stack();
+    PlatformSettings settings = PlatformSettings.resolve(StackInputs.settings(stack), env);
     // the stack adds storage and GPUs itself, from its own config
     InstallPlan releasePlan = new ReleasePlanner(settings, PlatformListener.SILENT).releasePlan();
     CredentialsStore store =
         CredentialsStore.forStack(env, ctx.projectName(), ctx.stackName(), err::println);
     Credentials credentials = store.loadOrCreate(stack.adminEmail()).credentials();
-    InstallPlan withCredentials = ReleasePlanner.withCredentials(releasePlan, credentials);
-    String inventoryFile =
-        stack.inventory() == null
-            ? null
-            : writeInventory(ctx.stackName(), stack.inventoryYaml()).toString();
-    KfbootStack.Secrets secrets =
-        new KfbootStack.Secrets(
-            present.contains("k3sToken") ? config.requireSecret("k3sToken") : null,
-            present.contains("sshPrivateKey") ? config.requireSecret("sshPrivateKey") : null,
-            present.contains("kubeconfig") ? config.requireSecret("kubeconfig") : null);
     KfbootStack.define(
         ctx,
         stack,
-        withCredentials,
+        ReleasePlanner.withCredentials(releasePlan, credentials),
         credentials,
-        secrets,
-        inventoryFile,
+        StackInputs.secrets(config, read.secretsPresent()),
+        StackInputs.writeInventory(stack, ctx.stackName()),
         selfCommand(mainClass),
         store.file());
-  }
-
-  /**
-   * The inventory the host steps read, beside the project: .kfboot/&lt;stack&gt;-inventory.yaml.
-   */
-  private static Path writeInventory(String stackName, String yaml) {
-    try {
-      Path dir = Files.createDirectories(Path.of(".kfboot"));
-      return Files.writeString(dir.resolve(stackName + "-inventory.yaml"), yaml).toAbsolutePath();
-    } catch (IOException e) {
-      throw new KfbootException(
-          "cannot write the stack's inventory under .kfboot: " + e.getMessage(),
-          "check that the project folder is writable",
-          ExitCategory.INVALID_INPUT);
-    }
   }
 
   /** This very kfboot, as a command line for the host and verify steps: same jar, same Java. */

@@ -34,8 +34,10 @@ class InventoryLoaderTest {
         - {name: agent-1, address: 10.0.0.21, role: agent, gpu: true, labels: {accelerator: a100}}
         - {name: server-1, address: 10.0.0.11, role: server}
         - {name: server-2, address: 10.0.0.12, role: server}
-        - {name: server-3, address: 10.0.0.13, role: server,
-           taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]}
+        - name: server-3
+          address: 10.0.0.13
+          role: server
+          taints: ["node-role.kubernetes.io/control-plane=true:NoSchedule"]
       """;
 
   @BeforeEach
@@ -128,8 +130,7 @@ class InventoryLoaderTest {
 
   @Test
   void anEvenNumberOfServersIsAWarningAboutQuorum() {
-    Inventory inv =
-        parse(String.join("\n", HA.lines().filter(l -> !l.contains("server-3")).toList()));
+    Inventory inv = parse(HA.substring(0, HA.indexOf("  - name: server-3")));
     assertThat(inv.servers()).hasSize(2);
     assertThat(inv.warnings()).singleElement().asString().contains("use an odd number");
   }
