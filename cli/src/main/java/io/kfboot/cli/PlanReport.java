@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 
 /**
  * Renders an {@link InstallPlan} as text or as the documented JSON (schemaVersion 1, see the
- * README's "Plan JSON"). JSON field names and meanings only ever grow.
+ * docs/install-engine.md, "Plan JSON"). JSON field names and meanings only ever grow.
  */
 final class PlanReport {
   static final int SCHEMA_VERSION = 1;

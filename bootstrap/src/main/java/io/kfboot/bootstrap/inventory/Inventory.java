@@ -8,8 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The hosts of one cluster and how to set them up, as the inventory file says (see README,
- * "Inventory"). Built only by {@link InventoryLoader}, which validates everything first.
+ * The hosts of one cluster and how to set them up, as the inventory file says (see
+ * docs/inventory.md). Built only by {@link InventoryLoader}, which validates everything first.
  *
  * @param cluster the cluster's name: the kubeconfig context, and part of file names
  * @param k3s k3s version, arguments, API endpoint and join token source
@@ -41,7 +41,7 @@ public record Inventory(
     public static final Nvidia DEFAULTS = new Nvidia(false, 1, false);
   }
 
-  /** How the default StorageClass is backed; see README, "Storage". */
+  /** How the default StorageClass is backed; see docs/storage.md. */
   public enum StorageMode {
     /**
      * k3s' bundled local-path provisioner (or local-path-provisioner installed where k3s has it

@@ -696,7 +696,7 @@ public final class InventoryLoader {
     return p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p;
   }
 
-  /** The known word within edit distance 2, if any. */
+
   /** The known key nearest to a misspelt one, or null. */
   public static String nearest(String word, Set<String> known) {
     return Nearest.to(word, known).orElse(null);

@@ -266,6 +266,6 @@ public final class CatalogLoader {
   static CatalogException invalid(String source, String what) {
     return new CatalogException(
         "catalog " + source + " " + what,
-        "fix the catalog data file (see README, 'Adding a release')");
+        "fix the catalog data file (see docs/install-engine.md, 'Adding a release')");
   }
 }
