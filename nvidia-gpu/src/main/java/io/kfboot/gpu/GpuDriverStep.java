@@ -4,6 +4,7 @@ import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.steps.HostContext;
+import io.kfboot.bootstrap.steps.Removable;
 import io.kfboot.bootstrap.steps.Step;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -15,7 +16,26 @@ import java.util.stream.Collectors;
  * {@code nvidia.installDriver: true} it installs the distribution's driver package. The GPU count
  * becomes the node label {@value GpuChecks#COUNT}, which the allocatable check compares against.
  */
-public final class GpuDriverStep implements Step {
+public final class GpuDriverStep implements Step, Removable {
+  /**
+   * The driver stays: removing a kernel driver (and its DKMS module) under a running system is not
+   * undone safely from here, and whatever else uses the GPU needs it. Reset says so on GPU hosts.
+   */
+  @Override
+  public Step undo() {
+    return Step.of(
+        "nvidia-driver-kept",
+        "the NVIDIA driver is left in place",
+        h ->
+            Check.ok(
+                h.spec().gpu() && h.inventory().nvidia().installDriver()
+                    ? "kept on purpose: other software may use the GPU; remove it by hand if it"
+                        + " should go (apt-get remove 'nvidia-driver-*' or dnf remove"
+                        + " nvidia-driver), then reboot"
+                    : "kfboot installed no driver here"),
+        h -> {});
+  }
+
   @Override
   public String id() {
     return "gpu-driver";

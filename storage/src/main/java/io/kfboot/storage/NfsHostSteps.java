@@ -68,7 +68,48 @@ public final class NfsHostSteps {
     return path.matches("[A-Za-z0-9_./-]+") ? path : "\"" + path + "\"";
   }
 
+  static final String SERVER_MARKER = "/var/lib/kfboot/nfs-server-installed";
+  static final String ENABLED_MARKER = "/var/lib/kfboot/nfs-server-enabled";
+  static final String CLIENT_MARKER = "/var/lib/kfboot/nfs-client-installed";
+  static final String REMOVE_SERVER =
+      "set -e; if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get remove"
+          + " -y -q nfs-kernel-server; else dnf remove -y nfs-utils; fi";
+  static final String REMOVE_CLIENT =
+      "set -e; if command -v apt-get >/dev/null; then DEBIAN_FRONTEND=noninteractive apt-get remove"
+          + " -y -q nfs-common; else dnf remove -y nfs-utils; fi";
+
+  /** An undo that runs {@code remove} where kfboot left {@code marker}, then removes the marker. */
+  static Step removedIfMarked(
+      String id, String description, String marker, String what, Command remove) {
+    return Step.of(
+        id,
+        description,
+        h ->
+            h.file(marker).isPresent()
+                ? Step.Check.change(what)
+                : Step.Check.ok("kfboot did not do this here"),
+        h -> {
+          h.rootOk(remove, what);
+          h.rootOk(Command.of("rm", "-f", "--", h.path(marker)), "removing " + marker);
+        });
+  }
+
+  static void mark(HostContext h, String marker, String why) {
+    h.write(marker, why + "; 'kfboot hosts reset' undoes it\n", 0644);
+  }
+
   static Step serverPackage() {
+    return Step.withUndo(
+        serverPackageInstalled(),
+        removedIfMarked(
+            "nfs-server-package-removed",
+            "the NFS server package removed, where kfboot installed it",
+            SERVER_MARKER,
+            "remove the NFS server package",
+            Command.shell(REMOVE_SERVER)));
+  }
+
+  static Step serverPackageInstalled() {
     return Step.of(
         "nfs-server-package",
         "the NFS server (nfs-kernel-server or nfs-utils) on the storage.nfs.server host",
@@ -80,7 +121,10 @@ public final class NfsHostSteps {
               ? Step.Check.ok("exportfs present")
               : Step.Check.change("install the NFS server package");
         },
-        h -> h.rootOk(Command.shell(SERVER_PACKAGES), "installing the NFS server"));
+        h -> {
+          h.rootOk(Command.shell(SERVER_PACKAGES), "installing the NFS server");
+          mark(h, SERVER_MARKER, "kfboot installed the NFS server");
+        });
   }
 
   /**
@@ -89,6 +133,25 @@ public final class NfsHostSteps {
    * chowned for each ahead of time).
    */
   static Step exportDirectories() {
+    // the exported directory holds every volume's data: reset never deletes it, and says so
+    Step kept =
+        Step.of(
+            "nfs-export-dirs-kept",
+            "the exported directory is left in place",
+            h ->
+                Step.Check.ok(
+                    isServer(h)
+                        ? h.inventory().storage().nfs().path()
+                            + " is kept: it holds the volumes' data; remove it by hand"
+                            + " (rm -rf "
+                            + h.inventory().storage().nfs().path()
+                            + ") once nothing needs it"
+                        : "not the NFS server"),
+            h -> {});
+    return Step.withUndo(exportDirectoriesMade(), kept);
+  }
+
+  static Step exportDirectoriesMade() {
     return Step.of(
         "nfs-export-dirs",
         "the exported directory and the fixed volumes' subdirectories (mode 0777)",
@@ -147,6 +210,23 @@ public final class NfsHostSteps {
   }
 
   static Step exports() {
+    Step removed =
+        Step.of(
+            "nfs-exports-removed",
+            EXPORTS_PATH + " removed and the exports reloaded",
+            h ->
+                h.file(EXPORTS_PATH).isPresent()
+                    ? Step.Check.change("remove " + EXPORTS_PATH)
+                    : Step.Check.ok("absent"),
+            h -> {
+              h.rootOk(
+                  Command.of("rm", "-f", "--", h.path(EXPORTS_PATH)), "removing " + EXPORTS_PATH);
+              h.root(Command.of("exportfs", "-ra"));
+            });
+    return Step.withUndo(exportsWritten(), removed);
+  }
+
+  static Step exportsWritten() {
     FileStep file =
         new FileStep(
             "nfs-exports",
@@ -165,6 +245,17 @@ public final class NfsHostSteps {
   }
 
   static Step serverRunning() {
+    return Step.withUndo(
+        serverEnabled(),
+        removedIfMarked(
+            "nfs-server-stopped",
+            "the NFS server stopped and disabled, where kfboot enabled it",
+            ENABLED_MARKER,
+            "systemctl disable --now nfs-server",
+            Command.of("systemctl", "disable", "--now", "nfs-server")));
+  }
+
+  static Step serverEnabled() {
     return Step.of(
         "nfs-server-running",
         "the NFS server enabled and running",
@@ -177,13 +268,25 @@ public final class NfsHostSteps {
               ? Step.Check.ok("nfs-server active and enabled")
               : Step.Check.change("systemctl enable --now nfs-server");
         },
-        h ->
-            h.rootOk(
-                Command.of("systemctl", "enable", "--now", "nfs-server"),
-                "starting the NFS server"));
+        h -> {
+          h.rootOk(
+              Command.of("systemctl", "enable", "--now", "nfs-server"), "starting the NFS server");
+          mark(h, ENABLED_MARKER, "kfboot enabled the NFS server");
+        });
   }
 
   static Step client() {
+    return Step.withUndo(
+        clientInstalled(),
+        removedIfMarked(
+            "nfs-client-removed",
+            "the NFS client removed, where kfboot installed it",
+            CLIENT_MARKER,
+            "remove the NFS client package",
+            Command.shell(REMOVE_CLIENT)));
+  }
+
+  static Step clientInstalled() {
     return Step.of(
         "nfs-client",
         "the NFS client (mount.nfs) on every node, for the kubelet to mount volumes",
@@ -196,6 +299,9 @@ public final class NfsHostSteps {
               ? Step.Check.ok("mount.nfs present")
               : Step.Check.change("install the NFS client (nfs-common or nfs-utils)");
         },
-        h -> h.rootOk(Command.shell(CLIENT_PACKAGES), "installing the NFS client"));
+        h -> {
+          h.rootOk(Command.shell(CLIENT_PACKAGES), "installing the NFS client");
+          mark(h, CLIENT_MARKER, "kfboot installed the NFS client");
+        });
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.steps.HostContext;
+import io.kfboot.bootstrap.steps.ResetSteps;
+import io.kfboot.bootstrap.steps.Step;
 import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.bootstrap.testing.FakeLinuxHost;
 import io.kfboot.bootstrap.testing.Shellcheck;
@@ -90,6 +92,24 @@ class NfsHostStepsTest {
             running = true;
             return ok("");
           });
+      // rules added last answer first: removals before the installs they mention
+      op.on(
+          c -> c.shellLine().contains("apt-get remove"),
+          c -> {
+            if (c.shellLine().contains("nfs-kernel-server")) {
+              serverPackage = false;
+            }
+            if (c.shellLine().contains("nfs-common")) {
+              clientPackage = false;
+            }
+            return ok("");
+          });
+      op.on(
+          c -> c.argv().contains("disable"),
+          c -> {
+            running = false;
+            return ok("");
+          });
     }
 
     static ExecResult ok(String out) {
@@ -108,6 +128,72 @@ class NfsHostStepsTest {
           planOnly,
           r -> {});
     }
+  }
+
+  List<StepRunner.Result> reset(NfsHost host, Inventory inv) {
+    Inventory.Host spec =
+        inv.hosts().stream()
+            .filter(h -> h.name().equals(host.fake.operator.name()))
+            .findFirst()
+            .orElseThrow();
+    List<Step> undo = ResetSteps.undoing(NfsHostSteps.all()).subList(1, 6);
+    return StepRunner.run(
+        new HostContext(host.fake.operator, spec, inv, Duration.ofMinutes(1)),
+        undo,
+        false,
+        r -> {});
+  }
+
+  @Test
+  void resetUndoesWhatKfbootDidButKeepsTheVolumesData() {
+    Inventory inv =
+        StorageObjectsTest.inventory(
+            """
+            storage:
+              mode: nfs
+              nfs: {server: server-1, path: /srv/nfs}
+            """);
+    NfsHost server = new NfsHost("server-1");
+    assertThat(changed(server.run(inv, false))).isEqualTo(5);
+    List<StepRunner.Result> undone = reset(server, inv);
+    assertThat(undone)
+        .extracting(StepRunner.Result::step)
+        .containsExactly(
+            "nfs-client-removed",
+            "nfs-server-stopped",
+            "nfs-exports-removed",
+            "nfs-export-dirs-kept",
+            "nfs-server-package-removed");
+    assertThat(server.clientPackage).as("the client kfboot installed").isFalse();
+    assertThat(server.running).as("the server kfboot enabled").isFalse();
+    assertThat(server.serverPackage).as("the server package kfboot installed").isFalse();
+    assertThat(server.fake.operator.files())
+        .doesNotContainKeys(
+            NfsHostSteps.EXPORTS_PATH,
+            NfsHostSteps.SERVER_MARKER,
+            NfsHostSteps.ENABLED_MARKER,
+            NfsHostSteps.CLIENT_MARKER);
+    assertThat(server.dirs)
+        .as("the exported directory holds the volumes' data")
+        .containsKey("/srv/nfs");
+    assertThat(undone.get(3).detail()).contains("/srv/nfs is kept").contains("rm -rf /srv/nfs");
+    assertThat(changed(reset(server, inv))).as("a second reset changes nothing").isZero();
+  }
+
+  @Test
+  void aClientThatWasThereIsNotRemoved() {
+    Inventory inv =
+        StorageObjectsTest.inventory(
+            """
+            storage:
+              mode: nfs
+              nfs: {server: 10.0.0.99, path: /srv/nfs}
+            """);
+    NfsHost agent = new NfsHost("gpu-1");
+    agent.clientPackage = true; // the site's own
+    agent.run(inv, false);
+    reset(agent, inv);
+    assertThat(agent.clientPackage).isTrue();
   }
 
   static long changed(List<StepRunner.Result> results) {

@@ -696,7 +696,6 @@ public final class InventoryLoader {
     return p.startsWith("~/") ? System.getProperty("user.home") + p.substring(1) : p;
   }
 
-
   /** The known key nearest to a misspelt one, or null. */
   public static String nearest(String word, Set<String> known) {
     return Nearest.to(word, known).orElse(null);

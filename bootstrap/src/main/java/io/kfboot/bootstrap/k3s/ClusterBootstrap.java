@@ -255,7 +255,7 @@ public final class ClusterBootstrap {
 
   /**
    * Undoes {@link #run}: agents first, then servers in reverse order (the first server last), each
-   * with {@link io.kfboot.bootstrap.steps.ResetSteps}. The token is not needed.
+   * with {@link ResetSteps#undoing}. The token is not needed.
    */
   public List<StepRunner.Result> reset(boolean plan) {
     List<Host> servers = new ArrayList<>(inventory.servers());
@@ -267,9 +267,10 @@ public final class ClusterBootstrap {
               new ArrayList<>(
                   parallel(
                       inventory.agents().stream().map(a -> hosts.get(a.name())).toList(),
-                      h -> StepRunner.run(h, ResetSteps.all(), plan, progress)));
+                      h -> StepRunner.run(h, resetSteps(h.name()), plan, progress)));
           for (Host s : servers) {
-            results.addAll(StepRunner.run(hosts.get(s.name()), ResetSteps.all(), plan, progress));
+            results.addAll(
+                StepRunner.run(hosts.get(s.name()), resetSteps(s.name()), plan, progress));
           }
           return results;
         });
@@ -327,6 +328,14 @@ public final class ClusterBootstrap {
             false);
       }
     }
+  }
+
+  /**
+   * What {@code reset} runs on a host: k3s removed, then the undo of every removable step of {@code
+   * up}, newest first.
+   */
+  private List<Step> resetSteps(String host) {
+    return ResetSteps.undoing(plan("").stepsOf(host));
   }
 
   /**
@@ -392,7 +401,10 @@ public final class ClusterBootstrap {
                         false));
     try (HostOperator op = connect.apply(host)) {
       return StepRunner.run(
-          new HostContext(op, host, inventory, commandTimeout), ResetSteps.all(), plan, progress);
+          new HostContext(op, host, inventory, commandTimeout),
+          resetSteps(hostName),
+          plan,
+          progress);
     }
   }
 

@@ -139,7 +139,12 @@ public final class HostSteps {
    * docker: true} through cri-dockerd): the distribution's package, enabled and running. A marker
    * records that kfboot installed it, so that reset removes only what kfboot added.
    */
-  static final class Docker implements Step {
+  static final class Docker implements Step, Removable {
+    @Override
+    public Step undo() {
+      return ResetSteps.dockerRemoved();
+    }
+
     static final String MARKER = "/var/lib/kfboot/docker-installed";
 
     @Override
@@ -276,7 +281,12 @@ public final class HostSteps {
   }
 
   /** Swap off now and after reboots (kubelet refuses swap by default). */
-  static final class SwapOff implements Step {
+  static final class SwapOff implements Step, Removable {
+    @Override
+    public Step undo() {
+      return ResetSteps.swapRestored();
+    }
+
     static final String MARKER = "/var/lib/kfboot/swap-was-on";
 
     @Override
@@ -330,7 +340,12 @@ public final class HostSteps {
   }
 
   /** br_netfilter and overlay loaded now and at boot. */
-  static final class KernelModules implements Step {
+  static final class KernelModules implements Step, Removable {
+    @Override
+    public Step undo() {
+      return ResetSteps.fileRemoved(HostFiles.MODULES_PATH);
+    }
+
     final FileStep file =
         new FileStep(
             "modules", HostFiles.MODULES_PATH, 0644, h -> HostFiles.modulesConf(), List.of());
@@ -375,7 +390,12 @@ public final class HostSteps {
   }
 
   /** ip_forward, bridge netfilter and inotify limits, live and in /etc/sysctl.d. */
-  static final class Sysctl implements Step {
+  static final class Sysctl implements Step, Removable {
+    @Override
+    public Step undo() {
+      return ResetSteps.fileRemoved(HostFiles.SYSCTL_PATH);
+    }
+
     final FileStep file =
         new FileStep("sysctl", HostFiles.SYSCTL_PATH, 0644, h -> HostFiles.sysctlConf(), List.of());
 

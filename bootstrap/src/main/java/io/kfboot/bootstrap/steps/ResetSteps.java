@@ -4,7 +4,11 @@ import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
 import io.kfboot.bootstrap.k3s.HostFiles;
 import io.kfboot.bootstrap.steps.Step.Check;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code kfboot hosts reset}: what {@code up} did, undone in reverse. k3s through its own uninstall
@@ -13,6 +17,23 @@ import java.util.List;
  */
 public final class ResetSteps {
   private ResetSteps() {}
+
+  /**
+   * The undo of every {@link Removable} step of {@code up} on a host, newest first, after k3s
+   * itself is removed: what {@code reset} runs there.
+   */
+  public static List<Step> undoing(List<Step> applied) {
+    List<Step> steps = new ArrayList<>(List.of(k3sRemoved()));
+    List<Step> reversed = new ArrayList<>(applied);
+    Collections.reverse(reversed);
+    Set<String> ids = new HashSet<>();
+    for (Step s : reversed) {
+      if (s instanceof Removable r && ids.add(r.undo().id())) {
+        steps.add(r.undo());
+      }
+    }
+    return steps;
+  }
 
   public static List<Step> all() {
     return List.of(

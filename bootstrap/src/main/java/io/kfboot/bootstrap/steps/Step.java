@@ -47,6 +47,34 @@ public interface Step {
     };
   }
 
+  /** {@code step}, which {@code reset} undoes with {@code undo}. */
+  static Step withUndo(Step step, Step undo) {
+    return new Undoable(step, undo);
+  }
+
+  /** A step and its undo. */
+  record Undoable(Step step, Step undo) implements Step, Removable {
+    @Override
+    public String id() {
+      return step.id();
+    }
+
+    @Override
+    public String description() {
+      return step.description();
+    }
+
+    @Override
+    public Check check(HostContext host) {
+      return step.check(host);
+    }
+
+    @Override
+    public void apply(HostContext host) {
+      step.apply(host);
+    }
+  }
+
   /** A look at the host: whether the step is satisfied, and if not, what would change. */
   record Check(boolean satisfied, String detail) {
     public static Check ok(String detail) {
