@@ -206,7 +206,8 @@ public final class ReleaseResolver {
                 what + " is commit " + commit + ", which is no release this kfboot supports",
                 "use one of: "
                     + known.describe()
-                    + "; or add a catalog for it (see docs/install-engine.md, 'Adding a release')"));
+                    + "; or add a catalog for it (see docs/install-engine.md, 'Adding a"
+                    + " release')"));
   }
 
   private ReleaseRef requireTag(String tag, String what, String alternative) {
