@@ -2,6 +2,7 @@ package io.kfboot.stacks;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.core.YamlReader;
 import io.kfboot.platform.PlatformSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -178,7 +179,7 @@ public record StackConfig(
       problems.add(NAMESPACE + ":adminEmail '" + email + "' is no e-mail address");
     }
     String gpu = values.getOrDefault("gpu", "false");
-    if (!Set.of("true", "false").contains(gpu)) {
+    if (YamlReader.yamlBoolean(gpu) == null) {
       problems.add(NAMESPACE + ":gpu must be true or false, not '" + gpu + "'");
     }
     String gateway = values.get("gatewayServiceType");
@@ -192,7 +193,7 @@ public record StackConfig(
     List<String> components = strings(values.get("components"), "components", problems);
     List<String> without = strings(values.get("without"), "without", problems);
     String accept = values.getOrDefault("acceptNewHostKeys", "false");
-    if (!Set.of("true", "false").contains(accept)) {
+    if (YamlReader.yamlBoolean(accept) == null) {
       problems.add(NAMESPACE + ":acceptNewHostKeys must be true or false, not '" + accept + "'");
     }
     Path knownHosts =
@@ -200,7 +201,7 @@ public record StackConfig(
             values.getOrDefault(
                 "knownHosts", System.getProperty("user.home") + "/.ssh/known_hosts"));
     String skipVerify = values.getOrDefault("skipVerify", "false");
-    if (!Set.of("true", "false").contains(skipVerify)) {
+    if (YamlReader.yamlBoolean(skipVerify) == null) {
       problems.add(NAMESPACE + ":skipVerify must be true or false, not '" + skipVerify + "'");
     }
     List<String> verifySkip = strings(values.get("verifySkip"), "verifySkip", problems);
@@ -211,14 +212,14 @@ public record StackConfig(
         inventory,
         inventoryYaml,
         knownHosts,
-        Boolean.parseBoolean(accept),
+        Boolean.TRUE.equals(YamlReader.yamlBoolean(accept)),
         values.getOrDefault("manifests", ""),
         components,
         without,
         email,
-        Boolean.parseBoolean(gpu),
+        Boolean.TRUE.equals(YamlReader.yamlBoolean(gpu)),
         "ClusterIP".equals(gateway) ? null : gateway,
-        Boolean.parseBoolean(skipVerify),
+        Boolean.TRUE.equals(YamlReader.yamlBoolean(skipVerify)),
         verifySkip);
   }
 

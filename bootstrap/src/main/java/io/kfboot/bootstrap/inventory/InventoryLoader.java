@@ -13,6 +13,7 @@ import io.kfboot.bootstrap.inventory.Inventory.Storage;
 import io.kfboot.bootstrap.inventory.Inventory.StorageMode;
 import io.kfboot.bootstrap.inventory.Inventory.TokenSource;
 import io.kfboot.core.Nearest;
+import io.kfboot.core.YamlReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -23,15 +24,9 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -53,7 +48,10 @@ public final class InventoryLoader {
       Pattern.compile("[A-Za-z0-9./-]+(=[A-Za-z0-9._-]*)?:(NoSchedule|PreferNoSchedule|NoExecute)");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
-  private final List<String> problems = new ArrayList<>();
+  /** The line-aware reader all of kfboot's loaders share; its problems are this loader's. */
+  private final YamlReader yaml = new YamlReader();
+
+  private final List<String> problems = yaml.problems();
   private final List<String> warnings = new ArrayList<>();
   private final Path base;
 
@@ -84,15 +82,8 @@ public final class InventoryLoader {
   }
 
   private Inventory read(Reader reader) {
-    Node root;
-    try {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
-    } catch (YAMLException e) {
-      problems.add("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
-      return null;
-    }
-    if (!(root instanceof MappingNode top)) {
-      problems.add("line 1: expected a mapping with cluster, k3s, ssh and hosts");
+    MappingNode top = yaml.root(reader, "a mapping with cluster, k3s, ssh and hosts").orElse(null);
+    if (top == null) {
       return null;
     }
     Map<String, Node> m =
@@ -317,25 +308,11 @@ public final class InventoryLoader {
   }
 
   private boolean bool(Map<String, Node> m, Node parent, String key, boolean dflt) {
-    String v = string(m, parent, key, String.valueOf(dflt), false);
-    Boolean b = yamlBoolean(v);
-    if (b == null) {
-      problems.add(at(m.get(key)) + key + " must be true or false, not '" + v + "'");
-      return dflt;
-    }
-    return b;
+    return yaml.bool(m, parent, key, dflt);
   }
 
-  /**
-   * A YAML boolean as SnakeYAML's (YAML 1.1) resolver reads one: true/false, yes/no, on/off, in any
-   * case; null for anything else, which is an error rather than a silent false.
-   */
   static Boolean yamlBoolean(String v) {
-    return switch (v == null ? "" : v.toLowerCase(Locale.ROOT)) {
-      case "true", "yes", "on", "y" -> Boolean.TRUE;
-      case "false", "no", "off", "n" -> Boolean.FALSE;
-      default -> null;
-    };
+    return YamlReader.yamlBoolean(v);
   }
 
   private static final Pattern IPV4ISH = Pattern.compile("[0-9.]+");
@@ -623,45 +600,13 @@ public final class InventoryLoader {
     return hosts;
   }
 
-  /** The mapping's keys; an unknown one is a problem, with the nearest known key suggested. */
   private Map<String, Node> keys(MappingNode node, String where, Set<String> known) {
-    Map<String, Node> out = new LinkedHashMap<>();
-    for (NodeTuple t : node.getValue()) {
-      String k = scalar(t.getKeyNode());
-      if (!known.contains(k)) {
-        String near = nearest(k, known);
-        problems.add(
-            at(t.getKeyNode())
-                + "unknown key '"
-                + k
-                + "' in "
-                + where
-                + (near != null
-                    ? "; did you mean '" + near + "'?"
-                    : "; known keys: " + String.join(", ", new TreeSet<>(known))));
-        continue;
-      }
-      if (out.put(k, t.getValueNode()) != null) {
-        problems.add(at(t.getKeyNode()) + "key '" + k + "' is given twice in " + where);
-      }
-    }
-    return out;
+    return yaml.keys(node, where, known);
   }
 
   private String string(
       Map<String, Node> m, Node parent, String key, String dflt, boolean required) {
-    Node n = m.get(key);
-    if (n == null) {
-      if (required) {
-        problems.add(at(parent) + key + " is missing");
-      }
-      return dflt;
-    }
-    if (!(n instanceof ScalarNode s)) {
-      problems.add(at(n) + key + " must be a single value");
-      return dflt;
-    }
-    return s.getValue();
+    return yaml.string(m, parent, key, dflt, required);
   }
 
   private String stringOr(Node own, Node shared, String dflt) {
@@ -670,26 +615,15 @@ public final class InventoryLoader {
   }
 
   private List<String> strings(Node node, String what) {
-    if (node == null) {
-      return List.of();
-    }
-    if (!(node instanceof SequenceNode seq)) {
-      problems.add(at(node) + what + " must be a list");
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    for (Node n : seq.getValue()) {
-      out.add(scalar(n));
-    }
-    return List.copyOf(out);
+    return yaml.strings(node, what);
   }
 
   private static String scalar(Node n) {
-    return n instanceof ScalarNode s ? s.getValue() : String.valueOf(n);
+    return YamlReader.scalar(n);
   }
 
   private static String at(Node n) {
-    return n == null ? "" : "line " + (n.getStartMark().getLine() + 1) + ": ";
+    return YamlReader.at(n);
   }
 
   private static String expandHome(String p) {

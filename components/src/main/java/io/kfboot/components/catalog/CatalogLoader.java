@@ -1,5 +1,6 @@
 package io.kfboot.components.catalog;
 
+import io.kfboot.core.Nearest;
 import io.kfboot.manifests.render.SemVer;
 import io.kfboot.manifests.source.ReleaseRef;
 import java.io.IOException;
@@ -207,7 +208,9 @@ public final class CatalogLoader {
             where
                 + " has unknown key '"
                 + k
-                + "' (known: "
+                + "'"
+                + Nearest.to(k, known).map(n -> "; did you mean '" + n + "'?").orElse("")
+                + " (known: "
                 + String.join(", ", new TreeSet<>(known))
                 + ")");
       }
