@@ -2,7 +2,6 @@ package io.kfboot.stacks;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
-import io.kfboot.core.YamlReader;
 import io.kfboot.platform.PlatformSettings;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -179,7 +178,7 @@ public record StackConfig(
       problems.add(NAMESPACE + ":adminEmail '" + email + "' is no e-mail address");
     }
     String gpu = values.getOrDefault("gpu", "false");
-    if (YamlReader.yamlBoolean(gpu) == null) {
+    if (!Set.of("true", "false").contains(gpu)) {
       problems.add(NAMESPACE + ":gpu must be true or false, not '" + gpu + "'");
     }
     String gateway = values.get("gatewayServiceType");
@@ -193,7 +192,7 @@ public record StackConfig(
     List<String> components = strings(values.get("components"), "components", problems);
     List<String> without = strings(values.get("without"), "without", problems);
     String accept = values.getOrDefault("acceptNewHostKeys", "false");
-    if (YamlReader.yamlBoolean(accept) == null) {
+    if (!Set.of("true", "false").contains(accept)) {
       problems.add(NAMESPACE + ":acceptNewHostKeys must be true or false, not '" + accept + "'");
     }
     Path knownHosts =
@@ -201,7 +200,7 @@ public record StackConfig(
             values.getOrDefault(
                 "knownHosts", System.getProperty("user.home") + "/.ssh/known_hosts"));
     String skipVerify = values.getOrDefault("skipVerify", "false");
-    if (YamlReader.yamlBoolean(skipVerify) == null) {
+    if (!Set.of("true", "false").contains(skipVerify)) {
       problems.add(NAMESPACE + ":skipVerify must be true or false, not '" + skipVerify + "'");
     }
     List<String> verifySkip = strings(values.get("verifySkip"), "verifySkip", problems);
@@ -212,14 +211,14 @@ public record StackConfig(
         inventory,
         inventoryYaml,
         knownHosts,
-        Boolean.TRUE.equals(YamlReader.yamlBoolean(accept)),
+        Boolean.parseBoolean(accept),
         values.getOrDefault("manifests", ""),
         components,
         without,
         email,
-        Boolean.TRUE.equals(YamlReader.yamlBoolean(gpu)),
+        Boolean.parseBoolean(gpu),
         "ClusterIP".equals(gateway) ? null : gateway,
-        Boolean.TRUE.equals(YamlReader.yamlBoolean(skipVerify)),
+        Boolean.parseBoolean(skipVerify),
         verifySkip);
   }
 
