@@ -30,25 +30,8 @@ final class InstallCommand extends BaseCommand {
   @Mixin Options.Platform platform = new Options.Platform();
   @Mixin Options.Output output = new Options.Output();
 
-  @Option(
-      names = "--admin-email",
-      paramLabel = "EMAIL",
-      descriptionKey = "ADMIN_EMAIL",
-      description =
-          "The Dex user kfboot creates. Env KFBOOT_ADMIN_EMAIL; default: "
-              + PlatformSettings.DEFAULT_ADMIN_EMAIL
-              + ".")
-  String adminEmail;
-
-  @Option(
-      names = "--credentials",
-      paramLabel = "FILE",
-      descriptionKey = "CREDENTIALS",
-      description =
-          "Where the generated password and secrets are kept (0600) and reused. Env"
-              + " KFBOOT_CREDENTIALS; default:"
-              + " $XDG_CONFIG_HOME/kfboot/credentials/<context>.properties.")
-  Path credentials;
+  @Mixin Options.Admin admin = new Options.Admin();
+  @Mixin Options.Credentials credentials = new Options.Credentials();
 
   @Option(names = "--verbose", description = "A progress line for every object.")
   boolean verbose;
@@ -64,8 +47,8 @@ final class InstallCommand extends BaseCommand {
     cluster.into(in);
     tuning.into(in);
     platform.into(in);
-    in.adminEmail = adminEmail;
-    in.credentials = credentials;
+    admin.into(in);
+    credentials.into(in);
     in.verbose = verbose;
   }
 

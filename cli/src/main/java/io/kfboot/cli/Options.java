@@ -337,7 +337,7 @@ final class Options {
     }
   }
 
-  /** How verify reaches Kubeflow and logs in. */
+  /** How verify reaches Kubeflow. */
   static final class Gateway {
     @Option(
         names = "--gateway-url",
@@ -348,17 +348,24 @@ final class Options {
                 + " KFBOOT_GATEWAY_URL; default: a port-forward to svc/istio-ingressgateway.")
     String gatewayUrl;
 
+    void into(SettingsInput in) {
+      in.gatewayUrl = gatewayUrl;
+    }
+  }
+
+  /** Where the generated password and secrets are kept. */
+  static final class Credentials {
     @Option(
         names = "--credentials",
         paramLabel = "FILE",
         descriptionKey = "CREDENTIALS",
         description =
-            "Where the generated password and secrets are kept (0600). Env KFBOOT_CREDENTIALS;"
-                + " default: $XDG_CONFIG_HOME/kfboot/credentials/<context>.properties.")
+            "Where the generated password and secrets are kept (0600) and reused. Env"
+                + " KFBOOT_CREDENTIALS; default:"
+                + " $XDG_CONFIG_HOME/kfboot/credentials/<context>.properties.")
     Path credentials;
 
     void into(SettingsInput in) {
-      in.gatewayUrl = gatewayUrl;
       in.credentials = credentials;
     }
   }

@@ -26,6 +26,7 @@ final class UpCommand extends BaseCommand {
   @Mixin Options.Selection selection = new Options.Selection();
   @Mixin Options.Admin admin = new Options.Admin();
   @Mixin Options.Gateway gateway = new Options.Gateway();
+  @Mixin Options.Credentials credentials = new Options.Credentials();
 
   @Option(
       names = "--timeout",
@@ -57,6 +58,7 @@ final class UpCommand extends BaseCommand {
     selection.into(in);
     admin.into(in);
     gateway.into(in);
+    credentials.into(in);
     in.timeout = timeout;
   }
 

@@ -23,6 +23,7 @@ final class VerifyCommand extends BaseCommand {
   @Mixin Options.Cluster cluster = new Options.Cluster();
   @Mixin Options.Verify checks = new Options.Verify();
   @Mixin Options.Gateway gateway = new Options.Gateway();
+  @Mixin Options.Credentials credentials = new Options.Credentials();
   @Mixin Options.Output output = new Options.Output();
 
   @Option(names = "--list", description = "List the checks and exit.")
@@ -36,6 +37,7 @@ final class VerifyCommand extends BaseCommand {
   void input(SettingsInput in) {
     cluster.into(in);
     gateway.into(in);
+    credentials.into(in);
   }
 
   @Override

@@ -141,22 +141,7 @@ public record PlatformSettings(
 
   /** The same settings aimed at another kubeconfig and context (the cluster 'up' merged). */
   public PlatformSettings withKubeconfig(Path kubeconfig, String context) {
-    return new PlatformSettings(
-        release,
-        selection,
-        inventory,
-        inventoryFile,
-        storage,
-        nvidia,
-        gpuHosts,
-        new ClusterTarget(kubeconfig, context),
-        install,
-        adminEmail,
-        credentialsFile,
-        hosts,
-        gatewayUrl,
-        verbose,
-        env);
+    return with(release, new ClusterTarget(kubeconfig, context), credentialsFile);
   }
 
   /**
@@ -164,22 +149,7 @@ public record PlatformSettings(
    * kubeconfig).
    */
   public PlatformSettings withCredentialsFile(Path file) {
-    return new PlatformSettings(
-        release,
-        selection,
-        inventory,
-        inventoryFile,
-        storage,
-        nvidia,
-        gpuHosts,
-        cluster,
-        install,
-        adminEmail,
-        file,
-        hosts,
-        gatewayUrl,
-        verbose,
-        env);
+    return with(release, cluster, file);
   }
 
   /**
@@ -188,7 +158,7 @@ public record PlatformSettings(
    */
   public PlatformSettings withManifests(String manifests) {
     ReleaseSource r = release;
-    return new PlatformSettings(
+    return with(
         new ReleaseSource(
             manifests,
             r.sha256(),
@@ -199,16 +169,24 @@ public record PlatformSettings(
             r.renderTimeout(),
             r.baseUrl(),
             r.quiet()),
+        cluster,
+        credentialsFile);
+  }
+
+  /** These settings with another release, cluster and credentials file; the rest as it is. */
+  private PlatformSettings with(ReleaseSource r, ClusterTarget c, Path credentials) {
+    return new PlatformSettings(
+        r,
         selection,
         inventory,
         inventoryFile,
         storage,
         nvidia,
         gpuHosts,
-        cluster,
+        c,
         install,
         adminEmail,
-        credentialsFile,
+        credentials,
         hosts,
         gatewayUrl,
         verbose,

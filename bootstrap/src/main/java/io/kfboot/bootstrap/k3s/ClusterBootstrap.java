@@ -353,17 +353,7 @@ public final class ClusterBootstrap {
    * apply, check again. {@link #NODES_READY} runs on the first server.
    */
   public List<StepRunner.Result> runStep(String hostName, String stepId, boolean plan) {
-    Host host =
-        inventory.hosts().stream()
-            .filter(h -> h.name().equals(hostName))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new HostException(
-                        hostName,
-                        "is not in the inventory",
-                        "use a host name of the inventory",
-                        false));
+    Host host = host(hostName);
     // the wait for nodes needs neither the token nor what earlier steps found
     boolean nodesReady = HostSteps.NODES_READY.equals(stepId);
     List<Step> all = plan(nodesReady ? "" : token()).stepsOf(hostName);
@@ -386,19 +376,19 @@ public final class ClusterBootstrap {
     }
   }
 
+  private Host host(String name) {
+    return inventory.hosts().stream()
+        .filter(h -> h.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new HostException(
+                    name, "is not in the inventory", "use a host name of the inventory", false));
+  }
+
   /** {@link #reset} of one host, for the stack's delete of that host. */
   public List<StepRunner.Result> resetHost(String hostName, boolean plan) {
-    Host host =
-        inventory.hosts().stream()
-            .filter(h -> h.name().equals(hostName))
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new HostException(
-                        hostName,
-                        "is not in the inventory",
-                        "use a host name of the inventory",
-                        false));
+    Host host = host(hostName);
     try (HostOperator op = connect.apply(host)) {
       return StepRunner.run(
           new HostContext(op, host, inventory, commandTimeout),
