@@ -1,7 +1,5 @@
 package io.kfboot.gpu;
 
-import static io.kfboot.manifests.parse.K8sObject.map;
-
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.Gate;
@@ -9,6 +7,7 @@ import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.ImageCollector;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.ObjectTemplate;
 import io.kfboot.manifests.parse.ResourceRequests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,7 +15,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -65,95 +63,16 @@ public final class DevicePlugin {
    */
   public static List<K8sObject> objects(int timeSlicing) {
     String config = config(timeSlicing);
-    Map<String, Object> managed = map("app.kubernetes.io/managed-by", "kfboot");
-    Map<String, Object> runtimeClass =
-        map(
-            "apiVersion",
-            "node.k8s.io/v1",
-            "kind",
-            "RuntimeClass",
-            "metadata",
-            map("name", "nvidia", "labels", managed),
-            "handler",
-            "nvidia");
-    Map<String, Object> configMap =
-        map(
-            "apiVersion",
-            "v1",
-            "kind",
-            "ConfigMap",
-            "metadata",
-            map("name", CONFIG_MAP, "namespace", NAMESPACE, "labels", managed),
-            "data",
-            map("config.yaml", config));
-    Map<String, Object> container =
-        map(
-            "name", "nvidia-device-plugin-ctr",
-            "image", IMAGE,
-            "env", List.of(map("name", "CONFIG_FILE", "value", CONFIG_DIR + "/config.yaml")),
-            "securityContext",
-                map("allowPrivilegeEscalation", false, "capabilities", map("drop", List.of("ALL"))),
-            "volumeMounts",
-                List.of(
-                    map(
-                        "name",
-                        "kubelet-device-plugins-dir",
-                        "mountPath",
-                        "/var/lib/kubelet/device-plugins"),
-                    map("name", "config", "mountPath", CONFIG_DIR, "readOnly", true)));
-    Map<String, Object> daemonSet =
-        map(
-            "apiVersion",
-            "apps/v1",
-            "kind",
-            "DaemonSet",
-            "metadata",
-            map("name", NAME, "namespace", NAMESPACE, "labels", managed),
-            "spec",
-            map(
-                "selector", map("matchLabels", map("name", "nvidia-device-plugin-ds")),
-                "updateStrategy", map("type", "RollingUpdate"),
-                "template",
-                    map(
-                        // the plugin reads its file once: a new configuration must roll the pods
-                        "metadata",
-                            map(
-                                "labels",
-                                map("name", "nvidia-device-plugin-ds"),
-                                "annotations",
-                                map("kfboot.io/config-sha256", sha256(config))),
-                        "spec",
-                            map(
-                                "runtimeClassName", "nvidia",
-                                "nodeSelector", map("nvidia.com/gpu.present", "true"),
-                                "tolerations",
-                                    List.of(
-                                        map(
-                                            "key",
-                                            "nvidia.com/gpu",
-                                            "operator",
-                                            "Exists",
-                                            "effect",
-                                            "NoSchedule")),
-                                "priorityClassName", "system-node-critical",
-                                "containers", List.of(container),
-                                "volumes",
-                                    List.of(
-                                        map(
-                                            "name",
-                                            "kubelet-device-plugins-dir",
-                                            "hostPath",
-                                            map(
-                                                "path",
-                                                "/var/lib/kubelet/device-plugins",
-                                                "type",
-                                                "Directory")),
-                                        map(
-                                            "name",
-                                            "config",
-                                            "configMap",
-                                            map("name", CONFIG_MAP)))))));
-    return List.of(K8sObject.of(runtimeClass), K8sObject.of(configMap), K8sObject.of(daemonSet));
+    ObjectTemplate template = ObjectTemplate.load(DevicePlugin.class, "device-plugin.yaml");
+    return List.of(
+        template.object("RuntimeClass", "nvidia").done(),
+        template.object("ConfigMap", CONFIG_MAP).data("config.yaml", config).done(),
+        template
+            .object("DaemonSet", NAME)
+            .image("nvidia-device-plugin-ctr", IMAGE)
+            // the plugin reads its file once: a new configuration must roll the pods
+            .podAnnotation("kfboot.io/config-sha256", sha256(config))
+            .done());
   }
 
   /** The plan with the device plugin added as a component of its own, without time-slicing. */
