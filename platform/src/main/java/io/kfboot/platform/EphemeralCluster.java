@@ -63,10 +63,7 @@ public final class EphemeralCluster {
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       Files.writeString(kubeconfig, k3s.getKubeConfigYaml());
       PlatformSettings onCluster =
-          settings
-              .withKubeconfig(kubeconfig, null)
-              .withCredentialsFile(
-                  kubeconfig.resolveSibling(kubeconfig.getFileName() + ".credentials"));
+          settings.withKubeconfig(kubeconfig, null).withCredentialsFile(credentialsOf(kubeconfig));
       listener.phase(2, PHASES, "install");
       new Installation(onCluster, listener).install();
       listener.phase(3, PHASES, "verify");
@@ -77,10 +74,14 @@ public final class EphemeralCluster {
         k3s.stop();
         if (kubeconfig != null) {
           Files.deleteIfExists(kubeconfig);
-          Files.deleteIfExists(
-              kubeconfig.resolveSibling(kubeconfig.getFileName() + ".credentials"));
+          Files.deleteIfExists(credentialsOf(kubeconfig));
         }
       }
     }
+  }
+
+  /** The ephemeral cluster's credentials live beside its kubeconfig and go with it. */
+  private static Path credentialsOf(Path kubeconfig) {
+    return kubeconfig.resolveSibling(kubeconfig.getFileName() + ".credentials");
   }
 }

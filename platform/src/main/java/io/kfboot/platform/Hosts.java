@@ -84,14 +84,12 @@ public final class Hosts {
                   ExitCategory.INTERNAL);
             },
             Map.of(),
-            DEFAULT_TIMEOUT,
+            PlatformSettings.DEFAULT_COMMAND_TIMEOUT,
             1,
             r -> {},
             extraSteps())
         .plan("");
   }
-
-  private static final Duration DEFAULT_TIMEOUT = PlatformSettings.DEFAULT_COMMAND_TIMEOUT;
 
   public Inventory inventory() {
     return inventory;

@@ -311,10 +311,6 @@ public final class InventoryLoader {
     return yaml.bool(m, parent, key, dflt);
   }
 
-  static Boolean yamlBoolean(String v) {
-    return YamlReader.yamlBoolean(v);
-  }
-
   private static final Pattern IPV4ISH = Pattern.compile("[0-9.]+");
   private static final Pattern HOSTNAME =
       Pattern.compile(
@@ -535,7 +531,7 @@ public final class InventoryLoader {
       }
       String sudoText =
           stringOr(m.get("sudo"), ssh.get("sudo"), String.valueOf(!"root".equals(user)));
-      Boolean sudoValue = yamlBoolean(sudoText);
+      Boolean sudoValue = YamlReader.yamlBoolean(sudoText);
       if (sudoValue == null) {
         problems.add(
             at(m.get("sudo") != null ? m.get("sudo") : ssh.get("sudo"))

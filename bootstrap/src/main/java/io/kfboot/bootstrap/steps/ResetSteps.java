@@ -35,15 +35,6 @@ public final class ResetSteps {
     return steps;
   }
 
-  public static List<Step> all() {
-    return List.of(
-        k3sRemoved(),
-        dockerRemoved(),
-        fileRemoved(HostFiles.SYSCTL_PATH),
-        fileRemoved(HostFiles.MODULES_PATH),
-        swapRestored());
-  }
-
   static String uninstallScript(HostContext h) {
     return h.spec().role() == Role.SERVER
         ? "/usr/local/bin/k3s-uninstall.sh"

@@ -9,6 +9,7 @@ import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.testing.Sshd;
 import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -209,23 +210,8 @@ class SshHostOperatorTest {
 
   @Test
   void aHostThatDoesNotListenIsATransientConnectFailure() throws Exception {
-    int closed;
-    try (var s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
-    SshTarget t =
-        new SshTarget(
-            "node-9",
-            "127.0.0.1",
-            closed,
-            "root",
-            sshd.userKey,
-            null,
-            sshd.knownHosts,
-            false,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(2));
-    try (SshHostOperator h = new SshHostOperator(t, warnings::add)) {
+    int closed = closedPort();
+    try (SshHostOperator h = onClosedPort(closed)) {
       assertThatThrownBy(() -> h.exec(Command.of("true"), Duration.ofSeconds(5)))
           .isInstanceOfSatisfying(
               HostException.class,
@@ -299,23 +285,8 @@ class SshHostOperatorTest {
 
   @Test
   void connectionRefusedAndAKeyPathThatIsAFolderSayWhatIsWrong() throws Exception {
-    int closed;
-    try (var s = new ServerSocket(0)) {
-      closed = s.getLocalPort();
-    }
-    SshTarget refused =
-        new SshTarget(
-            "node-9",
-            "127.0.0.1",
-            closed,
-            "root",
-            sshd.userKey,
-            null,
-            sshd.knownHosts,
-            false,
-            Duration.ofSeconds(2),
-            Duration.ofSeconds(2));
-    try (SshHostOperator h = new SshHostOperator(refused, warnings::add)) {
+    int closed = closedPort();
+    try (SshHostOperator h = onClosedPort(closed)) {
       assertThatThrownBy(() -> h.exec(Command.of("true"), Duration.ofSeconds(5)))
           .isInstanceOfSatisfying(
               HostException.class,
@@ -336,5 +307,29 @@ class SshHostOperatorTest {
                 assertThat(e.fix()).contains("private key file inside it");
               });
     }
+  }
+
+  /** A loopback port nothing listens on. */
+  private static int closedPort() throws IOException {
+    try (var s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Host node-9 as root on {@code port} of loopback, where no sshd listens. */
+  private SshHostOperator onClosedPort(int port) {
+    return new SshHostOperator(
+        new SshTarget(
+            "node-9",
+            "127.0.0.1",
+            port,
+            "root",
+            sshd.userKey,
+            null,
+            sshd.knownHosts,
+            false,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(2)),
+        warnings::add);
   }
 }

@@ -400,6 +400,8 @@ public final class Installer {
   }
 
   private InstallState startState(String release, String commit, String source, InstallPlan plan) {
+    // what an earlier install() of this Installer wrote says nothing of the cluster now
+    lastWritten = null;
     Optional<InstallState> existing =
         options.retry().run("read install state", () -> InstallState.read(client), listener);
     if (existing.isPresent()
