@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * A program kfboot starts on this machine (kustomize, kubectl, git), always with a timeout: its
@@ -42,6 +40,9 @@ public final class ExternalProcess {
   /**
    * Every program kfboot started that still runs; killed when the JVM ends (Ctrl-C, a fatal error).
    */
+  /** How long a kill waits for SIGKILL to take effect; a loaded machine can take seconds. */
+  private static final Duration KILL_WAIT = Duration.ofSeconds(30);
+
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {
@@ -106,21 +107,51 @@ public final class ExternalProcess {
     }
   }
 
-  /** The process and everything it started, so that no orphan keeps running after kfboot. */
+  /**
+   * The process and everything it started, so that no orphan keeps running after kfboot. Waits for
+   * them to end even when the calling thread was interrupted (a cancelled render is the usual
+   * caller): SIGKILL is delivered only once the target is scheduled, and a caller that returns
+   * before that would leave a process running behind a failed run.
+   */
   public static void kill(Process p) {
     LIVE.remove(p);
     List<ProcessHandle> children = p.descendants().toList();
     children.forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();
+    boolean interrupted = Thread.interrupted();
+    long deadline = System.nanoTime() + KILL_WAIT.toNanos();
     try {
-      p.waitFor(5, TimeUnit.SECONDS);
-      for (ProcessHandle c : children) {
-        c.onExit().get(5, TimeUnit.SECONDS);
+      // our own child is reaped by the JVM; its children are reaped by whoever adopts them, so a
+      // zombie among them counts as ended
+      while ((p.isAlive() || children.stream().anyMatch(ExternalProcess::running))
+          && System.nanoTime() - deadline < 0) {
+        try {
+          p.waitFor(20, TimeUnit.MILLISECONDS);
+          if (!p.isAlive()) {
+            Thread.sleep(20);
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException e) {
-      // killed with SIGKILL; one not reaped yet is gone as soon as its new parent reaps it
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static boolean running(ProcessHandle h) {
+    if (!h.isAlive()) {
+      return false;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + h.pid() + "/stat"));
+      char state = stat.charAt(stat.lastIndexOf(')') + 2);
+      return state != 'Z' && state != 'X';
+    } catch (IOException | RuntimeException e) {
+      // no /proc entry (gone, or not Linux): trust isAlive
+      return h.isAlive();
     }
   }
 }

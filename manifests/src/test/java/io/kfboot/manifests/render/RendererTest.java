@@ -75,7 +75,7 @@ class RendererTest {
         if [ "$1" = version ]; then echo v5.7.1; exit 0; fi
         case "$2" in
           */slow) sleep 600 & echo $! > %1$s; wait ;;
-          */bad) i=0; while [ ! -s %1$s ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo boom >&2; exit 1 ;;
+          */bad) i=0; while [ ! -s %1$s ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; echo boom >&2; exit 1 ;;
         esac
         """
             .formatted(pid));
