@@ -17,6 +17,7 @@ import io.kfboot.platform.Setting;
 import io.kfboot.verify.testing.SimulatedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -174,7 +175,7 @@ class PlatformCliTest {
                   .endSpec()
                   .build())
           .create();
-      long deadline = System.nanoTime() + 10_000_000_000L;
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (System.nanoTime() < deadline && !"Running".equals(phase(client))) {
         Thread.sleep(20);
       }
@@ -247,7 +248,7 @@ class PlatformCliTest {
       // the simulated kubelet runs it first; then it starts to crash
       var stored = client.pods().inNamespace("kubeflow").withName("katib-db-0").get();
       for (int i = 0;
-          i < 500 && (stored.getStatus() == null || stored.getStatus().getPhase() == null);
+          i < 12_000 && (stored.getStatus() == null || stored.getStatus().getPhase() == null);
           i++) {
         Thread.sleep(10);
         stored = client.pods().inNamespace("kubeflow").withName("katib-db-0").get();

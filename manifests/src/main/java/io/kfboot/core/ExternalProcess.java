@@ -37,12 +37,12 @@ public final class ExternalProcess {
 
   private ExternalProcess() {}
 
-  /**
-   * Every program kfboot started that still runs; killed when the JVM ends (Ctrl-C, a fatal error).
-   */
   /** How long a kill waits for SIGKILL to take effect; a loaded machine can take seconds. */
   private static final Duration KILL_WAIT = Duration.ofSeconds(30);
 
+  /**
+   * Every program kfboot started that still runs; killed when the JVM ends (Ctrl-C, a fatal error).
+   */
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
 
   static {

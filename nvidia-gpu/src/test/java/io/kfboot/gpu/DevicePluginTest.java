@@ -137,7 +137,7 @@ class DevicePluginTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       cluster.node("cpu-1", Map.of(), Map.of("cpu", "16"));
-      long start = System.nanoTime();
+      // the message is the early refusal's own; the gate's timeout would name the wait instead
       assertThatThrownBy(() -> install(client, plan))
           .isInstanceOfSatisfying(
               InstallException.class,
@@ -146,9 +146,6 @@ class DevicePluginTest {
                     .contains("no node is labeled nvidia.com/gpu.present=true");
                 assertThat(e.fix()).contains("gpu: true").contains("kfboot hosts up");
               });
-      assertThat(Duration.ofNanos(System.nanoTime() - start))
-          .as("no wait for the gate timeout")
-          .isLessThan(OPTIONS.gateTimeout());
     }
   }
 

@@ -100,7 +100,7 @@ class GpuUsageTest {
 
   /** The simulated scheduler acts a little after the write. */
   static void awaitPhase(KubernetesClient client, String ns, String name, String phase) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     String seen = null;
     while (System.nanoTime() < deadline) {
       Pod p = client.pods().inNamespace(ns).withName(name).get();

@@ -1,5 +1,7 @@
 package io.kfboot.manifests.vendor;
 
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.ExternalProcess;
 import io.kfboot.manifests.ManifestsException.DownloadException;
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
 import io.kfboot.manifests.ManifestsException.RemoteBasesException;
@@ -11,7 +13,6 @@ import io.kfboot.manifests.source.HttpDownloader;
 import io.kfboot.manifests.source.ReleaseResolver;
 import io.kfboot.manifests.source.ReleaseTree;
 import java.io.BufferedOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -24,13 +25,13 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -46,7 +47,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
  */
 public final class Vendorer {
   private static final int MAX_ROUNDS = 5;
-  private static final long GIT_TIMEOUT_MINUTES = 10;
+  private static final Duration GIT_TIMEOUT = Duration.ofMinutes(10);
 
   private final UrlRewrites rewrites;
   private final HttpDownloader downloader;
@@ -186,30 +187,20 @@ public final class Vendorer {
   private static String git(Path dir, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of("git", "-C", dir.toString()));
     cmd.addAll(List.of(args));
-    Process p =
-        new ProcessBuilder(cmd)
-            .redirectErrorStream(true)
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .start();
-    p.getOutputStream().close();
-    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    try {
-      if (!p.waitFor(GIT_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new DownloadException(
-            String.join(" ", cmd) + " timed out", "check the network", null);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new DownloadException("interrupted: " + String.join(" ", cmd), "run it again", e);
-    }
-    if (p.exitValue() != 0) {
+    ExternalProcess.Result r =
+        ExternalProcess.run(
+            cmd,
+            null,
+            GIT_TIMEOUT,
+            "check the network or use --url-rewrite FROM=TO to fetch from a mirror",
+            ExitCategory.NETWORK);
+    if (!r.ok()) {
       throw new DownloadException(
-          String.join(" ", cmd) + " failed (exit " + p.exitValue() + "): " + output.strip(),
+          String.join(" ", cmd) + " failed (exit " + r.exitCode() + "): " + r.output().strip(),
           "check the network or use --url-rewrite FROM=TO to fetch from a mirror",
           null);
     }
-    return output;
+    return r.output();
   }
 
   /** Points the kustomization at the vendored copy; returns the file's path in the tree. */

@@ -56,7 +56,7 @@ class HealthChecksTest {
     client.pods().inNamespace(ns).resource(p).create();
     Pod stored = client.pods().inNamespace(ns).withName(name).get();
     for (int i = 0;
-        i < 500 && (stored.getStatus() == null || stored.getStatus().getPhase() == null);
+        i < 12_000 && (stored.getStatus() == null || stored.getStatus().getPhase() == null);
         i++) {
       Thread.sleep(10);
       stored = client.pods().inNamespace(ns).withName(name).get();

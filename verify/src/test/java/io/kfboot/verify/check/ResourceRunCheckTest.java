@@ -63,7 +63,19 @@ class ResourceRunCheckTest {
                 .endSpec()
                 .build())
         .create();
-    Thread.sleep(100); // the simulated API server establishes it
+    // the simulated API server turns it Established a little later, as a real one does
+    String crdName = plural + "." + group;
+    for (int i = 0; i < 30_000 && !established(client, crdName); i++) {
+      Thread.sleep(10);
+    }
+  }
+
+  private static boolean established(KubernetesClient client, String crdName) {
+    var crd = client.apiextensions().v1().customResourceDefinitions().withName(crdName).get();
+    return crd != null
+        && crd.getStatus() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   /** The training-operator's part: once the job exists, report the condition. */
@@ -71,7 +83,7 @@ class ResourceRunCheckTest {
       KubernetesClient client, String ns, String name, String type, String message) {
     return CompletableFuture.supplyAsync(
         () -> {
-          for (int i = 0; i < 500; i++) {
+          for (int i = 0; i < 30_000; i++) {
             GenericKubernetesResource job =
                 client.genericKubernetesResources(PYTORCH).inNamespace(ns).withName(name).get();
             if (job != null) {
@@ -102,7 +114,7 @@ class ResourceRunCheckTest {
             client,
             new ClusterDiagnostics(client),
             Duration.ofMillis(20),
-            Duration.ofSeconds(10),
+            Duration.ofMinutes(10),
             line -> {})
         .run(List.of(check), Set.of());
   }
@@ -174,8 +186,8 @@ class ResourceRunCheckTest {
                   + " team-a/kfboot-verify-pytorch has failed")
           .contains("kubectl -n team-a logs -l kfboot.io/verify=training-job");
       assertThat(Duration.ofNanos(System.nanoTime() - start))
-          .as("not the whole timeout")
-          .isLessThan(Duration.ofSeconds(8));
+          .as("not the whole 10 min timeout")
+          .isLessThan(Duration.ofMinutes(3));
     }
   }
 
@@ -214,7 +226,7 @@ class ResourceRunCheckTest {
       CompletableFuture<String> claimSeen =
           CompletableFuture.supplyAsync(
               () -> {
-                for (int i = 0; i < 500; i++) {
+                for (int i = 0; i < 30_000; i++) {
                   GenericKubernetesResource nb =
                       client
                           .genericKubernetesResources(notebooks)
