@@ -18,6 +18,7 @@ public final class HostContext {
   private final Duration timeout;
   private final String root;
   private final Map<String, String> discoveredLabels = new ConcurrentSkipListMap<>();
+  private HostFacts facts;
 
   public HostContext(
       HostOperator operator, Inventory.Host spec, Inventory inventory, Duration timeout) {
@@ -52,6 +53,17 @@ public final class HostContext {
    */
   public Map<String, String> discoveredLabels() {
     return discoveredLabels;
+  }
+
+  /**
+   * The host's facts, probed on first use and kept for this run: nothing kfboot's steps change
+   * (packages, swap, sysctl) moves them, and every step that reads them sees the same answer.
+   */
+  public synchronized HostFacts facts() {
+    if (facts == null) {
+      facts = HostFacts.probe(this);
+    }
+    return facts;
   }
 
   public Inventory.Host spec() {

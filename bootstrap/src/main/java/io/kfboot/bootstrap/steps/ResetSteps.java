@@ -60,16 +60,15 @@ public final class ResetSteps {
         "docker-removed",
         "Docker removed, if kfboot installed it",
         host ->
-            host.file(HostSteps.Docker.MARKER).isPresent()
+            host.file(Docker.MARKER).isPresent()
                 ? Check.change("remove the Docker kfboot installed")
                 : Check.ok("kfboot did not install Docker"),
         host -> {
           host.rootOk(
-              HostSteps.distroPackages("remove", "docker.io", "moby-engine docker", "docker"),
+              DistroPackages.command("remove", "docker.io", "moby-engine docker", "docker"),
               "removing Docker");
           host.rootOk(
-              Command.of("rm", "-f", "--", host.path(HostSteps.Docker.MARKER)),
-              "removing " + HostSteps.Docker.MARKER);
+              Command.of("rm", "-f", "--", host.path(Docker.MARKER)), "removing " + Docker.MARKER);
         });
   }
 
@@ -86,7 +85,7 @@ public final class ResetSteps {
         "swap-restored",
         "swap back on, if kfboot turned it off",
         host ->
-            host.file(HostSteps.SwapOff.MARKER).isPresent()
+            host.file(SwapOff.MARKER).isPresent()
                 ? Check.change("restore /etc/fstab swap lines and swapon -a")
                 : Check.ok("kfboot did not turn swap off"),
         host -> {
@@ -101,8 +100,8 @@ public final class ResetSteps {
                       + " 2>/dev/null | awk '{print $1}' | xargs -r systemctl unmask"));
           host.rootOk(Command.of("swapon", "-a"), "swapon -a");
           host.rootOk(
-              Command.of("rm", "-f", "--", host.path(HostSteps.SwapOff.MARKER)),
-              "removing " + HostSteps.SwapOff.MARKER);
+              Command.of("rm", "-f", "--", host.path(SwapOff.MARKER)),
+              "removing " + SwapOff.MARKER);
         });
   }
 }

@@ -70,12 +70,16 @@ public final class FakeLinuxHost {
     List<String> a = unwrap(c);
     String line = String.join(" ", a);
     String prog = a.get(0);
-    if (prog.equals("sh") && line.contains("ss -Hltn")) {
+    if (prog.equals("sh") && line.contains("arch=$(uname -m)")) {
+      // the host facts probe: the answer a small Debian VM gives
       return ok(
-          (k3sVersion == null ? "none" : "k3s")
-              + "\n22 "
+          "arch=x86_64\ncpus="
+              + cpus
+              + "\nmemory_kib=16000000\ndisk_free_kib=100000000\nsystemd=yes\nk3s="
+              + (k3sVersion == null ? "no" : "yes")
+              + "\ntcp=22 "
               + (k3sVersion == null ? "" : "6443 10250")
-              + "\n68\nyes\ndns\n");
+              + "\nudp=68\nntp=yes\ndns=yes\n");
     }
     if (prog.equals("sh") && line.contains("command -v curl")) {
       return ok("/usr/bin/curl\n");
@@ -90,9 +94,6 @@ public final class FakeLinuxHost {
     if (prog.equals("sh") && line.contains("remove -y -q docker.io")) {
       docker = false;
       return ok("");
-    }
-    if (prog.equals("sh") && line.contains("uname -m")) {
-      return ok("x86_64\n" + cpus + "\n16000000\n100000000\nsystemd\n");
     }
     if (prog.equals("sh") && line.contains("test -e ")) {
       String path = line.substring(line.indexOf("test -e ") + 8).split(" ")[0].replace("'", "");
