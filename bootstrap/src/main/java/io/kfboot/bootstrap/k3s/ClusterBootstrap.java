@@ -11,6 +11,7 @@ import io.kfboot.bootstrap.steps.HostSteps;
 import io.kfboot.bootstrap.steps.ResetSteps;
 import io.kfboot.bootstrap.steps.Step;
 import io.kfboot.bootstrap.steps.StepRunner;
+import io.kfboot.core.DagExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -21,10 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -404,40 +401,18 @@ public final class ClusterBootstrap {
     return steps;
   }
 
+  /**
+   * {@code work} on every host at once (up to the parallelism); a host that fails does not stop the
+   * others half way through a step, and the first failure is thrown once all have ended.
+   */
   private List<StepRunner.Result> parallel(
       List<HostContext> hosts, Function<HostContext, List<StepRunner.Result>> work) {
-    if (hosts.isEmpty()) {
-      return List.of();
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, hosts.size()));
     try {
-      List<Future<List<StepRunner.Result>>> futures = new ArrayList<>();
-      for (HostContext h : hosts) {
-        futures.add(pool.submit(() -> work.apply(h)));
-      }
-      List<StepRunner.Result> out = new ArrayList<>();
-      RuntimeException first = null;
-      for (Future<List<StepRunner.Result>> f : futures) {
-        try {
-          out.addAll(f.get());
-        } catch (ExecutionException e) {
-          if (first == null) {
-            first =
-                e.getCause() instanceof RuntimeException r
-                    ? r
-                    : new IllegalStateException(e.getCause());
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new HostException("kfboot", "interrupted", "", false);
-        }
-      }
-      if (first != null) {
-        throw first;
-      }
-      return out;
-    } finally {
-      pool.shutdownNow();
+      return new DagExecutor("kfboot-host", parallelism, DagExecutor.OnFailure.FINISH_RUNNING)
+          .forEach(hosts, work).stream().flatMap(List::stream).toList();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HostException("kfboot", "interrupted", "", false);
     }
   }
 }

@@ -134,38 +134,15 @@ public final class Uninstaller {
       listener.componentStarted(c.id(), Duration.ZERO);
       Map<Phase, List<K8sObject>> byPhase = ApplyOrder.byPhase(c.objects(), scopes);
       int deleted = 0;
-      for (Phase p :
-          List.of(
-              Phase.CUSTOM_RESOURCES,
-              Phase.WEBHOOKS,
-              Phase.NAMESPACED,
-              Phase.CLUSTER_SCOPED,
-              Phase.CLUSTER_RBAC,
-              Phase.NAMESPACES)) {
+      for (Phase p : ApplyOrder.UNINSTALL) {
         for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
           if (applier.delete(o, scopes.isClusterScoped(o))) {
             deleted++;
           }
         }
-      }
-      for (K8sObject ns : byPhase.getOrDefault(Phase.NAMESPACES, List.of())) {
-        try {
-          waiter.await(conditions.namespaceGone(ns.name()), options.gateTimeout());
-        } catch (VerifyException e) {
-          throw new InstallException(
-              "component " + c.id() + ": " + e.getMessage(),
-              "a finalizer holds the namespace: find what is left with 'kubectl api-resources"
-                  + " --verbs=list --namespaced -o name | xargs -n1 kubectl get -n "
-                  + ns.name()
-                  + "', and the controller that should clear it; then rerun",
-              e.diagnostics(),
-              true,
-              e);
-        }
-      }
-      for (K8sObject crd : byPhase.getOrDefault(Phase.CRDS, List.of())) {
-        if (applier.delete(crd, true)) {
-          deleted++;
+        if (p == Phase.NAMESPACES) {
+          // what the namespaces held goes with them; the CRDs after, once nothing uses them
+          awaitNamespacesGone(c, byPhase.getOrDefault(p, List.of()), waiter, conditions);
         }
       }
       remaining.remove(c.id());
@@ -178,6 +155,28 @@ public final class Uninstaller {
           Duration.ZERO);
     }
     return removed;
+  }
+
+  private void awaitNamespacesGone(
+      PlannedComponent c,
+      List<K8sObject> namespaces,
+      Waiter waiter,
+      KubernetesConditions conditions) {
+    for (K8sObject ns : namespaces) {
+      try {
+        waiter.await(conditions.namespaceGone(ns.name()), options.gateTimeout());
+      } catch (VerifyException e) {
+        throw new InstallException(
+            "component " + c.id() + ": " + e.getMessage(),
+            "a finalizer holds the namespace: find what is left with 'kubectl api-resources"
+                + " --verbs=list --namespaced -o name | xargs -n1 kubectl get -n "
+                + ns.name()
+                + "', and the controller that should clear it; then rerun",
+            e.diagnostics(),
+            true,
+            e);
+      }
+    }
   }
 
   private void writeOrDelete(InstallState state) {

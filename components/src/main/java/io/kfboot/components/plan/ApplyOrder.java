@@ -3,6 +3,7 @@ package io.kfboot.components.plan;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,7 +28,23 @@ public final class ApplyOrder {
     CUSTOM_RESOURCES
   }
 
+  /** The order install applies the phases in. */
+  public static final List<Phase> INSTALL = List.of(Phase.values());
+
+  /**
+   * The order uninstall deletes them in: install's, reversed. Custom resources go first, while
+   * their controllers still run and can clear their finalizers; webhooks next, so that they block
+   * no other delete; Namespaces are awaited until gone; CRDs go last.
+   */
+  public static final List<Phase> UNINSTALL = reversed(INSTALL);
+
   private ApplyOrder() {}
+
+  private static List<Phase> reversed(List<Phase> phases) {
+    List<Phase> out = new ArrayList<>(phases);
+    Collections.reverse(out);
+    return List.copyOf(out);
+  }
 
   public static Phase phaseOf(K8sObject o, Scopes scopes) {
     if (o.isCrd()) return Phase.CRDS;

@@ -1,7 +1,7 @@
 package io.kfboot.manifests.render;
 
+import io.kfboot.core.DagExecutor;
 import io.kfboot.core.ExternalProcess;
-import io.kfboot.manifests.ManifestsException;
 import io.kfboot.manifests.ManifestsException.InvalidSourceException;
 import io.kfboot.manifests.ManifestsException.RenderException;
 import io.kfboot.manifests.Progress;
@@ -19,10 +19,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -69,69 +65,37 @@ public final class Renderer {
     }
     List<String> unique = paths.stream().distinct().toList();
     AtomicInteger done = new AtomicInteger();
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            Math.min(parallelism, Math.max(1, unique.size())),
-            r -> {
-              Thread t = new Thread(r, "kustomize");
-              t.setDaemon(true);
-              return t;
-            });
+    List<RenderedPath> rendered;
     try {
-      Map<String, Future<RenderedPath>> futures = new LinkedHashMap<>();
-      for (String p : unique) {
-        futures.put(
-            p,
-            pool.submit(
-                () -> {
-                  RenderedPath r = render(root, p);
-                  progress.report(
-                      "rendered "
-                          + done.incrementAndGet()
-                          + "/"
-                          + unique.size()
-                          + " "
-                          + p
-                          + " ("
-                          + r.objects().size()
-                          + " objects, "
-                          + r.took().toMillis()
-                          + " ms)");
-                  return r;
-                }));
-      }
-      Map<String, RenderedPath> out = new LinkedHashMap<>();
-      for (var e : futures.entrySet()) {
-        out.put(e.getKey(), await(e.getValue()));
-      }
-      return out;
-    } finally {
       // on a failure the other renders are stopped, and waited for: each kills its kustomize and
       // removes its files before this returns, so a failed run leaves neither behind
-      pool.shutdownNow();
-      try {
-        pool.awaitTermination(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private static RenderedPath await(Future<RenderedPath> f) {
-    try {
-      return f.get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof ManifestsException me) {
-        throw me;
-      }
-      if (e.getCause() instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IllegalStateException(e.getCause());
+      rendered =
+          new DagExecutor("kustomize", parallelism, DagExecutor.OnFailure.CANCEL_RUNNING)
+              .forEach(
+                  unique,
+                  p -> {
+                    RenderedPath r = render(root, p);
+                    progress.report(
+                        "rendered "
+                            + done.incrementAndGet()
+                            + "/"
+                            + unique.size()
+                            + " "
+                            + p
+                            + " ("
+                            + r.objects().size()
+                            + " objects, "
+                            + r.took().toMillis()
+                            + " ms)");
+                    return r;
+                  });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RenderException("interrupted while rendering", "run it again", e);
     }
+    Map<String, RenderedPath> out = new LinkedHashMap<>();
+    rendered.forEach(r -> out.put(r.path(), r));
+    return out;
   }
 
   /** Renders one path, relative to {@code root}. */
