@@ -141,11 +141,12 @@ public final class StorageComponent {
             new ProbeVolumeCheck(
                 storage.mode() == StorageMode.NFS_STATIC
                     ? Provisioners.staticVolume(
-                        PROBE_VOLUME,
-                        "1Mi",
-                        storage.nfs(),
-                        storage.nfs().path() + "/" + PROBE_VOLUME_DIR,
-                        ProbeVolumeCheck.NAMESPACE + "/" + ProbeVolumeCheck.NAME)
+                            PROBE_VOLUME,
+                            "1Mi",
+                            storage.nfs(),
+                            storage.nfs().path() + "/" + PROBE_VOLUME_DIR,
+                            ProbeVolumeCheck.NAMESPACE + "/" + ProbeVolumeCheck.NAME)
+                        .body()
                     : null));
     ComponentSpec spec =
         new ComponentSpec(

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Objects kfboot makes itself, written as YAML on the classpath (so that they read like the
@@ -53,12 +54,97 @@ public final class ObjectTemplate {
     throw new IllegalStateException(resource + " has no " + kind + " " + name);
   }
 
+  /**
+   * Every object of the template, in its order, each finished by {@code finish}: it gets a deep
+   * copy to patch and returns it (changed or not).
+   */
+  public List<K8sObject> objects(UnaryOperator<Patch> finish) {
+    return objects.stream().map(o -> finish.apply(new Patch(deepCopy(o.body()))).done()).toList();
+  }
+
   /** One object being finished: typed setters for what kfboot's objects vary in. */
   public final class Patch {
     private final Map<String, Object> body;
 
     Patch(Map<String, Object> body) {
       this.body = body;
+    }
+
+    public String kind() {
+      return String.valueOf(body.get("kind"));
+    }
+
+    public String name() {
+      return String.valueOf(child(body, "metadata").get("name"));
+    }
+
+    /** Another name: one template object stands for several (the volumes of a list). */
+    public Patch name(String name) {
+      child(body, "metadata").put("name", name);
+      return this;
+    }
+
+    /** The value of environment variable {@code name} of the pod template's {@code container}. */
+    @SuppressWarnings("unchecked")
+    public Patch env(String container, String name, String value) {
+      for (Object e : (List<Object>) container(container).get("env")) {
+        Map<String, Object> m = (Map<String, Object>) e;
+        if (name.equals(m.get("name"))) {
+          m.put("value", value);
+          return this;
+        }
+      }
+      throw new IllegalStateException(resource + ": container " + container + " has no " + name);
+    }
+
+    /** The server and path of the pod template's NFS volume {@code volume}. */
+    @SuppressWarnings("unchecked")
+    public Patch nfsVolume(String volume, String server, String path) {
+      for (Object v : (List<Object>) podSpec().get("volumes")) {
+        Map<String, Object> m = (Map<String, Object>) v;
+        if (volume.equals(m.get("name"))) {
+          nfs(child(m, "nfs"), server, path);
+          return this;
+        }
+      }
+      throw new IllegalStateException(resource + " has no volume " + volume);
+    }
+
+    /** A PersistentVolume's size and where it lies on an NFS export. */
+    public Patch persistentVolume(String size, String server, String path) {
+      Map<String, Object> spec = child(body, "spec");
+      child(spec, "capacity").put("storage", size);
+      nfs(child(spec, "nfs"), server, path);
+      return this;
+    }
+
+    /** A PersistentVolume reserved for one claim. */
+    public Patch claimRef(String namespace, String name) {
+      Map<String, Object> ref = new LinkedHashMap<>();
+      ref.put("namespace", namespace);
+      ref.put("name", name);
+      child(body, "spec").put("claimRef", ref);
+      return this;
+    }
+
+    private void nfs(Map<String, Object> nfs, String server, String path) {
+      nfs.put("server", server);
+      nfs.put("path", path);
+    }
+
+    private Map<String, Object> podSpec() {
+      return child(child(child(body, "spec"), "template"), "spec");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> container(String name) {
+      for (Object c : (List<Object>) podSpec().get("containers")) {
+        Map<String, Object> m = (Map<String, Object>) c;
+        if (name.equals(m.get("name"))) {
+          return m;
+        }
+      }
+      throw new IllegalStateException(resource + " has no container " + name);
     }
 
     /** A ConfigMap's data entry. */
@@ -75,18 +161,9 @@ public final class ObjectTemplate {
     }
 
     /** The image of the pod template's container {@code container}. */
-    @SuppressWarnings("unchecked")
     public Patch image(String container, String image) {
-      List<Object> containers =
-          (List<Object>) child(child(child(body, "spec"), "template"), "spec").get("containers");
-      for (Object c : containers) {
-        Map<String, Object> m = (Map<String, Object>) c;
-        if (container.equals(m.get("name"))) {
-          m.put("image", image);
-          return this;
-        }
-      }
-      throw new IllegalStateException(resource + " has no container " + container);
+      container(container).put("image", image);
+      return this;
     }
 
     /** The finished object; a {@code PATCHED} left anywhere is a bug in kfboot, refused here. */

@@ -24,4 +24,33 @@ class ObjectTemplateTest {
     assertThatThrownBy(() -> t.object("Secret", "settings"))
         .hasMessageContaining("has no Secret settings");
   }
+
+  @Test
+  void everyObjectInOrderFinishedByKindAndAMissingTargetIsNamed() {
+    ObjectTemplate t = ObjectTemplate.load(ObjectTemplateTest.class, "template-test.yaml");
+    var objects =
+        t.objects(
+            o ->
+                switch (o.kind()) {
+                  case "ConfigMap" -> o.data("config.yaml", "x");
+                  case "Deployment" ->
+                      o.image("main", "nginx:1.27")
+                          .env("main", "SERVER", "10.0.0.1")
+                          .nfsVolume("share", "10.0.0.1", "/srv")
+                          .name("server-2");
+                  default -> o;
+                });
+    assertThat(objects).extracting(K8sObject::kind).containsExactly("ConfigMap", "Deployment");
+    assertThat(objects.get(1).name()).isEqualTo("server-2");
+    assertThat(String.valueOf(objects.get(1).body()))
+        .contains("image=nginx:1.27")
+        .contains("value=10.0.0.1")
+        .contains("nfs={server=10.0.0.1, path=/srv}");
+    assertThatThrownBy(() -> t.object("Deployment", "server").env("main", "CLIENT", "x"))
+        .hasMessageContaining("container main has no CLIENT");
+    assertThatThrownBy(() -> t.object("Deployment", "server").nfsVolume("data", "a", "b"))
+        .hasMessageContaining("has no volume data");
+    assertThatThrownBy(() -> t.object("Deployment", "server").image("sidecar", "x"))
+        .hasMessageContaining("has no container sidecar");
+  }
 }
