@@ -20,6 +20,12 @@ public final class ObjectTemplate {
   /** The placeholder for what code sets. */
   public static final String PATCHED = "PATCHED";
 
+  /**
+   * The namespace's placeholder, as a value or inside one (a route's path names its namespace):
+   * {@link Patch#namespace} replaces it everywhere in the object.
+   */
+  public static final String PATCHED_NAMESPACE = "PATCHED_NAMESPACE";
+
   private final String resource;
   private final List<K8sObject> objects;
 
@@ -76,6 +82,12 @@ public final class ObjectTemplate {
 
     public String name() {
       return String.valueOf(child(body, "metadata").get("name"));
+    }
+
+    /** The namespace, wherever the object says {@link #PATCHED_NAMESPACE}. */
+    public Patch namespace(String namespace) {
+      body.replaceAll((k, v) -> withNamespace(v, namespace));
+      return this;
     }
 
     /** Another name: one template object stands for several (the volumes of a list). */
@@ -179,6 +191,22 @@ public final class ObjectTemplate {
   @SuppressWarnings("unchecked")
   private static Map<String, Object> child(Map<String, Object> m, String key) {
     return (Map<String, Object>) m.computeIfAbsent(key, k -> new LinkedHashMap<String, Object>());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Object withNamespace(Object v, String namespace) {
+    if (v instanceof String str) {
+      return str.replace(PATCHED_NAMESPACE, namespace);
+    }
+    if (v instanceof Map<?, ?> map) {
+      ((Map<String, Object>) map).replaceAll((k, x) -> withNamespace(x, namespace));
+      return map;
+    }
+    if (v instanceof List<?> list) {
+      ((List<Object>) list).replaceAll(x -> withNamespace(x, namespace));
+      return list;
+    }
+    return v;
   }
 
   @SuppressWarnings("unchecked")

@@ -1,6 +1,7 @@
 package io.kfboot.verify.check;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.manifests.parse.ObjectTemplate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +18,6 @@ import java.util.Map;
  */
 public final class PlatformRuns {
   public static final String DEFAULT_NAMESPACE = "kubeflow-user-example-com";
-  static final String PYTHON = "docker.io/library/python:3.12-alpine";
-  private static final Map<String, Object> NO_SIDECAR = Map.of("sidecar.istio.io/inject", "false");
 
   private PlatformRuns() {}
 
@@ -55,41 +54,16 @@ public final class PlatformRuns {
     return checks;
   }
 
-  private static Map<String, Object> meta(String name, String namespace) {
-    return Map.of("name", name, "namespace", namespace);
+  private static final ObjectTemplate RUNS =
+      ObjectTemplate.load(PlatformRuns.class, "platform-runs.yaml");
+
+  /** The template's object of this kind and name, in {@code namespace}. */
+  private static Map<String, Object> run(String kind, String name, String namespace) {
+    return RUNS.object(kind, name).namespace(namespace).done().body();
   }
 
   public static VerifyCheck pytorchJob(String namespace) {
-    Map<String, Object> container =
-        Map.of(
-            "name",
-            "pytorch",
-            "image",
-            PYTHON,
-            "command",
-            List.of("python3", "-c", "print('kfboot: training job ran')"));
-    Map<String, Object> master =
-        Map.of(
-            "replicas",
-            1,
-            "restartPolicy",
-            "OnFailure",
-            "template",
-            Map.of(
-                "metadata",
-                Map.of("labels", NO_SIDECAR),
-                "spec",
-                Map.of("containers", List.of(container))));
-    Map<String, Object> body =
-        Map.of(
-            "apiVersion",
-            "kubeflow.org/v1",
-            "kind",
-            "PyTorchJob",
-            "metadata",
-            meta("kfboot-verify-pytorch", namespace),
-            "spec",
-            Map.of("pytorchReplicaSpecs", Map.of("Master", master)));
+    Map<String, Object> body = run("PyTorchJob", "kfboot-verify-pytorch", namespace);
     return new ResourceRunCheck(
         "training-job",
         "a PyTorchJob runs to Succeeded (training-operator)",
@@ -107,28 +81,7 @@ public final class PlatformRuns {
    * Complete.
    */
   public static VerifyCheck trainJob(String namespace) {
-    Map<String, Object> body =
-        Map.of(
-            "apiVersion",
-            "trainer.kubeflow.org/v1alpha1",
-            "kind",
-            "TrainJob",
-            "metadata",
-            meta("kfboot-verify-trainjob", namespace),
-            "spec",
-            Map.of(
-                "runtimeRef",
-                Map.of("name", "torch-distributed"),
-                "trainer",
-                Map.of(
-                    "image",
-                    PYTHON,
-                    "command",
-                    List.of("python3", "-c", "print('kfboot: train job ran')"),
-                    "numNodes",
-                    1,
-                    "resourcesPerNode",
-                    Map.of("requests", Map.of("cpu", "100m", "memory", "128Mi")))));
+    Map<String, Object> body = run("TrainJob", "kfboot-verify-trainjob", namespace);
     return new ResourceRunCheck(
         "train-job",
         "a TrainJob runs to Complete (Kubeflow Trainer)",
@@ -141,78 +94,7 @@ public final class PlatformRuns {
   }
 
   public static VerifyCheck katibExperiment(String namespace) {
-    Map<String, Object> trialJob =
-        Map.of(
-            "apiVersion",
-            "batch/v1",
-            "kind",
-            "Job",
-            "spec",
-            Map.of(
-                "template",
-                Map.of(
-                    "metadata", Map.of("annotations", NO_SIDECAR),
-                    "spec",
-                        Map.of(
-                            "restartPolicy",
-                            "Never",
-                            "containers",
-                            List.of(
-                                Map.of(
-                                    "name",
-                                    "training-container",
-                                    "image",
-                                    PYTHON,
-                                    "command",
-                                    List.of(
-                                        "python3",
-                                        "-c",
-                                        "print('loss=0.05')  #"
-                                            + " lr=${trialParameters.learningRate}")))))));
-    Map<String, Object> body =
-        Map.of(
-            "apiVersion",
-            "kubeflow.org/v1beta1",
-            "kind",
-            "Experiment",
-            "metadata",
-            meta("kfboot-verify-grid", namespace),
-            "spec",
-            Map.of(
-                "objective",
-                Map.of("type", "minimize", "goal", 0.1, "objectiveMetricName", "loss"),
-                "algorithm",
-                Map.of("algorithmName", "grid"),
-                "parallelTrialCount",
-                2,
-                "maxTrialCount",
-                2,
-                "maxFailedTrialCount",
-                2,
-                "parameters",
-                List.of(
-                    Map.of(
-                        "name",
-                        "lr",
-                        "parameterType",
-                        "double",
-                        "feasibleSpace",
-                        Map.of("min", "0.01", "max", "0.02", "step", "0.01"))),
-                "trialTemplate",
-                Map.of(
-                    "primaryContainerName",
-                    "training-container",
-                    "trialParameters",
-                    List.of(
-                        Map.of(
-                            "name",
-                            "learningRate",
-                            "description",
-                            "learning rate",
-                            "reference",
-                            "lr")),
-                    "trialSpec",
-                    trialJob)));
+    Map<String, Object> body = run("Experiment", "kfboot-verify-grid", namespace);
     return new ResourceRunCheck(
         "katib-experiment",
         "a two-trial grid Experiment Succeeds (Katib)",
@@ -233,55 +115,8 @@ public final class PlatformRuns {
    */
   public static VerifyCheck notebook(String namespace, ResourceRunCheck.AfterReady open) {
     String name = "kfboot-verify-notebook";
-    Map<String, Object> claim =
-        Map.of(
-            "apiVersion",
-            "v1",
-            "kind",
-            "PersistentVolumeClaim",
-            "metadata",
-            meta(name + "-workspace", namespace),
-            "spec",
-            Map.of(
-                "accessModes",
-                List.of("ReadWriteOnce"),
-                "resources",
-                Map.of("requests", Map.of("storage", "1Gi"))));
-    Map<String, Object> container =
-        Map.of(
-            "name",
-            name,
-            "image",
-            "ghcr.io/kubeflow/kubeflow/notebook-servers/jupyter:v1.10.0",
-            "volumeMounts",
-            List.of(Map.of("name", "workspace", "mountPath", "/home/jovyan")),
-            "resources",
-            Map.of("requests", Map.of("cpu", "0.1", "memory", "256Mi")));
-    Map<String, Object> body =
-        Map.of(
-            "apiVersion",
-            "kubeflow.org/v1",
-            "kind",
-            "Notebook",
-            "metadata",
-            meta(name, namespace),
-            "spec",
-            Map.of(
-                "template",
-                Map.of(
-                    "spec",
-                    Map.of(
-                        "containers",
-                        List.of(container),
-                        "serviceAccountName",
-                        "default-editor",
-                        "volumes",
-                        List.of(
-                            Map.of(
-                                "name",
-                                "workspace",
-                                "persistentVolumeClaim",
-                                Map.of("claimName", name + "-workspace")))))));
+    Map<String, Object> claim = run("PersistentVolumeClaim", name + "-workspace", namespace);
+    Map<String, Object> body = run("Notebook", name, namespace);
     return new ResourceRunCheck(
         "notebook",
         "a Notebook with a workspace claim becomes Ready"
@@ -310,88 +145,9 @@ public final class PlatformRuns {
   public static VerifyCheck inferenceService(
       String namespace, ResourceRunCheck.AfterReady predict) {
     String name = "kfboot-verify-sklearn";
-    Map<String, Object> body =
-        Map.of(
-            "apiVersion",
-            "serving.kserve.io/v1beta1",
-            "kind",
-            "InferenceService",
-            "metadata",
-            meta(name, namespace),
-            "spec",
-            Map.of(
-                "predictor",
-                Map.of(
-                    "sklearn",
-                    Map.of(
-                        "storageUri",
-                        "gs://kfserving-examples/models/sklearn/1.0/model",
-                        "resources",
-                        Map.of(
-                            "requests",
-                            Map.of("cpu", "50m", "memory", "128Mi"),
-                            "limits",
-                            Map.of("cpu", "100m", "memory", "256Mi"))))));
-    Map<String, Object> route =
-        Map.of(
-            "apiVersion",
-            "networking.istio.io/v1beta1",
-            "kind",
-            "VirtualService",
-            "metadata",
-            meta(name + "-path", namespace),
-            "spec",
-            Map.of(
-                "gateways",
-                List.of("kubeflow/kubeflow-gateway"),
-                "hosts",
-                List.of("*"),
-                "http",
-                List.of(
-                    Map.of(
-                        "match",
-                            List.of(
-                                Map.of(
-                                    "uri",
-                                    Map.of("prefix", "/kserve/" + namespace + "/" + name + "/"))),
-                        "rewrite", Map.of("uri", "/"),
-                        "route",
-                            List.of(
-                                Map.of(
-                                    "destination",
-                                    Map.of(
-                                        "host",
-                                        "knative-local-gateway.istio-system.svc.cluster.local"),
-                                    "headers",
-                                    Map.of(
-                                        "request",
-                                        Map.of(
-                                            "set",
-                                            Map.of(
-                                                "Host",
-                                                name
-                                                    + "-predictor."
-                                                    + namespace
-                                                    + ".svc.cluster.local"))),
-                                    "weight",
-                                    100)),
-                        "timeout", "300s"))));
-    Map<String, Object> allow =
-        Map.of(
-            "apiVersion",
-            "security.istio.io/v1beta1",
-            "kind",
-            "AuthorizationPolicy",
-            "metadata",
-            meta(name + "-allow", namespace),
-            "spec",
-            Map.of(
-                "action",
-                "ALLOW",
-                "rules",
-                List.of(Map.of()),
-                "selector",
-                Map.of("matchLabels", Map.of("serving.knative.dev/service", name + "-predictor"))));
+    Map<String, Object> body = run("InferenceService", name, namespace);
+    Map<String, Object> route = run("VirtualService", name + "-path", namespace);
+    Map<String, Object> allow = run("AuthorizationPolicy", name + "-allow", namespace);
     return new ResourceRunCheck(
         "inference-service",
         "a scikit-learn InferenceService becomes Ready"

@@ -12,6 +12,7 @@ import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
 import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,13 @@ public final class ResourceRunCheck implements VerifyCheck {
     this.plural = plural;
     this.successCondition = successCondition;
     this.failureCondition = failureCondition;
+  }
+
+  /** What the check makes, in the order it makes them: what goes alongside first, then the run. */
+  public List<Map<String, Object>> objects() {
+    List<Map<String, Object>> out = new ArrayList<>(alongside);
+    out.add(body);
+    return List.copyOf(out);
   }
 
   @Override
