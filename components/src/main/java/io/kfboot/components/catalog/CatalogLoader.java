@@ -1,6 +1,7 @@
 package io.kfboot.components.catalog;
 
 import io.kfboot.core.Nearest;
+import io.kfboot.core.YamlReader;
 import io.kfboot.manifests.render.SemVer;
 import io.kfboot.manifests.source.ReleaseRef;
 import java.io.IOException;
@@ -15,16 +16,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * Reads a release's catalog data file and validates it as a whole: fields and types, unique ids,
- * known gate types, and a dependency graph without dangling edges or cycles.
+ * known gate types, and a dependency graph without dangling edges or cycles. It reads through the
+ * same line-aware {@link YamlReader} as the inventory: every problem is named with its line, the
+ * nearest known key suggested, all at once.
  */
 public final class CatalogLoader {
   private static final Pattern ID = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
@@ -53,217 +56,230 @@ public final class CatalogLoader {
   }
 
   public static ReleaseCatalog load(InputStream in, String source) {
-    Object doc;
+    YamlReader yaml = new YamlReader();
+    ReleaseCatalog catalog;
     try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-      doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
-    } catch (IOException | YAMLException e) {
-      throw invalid(source, "is not valid YAML: " + e.getMessage());
+      catalog = read(yaml, r);
+    } catch (IOException e) {
+      throw invalid(source, "cannot be read: " + e.getMessage());
     }
-    Map<String, Object> top = map(doc, source, "the document");
-    unknownKeys(top, TOP_KEYS, source, "the top level");
-    String tag = string(top, "release", source, "the top level");
-    String commit = string(top, "commit", source, "the top level");
-    ReleaseRef release;
-    try {
-      release = new ReleaseRef(tag, commit);
-    } catch (IllegalArgumentException e) {
-      throw invalid(source, e.getMessage());
+    if (!yaml.problems().isEmpty()) {
+      throw invalid(
+          source,
+          yaml.problems().size() == 1
+              ? yaml.problems().get(0)
+              : "has "
+                  + yaml.problems().size()
+                  + " problems:\n  "
+                  + String.join("\n  ", yaml.problems()));
     }
-    SemVer minKustomize;
-    try {
-      minKustomize = SemVer.parse(string(top, "kustomizeMinVersion", source, "the top level"));
-    } catch (IllegalArgumentException e) {
-      throw invalid(source, "kustomizeMinVersion: " + e.getMessage());
+    ComponentGraph.validate(catalog, source);
+    return catalog;
+  }
+
+  /**
+   * The catalog, or null once a problem makes the rest meaningless; every problem in yaml's list.
+   */
+  private static ReleaseCatalog read(YamlReader yaml, Reader reader) {
+    MappingNode top =
+        yaml.root(reader, "a mapping with release, commit, kustomizeMinVersion and components")
+            .orElse(null);
+    if (top == null) {
+      return null;
     }
-    String example =
-        top.containsKey("example") ? string(top, "example", source, "the top level") : "example";
+    Map<String, Node> m = yaml.keys(top, "the top level", TOP_KEYS);
+    String tag = yaml.string(m, top, "release", null, true);
+    String commit = yaml.string(m, top, "commit", null, true);
+    String minText = yaml.string(m, top, "kustomizeMinVersion", null, true);
+    String example = yaml.string(m, top, "example", "example", false);
+    ReleaseRef release = null;
+    if (tag != null && commit != null) {
+      try {
+        release = new ReleaseRef(tag, commit);
+      } catch (IllegalArgumentException e) {
+        yaml.problem(m.get("commit"), e.getMessage());
+      }
+    }
+    SemVer minKustomize = null;
+    if (minText != null) {
+      try {
+        minKustomize = SemVer.parse(minText);
+      } catch (IllegalArgumentException e) {
+        yaml.problem(m.get("kustomizeMinVersion"), "kustomizeMinVersion: " + e.getMessage());
+      }
+    }
     List<ComponentSpec> components = new ArrayList<>();
     Set<String> ids = new HashSet<>();
-    for (Object item : list(top.get("components"), source, "components")) {
-      ComponentSpec c = component(map(item, source, "a component"), source);
+    for (MappingNode item : mappings(yaml, m.get("components"), top, "components", true)) {
+      ComponentSpec c = component(yaml, item);
+      if (c == null) {
+        continue;
+      }
       if (!ids.add(c.id())) {
-        throw invalid(source, "component id '" + c.id() + "' appears twice");
+        yaml.problem(item, "component id '" + c.id() + "' appears twice");
       }
       components.add(c);
     }
-    if (components.isEmpty()) {
-      throw invalid(source, "lists no components");
+    if (components.isEmpty() && yaml.problems().isEmpty()) {
+      yaml.problem(top, "lists no components");
     }
     List<ReleaseCatalog.ExampleDifference> differences = new ArrayList<>();
-    for (Object item :
-        list(top.getOrDefault("exampleDifferences", List.of()), source, "exampleDifferences")) {
-      Map<String, Object> d = map(item, source, "an exampleDifferences entry");
-      String direction = string(d, "direction", source, "exampleDifferences");
-      if (!direction.equals("onlyInComponents") && !direction.equals("onlyInExample")) {
-        throw invalid(
-            source,
+    for (MappingNode d :
+        mappings(yaml, m.get("exampleDifferences"), top, "exampleDifferences", false)) {
+      Map<String, Node> dk =
+          yaml.keys(d, "an exampleDifferences entry", Set.of("object", "direction", "reason"));
+      String direction = yaml.string(dk, d, "direction", "", true);
+      if (!direction.isEmpty()
+          && !direction.equals("onlyInComponents")
+          && !direction.equals("onlyInExample")) {
+        yaml.problem(
+            dk.get("direction"),
             "exampleDifferences direction must be onlyInComponents or onlyInExample, got "
                 + direction);
       }
       differences.add(
           new ReleaseCatalog.ExampleDifference(
-              string(d, "object", source, "exampleDifferences"),
+              yaml.string(dk, d, "object", "", true),
               direction,
-              string(d, "reason", source, "exampleDifferences")));
+              yaml.string(dk, d, "reason", "", true)));
     }
-    ReleaseCatalog catalog =
-        new ReleaseCatalog(release, minKustomize, example, components, differences);
-    ComponentGraph.validate(catalog, source);
-    return catalog;
+    if (!yaml.problems().isEmpty()) {
+      return null;
+    }
+    return new ReleaseCatalog(release, minKustomize, example, components, differences);
   }
 
-  private static ComponentSpec component(Map<String, Object> m, String source) {
-    String id = string(m, "id", source, "a component");
+  private static ComponentSpec component(YamlReader yaml, MappingNode node) {
+    Map<String, Node> m = yaml.keys(node, "a component", COMPONENT_KEYS);
+    String id = yaml.string(m, node, "id", null, true);
+    if (id == null) {
+      return null;
+    }
     String where = "component '" + id + "'";
     if (!ID.matcher(id).matches()) {
-      throw invalid(source, where + ": ids are lower-case letters, digits and '-'");
+      yaml.problem(m.get("id"), where + ": ids are lower-case letters, digits and '-'");
     }
-    unknownKeys(m, COMPONENT_KEYS, source, where);
-    List<String> paths = strings(m.get("paths"), source, where + " paths");
+    List<String> paths = yaml.strings(m.get("paths"), where + " paths");
     if (paths.isEmpty()) {
-      throw invalid(source, where + " has no paths");
+      yaml.problem(node, where + " has no paths");
     }
     for (String p : paths) {
       if (p.startsWith("/") || p.contains("..")) {
-        throw invalid(source, where + ": path '" + p + "' must be relative to the release root");
+        yaml.problem(
+            m.get("paths"), where + ": path '" + p + "' must be relative to the release root");
       }
     }
     List<Gate> gates = new ArrayList<>();
-    for (Object g : list(m.getOrDefault("gates", List.of()), source, where + " gates")) {
-      gates.add(gate(g, source, where));
+    Node gatesNode = m.get("gates");
+    if (gatesNode instanceof SequenceNode seq) {
+      for (Node g : seq.getValue()) {
+        Gate gate = gate(yaml, g, where);
+        if (gate != null) {
+          gates.add(gate);
+        }
+      }
+    } else if (gatesNode != null) {
+      yaml.problem(gatesNode, where + " gates must be a list");
     }
     return new ComponentSpec(
         id,
-        m.containsKey("description") ? string(m, "description", source, where) : "",
+        yaml.string(m, node, "description", "", false),
         paths,
-        strings(m.getOrDefault("namespaces", List.of()), source, where + " namespaces"),
-        strings(m.getOrDefault("dependsOn", List.of()), source, where + " dependsOn"),
+        yaml.strings(m.get("namespaces"), where + " namespaces"),
+        yaml.strings(m.get("dependsOn"), where + " dependsOn"),
         gates,
-        bool(m, "optional", false, source, where),
-        bool(m, "default", true, source, where));
+        yaml.bool(m, node, "optional", false),
+        yaml.bool(m, node, "default", true));
   }
 
-  private static Gate gate(Object g, String source, String where) {
-    if (g instanceof String s) {
-      Gate.Type type = Gate.Type.fromKey(s);
+  private static Gate gate(YamlReader yaml, Node g, String where) {
+    if (g instanceof ScalarNode s) {
+      Gate.Type type = Gate.Type.fromKey(s.getValue());
       if (type != Gate.Type.CRDS_ESTABLISHED) {
-        throw invalid(
-            source,
+        yaml.problem(
+            g,
             where
                 + ": gate '"
-                + s
+                + s.getValue()
                 + "' needs a target, e.g. '"
-                + s
+                + s.getValue()
                 + ": namespace/name'"
                 + (type == null ? " (known gate types: " + Gate.Type.allKeys() + ")" : ""));
+        return null;
       }
       return new Gate(type, "", List.of());
     }
-    Map<String, Object> m = map(g, source, where + " gate");
+    if (!(g instanceof MappingNode gm)) {
+      yaml.problem(g, where + " gate must be a gate type or a mapping");
+      return null;
+    }
     Gate.Type type = null;
     String target = null;
-    for (var e : m.entrySet()) {
-      if (e.getKey().equals("before")) {
+    List<String> before = List.of();
+    for (NodeTuple t : gm.getValue()) {
+      String key = YamlReader.scalar(t.getKeyNode());
+      if (key.equals("before")) {
+        before = yaml.strings(t.getValueNode(), where + " gate before");
         continue;
       }
-      Gate.Type t = Gate.Type.fromKey(e.getKey());
-      if (t == null || type != null) {
-        throw invalid(
-            source,
+      Gate.Type found = Gate.Type.fromKey(key);
+      if (found == null || type != null) {
+        yaml.problem(
+            t.getKeyNode(),
             where
                 + ": gate key '"
-                + e.getKey()
+                + key
                 + "' is not one gate type of: "
-                + Gate.Type.allKeys());
+                + Gate.Type.allKeys()
+                + Nearest.to(key, Gate.Type.keys())
+                    .map(n -> "; did you mean '" + n + "'?")
+                    .orElse(""));
+        return null;
       }
-      type = t;
-      target = String.valueOf(e.getValue());
+      type = found;
+      target = YamlReader.scalar(t.getValueNode());
     }
     if (type == null || type == Gate.Type.CRDS_ESTABLISHED) {
-      throw invalid(
-          source,
+      yaml.problem(
+          g,
           where + ": a gate names one of " + Gate.Type.allKeys() + " with a namespace/name target");
+      return null;
     }
     if (!NS_NAME.matcher(target).matches()) {
-      throw invalid(
-          source,
-          where + ": gate " + type.key() + " target '" + target + "' is not namespace/name");
+      yaml.problem(
+          g, where + ": gate " + type.key() + " target '" + target + "' is not namespace/name");
+      return null;
     }
-    List<String> before =
-        strings(m.getOrDefault("before", List.of()), source, where + " gate before");
     for (String b : before) {
       if (!NS_NAME.matcher(b).matches()) {
-        throw invalid(source, where + ": gate before '" + b + "' is not namespace/name");
+        yaml.problem(g, where + ": gate before '" + b + "' is not namespace/name");
       }
     }
     return new Gate(type, target, before);
   }
 
-  private static void unknownKeys(
-      Map<String, Object> m, Set<String> known, String source, String where) {
-    for (String k : m.keySet()) {
-      if (!known.contains(k)) {
-        throw invalid(
-            source,
-            where
-                + " has unknown key '"
-                + k
-                + "'"
-                + Nearest.to(k, known).map(n -> "; did you mean '" + n + "'?").orElse("")
-                + " (known: "
-                + String.join(", ", new TreeSet<>(known))
-                + ")");
+  /** The mappings of a list; a problem for anything else (and for an absent required list). */
+  private static List<MappingNode> mappings(
+      YamlReader yaml, Node node, Node parent, String what, boolean required) {
+    if (node == null) {
+      if (required) {
+        yaml.problem(parent, what + " is missing");
       }
+      return List.of();
     }
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object o, String source, String what) {
-    if (o instanceof Map<?, ?> m) {
-      return (Map<String, Object>) m;
+    if (!(node instanceof SequenceNode seq)) {
+      yaml.problem(node, what + " must be a list");
+      return List.of();
     }
-    throw invalid(source, what + " must be a mapping");
-  }
-
-  private static List<?> list(Object o, String source, String what) {
-    if (o instanceof List<?> l) {
-      return l;
-    }
-    throw invalid(source, what + " must be a list");
-  }
-
-  private static List<String> strings(Object o, String source, String what) {
-    List<String> out = new ArrayList<>();
-    for (Object item : list(o == null ? List.of() : o, source, what)) {
-      if (!(item instanceof String s) || s.isBlank()) {
-        throw invalid(source, what + " must be a list of non-empty strings");
+    List<MappingNode> out = new ArrayList<>();
+    for (Node n : seq.getValue()) {
+      if (n instanceof MappingNode mn) {
+        out.add(mn);
+      } else {
+        yaml.problem(n, "an entry of " + what + " must be a mapping");
       }
-      out.add(s);
     }
     return out;
-  }
-
-  private static String string(Map<String, Object> m, String key, String source, String where) {
-    Object v = m.get(key);
-    if (v == null) {
-      throw invalid(source, where + " lacks '" + key + "'");
-    }
-    if (!(v instanceof String) && !(v instanceof Number)) {
-      throw invalid(source, where + ": '" + key + "' must be a string");
-    }
-    return String.valueOf(v);
-  }
-
-  private static boolean bool(
-      Map<String, Object> m, String key, boolean dflt, String source, String where) {
-    Object v = m.get(key);
-    if (v == null) {
-      return dflt;
-    }
-    if (v instanceof Boolean b) {
-      return b;
-    }
-    throw invalid(source, where + ": '" + key + "' must be true or false");
   }
 
   static CatalogException invalid(String source, String what) {

@@ -3,6 +3,8 @@ package io.kfboot.components.catalog;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A readiness condition of a component: what must hold before its dependents start or, with {@link
@@ -45,6 +47,10 @@ public record Gate(Type type, String target, List<String> before) {
         }
       }
       return null;
+    }
+
+    static Set<String> keys() {
+      return Arrays.stream(values()).map(Type::key).collect(Collectors.toSet());
     }
 
     static String allKeys() {

@@ -87,6 +87,24 @@ class CatalogLoaderTest {
   }
 
   @Test
+  void everyProblemIsNamedAtOnceWithItsLine() {
+    assertThatThrownBy(
+            () ->
+                load(
+                    HEAD
+                        + "- {id: a, paths: [x], optional: maybe}\n"
+                        + "- {id: b, paths: [x], gates: [{deployment-availble: ns/b}]}\n"
+                        + "- {id: c, path: [x]}\n"))
+        .isInstanceOf(CatalogException.class)
+        .hasMessageContaining("catalog test.yaml has 4 problems")
+        .hasMessageContaining("line 5: optional must be true or false, not 'maybe'")
+        .hasMessageContaining("line 6: component 'b': gate key 'deployment-availble'")
+        .hasMessageContaining("did you mean 'deployment-available'?")
+        .hasMessageContaining("line 7: unknown key 'path' in a component; did you mean 'paths'?")
+        .hasMessageContaining("line 7: component 'c' has no paths");
+  }
+
+  @Test
   void malformedEntries() {
     assertThatThrownBy(() -> load(HEAD + "- {id: a, paths: [x], dependson: []}\n"))
         .hasMessageContaining("unknown key 'dependson'");
