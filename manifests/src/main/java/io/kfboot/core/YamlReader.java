@@ -45,11 +45,9 @@ public final class YamlReader {
    * mapping.
    */
   public Optional<MappingNode> root(Reader reader, String expected) {
-    Node root;
-    try {
-      root = new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader);
-    } catch (YAMLException e) {
-      problems.add("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    int before = problems.size();
+    Node root = document(reader).orElse(null);
+    if (problems.size() > before) {
       return Optional.empty();
     }
     if (!(root instanceof MappingNode top)) {
@@ -57,6 +55,17 @@ public final class YamlReader {
       return Optional.empty();
     }
     return Optional.of(top);
+  }
+
+  /** The document's root node of any kind; empty for an empty document or (a problem) no YAML. */
+  public Optional<Node> document(Reader reader) {
+    try {
+      return Optional.ofNullable(
+          new Yaml(new SafeConstructor(new LoaderOptions())).compose(reader));
+    } catch (YAMLException e) {
+      problems.add("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+      return Optional.empty();
+    }
   }
 
   /** The mapping's keys; an unknown one is a problem, with the nearest known key suggested. */
@@ -147,7 +156,11 @@ public final class YamlReader {
     }
     List<String> out = new ArrayList<>();
     for (Node n : seq.getValue()) {
-      out.add(scalar(n));
+      if (n instanceof ScalarNode s) {
+        out.add(s.getValue());
+      } else {
+        problem(n, what + " must hold single values, not lists or mappings");
+      }
     }
     return List.copyOf(out);
   }

@@ -2,7 +2,9 @@ package io.kfboot.stacks;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.core.YamlReader;
 import io.kfboot.platform.PlatformSettings;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,7 +16,11 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
 
 /**
  * A stack's settings, from its {@code kfboot:} configuration (Pulumi.&lt;stack&gt;.yaml). The
@@ -112,11 +118,16 @@ public record StackConfig(
     String inventoryYaml = null;
     String inventoryText = values.get("inventory");
     if (inventoryText != null) {
-      Object tree = yaml(inventoryText, "inventory", problems);
-      if (tree instanceof Map<?, ?> m) {
-        Map<String, Object> inv = new LinkedHashMap<>();
-        m.forEach((k, v) -> inv.put(String.valueOf(k), v));
-        if (inv.get("k3s") instanceof Map<?, ?> k3s && k3s.containsKey("token")) {
+      YamlReader yaml = new YamlReader();
+      MappingNode tree =
+          yaml.root(
+                  new StringReader(inventoryText),
+                  "an object with cluster, k3s and hosts, as an inventory file")
+              .orElse(null);
+      yaml.problems().forEach(p -> problems.add(NAMESPACE + ":inventory " + p));
+      if (tree != null) {
+        Node token = child(child(tree, "k3s"), "token");
+        if (token != null) {
           problems.add(
               NAMESPACE
                   + ":inventory sets k3s.token; in a stack the join token is the secret config key "
@@ -125,19 +136,18 @@ public record StackConfig(
                   + NAMESPACE
                   + ":k3sToken ...)");
         } else {
-          @SuppressWarnings("unchecked")
-          Map<String, Object> k3s =
-              inv.get("k3s") instanceof Map<?, ?> k
-                  ? new LinkedHashMap<>((Map<String, Object>) k)
-                  : new LinkedHashMap<>();
-          k3s.put("token", Map.of("env", TOKEN_ENV));
-          inv.put("k3s", k3s);
-        }
-        try {
-          inventoryYaml = dump(inv);
-          inventory = InventoryLoader.parse(inventoryYaml, NAMESPACE + ":inventory", base);
-        } catch (RuntimeException e) {
-          problems.add(e.getMessage());
+          // read as the user wrote it, so that its line numbers are theirs
+          try {
+            inventory =
+                InventoryLoader.parse(
+                    inventoryText,
+                    NAMESPACE + ":inventory",
+                    base,
+                    new Inventory.TokenSource(TOKEN_ENV, null));
+            inventoryYaml = handOff(inventoryText);
+          } catch (RuntimeException e) {
+            problems.add(e.getMessage());
+          }
         }
         if (!secretsPresent.contains("k3sToken")) {
           problems.add(
@@ -151,10 +161,6 @@ public record StackConfig(
                   + NAMESPACE
                   + ":sshPrivateKey < ~/.ssh/id_ecdsa");
         }
-      } else if (tree != null) {
-        problems.add(
-            NAMESPACE
-                + ":inventory must be an object with cluster, k3s and hosts, as an inventory file");
       }
       if (secretsPresent.contains("kubeconfig")) {
         problems.add(
@@ -228,38 +234,55 @@ public record StackConfig(
     return u;
   }
 
+  /** The value of {@code key} in a mapping, or null (also when {@code node} is no mapping). */
+  private static Node child(Node node, String key) {
+    if (node instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        if (key.equals(YamlReader.scalar(t.getKeyNode()))) {
+          return t.getValueNode();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** A list as JSON or YAML ([a, b]) or as one comma-separated value (a,b). */
   private static List<String> strings(String text, String key, List<String> problems) {
     if (text == null) {
       return List.of();
     }
-    Object tree = yaml(text, key, problems);
-    if (tree instanceof List<?> l) {
-      return l.stream().map(String::valueOf).toList();
+    YamlReader yaml = new YamlReader();
+    Node node = yaml.document(new StringReader(text)).orElse(null);
+    List<String> out = List.of();
+    if (node instanceof ScalarNode s) {
+      out = List.of(s.getValue().split(","));
+    } else if (node instanceof SequenceNode) {
+      out = yaml.strings(node, "the list");
+    } else if (yaml.problems().isEmpty()) {
+      problems.add(NAMESPACE + ":" + key + " must be a list of ids");
     }
-    if (tree instanceof String s) {
-      return List.of(s.split(","));
-    }
-    problems.add(NAMESPACE + ":" + key + " must be a list of ids");
-    return List.of();
+    yaml.problems().forEach(p -> problems.add(NAMESPACE + ":" + key + " " + p));
+    return out;
   }
 
-  private static Object yaml(String text, String key, List<String> problems) {
-    try {
-      return new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-    } catch (YAMLException e) {
-      problems.add(
-          NAMESPACE
-              + ":"
-              + key
-              + " is not valid JSON or YAML: "
-              + e.getMessage().lines().findFirst().orElse(""));
-      return null;
-    }
-  }
-
-  private static String dump(Map<String, Object> m) {
+  /**
+   * The inventory as the stack hands it to {@code kfboot hosts step}: the user's, with the join
+   * token taken from the environment variable the stack sets from its secret.
+   */
+  @SuppressWarnings("unchecked")
+  private static String handOff(String inventoryText) {
+    Map<String, Object> inv =
+        new LinkedHashMap<>(
+            (Map<String, Object>)
+                new Yaml(new SafeConstructor(new LoaderOptions())).load(inventoryText));
+    Map<String, Object> k3s =
+        inv.get("k3s") instanceof Map<?, ?> k
+            ? new LinkedHashMap<>((Map<String, Object>) k)
+            : new LinkedHashMap<>();
+    k3s.put("token", Map.of("env", TOKEN_ENV));
+    inv.put("k3s", k3s);
     DumperOptions o = new DumperOptions();
     o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
-    return new Yaml(o).dump(m);
+    return new Yaml(o).dump(inv);
   }
 }

@@ -71,6 +71,40 @@ class StackConfigTest {
   }
 
   @Test
+  void anInventoryWrittenAsYamlIsReportedAtTheLinesTheUserWrote() {
+    String yaml =
+        """
+        cluster: lab
+        hosts:
+          - {name: server-1, address: 10.0.0.11, role: server}
+          - {name: agent-1, address: 10.0.0.21, role: worker}
+        storage: {mode: nfs, nfs: {server: server-1}}
+        """;
+    assertThatThrownBy(
+            () ->
+                StackConfig.parse(
+                    Map.of("inventory", yaml, "components", "[pipelines, [katib]]"),
+                    Set.of("k3sToken", "sshPrivateKey"),
+                    Path.of(".")))
+        .isInstanceOfSatisfying(
+            StackConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .anyMatch(p -> p.contains("line 4: role 'worker' is neither server nor agent"))
+                    .anyMatch(p -> p.startsWith("kfboot:components")));
+    StackConfig ok =
+        StackConfig.parse(
+            Map.of("inventory", yaml.replace("worker", "agent"), "without", "katib,kserve"),
+            Set.of("k3sToken", "sshPrivateKey"),
+            Path.of("."));
+    assertThat(ok.inventory().k3s().token().env())
+        .as("no k3s section: the token is the stack's secret")
+        .isEqualTo(StackConfig.TOKEN_ENV);
+    assertThat(ok.inventoryYaml()).contains(StackConfig.TOKEN_ENV);
+    assertThat(ok.without()).containsExactly("katib", "kserve");
+  }
+
+  @Test
   void valuesPulumiCannotSerializeAreConverted() {
     Object converted =
         PulumiValues.of(Map.of("max", 4294967295L, "small", 3L, "list", List.of(1.5f), "n", 7));

@@ -7,6 +7,7 @@ import io.kfboot.bootstrap.inventory.Inventory.Nvidia;
 import io.kfboot.bootstrap.inventory.Inventory.Registries;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
 import io.kfboot.bootstrap.inventory.Inventory.Storage;
+import io.kfboot.bootstrap.inventory.Inventory.TokenSource;
 import io.kfboot.core.Nearest;
 import java.io.IOException;
 import java.io.Reader;
@@ -29,8 +30,12 @@ public final class InventoryLoader extends InventorySection {
   /** The k3s release kfboot installs unless the inventory pins another. */
   public static final String DEFAULT_K3S_VERSION = "v1.32.4+k3s1";
 
-  private InventoryLoader(Path base) {
+  /** The token source where k3s names none (a stack's secret), or null: then one is required. */
+  private final TokenSource defaultToken;
+
+  private InventoryLoader(Path base, TokenSource defaultToken) {
     super(base);
+    this.defaultToken = defaultToken;
   }
 
   public static Inventory load(Path file) {
@@ -47,7 +52,16 @@ public final class InventoryLoader extends InventorySection {
    * @param base the folder relative key and airgap paths are resolved against
    */
   public static Inventory parse(String text, String source, Path base) {
-    InventoryLoader l = new InventoryLoader(base);
+    return parse(text, source, base, null);
+  }
+
+  /**
+   * As {@link #parse(String, String, Path)}, with the join token from {@code defaultToken} where
+   * {@code k3s} names no token: a Pulumi stack keeps it as a secret config key, out of the
+   * inventory.
+   */
+  public static Inventory parse(String text, String source, Path base, TokenSource defaultToken) {
+    InventoryLoader l = new InventoryLoader(base, defaultToken);
     Inventory inv = l.read(new StringReader(text));
     if (!l.problems.isEmpty()) {
       throw new InventoryException(source, l.problems);
@@ -82,7 +96,7 @@ public final class InventoryLoader extends InventorySection {
               + cluster
               + "' must be a DNS label (lower-case letters, digits, '-'), e.g. lab-1");
     }
-    K3s k3s = new K3sSection(this).read(m.get("k3s"));
+    K3s k3s = new K3sSection(this, defaultToken).read(m.get("k3s"));
     String runtime = string(m, top, "containerRuntime", "containerd", false);
     if (!Set.of("containerd", "docker").contains(runtime)) {
       problems.add(

@@ -2,6 +2,7 @@ package io.kfboot.bootstrap.inventory;
 
 import io.kfboot.bootstrap.inventory.Inventory.K3s;
 import io.kfboot.bootstrap.inventory.Inventory.TokenSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -13,11 +14,20 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
 final class K3sSection extends InventorySection {
   static final Pattern K3S_VERSION = Pattern.compile("v\\d+\\.\\d+\\.\\d+\\+k3s\\d+");
 
-  K3sSection(InventorySection file) {
+  private final TokenSource defaultToken;
+
+  /**
+   * @param defaultToken where the token comes from when k3s names none, or null: one is required
+   */
+  K3sSection(InventorySection file, TokenSource defaultToken) {
     super(file);
+    this.defaultToken = defaultToken;
   }
 
   K3s read(Node node) {
+    if (node == null && defaultToken != null) {
+      return new K3s(InventoryLoader.DEFAULT_K3S_VERSION, List.of(), null, List.of(), defaultToken);
+    }
     if (node == null) {
       problems.add("line 1: k3s is missing; it needs at least token: {env: NAME} or {file: PATH}");
       return null;
@@ -39,7 +49,9 @@ final class K3sSection extends InventorySection {
     }
     TokenSource token = null;
     Node t = m.get("token");
-    if (t == null) {
+    if (t == null && defaultToken != null) {
+      token = defaultToken;
+    } else if (t == null) {
       problems.add(
           at(mn)
               + "k3s.token is missing: give {env: K3S_TOKEN} or {file: /path/to/token} (the token"
