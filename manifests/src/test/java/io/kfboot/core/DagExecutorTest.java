@@ -200,6 +200,8 @@ class DagExecutorTest {
               Set.of(),
               () -> {
                 ran.incrementAndGet();
+                // holds the only thread until the failure interrupts it: the rest stay queued
+                Thread.sleep(TimeUnit.MINUTES.toMillis(10));
                 return "";
               }));
     }
@@ -210,7 +212,7 @@ class DagExecutorTest {
                 new DagExecutor("test", 1, OnFailure.CANCEL_RUNNING)
                     .run(tasks, new DagExecutor.Listener<>() {}))
         .hasMessage("bad");
-    assertThat(ran.get()).isLessThan(20);
+    assertThat(ran.get()).as("at most the one that took the thread").isLessThanOrEqualTo(1);
     // far from both ends: milliseconds, or the 60 s a wait for a result that never comes takes
     assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(45));
   }
