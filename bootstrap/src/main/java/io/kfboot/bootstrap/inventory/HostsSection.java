@@ -71,14 +71,6 @@ final class HostsSection extends InventorySection {
                 + name
                 + "' is used twice; host names must be unique (k3s node names)");
       }
-      if (address != null && !validAddress(address)) {
-        problems.add(
-            at(m.get("address"))
-                + "address '"
-                + address
-                + "' is neither an IP address nor a host name"
-                + " (an IPv4 address has four numbers from 0 to 255, e.g. 10.0.0.11)");
-      }
       if (name != null && !DNS_LABEL.matcher(name).matches()) {
         problems.add(
             at(m.get("name")) + "host name '" + name + "' must be a DNS label, e.g. gpu-1");

@@ -273,6 +273,10 @@ class InventoryLoaderTest {
             p ->
                 assertThat(p)
                     .contains("address '10.77.0.999' is neither an IP address nor a host name"));
+    assertThat(problems(one.formatted("10.77.0.999")).problems())
+        .as("said once")
+        .filteredOn(p -> p.contains("10.77.0.999"))
+        .hasSize(1);
     assertThat(problems(one.formatted("10.0.0")).problems())
         .anySatisfy(p -> assertThat(p).contains("'10.0.0'"));
     assertThat(problems(one.formatted("bad host!")).problems())

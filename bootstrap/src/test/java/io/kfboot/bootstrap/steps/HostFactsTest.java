@@ -90,17 +90,21 @@ class HostFactsTest {
         .noneMatch(p -> p.startsWith("get.k3s.io"));
   }
 
+  static Inventory oneHost(String name) {
+    return InventoryLoader.parse(
+        """
+        cluster: lab
+        k3s: {token: {env: K3S_TOKEN}}
+        hosts: [{name: %s, address: 127.0.0.1, role: server, user: root}]
+        """
+            .formatted(name),
+        "inventory.yaml",
+        Path.of("."));
+  }
+
   @Test
   void theProbeRunsOnThisMachineOnceAndParses() {
-    Inventory inv =
-        InventoryLoader.parse(
-            """
-            cluster: lab
-            k3s: {token: {env: K3S_TOKEN}}
-            hosts: [{name: here, address: 127.0.0.1, role: server, user: root}]
-            """,
-            "inventory.yaml",
-            Path.of("."));
+    Inventory inv = oneHost("here");
     LocalHostOperator local = new LocalHostOperator("here");
     HostContext host = new HostContext(local, inv.hosts().get(0), inv, Duration.ofMinutes(1));
     HostFacts f = host.facts();
@@ -113,15 +117,7 @@ class HostFactsTest {
 
   @Test
   void aFakeHostAnswersLikeARealOneAndAHostThatCannotAnswerIsAnErrorWithItsFix() {
-    Inventory inv =
-        InventoryLoader.parse(
-            """
-            cluster: lab
-            k3s: {token: {env: K3S_TOKEN}}
-            hosts: [{name: odd, address: 127.0.0.1, role: server, user: root}]
-            """,
-            "inventory.yaml",
-            Path.of("."));
+    Inventory inv = oneHost("odd");
     var fake = new FakeLinuxHost("odd");
     fake.cpus = 4;
     HostContext ok = new HostContext(fake.operator, inv.hosts().get(0), inv, Duration.ofMinutes(1));
