@@ -3,8 +3,7 @@ package io.kfboot.verify.check;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.verify.wait.Condition;
@@ -13,6 +12,7 @@ import io.kfboot.verify.wait.KubernetesConditions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -114,35 +114,29 @@ public final class HealthChecks {
                 }));
   }
 
+  private static void addService(Set<String> services, WebhookClientConfig config) {
+    if (config != null && config.getService() != null) {
+      services.add(config.getService().getNamespace() + "/" + config.getService().getName());
+    }
+  }
+
   /** Services that webhooks call, "namespace/name", from every webhook configuration. */
   static TreeSet<String> webhookServices(KubernetesClient client) {
     TreeSet<String> services = new TreeSet<>();
-    for (MutatingWebhookConfiguration m :
-        client.admissionRegistration().v1().mutatingWebhookConfigurations().list().getItems()) {
-      m.getWebhooks()
-          .forEach(
-              w -> {
-                if (w.getClientConfig() != null && w.getClientConfig().getService() != null) {
-                  services.add(
-                      w.getClientConfig().getService().getNamespace()
-                          + "/"
-                          + w.getClientConfig().getService().getName());
-                }
-              });
-    }
-    for (ValidatingWebhookConfiguration v :
-        client.admissionRegistration().v1().validatingWebhookConfigurations().list().getItems()) {
-      v.getWebhooks()
-          .forEach(
-              w -> {
-                if (w.getClientConfig() != null && w.getClientConfig().getService() != null) {
-                  services.add(
-                      w.getClientConfig().getService().getNamespace()
-                          + "/"
-                          + w.getClientConfig().getService().getName());
-                }
-              });
-    }
+    client
+        .admissionRegistration()
+        .v1()
+        .mutatingWebhookConfigurations()
+        .list()
+        .getItems()
+        .forEach(m -> m.getWebhooks().forEach(w -> addService(services, w.getClientConfig())));
+    client
+        .admissionRegistration()
+        .v1()
+        .validatingWebhookConfigurations()
+        .list()
+        .getItems()
+        .forEach(v -> v.getWebhooks().forEach(w -> addService(services, w.getClientConfig())));
     return services;
   }
 
