@@ -5,9 +5,9 @@ import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.core.ObjectTemplate;
 import io.kfboot.manifests.parse.ImageCollector;
 import io.kfboot.manifests.parse.K8sObject;
-import io.kfboot.manifests.parse.ObjectTemplate;
 import io.kfboot.manifests.parse.ResourceRequests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -65,14 +65,15 @@ public final class DevicePlugin {
     String config = config(timeSlicing);
     ObjectTemplate template = ObjectTemplate.load(DevicePlugin.class, "device-plugin.yaml");
     return List.of(
-        template.object("RuntimeClass", "nvidia").done(),
-        template.object("ConfigMap", CONFIG_MAP).data("config.yaml", config).done(),
-        template
-            .object("DaemonSet", NAME)
-            .image("nvidia-device-plugin-ctr", IMAGE)
-            // the plugin reads its file once: a new configuration must roll the pods
-            .podAnnotation("kfboot.io/config-sha256", sha256(config))
-            .done());
+        K8sObject.of(template.object("RuntimeClass", "nvidia").done()),
+        K8sObject.of(template.object("ConfigMap", CONFIG_MAP).data("config.yaml", config).done()),
+        K8sObject.of(
+            template
+                .object("DaemonSet", NAME)
+                .image("nvidia-device-plugin-ctr", IMAGE)
+                // the plugin reads its file once: a new configuration must roll the pods
+                .podAnnotation("kfboot.io/config-sha256", sha256(config))
+                .done()));
   }
 
   /** The plan with the device plugin added as a component of its own, without time-slicing. */

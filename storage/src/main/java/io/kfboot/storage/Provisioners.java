@@ -2,10 +2,11 @@ package io.kfboot.storage;
 
 import io.kfboot.bootstrap.inventory.Inventory.Nfs;
 import io.kfboot.bootstrap.inventory.Inventory.StaticVolume;
+import io.kfboot.core.ObjectTemplate;
 import io.kfboot.manifests.parse.K8sObject;
-import io.kfboot.manifests.parse.ObjectTemplate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The objects of each storage mode, built from typed settings (golden-tested). Shapes follow the
@@ -52,7 +53,7 @@ public final class Provisioners {
             + "    {\"node\": \"DEFAULT_PATH_FOR_NON_LISTED_NODES\", \"paths\": [\""
             + dir
             + "\"]}\n  ]\n}\n";
-    List<K8sObject> objects =
+    List<Map<String, Object>> objects =
         ObjectTemplate.load(Provisioners.class, "local-path-provisioner.yaml")
             .objects(
                 o ->
@@ -62,11 +63,11 @@ public final class Provisioners {
                       default -> o;
                     });
     // the helper pods' image is written in the template's helperPod.yaml; the probe pulls it too
-    if (objects.stream().noneMatch(o -> String.valueOf(o.body()).contains(BUSYBOX_IMAGE))) {
+    if (objects.stream().noneMatch(o -> String.valueOf(o).contains(BUSYBOX_IMAGE))) {
       throw new IllegalStateException(
           "local-path-provisioner.yaml's helper pod does not use " + BUSYBOX_IMAGE);
     }
-    return objects;
+    return objects.stream().map(K8sObject::of).toList();
   }
 
   /** nfs-subdir-external-provisioner: a subdirectory of the export per claim. */
@@ -80,7 +81,10 @@ public final class Provisioners {
                         .env(container, "NFS_SERVER", nfs.address())
                         .env(container, "NFS_PATH", nfs.path())
                         .nfsVolume("nfs-client-root", nfs.address(), nfs.path())
-                    : o);
+                    : o)
+        .stream()
+        .map(K8sObject::of)
+        .toList();
   }
 
   /**
@@ -88,7 +92,7 @@ public final class Provisioners {
    */
   public static List<K8sObject> nfsStatic(Nfs nfs) {
     List<K8sObject> objects = new ArrayList<>();
-    objects.add(STATIC.object("StorageClass", STATIC_CLASS).done());
+    objects.add(K8sObject.of(STATIC.object("StorageClass", STATIC_CLASS).done()));
     for (StaticVolume v : nfs.volumes()) {
       objects.add(staticVolume(v.name(), v.size(), nfs, nfs.path() + "/" + v.name(), null));
     }
@@ -110,6 +114,6 @@ public final class Provisioners {
     if (claim != null) {
       pv.claimRef(claim.substring(0, claim.indexOf('/')), claim.substring(claim.indexOf('/') + 1));
     }
-    return pv.done();
+    return K8sObject.of(pv.done());
   }
 }

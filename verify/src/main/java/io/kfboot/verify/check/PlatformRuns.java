@@ -1,7 +1,7 @@
 package io.kfboot.verify.check;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kfboot.manifests.parse.ObjectTemplate;
+import io.kfboot.core.ObjectTemplate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +59,7 @@ public final class PlatformRuns {
 
   /** The template's object of this kind and name, in {@code namespace}. */
   private static Map<String, Object> run(String kind, String name, String namespace) {
-    return RUNS.object(kind, name).namespace(namespace).done().body();
+    return RUNS.object(kind, name).namespace(namespace).done();
   }
 
   public static VerifyCheck pytorchJob(String namespace) {

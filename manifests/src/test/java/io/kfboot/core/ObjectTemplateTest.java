@@ -1,4 +1,4 @@
-package io.kfboot.manifests.parse;
+package io.kfboot.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,13 +11,13 @@ class ObjectTemplateTest {
   @SuppressWarnings("unchecked")
   void patchesSetWhatVariesOnCopiesAndAPlaceholderLeftIsRefused() {
     ObjectTemplate t = ObjectTemplate.load(ObjectTemplateTest.class, "template-test.yaml");
-    K8sObject a = t.object("ConfigMap", "settings").data("config.yaml", "a: 1\n").done();
-    K8sObject b = t.object("ConfigMap", "settings").data("config.yaml", "b: 2\n").done();
-    assertThat((Map<String, Object>) a.body().get("data"))
+    Map<String, Object> a = t.object("ConfigMap", "settings").data("config.yaml", "a: 1\n").done();
+    Map<String, Object> b = t.object("ConfigMap", "settings").data("config.yaml", "b: 2\n").done();
+    assertThat((Map<String, Object>) a.get("data"))
         .containsEntry("config.yaml", "a: 1\n")
         .containsEntry("fixed", "1");
-    assertThat((Map<String, Object>) b.body().get("data")).containsEntry("config.yaml", "b: 2\n");
-    assertThat(a.namespace()).isEqualTo("demo");
+    assertThat((Map<String, Object>) b.get("data")).containsEntry("config.yaml", "b: 2\n");
+    assertThat(String.valueOf(a.get("metadata"))).contains("namespace=demo");
     assertThatThrownBy(() -> t.object("ConfigMap", "settings").done())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("PATCHED was not set");
@@ -40,9 +40,9 @@ class ObjectTemplateTest {
                           .name("server-2");
                   default -> o;
                 });
-    assertThat(objects).extracting(K8sObject::kind).containsExactly("ConfigMap", "Deployment");
-    assertThat(objects.get(1).name()).isEqualTo("server-2");
-    assertThat(String.valueOf(objects.get(1).body()))
+    assertThat(objects).extracting(o -> o.get("kind")).containsExactly("ConfigMap", "Deployment");
+    assertThat(String.valueOf(objects.get(1).get("metadata"))).contains("name=server-2");
+    assertThat(String.valueOf(objects.get(1)))
         .contains("image=nginx:1.27")
         .contains("value=10.0.0.1")
         .contains("nfs={server=10.0.0.1, path=/srv}");

@@ -1,4 +1,4 @@
-package io.kfboot.manifests.parse;
+package io.kfboot.core;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +9,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Objects kfboot makes itself, written as YAML on the classpath (so that they read like the
- * upstream manifests they follow) and finished by typed patches in code: a template is loaded, its
- * objects copied deep, and only what varies is set, through {@link Patch}. Every value a patch must
- * set is {@code PATCHED} in the template; one left so is refused.
+ * Kubernetes objects kfboot makes itself, written as YAML on the classpath (so that they read like
+ * the upstream manifests they follow) and finished by typed patches in code: a template is loaded,
+ * its objects copied deep, and only what varies is set, through {@link Patch}. Every value a patch
+ * must set is {@code PATCHED} in the template; one left so is refused.
  */
 public final class ObjectTemplate {
   /** The placeholder for what code sets. */
@@ -27,14 +30,15 @@ public final class ObjectTemplate {
   public static final String PATCHED_NAMESPACE = "PATCHED_NAMESPACE";
 
   private final String resource;
-  private final List<K8sObject> objects;
+  private final List<Map<String, Object>> objects;
 
-  private ObjectTemplate(String resource, List<K8sObject> objects) {
+  private ObjectTemplate(String resource, List<Map<String, Object>> objects) {
     this.resource = resource;
     this.objects = objects;
   }
 
   /** The template {@code name} beside {@code owner} on the classpath. */
+  @SuppressWarnings("unchecked")
   public static ObjectTemplate load(Class<?> owner, String name) {
     String resource = owner.getPackageName().replace('.', '/') + "/" + name;
     try (InputStream in = owner.getClassLoader().getResourceAsStream(resource)) {
@@ -42,9 +46,17 @@ public final class ObjectTemplate {
         throw new IllegalStateException(
             "kfboot's own template " + resource + " is missing from its jar");
       }
-      return new ObjectTemplate(
-          resource,
-          ManifestParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource));
+      List<Map<String, Object>> objects = new ArrayList<>();
+      for (Object doc :
+          new Yaml(new SafeConstructor(new LoaderOptions()))
+              .loadAll(new String(in.readAllBytes(), StandardCharsets.UTF_8))) {
+        if (doc instanceof Map<?, ?> m) {
+          objects.add((Map<String, Object>) m);
+        } else if (doc != null) {
+          throw new IllegalStateException(resource + " holds a document that is no object");
+        }
+      }
+      return new ObjectTemplate(resource, objects);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -52,9 +64,10 @@ public final class ObjectTemplate {
 
   /** A deep copy of the object of this kind and name, to patch. */
   public Patch object(String kind, String name) {
-    for (K8sObject o : objects) {
-      if (o.kind().equals(kind) && o.name().equals(name)) {
-        return new Patch(deepCopy(o.body()));
+    for (Map<String, Object> o : objects) {
+      Patch p = new Patch(deepCopy(o));
+      if (p.kind().equals(kind) && p.name().equals(name)) {
+        return p;
       }
     }
     throw new IllegalStateException(resource + " has no " + kind + " " + name);
@@ -64,8 +77,8 @@ public final class ObjectTemplate {
    * Every object of the template, in its order, each finished by {@code finish}: it gets a deep
    * copy to patch and returns it (changed or not).
    */
-  public List<K8sObject> objects(UnaryOperator<Patch> finish) {
-    return objects.stream().map(o -> finish.apply(new Patch(deepCopy(o.body()))).done()).toList();
+  public List<Map<String, Object>> objects(UnaryOperator<Patch> finish) {
+    return objects.stream().map(o -> finish.apply(new Patch(deepCopy(o))).done()).toList();
   }
 
   /** One object being finished: typed setters for what kfboot's objects vary in. */
@@ -179,12 +192,12 @@ public final class ObjectTemplate {
     }
 
     /** The finished object; a {@code PATCHED} left anywhere is a bug in kfboot, refused here. */
-    public K8sObject done() {
+    public Map<String, Object> done() {
       if (String.valueOf(body).contains(PATCHED)) {
         throw new IllegalStateException(
             resource + ": a value marked " + PATCHED + " was not set: " + body);
       }
-      return K8sObject.of(body);
+      return body;
     }
   }
 
