@@ -87,8 +87,8 @@ public final class KubeflowStack {
               ComponentResourceOptions.builder().providers(provider).dependsOn(deps).build()));
     }
     // The record 'kfboot install' keeps, so that 'kfboot status' reads a stack-made cluster and a
-    // CLI
-    // install of another release onto it is refused. No timestamp: it would change on every update.
+    // CLI install of another release onto it is refused. No timestamp: it would change on every
+    // update.
     InstallState state =
         new InstallState(
             plan.tree().release().tag(),

@@ -6,6 +6,7 @@ import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.ApplyOrder;
 import io.kfboot.components.plan.ApplyOrder.Phase;
 import io.kfboot.components.plan.ClusterCheck;
+import io.kfboot.components.plan.OwnerLabel;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
@@ -54,7 +55,7 @@ public final class Stages {
     List<String> done = new ArrayList<>();
     List<Map<String, Object>> crds =
         byPhase.getOrDefault(Phase.CRDS, List.of()).stream()
-            .map(o -> withWaitFor(o.body(), "condition=Established"))
+            .map(o -> withWaitFor(owned(o, c), "condition=Established"))
             .toList();
     add(stages, done, "crds", crds, List.copyOf(done));
     List<Map<String, Object>> objects = new ArrayList<>();
@@ -62,13 +63,18 @@ public final class Stages {
     for (Phase p :
         List.of(Phase.NAMESPACES, Phase.CLUSTER_RBAC, Phase.CLUSTER_SCOPED, Phase.NAMESPACED)) {
       for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
-        (heldBack.contains(o.namespace() + "/" + o.name()) ? gated : objects).add(o.body());
+        (heldBack.contains(o.namespace() + "/" + o.name()) ? gated : objects).add(owned(o, c));
       }
     }
     add(stages, done, "objects", objects, List.copyOf(done));
     add(stages, done, "gated", gated, List.copyOf(done));
-    add(stages, done, "webhooks", bodies(byPhase.get(Phase.WEBHOOKS)), List.copyOf(done));
-    add(stages, done, "resources", bodies(byPhase.get(Phase.CUSTOM_RESOURCES)), List.copyOf(done));
+    add(stages, done, "webhooks", bodies(byPhase.get(Phase.WEBHOOKS), c), List.copyOf(done));
+    add(
+        stages,
+        done,
+        "resources",
+        bodies(byPhase.get(Phase.CUSTOM_RESOURCES), c),
+        List.copyOf(done));
     List<Map<String, Object>> checks = new ArrayList<>();
     for (ClusterCheck check : c.checks()) {
       for (Map.Entry<HasMetadata, String> e : check.asAwaitedObjects().entrySet()) {
@@ -94,8 +100,13 @@ public final class Stages {
     done.add(name);
   }
 
-  private static List<Map<String, Object>> bodies(List<K8sObject> objects) {
-    return objects == null ? List.of() : objects.stream().map(K8sObject::body).toList();
+  private static List<Map<String, Object>> bodies(List<K8sObject> objects, PlannedComponent c) {
+    return objects == null ? List.of() : objects.stream().map(o -> owned(o, c)).toList();
+  }
+
+  /** The body as the CLI's engine applies it: with its component's {@link OwnerLabel}. */
+  private static Map<String, Object> owned(K8sObject o, PlannedComponent c) {
+    return OwnerLabel.apply(o.body(), c.id());
   }
 
   /** A copy of the body with the annotation; the rendered object is shared with other users. */

@@ -72,6 +72,7 @@ final class InstallRun {
     // a run on a complete install keeps its phase whatever happens: it only ever re-applies
     boolean wasComplete = state.phase().equals(Installer.PHASE_INSTALLED);
 
+    recordApplied(plan);
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
     applier = new ObjectApplier(client, options.retry(), listener, ObjectApplier.crdsByKind(all));
@@ -154,7 +155,7 @@ final class InstallRun {
     Map<Phase, List<K8sObject>> byPhase = ApplyOrder.byPhase(c.objects(), scopes);
     Consumer<K8sObject> apply =
         o -> {
-          ApplyOutcome outcome = applier.apply(o, scopes.isClusterScoped(o));
+          ApplyOutcome outcome = applier.apply(o, scopes.isClusterScoped(o), c.id());
           counts.get(outcome).incrementAndGet();
           listener.objectApplied(c.id(), o, outcome);
         };
@@ -372,6 +373,22 @@ final class InstallRun {
             InstallState.LAST_RUN_RUNNING);
     writeState(state);
     return state;
+  }
+
+  /**
+   * Records every object of the plan before any is sent, so that what kfboot put on the cluster is
+   * always known, even after a kill mid-apply; a rerun that adds nothing writes nothing.
+   */
+  private void recordApplied(InstallPlan plan) {
+    AppliedInventory existing =
+        options
+            .retry()
+            .run("read applied objects", () -> AppliedInventory.read(client), listener)
+            .orElse(AppliedInventory.empty());
+    AppliedInventory wanted = existing.plus(plan, ObjectApplier.defaultNamespace(client));
+    if (!existing.covers(wanted)) {
+      wanted.write(client, options.retry(), listener);
+    }
   }
 
   private synchronized void writeState(InstallState state) {

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.kfboot.components.plan.OwnerLabel;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
 import io.kfboot.verify.api.TransientErrors;
@@ -92,8 +93,11 @@ final class ObjectApplier {
         : operation.resource(desired);
   }
 
-  ApplyOutcome apply(K8sObject object, boolean clusterScoped) {
-    Map<String, Object> body = body(object, clusterScoped);
+  /**
+   * @param component the component applying it: its id goes on the object as the {@link OwnerLabel}
+   */
+  ApplyOutcome apply(K8sObject object, boolean clusterScoped, String component) {
+    Map<String, Object> body = OwnerLabel.apply(body(object, clusterScoped), component);
     boolean[] sent = {false};
     boolean[] existedBefore = {false};
     return retry.run(
@@ -193,10 +197,17 @@ final class ObjectApplier {
       // ConfigMap) goes to the kubeconfig context's namespace, else "default".
       Map<String, Object> meta = new LinkedHashMap<>();
       m.forEach((k, v) -> meta.put(String.valueOf(k), v));
-      meta.put("namespace", client.getNamespace() == null ? "default" : client.getNamespace());
+      meta.put("namespace", defaultNamespace(client));
       body.put("metadata", meta);
     }
     return body;
+  }
+
+  /** Where a namespaced object without a namespace goes: the context's namespace, else default. */
+  static String defaultNamespace(KubernetesClient client) {
+    return client.getNamespace() == null
+        ? AppliedInventory.DEFAULT_NAMESPACE
+        : client.getNamespace();
   }
 
   /** Transient failures pass through for the retry; a real refusal is named with its object. */

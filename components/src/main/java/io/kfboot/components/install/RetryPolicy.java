@@ -23,6 +23,11 @@ public record RetryPolicy(int attempts, Duration initialBackoff, Duration maxBac
     void retrying(String what, int attempt, int attempts, RuntimeException error, Duration pause);
   }
 
+  /** One try: for work already inside a retry. */
+  static RetryPolicy once() {
+    return new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
+  }
+
   public RetryPolicy {
     if (attempts < 1) {
       throw new IllegalArgumentException("attempts must be at least 1, got " + attempts);

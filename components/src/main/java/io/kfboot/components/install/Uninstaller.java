@@ -1,11 +1,14 @@
 package io.kfboot.components.install;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.plan.ApplyOrder;
 import io.kfboot.components.plan.ApplyOrder.Phase;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.ObjectKey;
+import io.kfboot.manifests.parse.ResourceRequests;
 import io.kfboot.manifests.parse.Scopes;
 import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.diagnostics.Diagnostics;
@@ -14,10 +17,12 @@ import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -119,6 +124,20 @@ public final class Uninstaller {
     List<PlannedComponent> order = new ArrayList<>(chosen);
     // plan order is dependency order (waves); reverse it, deepest first
     Collections.reverse(order);
+    AppliedInventory inventory =
+        options
+            .retry()
+            .run("read applied objects", () -> AppliedInventory.read(client), listener)
+            .orElse(AppliedInventory.empty());
+    if (components.isEmpty() && !keepBase) {
+      // components an upgrade left behind in part (a CRD that still had custom resources): they
+      // are no longer in the plan, and go first, as the plan's dependents would
+      for (String id : inventory.componentIds()) {
+        if (!known.contains(id)) {
+          order.add(0, leftover(id));
+        }
+      }
+    }
     InstallState current =
         state == null
             ? new InstallState(
@@ -132,11 +151,24 @@ public final class Uninstaller {
     for (PlannedComponent c : order) {
       long start = System.nanoTime();
       listener.componentStarted(c.id(), Duration.ZERO);
-      Map<Phase, List<K8sObject>> byPhase = ApplyOrder.byPhase(c.objects(), scopes);
+      // what an earlier release of this component left on the cluster goes with it
+      Set<ObjectKey> planned = new HashSet<>();
+      c.objects().forEach(o -> planned.add(inventoryKey(o, scopes)));
+      List<K8sObject> objects = new ArrayList<>(c.objects());
+      Set<ObjectKey> leftovers = new HashSet<>();
+      for (AppliedInventory.Entry e : inventory.of(c.id())) {
+        if (!planned.contains(e.key())) {
+          objects.add(e.toObject());
+          leftovers.add(e.key());
+        }
+      }
+      Map<Phase, List<K8sObject>> byPhase = ApplyOrder.byPhase(objects, scopes);
       int deleted = 0;
       for (Phase p : ApplyOrder.UNINSTALL) {
         for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
-          if (applier.delete(o, scopes.isClusterScoped(o))) {
+          boolean clusterScoped =
+              leftovers.contains(o.key()) ? o.namespace() == null : scopes.isClusterScoped(o);
+          if (applier.delete(o, clusterScoped)) {
             deleted++;
           }
         }
@@ -145,6 +177,8 @@ public final class Uninstaller {
           awaitNamespacesGone(c, byPhase.getOrDefault(p, List.of()), waiter, conditions);
         }
       }
+      inventory = inventory.without(c.id());
+      writeOrDelete(inventory);
       remaining.remove(c.id());
       removed.add(c.id());
       current = current.with("uninstalling", remaining);
@@ -177,6 +211,48 @@ public final class Uninstaller {
             e);
       }
     }
+  }
+
+  /** A component the plan no longer holds: only what the inventory names of it. */
+  private static PlannedComponent leftover(String id) {
+    return new PlannedComponent(
+        new ComponentSpec(
+            id,
+            "left by an earlier release",
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            true,
+            false),
+        0,
+        List.of(),
+        List.of(),
+        new TreeSet<>(),
+        new TreeSet<>(),
+        ResourceRequests.ZERO,
+        List.of());
+  }
+
+  private static ObjectKey inventoryKey(K8sObject o, Scopes scopes) {
+    ObjectKey k = o.key();
+    return scopes.isClusterScoped(o) ? new ObjectKey(k.group(), k.kind(), "", k.name()) : k;
+  }
+
+  private void writeOrDelete(AppliedInventory inventory) {
+    options
+        .retry()
+        .run(
+            "record applied objects",
+            () -> {
+              if (inventory.isEmpty()) {
+                AppliedInventory.delete(client);
+              } else if (AppliedInventory.read(client).isPresent()) {
+                inventory.write(client, RetryPolicy.once(), listener);
+              }
+              return null;
+            },
+            listener);
   }
 
   private void writeOrDelete(InstallState state) {

@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.OwnerLabel;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.ObjectKey;
 import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
 import io.kfboot.verify.testing.SimulatedCluster;
@@ -48,6 +50,7 @@ class InstallerTest {
   private static final Map<String, Long> readyAt = new HashMap<>();
   private static final AtomicInteger firstRunWaits = new AtomicInteger();
   private static int rerunClusterWrites;
+  private static AppliedInventory inventoryAfterInstall;
 
   @BeforeAll
   static void installOnceThenRerun() {
@@ -71,6 +74,7 @@ class InstallerTest {
               .install(plan);
       writes = cluster.writes();
       refusals = cluster.refusals();
+      inventoryAfterInstall = AppliedInventory.read(client).orElseThrow();
       for (PlannedComponent c : plan.components()) {
         for (Gate g : c.gates()) {
           readyAt.put(gateKey(g), cluster.readyAt(gateKey(g)));
@@ -155,8 +159,69 @@ class InstallerTest {
     assertThat(firstReport.changes()).isEqualTo(plan.objectCount());
     assertThat(firstReport.components()).hasSize(plan.components().size());
     assertThat(refusals).as("writes refused for a missing CRD or an unready webhook").isEmpty();
-    assertThat(reference.keySet().stream().filter(k -> !k.contains("kfboot-install")).count())
+    assertThat(reference.keySet().stream().filter(k -> !k.contains(" kube-system/kfboot-")).count())
         .isEqualTo(plan.objectCount());
+  }
+
+  @Test
+  @DisplayName(
+      "the inventory names every applied object under its component, and is written before any")
+  void inventoryRecordsEveryObjectFirst() {
+    assertThat(inventoryAfterInstall).isEqualTo(AppliedInventory.of(plan));
+    assertThat(inventoryAfterInstall.size()).isEqualTo(plan.objectCount());
+    int inventoryWrite = -1;
+    int firstObject = -1;
+    for (int i = 0; i < writes.size(); i++) {
+      SimulatedCluster.Write w = writes.get(i);
+      boolean record =
+          w.plural().equals("configmaps")
+              && InstallState.NAMESPACE.equals(w.namespace())
+              && w.name().startsWith("kfboot-");
+      if (record && w.name().equals(AppliedInventory.NAME) && inventoryWrite < 0) {
+        inventoryWrite = i;
+      }
+      if (!record && !w.op().equals("UNCHANGED") && firstObject < 0) {
+        firstObject = i;
+      }
+    }
+    assertThat(inventoryWrite).isNotNegative().isLessThan(firstObject);
+    assertThat(writes)
+        .filteredOn(w -> w.name().equals(AppliedInventory.NAME))
+        .as("one write of the inventory")
+        .hasSize(1);
+  }
+
+  @Test
+  @DisplayName("every object on the cluster that kfboot applied carries its component's label")
+  void appliedObjectsCarryTheirComponent() {
+    // live objects by group, kind, namespace and name; kustomize stamps a namespace on some
+    // cluster-scoped objects, which the API server drops
+    Map<String, JsonNode> live = new HashMap<>();
+    for (JsonNode o : reference.values()) {
+      String apiVersion = o.path("apiVersion").asText();
+      String group =
+          apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+      String name = o.path("metadata").path("name").asText();
+      String ns = o.path("metadata").path("namespace").asText("");
+      live.put(group + " " + o.path("kind").asText() + " " + ns + " " + name, o);
+      live.putIfAbsent(group + " " + o.path("kind").asText() + " * " + name, o);
+    }
+    int checked = 0;
+    for (var component : inventoryAfterInstall.components().entrySet()) {
+      for (AppliedInventory.Entry e : component.getValue()) {
+        ObjectKey k = e.key();
+        JsonNode o = live.get(k.group() + " " + k.kind() + " " + k.namespace() + " " + k.name());
+        if (o == null && k.namespace().isEmpty()) {
+          o = live.get(k.group() + " " + k.kind() + " * " + k.name());
+        }
+        assertThat(o).as(e + " on the cluster").isNotNull();
+        assertThat(o.path("metadata").path("labels").path(OwnerLabel.KEY).asText())
+            .as(e.toString())
+            .isEqualTo(component.getKey());
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(plan.objectCount());
   }
 
   @Test

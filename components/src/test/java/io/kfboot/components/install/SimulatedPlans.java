@@ -9,11 +9,16 @@ import io.kfboot.components.plan.Planner;
 import io.kfboot.manifests.Progress;
 import io.kfboot.manifests.render.Kustomize;
 import io.kfboot.manifests.render.Renderer;
+import io.kfboot.manifests.source.ReleaseRef;
 import io.kfboot.manifests.source.ReleaseTree;
 import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.manifests.testing.Mirrors;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The real v1.10.2 plan, once per test JVM, and installers tuned for the simulated cluster. */
 public final class SimulatedPlans {
@@ -23,18 +28,50 @@ public final class SimulatedPlans {
 
   public static synchronized InstallPlan v1102() {
     if (v1102 == null) {
-      Kustomize kustomize = Fixtures.kustomize();
-      ReleaseTree tree = Fixtures.tree(Fixtures.V1_10_2);
-      ReleaseCatalog catalog = Catalogs.shipped().require(tree.release());
-      Renderer renderer = new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT);
-      v1102 =
-          new Planner(renderer, Progress.SILENT)
-              .plan(
-                  new Planner.Request(
-                      tree, catalog, List.of(), List.of(), false, List.of(new IstioCniK3sPaths())),
-                  kustomize.describe());
+      v1102 = plan(Fixtures.tree(Fixtures.V1_10_2));
     }
     return v1102;
+  }
+
+  private static final Map<String, InstallPlan> PLANS = new ConcurrentHashMap<>();
+
+  /**
+   * The default plan of a fixture release, once per test JVM; 26.03 (whose remote bases the fixture
+   * mirrors hold) vendored offline first.
+   */
+  public static InstallPlan of(String tag) {
+    if (tag.equals(Fixtures.V1_10_2.tag())) {
+      return v1102();
+    }
+    return PLANS.computeIfAbsent(
+        tag,
+        t -> {
+          ReleaseRef release = Catalogs.shipped().byTag(t).orElseThrow();
+          ReleaseTree tree =
+              t.equals(Fixtures.V26_03.tag())
+                  ? Mirrors.vendored(Fixtures.tree(release), roots(release))
+                  : Fixtures.tree(release);
+          return plan(tree);
+        });
+  }
+
+  private static List<String> roots(ReleaseRef release) {
+    ReleaseCatalog catalog = Catalogs.shipped().require(release);
+    List<String> roots = new ArrayList<>();
+    catalog.components().forEach(c -> roots.addAll(c.paths()));
+    roots.add(catalog.examplePath());
+    return roots;
+  }
+
+  private static InstallPlan plan(ReleaseTree tree) {
+    Kustomize kustomize = Fixtures.kustomize();
+    ReleaseCatalog catalog = Catalogs.shipped().require(tree.release());
+    Renderer renderer = new Renderer(kustomize, 2, Duration.ofMinutes(3), Progress.SILENT);
+    return new Planner(renderer, Progress.SILENT)
+        .plan(
+            new Planner.Request(
+                tree, catalog, List.of(), List.of(), false, List.of(new IstioCniK3sPaths())),
+            kustomize.describe());
   }
 
   /**

@@ -3,14 +3,21 @@ package io.kfboot.components.install;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.manifests.parse.ResourceRequests;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.testing.SimulatedCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class UninstallerTest {
@@ -71,6 +78,81 @@ class UninstallerTest {
   }
 
   @Test
+  @DisplayName(
+      "what an earlier release left (in a component the plan still has, or in one it dropped) is"
+          + " removed with the rest, and nothing kfboot did not apply")
+  void leftoversOfEarlierReleasesGoToo() {
+    InstallPlan plan = SimulatedPlans.v1102();
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
+      for (String name : List.of("left-by-v1.9", "users-own")) {
+        client
+            .configMaps()
+            .inNamespace("default")
+            .resource(
+                new ConfigMapBuilder()
+                    .withNewMetadata()
+                    .withName(name)
+                    .withNamespace("default")
+                    .endMetadata()
+                    .build())
+            .create();
+      }
+      client
+          .rbac()
+          .clusterRoles()
+          .resource(
+              new ClusterRoleBuilder()
+                  .withNewMetadata()
+                  .withName("dropped-role")
+                  .endMetadata()
+                  .build())
+          .create();
+      AppliedInventory inventory = AppliedInventory.read(client).orElseThrow();
+      PlannedComponent pipelines =
+          plan.components().stream()
+              .filter(c -> c.id().equals("pipelines"))
+              .findFirst()
+              .orElseThrow();
+      PlannedComponent dropped =
+          new PlannedComponent(
+              new ComponentSpec(
+                  "training-operator", "", List.of(), List.of(), List.of(), List.of(), true, false),
+              0,
+              List.of(
+                  new AppliedInventory.Entry(
+                          "rbac.authorization.k8s.io/v1", "ClusterRole", "", "dropped-role")
+                      .toObject()),
+              List.of(),
+              new TreeSet<>(),
+              new TreeSet<>(),
+              ResourceRequests.ZERO,
+              List.of());
+      inventory
+          .plus(
+              new InstallPlan(
+                  plan.tree(),
+                  plan.kustomize(),
+                  List.of(
+                      pipelines.withObjects(
+                          List.of(
+                              new AppliedInventory.Entry(
+                                      "v1", "ConfigMap", "default", "left-by-v1.9")
+                                  .toObject())),
+                      dropped),
+                  List.of()),
+              "default")
+          .write(client, RetryPolicy.once(), (what, attempt, attempts, error, pause) -> {});
+
+      uninstaller(client).uninstall(plan, Set.of(), false);
+
+      assertThat(left(cluster)).containsExactly("v1 ConfigMap default/users-own");
+      assertThat(AppliedInventory.read(client)).isEmpty();
+    }
+  }
+
+  @Test
   void keepBaseKeepsCertManagerAndIstio() {
     InstallPlan plan = SimulatedPlans.v1102();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
@@ -84,8 +166,9 @@ class UninstallerTest {
               .mapToInt(c -> c.objects().size())
               .sum();
       assertThat(left(cluster))
-          .hasSize(baseObjects + 1) // + the install state
+          .hasSize(baseObjects + 2) // + the install state and the inventory
           .contains(
+              "v1 ConfigMap kube-system/kfboot-inventory",
               "apps/v1 Deployment cert-manager/cert-manager",
               "apps/v1 Deployment istio-system/istiod");
       assertThat(InstallState.read(client))
@@ -93,6 +176,10 @@ class UninstallerTest {
           .extracting(InstallState::done)
           .satisfies(
               done -> assertThat(done).containsExactlyInAnyOrderElementsOf(Uninstaller.BASE));
+      assertThat(AppliedInventory.read(client))
+          .get()
+          .extracting(i -> i.components().keySet())
+          .satisfies(ids -> assertThat(ids).containsExactlyInAnyOrderElementsOf(Uninstaller.BASE));
     }
   }
 
