@@ -165,6 +165,29 @@ public final class YamlReader {
     return List.copyOf(out);
   }
 
+  /** A list of mappings; empty where absent (a problem if {@code required}) or not a list. */
+  public List<MappingNode> mappings(Node node, Node parent, String what, boolean required) {
+    if (node == null) {
+      if (required) {
+        problem(parent, what + " is missing");
+      }
+      return List.of();
+    }
+    if (!(node instanceof SequenceNode seq)) {
+      problem(node, what + " must be a list");
+      return List.of();
+    }
+    List<MappingNode> out = new ArrayList<>();
+    for (Node n : seq.getValue()) {
+      if (n instanceof MappingNode mn) {
+        out.add(mn);
+      } else {
+        problem(n, "an entry of " + what + " must be a mapping");
+      }
+    }
+    return out;
+  }
+
   /** A boolean as SnakeYAML's YAML 1.1 resolver reads one, in any case; null for anything else. */
   public static Boolean yamlBoolean(String v) {
     return switch (v == null ? "" : v.toLowerCase(Locale.ROOT)) {

@@ -1,4 +1,4 @@
-package io.kfboot.bootstrap.testing;
+package io.kfboot.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

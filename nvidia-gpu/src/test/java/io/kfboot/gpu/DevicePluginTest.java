@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.bootstrap.inventory.Inventory;
-import io.kfboot.bootstrap.testing.Golden;
 import io.kfboot.components.install.InstallException;
 import io.kfboot.components.install.InstallListener;
 import io.kfboot.components.install.InstallReport;
@@ -15,6 +14,7 @@ import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.source.ReleaseRef;
 import io.kfboot.manifests.source.ReleaseTree;
+import io.kfboot.testing.Golden;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.testing.SimulatedCluster;
 import java.nio.file.Path;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
-import io.kfboot.bootstrap.testing.Golden;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.testing.Golden;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

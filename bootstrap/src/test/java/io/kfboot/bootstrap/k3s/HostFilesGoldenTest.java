@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
-import io.kfboot.bootstrap.testing.Golden;
+import io.kfboot.testing.Golden;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.kfboot.bootstrap.k3s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kfboot.bootstrap.testing.Golden;
+import io.kfboot.testing.Golden;
 import org.junit.jupiter.api.Test;
 
 class KubeconfigsTest {

@@ -110,7 +110,7 @@ public final class CatalogLoader {
     }
     List<ComponentSpec> components = new ArrayList<>();
     Set<String> ids = new HashSet<>();
-    for (MappingNode item : mappings(yaml, m.get("components"), top, "components", true)) {
+    for (MappingNode item : yaml.mappings(m.get("components"), top, "components", true)) {
       ComponentSpec c = component(yaml, item);
       if (c == null) {
         continue;
@@ -125,7 +125,7 @@ public final class CatalogLoader {
     }
     List<ReleaseCatalog.ExampleDifference> differences = new ArrayList<>();
     for (MappingNode d :
-        mappings(yaml, m.get("exampleDifferences"), top, "exampleDifferences", false)) {
+        yaml.mappings(m.get("exampleDifferences"), top, "exampleDifferences", false)) {
       Map<String, Node> dk =
           yaml.keys(d, "an exampleDifferences entry", Set.of("object", "direction", "reason"));
       String direction = yaml.string(dk, d, "direction", "", true);
@@ -259,29 +259,6 @@ public final class CatalogLoader {
   }
 
   /** The mappings of a list; a problem for anything else (and for an absent required list). */
-  private static List<MappingNode> mappings(
-      YamlReader yaml, Node node, Node parent, String what, boolean required) {
-    if (node == null) {
-      if (required) {
-        yaml.problem(parent, what + " is missing");
-      }
-      return List.of();
-    }
-    if (!(node instanceof SequenceNode seq)) {
-      yaml.problem(node, what + " must be a list");
-      return List.of();
-    }
-    List<MappingNode> out = new ArrayList<>();
-    for (Node n : seq.getValue()) {
-      if (n instanceof MappingNode mn) {
-        out.add(mn);
-      } else {
-        yaml.problem(n, "an entry of " + what + " must be a mapping");
-      }
-    }
-    return out;
-  }
-
   static CatalogException invalid(String source, String what) {
     return new CatalogException(
         "catalog " + source + " " + what,
