@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       GpusCommand.class,
       VerifyCommand.class,
       UninstallCommand.class,
+      UpgradeCommand.class,
       ImagesCommand.class,
       ReleasesCommand.class,
       ManifestsCommand.class,

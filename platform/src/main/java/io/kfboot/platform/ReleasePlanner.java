@@ -7,6 +7,7 @@ import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.auth.CredentialsPatch;
 import io.kfboot.components.catalog.CatalogLoader;
 import io.kfboot.components.catalog.Catalogs;
+import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
@@ -25,8 +26,10 @@ import io.kfboot.storage.StorageComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A release turned into an install plan, the one way plan, images, install, uninstall, up and the
@@ -178,6 +181,27 @@ public final class ReleasePlanner {
                 .filter(id -> !id.equals(DevicePlugin.ID) && !id.equals(StorageComponent.ID))
                 .toList());
     return recorded.releasePlan(components, List.of(), s.done().contains(DevicePlugin.ID));
+  }
+
+  /**
+   * The plan an upgrade moves to: the release's default components, less those of the installed
+   * release's defaults that the install left out, plus any other installed one the release still
+   * has; the GPU component where one was installed.
+   *
+   * @param installed the components the cluster's record lists
+   * @param installedDefaults the installed release's default components
+   */
+  public InstallPlan upgradePlan(List<String> installed, Set<String> installedDefaults) {
+    Catalogs catalogs = catalogs();
+    ReleaseCatalog target = catalogs.require(resolveTree(catalogs).release());
+    Set<String> ids = new LinkedHashSet<>();
+    for (ComponentSpec c : target.components()) {
+      boolean leftOut = installedDefaults.contains(c.id()) && !installed.contains(c.id());
+      if ((c.defaultEnabled() && !leftOut) || installed.contains(c.id())) {
+        ids.add(c.id());
+      }
+    }
+    return releasePlan(new ArrayList<>(ids), List.of(), installed.contains(DevicePlugin.ID));
   }
 
   private static String newest(Catalogs catalogs) {

@@ -3,6 +3,7 @@ package io.kfboot.components.install;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.K8sObject;
@@ -208,7 +209,10 @@ public record AppliedInventory(SortedMap<String, SortedSet<Entry>> components) {
         .build();
   }
 
-  /** Writes this inventory (server-side apply: the whole data replaces what was there). */
+  /**
+   * Writes this inventory in place of what was there: a create or a whole update, not an apply, so
+   * that the keys of components taken out go with them whatever field managers say.
+   */
   void write(KubernetesClient client, RetryPolicy retry, RetryPolicy.Listener listener) {
     ConfigMap cm = toConfigMap();
     retry.run(
@@ -218,9 +222,7 @@ public record AppliedInventory(SortedMap<String, SortedSet<Entry>> components) {
                 .configMaps()
                 .inNamespace(NAMESPACE)
                 .resource(cm)
-                .fieldManager(ObjectApplier.FIELD_MANAGER)
-                .forceConflicts()
-                .serverSideApply(),
+                .createOr(NonDeletingOperation::update),
         listener);
   }
 

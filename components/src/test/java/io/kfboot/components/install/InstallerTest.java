@@ -52,6 +52,9 @@ class InstallerTest {
   private static int rerunClusterWrites;
   private static AppliedInventory inventoryAfterInstall;
 
+  /** Where objects without a namespace go: the mock client's context namespace. */
+  private static String clientNamespace;
+
   @BeforeAll
   static void installOnceThenRerun() {
     plan = SimulatedPlans.v1102();
@@ -75,6 +78,7 @@ class InstallerTest {
       writes = cluster.writes();
       refusals = cluster.refusals();
       inventoryAfterInstall = AppliedInventory.read(client).orElseThrow();
+      clientNamespace = client.getNamespace();
       for (PlannedComponent c : plan.components()) {
         for (Gate g : c.gates()) {
           readyAt.put(gateKey(g), cluster.readyAt(gateKey(g)));
@@ -167,7 +171,8 @@ class InstallerTest {
   @DisplayName(
       "the inventory names every applied object under its component, and is written before any")
   void inventoryRecordsEveryObjectFirst() {
-    assertThat(inventoryAfterInstall).isEqualTo(AppliedInventory.of(plan));
+    assertThat(inventoryAfterInstall)
+        .isEqualTo(AppliedInventory.empty().plus(plan, clientNamespace));
     assertThat(inventoryAfterInstall.size()).isEqualTo(plan.objectCount());
     int inventoryWrite = -1;
     int firstObject = -1;
