@@ -1,18 +1,13 @@
 package io.kfboot.platform;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.install.AppliedInventory;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
-import io.kfboot.components.upgrade.KeepRules.Disposition;
+import io.kfboot.components.upgrade.ClusterFacts;
 import io.kfboot.components.upgrade.ReleaseDiff;
 import io.kfboot.components.upgrade.UpgradeCatalog;
 import io.kfboot.components.upgrade.UpgradeException;
@@ -21,12 +16,8 @@ import io.kfboot.core.ExitCategory;
 import io.kfboot.storage.StorageComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -37,9 +28,6 @@ import java.util.stream.Collectors;
  * namespaces hold per-namespace objects to reset.
  */
 public final class Upgrades {
-  /** Profile namespaces carry this label (kubeflow/kubeflow profile-controller). */
-  static final String PROFILE_LABEL = "app.kubernetes.io/part-of";
-
   private final PlatformSettings settings;
   private final PlatformListener listener;
 
@@ -88,14 +76,17 @@ public final class Upgrades {
       InstallPlan next =
           credentials.map(cr -> ReleasePlanner.withCredentials(targetPlan, cr)).orElse(targetPlan);
       Optional<AppliedInventory> recorded = AppliedInventory.read(client);
-      AppliedInventory inventory = recorded.orElseGet(() -> AppliedInventory.of(from));
-      ReleaseDiff diff = ReleaseDiff.between(from, inventory, next);
+      AppliedInventory inventory =
+          recorded.orElseGet(
+              () -> AppliedInventory.empty().plus(from, AppliedInventory.defaultNamespace(client)));
+      ReleaseDiff diff =
+          ReleaseDiff.between(from, inventory, next, AppliedInventory.defaultNamespace(client));
       return new UpgradePlan(
           hop,
           diff,
           recorded.isEmpty(),
-          inUse(client, diff),
-          profileNamespaces(client),
+          ClusterFacts.crdObjects(client, diff),
+          ClusterFacts.profileNamespaces(client),
           from,
           next);
     }
@@ -129,59 +120,5 @@ public final class Upgrades {
     boolean local = !state.source().isBlank() && Files.exists(Path.of(state.source()));
     return new ReleasePlanner(
         settings.withManifests(local ? state.source() : state.release()), listener);
-  }
-
-  /** For each CRD the new release drops: how many objects of its kind the cluster holds. */
-  private static Map<String, Integer> inUse(KubernetesClient client, ReleaseDiff diff) {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    for (ReleaseDiff.ComponentChanges c : diff.components()) {
-      for (ReleaseDiff.Removal r : c.removed()) {
-        if (r.keep().disposition() != Disposition.KEEP_IF_IN_USE) {
-          continue;
-        }
-        String name = r.entry().name();
-        CustomResourceDefinition crd =
-            client.apiextensions().v1().customResourceDefinitions().withName(name).get();
-        out.put(name, crd == null ? 0 : count(client, crd));
-      }
-    }
-    return out;
-  }
-
-  private static int count(KubernetesClient client, CustomResourceDefinition crd) {
-    String version =
-        crd.getSpec().getVersions().stream()
-            .filter(v -> Boolean.TRUE.equals(v.getStorage()))
-            .map(CustomResourceDefinitionVersion::getName)
-            .findFirst()
-            .orElse(crd.getSpec().getVersions().get(0).getName());
-    boolean namespaced = !"Cluster".equals(crd.getSpec().getScope());
-    ResourceDefinitionContext context =
-        new ResourceDefinitionContext.Builder()
-            .withGroup(crd.getSpec().getGroup())
-            .withVersion(version)
-            .withKind(crd.getSpec().getNames().getKind())
-            .withPlural(crd.getSpec().getNames().getPlural())
-            .withNamespaced(namespaced)
-            .build();
-    List<GenericKubernetesResource> items =
-        namespaced
-            ? client.genericKubernetesResources(context).inAnyNamespace().list().getItems()
-            : client.genericKubernetesResources(context).list().getItems();
-    return items.size();
-  }
-
-  private static List<String> profileNamespaces(KubernetesClient client) {
-    return client
-        .namespaces()
-        .withLabel(PROFILE_LABEL, "kubeflow-profile")
-        .list()
-        .getItems()
-        .stream()
-        .map(Namespace::getMetadata)
-        .map(m -> m.getName())
-        .collect(Collectors.toCollection(TreeSet::new))
-        .stream()
-        .toList();
   }
 }

@@ -118,6 +118,14 @@ public record AppliedInventory(SortedMap<String, SortedSet<Entry>> components) {
   public static final String DEFAULT_NAMESPACE = "default";
 
   /**
+   * Where the engine applies a namespaced object without a namespace, as kubectl does: the
+   * kubeconfig context's namespace, else {@value #DEFAULT_NAMESPACE}.
+   */
+  public static String defaultNamespace(KubernetesClient client) {
+    return client.getNamespace() == null ? DEFAULT_NAMESPACE : client.getNamespace();
+  }
+
+  /**
    * This inventory and every object of {@code plan}, component by component.
    *
    * @param defaultNamespace where namespaced objects without a namespace are applied (the

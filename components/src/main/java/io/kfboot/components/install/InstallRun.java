@@ -51,11 +51,16 @@ final class InstallRun {
   /** What the record last held, so that a state already there is not written again. */
   private InstallState lastWritten;
 
+  /** The release an upgrade moves from; null for an install. */
+  private final String upgradingFrom;
+
   InstallRun(
       KubernetesClient client,
       Installer.Options options,
       InstallListener listener,
-      Diagnostics diagnostics) {
+      Diagnostics diagnostics,
+      String upgradingFrom) {
+    this.upgradingFrom = upgradingFrom;
     this.client = client;
     this.options = options;
     this.listener = listener;
@@ -332,6 +337,14 @@ final class InstallRun {
   private InstallState startState(String release, String commit, String source, InstallPlan plan) {
     Optional<InstallState> existing =
         options.retry().run("read install state", () -> InstallState.read(client), listener);
+    boolean upgrade =
+        existing.isPresent()
+            && upgradingFrom != null
+            && existing.get().release().equals(upgradingFrom);
+    if (upgrade) {
+      // what was done under the old release is not done under the new one
+      existing = Optional.empty();
+    }
     if (existing.isPresent()
         && !existing.get().release().isEmpty()
         && !existing.get().release().equals(release)) {
@@ -385,7 +398,7 @@ final class InstallRun {
             .retry()
             .run("read applied objects", () -> AppliedInventory.read(client), listener)
             .orElse(AppliedInventory.empty());
-    AppliedInventory wanted = existing.plus(plan, ObjectApplier.defaultNamespace(client));
+    AppliedInventory wanted = existing.plus(plan, AppliedInventory.defaultNamespace(client));
     if (!existing.covers(wanted)) {
       wanted.write(client, options.retry(), listener);
     }

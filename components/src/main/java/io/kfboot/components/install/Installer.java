@@ -64,6 +64,15 @@ public final class Installer {
    * Installs {@code plan}; each call is a run of its own, with nothing left from the one before.
    */
   public InstallReport install(InstallPlan plan) {
-    return new InstallRun(client, options, listener, diagnostics).install(plan);
+    return new InstallRun(client, options, listener, diagnostics, null).install(plan);
+  }
+
+  /**
+   * Installs {@code plan} over a cluster that holds release {@code from}: the one way the record
+   * may name another release than the plan's. Components count as done only once done under the new
+   * release.
+   */
+  public InstallReport upgrade(InstallPlan plan, String from) {
+    return new InstallRun(client, options, listener, diagnostics, from).install(plan);
   }
 }

@@ -153,6 +153,28 @@ final class ObjectApplier {
     return m;
   }
 
+  /** Whether the object is on the cluster. */
+  boolean exists(K8sObject object, boolean clusterScoped) {
+    Map<String, Object> body = body(object, clusterScoped);
+    return retry.run(
+        "read " + object.key(),
+        () -> {
+          GenericKubernetesResource target =
+              client
+                  .getKubernetesSerialization()
+                  .convertValue(body, GenericKubernetesResource.class);
+          try {
+            return resource(object, target).get() != null;
+          } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+              return false;
+            }
+            throw refused(object, e);
+          }
+        },
+        retryListener);
+  }
+
   /** Deletes one object; true if it was there. Missing objects are fine (a rerun of uninstall). */
   boolean delete(K8sObject object, boolean clusterScoped) {
     Map<String, Object> body = body(object, clusterScoped);
@@ -197,17 +219,10 @@ final class ObjectApplier {
       // ConfigMap) goes to the kubeconfig context's namespace, else "default".
       Map<String, Object> meta = new LinkedHashMap<>();
       m.forEach((k, v) -> meta.put(String.valueOf(k), v));
-      meta.put("namespace", defaultNamespace(client));
+      meta.put("namespace", AppliedInventory.defaultNamespace(client));
       body.put("metadata", meta);
     }
     return body;
-  }
-
-  /** Where a namespaced object without a namespace goes: the context's namespace, else default. */
-  static String defaultNamespace(KubernetesClient client) {
-    return client.getNamespace() == null
-        ? AppliedInventory.DEFAULT_NAMESPACE
-        : client.getNamespace();
   }
 
   /** Transient failures pass through for the retry; a real refusal is named with its object. */

@@ -130,10 +130,12 @@ public final class Uninstaller {
             .run("read applied objects", () -> AppliedInventory.read(client), listener)
             .orElse(AppliedInventory.empty());
     if (components.isEmpty() && !keepBase) {
-      // components an upgrade left behind in part (a CRD that still had custom resources): they
-      // are no longer in the plan, and go first, as the plan's dependents would
+      // components an upgrade left behind in part (a CRD that still had custom resources): in
+      // neither the plan nor the install record; they go first, as the plan's dependents would.
+      // Those the record lists but the plan leaves out (storage) stay.
+      Set<String> recorded = state == null ? Set.of() : Set.copyOf(state.done());
       for (String id : inventory.componentIds()) {
-        if (!known.contains(id)) {
+        if (!known.contains(id) && !recorded.contains(id)) {
           order.add(0, leftover(id));
         }
       }

@@ -76,8 +76,20 @@ public record ReleaseDiff(
    */
   public static ReleaseDiff between(
       InstallPlan oldPlan, AppliedInventory inventory, InstallPlan newPlan) {
-    Indexed before = new Indexed(oldPlan);
-    Indexed after = new Indexed(newPlan);
+    return between(oldPlan, inventory, newPlan, AppliedInventory.DEFAULT_NAMESPACE);
+  }
+
+  /**
+   * @param defaultNamespace where namespaced objects without a namespace were and will be applied
+   *     (the kubeconfig context's namespace), as the inventory records them
+   */
+  public static ReleaseDiff between(
+      InstallPlan oldPlan,
+      AppliedInventory inventory,
+      InstallPlan newPlan,
+      String defaultNamespace) {
+    Indexed before = new Indexed(oldPlan, defaultNamespace);
+    Indexed after = new Indexed(newPlan, defaultNamespace);
     Set<ObjectKey> everInstalled = new LinkedHashSet<>(before.objects.keySet());
     inventory.components().values().forEach(es -> es.forEach(e -> everInstalled.add(e.key())));
 
@@ -175,8 +187,10 @@ public record ReleaseDiff(
   private static final class Indexed {
     final Map<ObjectKey, K8sObject> objects = new LinkedHashMap<>();
     private final Scopes scopes;
+    private final String defaultNamespace;
 
-    Indexed(InstallPlan plan) {
+    Indexed(InstallPlan plan, String defaultNamespace) {
+      this.defaultNamespace = defaultNamespace;
       List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
       scopes = new Scopes(all);
       all.forEach(o -> objects.put(key(o), o));
@@ -187,7 +201,7 @@ public record ReleaseDiff(
     }
 
     Entry entry(K8sObject o) {
-      return Entry.of(o, scopes, AppliedInventory.DEFAULT_NAMESPACE);
+      return Entry.of(o, scopes, defaultNamespace);
     }
   }
 

@@ -78,7 +78,7 @@ public final class SimulatedPlans {
    * Polling every 5 ms instead of watches: with informers open, fabric8's mock server now and then
    * stops answering (seen in whole installs and in cut-off ones). ClusterWatchTest covers watches.
    */
-  static Installer.Options fastOptions() {
+  public static Installer.Options fastOptions() {
     return new Installer.Options(
         4,
         Duration.ofSeconds(20),
@@ -87,7 +87,7 @@ public final class SimulatedPlans {
         false);
   }
 
-  static Installer installer(KubernetesClient client, InstallListener listener) {
+  public static Installer installer(KubernetesClient client, InstallListener listener) {
     return installer(client, listener, fastOptions());
   }
 

@@ -118,7 +118,7 @@ class UninstallerTest {
       PlannedComponent dropped =
           new PlannedComponent(
               new ComponentSpec(
-                  "training-operator", "", List.of(), List.of(), List.of(), List.of(), true, false),
+                  "mxjob-operator", "", List.of(), List.of(), List.of(), List.of(), true, false),
               0,
               List.of(
                   new AppliedInventory.Entry(

@@ -508,6 +508,21 @@ public final class SimulatedCluster implements AutoCloseable {
         } else {
           JsonNode current = read(existing.getBody().readUtf8());
           JsonNode merged = applyMerge(current.deepCopy(), desired);
+          String immutable = immutableChange(t, current, merged);
+          if (immutable != null) {
+            refusals.add(
+                new Refusal(
+                    System.nanoTime(),
+                    "immutable " + immutable,
+                    t.group(),
+                    t.plural(),
+                    namespace,
+                    name));
+            return status(
+                422,
+                "Invalid",
+                t.plural() + " \"" + name + "\" is invalid: " + immutable + ": field is immutable");
+          }
           if (merged.equals(current)) {
             op = "UNCHANGED";
             r =
@@ -659,6 +674,43 @@ public final class SimulatedCluster implements AutoCloseable {
           original.getHeaders().newBuilder().set("Content-Type", "application/json").build(),
           new Buffer(body.getBytes(StandardCharsets.UTF_8)));
     }
+  }
+
+  /**
+   * The field a change would alter that a real API server refuses to change in place (it answers
+   * 422 "field is immutable"), or null: workload selectors, a StatefulSet's serviceName, claim
+   * templates and pod management policy, a Job's template, a binding's roleRef. kfboot's own
+   * detector is written separately (components' ImmutableFields), so that each checks the other.
+   */
+  static String immutableChange(Target t, JsonNode current, JsonNode next) {
+    List<String> fields = new ArrayList<>();
+    switch (t.group() + "/" + t.plural()) {
+      case "apps/deployments", "apps/daemonsets", "apps/replicasets" -> fields.add("spec.selector");
+      case "apps/statefulsets" ->
+          fields.addAll(
+              List.of(
+                  "spec.selector",
+                  "spec.serviceName",
+                  "spec.volumeClaimTemplates",
+                  "spec.podManagementPolicy"));
+      case "batch/jobs" -> fields.addAll(List.of("spec.selector", "spec.template"));
+      case "rbac.authorization.k8s.io/rolebindings",
+          "rbac.authorization.k8s.io/clusterrolebindings" ->
+          fields.add("roleRef");
+      default -> {}
+    }
+    for (String field : fields) {
+      JsonNode before = current;
+      JsonNode after = next;
+      for (String part : field.split("\\.")) {
+        before = before.path(part);
+        after = after.path(part);
+      }
+      if (!before.isMissingNode() && !before.equals(after)) {
+        return field;
+      }
+    }
+    return null;
   }
 
   private static MockResponse status(int code, String reason, String message) {

@@ -178,4 +178,44 @@ class SimulatedClusterTest {
     assertThat(client.configMaps().inNamespace("default").withName("d").get()).isNotNull();
     assertThat(cluster.faults().injected()).hasSize(2);
   }
+
+  @Test
+  void immutableFieldsAreRefusedWith422AsARealServerDoes() {
+    String deployment =
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: d, namespace: default}
+        spec:
+          selector: {matchLabels: {app: d}}
+          template:
+            metadata: {labels: {app: d}}
+            spec: {containers: [{name: c, image: "i:%s"}]}
+        """;
+    apply(deployment.formatted("1"));
+    // the template may change
+    apply(deployment.formatted("2"));
+    String otherSelector =
+        deployment.formatted("2").replace("matchLabels: {app: d}", "matchLabels: {app: d, v: x}");
+    assertThatThrownBy(() -> apply(otherSelector))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage()).contains("spec.selector: field is immutable");
+            });
+    assertThat(cluster.refusals())
+        .anyMatch(r -> r.reason().equals("immutable spec.selector") && r.name().equals("d"));
+    String binding =
+        """
+        apiVersion: rbac.authorization.k8s.io/v1
+        kind: ClusterRoleBinding
+        metadata: {name: b}
+        roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %s}
+        subjects: [{kind: ServiceAccount, name: s, namespace: default}]
+        """;
+    apply(binding.formatted("cluster-admin"));
+    assertThatThrownBy(() -> apply(binding.formatted("kubeflow-metacontroller")))
+        .hasMessageContaining("roleRef: field is immutable");
+  }
 }
