@@ -1,11 +1,14 @@
 package io.kfboot.cli;
 
-import io.kfboot.core.ExitCategory;
-import io.kfboot.core.KfbootException;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
 import io.kfboot.platform.UpgradePlan;
 import io.kfboot.platform.Upgrades;
+import io.kfboot.platform.VerifySuite;
+import io.kfboot.verify.check.CheckResult;
+import io.kfboot.verify.check.Reports;
+import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,11 +23,13 @@ import picocli.CommandLine.Option;
             + " namespaces, claims, profiles, generated secrets) with the command that would"
             + " remove it; what cannot change in place; the release pair's steps; vendor versions"
             + " passed over; the backup taken first. An upgrade kfboot does not support in one go"
-            + " is refused with the supported path. Read-only: only --plan is in this version.")
+            + " is refused with the supported path. Without --plan it upgrades: backup, the pair's"
+            + " steps, the new release through the install engine, prune, verify; a rerun resumes.")
 final class UpgradeCommand extends BaseCommand {
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Cluster cluster = new Options.Cluster();
   @Mixin Options.Output output = new Options.Output();
+  @Mixin Options.Install tuning = new Options.Install();
 
   @Option(
       names = "--to",
@@ -36,6 +41,21 @@ final class UpgradeCommand extends BaseCommand {
   @Option(names = "--plan", description = "Show what the upgrade would do; change nothing.")
   boolean plan;
 
+  @Option(
+      names = "--backup-dir",
+      paramLabel = "DIR",
+      description =
+          "Where the database dumps go (default: $XDG_STATE_HOME/kfboot/backups/CLUSTER/...).")
+  Path backupDir;
+
+  @Option(
+      names = "--skip-backup",
+      description = "Take no backup (the databases are backed up otherwise, or are external).")
+  boolean skipBackup;
+
+  @Option(names = "--skip-verify", description = "Stop after the upgrade, before verify.")
+  boolean skipVerify;
+
   UpgradeCommand(Main.Context context) {
     super(context);
   }
@@ -44,22 +64,39 @@ final class UpgradeCommand extends BaseCommand {
   void input(SettingsInput in) {
     release.into(in);
     cluster.into(in);
+    tuning.into(in);
   }
 
   @Override
   int run(PlatformSettings settings) {
-    if (!plan) {
-      throw new KfbootException(
-          "this kfboot plans upgrades but does not apply them yet",
-          "run 'kfboot upgrade --to " + to + " --plan' to see what the upgrade would do",
-          ExitCategory.INVALID_INPUT);
+    Upgrades upgrades = new Upgrades(settings, listener(settings));
+    if (plan) {
+      UpgradePlan p = upgrades.plan(to);
+      if (output.json()) {
+        printJson(p.toJson());
+      } else {
+        print(p.toText());
+      }
+      return p.refusals().isEmpty() ? ExitCodes.OK : ExitCodes.UNEXPECTED_STATE;
     }
-    UpgradePlan p = new Upgrades(settings, listener(settings)).plan(to);
-    if (output.json()) {
-      printJson(p.toJson());
-    } else {
-      print(p.toText());
+    Upgrades.Applied applied = upgrades.apply(to, backupDir, skipBackup);
+    if (applied.nothingToDo()) {
+      print("the cluster holds " + to + " already: nothing to do");
+      return ExitCodes.OK;
     }
-    return p.refusals().isEmpty() ? ExitCodes.OK : ExitCodes.UNEXPECTED_STATE;
+    print(Upgrades.summary(applied));
+    if (skipVerify) {
+      return ExitCodes.OK;
+    }
+    VerifySuite.Options d = VerifySuite.Options.defaults();
+    List<CheckResult> results =
+        new VerifySuite(
+                settings,
+                new VerifySuite.Options(
+                    d.only(), d.skip(), d.namespace(), settings.timeout(), d.poll(), 1, null),
+                listener(settings))
+            .run();
+    print(Reports.text(results));
+    return VerifySuite.passed(results) ? ExitCodes.OK : ExitCodes.UNEXPECTED_STATE;
   }
 }

@@ -139,10 +139,60 @@ class UpgradeCliTest {
       CliRun down = CliRun.of(env, "upgrade", "--to", "v1.10.0", "--plan");
       assertThat(down.code()).isEqualTo(ExitCodes.INVALID_INPUT);
       assertThat(down.err()).contains("kfboot does not downgrade").contains("kfboot restore");
-      CliRun apply = CliRun.of(env, "upgrade", "--to", "v1.10.2", "--manifests", v1102);
-      assertThat(apply.code()).isEqualTo(ExitCodes.INVALID_INPUT);
-      assertThat(apply.err()).contains("does not apply them yet").contains("--plan");
+      // the backup comes first: with no MySQL pod running it fails, and nothing is changed
+      CliRun noDatabase =
+          CliRun.of(
+              env, "upgrade", "--to", "v1.10.2", "--manifests", v1102, "--poll-interval", "10ms");
+      assertThat(noDatabase.code()).as(noDatabase.err()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
+      assertThat(noDatabase.err()).contains("no running pod app=mysql in kubeflow to back up from");
       assertThat(changingWrites(cluster)).isEqualTo(writesBefore);
+
+      CliRun upgrade =
+          CliRun.of(
+              env,
+              "upgrade",
+              "--to",
+              "v1.10.2",
+              "--manifests",
+              v1102,
+              "--skip-backup",
+              "--skip-verify",
+              "--poll-interval",
+              "10ms",
+              "--timeout",
+              "2m",
+              "--no-watch");
+      assertThat(upgrade.code()).as(upgrade.err()).isZero();
+      assertThat(upgrade.out())
+          .contains("upgraded v1.10.1 -> v1.10.2")
+          .contains("kept: CustomResourceDefinition legacyjobs.kubeflow.org");
+      JsonNode status = new ObjectMapper().readTree(CliRun.of(env, "status", "-o", "json").out());
+      assertThat(status.get("release").asText()).isEqualTo("v1.10.2");
+      assertThat(status.get("phase").asText()).isEqualTo("installed");
+      assertThat(
+              client
+                  .apiextensions()
+                  .v1()
+                  .customResourceDefinitions()
+                  .withName("unusedjobs.kubeflow.org")
+                  .get())
+          .as("a dropped CRD without objects is pruned")
+          .isNull();
+      assertThat(
+              client
+                  .apiextensions()
+                  .v1()
+                  .customResourceDefinitions()
+                  .withName("legacyjobs.kubeflow.org")
+                  .get())
+          .isNotNull();
+
+      int afterUpgrade = changingWrites(cluster);
+      CliRun again =
+          CliRun.of(env, "upgrade", "--to", "v1.10.2", "--manifests", v1102, "--skip-backup");
+      assertThat(again.code()).as(again.err()).isZero();
+      assertThat(again.out()).contains("holds v1.10.2 already: nothing to do");
+      assertThat(changingWrites(cluster)).isEqualTo(afterUpgrade);
     }
   }
 

@@ -18,7 +18,8 @@ public enum Need {
   SSHD(true, "OpenSSH's sshd, run as root (.ci/run installs openssh-server)"),
   SHELLCHECK(true, "shellcheck (.ci/run installs it)"),
   GIT(true, "git (.ci/run installs it)"),
-  FIXTURES(true, "shared/fixtures beside the checkout (CI copies shared/ there)");
+  FIXTURES(true, "shared/fixtures beside the checkout (CI copies shared/ there)"),
+  MARIADB(true, "MariaDB's server and client (.ci/run installs mariadb-server)");
 
   private final boolean providedInCi;
   private final String what;
@@ -54,6 +55,12 @@ public enum Need {
       case SHELLCHECK ->
           runs("shellcheck", "--version") ? Optional.empty() : Optional.of("no shellcheck");
       case GIT -> runs("git", "--version") ? Optional.empty() : Optional.of("no git");
+      case MARIADB ->
+          Files.isExecutable(Path.of("/usr/sbin/mariadbd"))
+                  && Files.isExecutable(Path.of("/usr/bin/mariadb-install-db"))
+                  && runs("mysqldump", "--version")
+              ? Optional.empty()
+              : Optional.of("no /usr/sbin/mariadbd, mariadb-install-db or mysqldump");
       case FIXTURES ->
           Files.isDirectory(Fixtures.dir())
               ? Optional.empty()

@@ -1,5 +1,6 @@
 package io.kfboot.platform;
 
+import io.kfboot.components.install.AppliedInventory;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.components.upgrade.ImmutableFields.Resolution;
@@ -29,6 +30,8 @@ import java.util.regex.Pattern;
  * @param adopted the cluster had no inventory: it was rebuilt from the installed release's render
  * @param crdObjects for each CRD the new release drops, how many objects of its kind exist
  * @param profileNamespaces where per-namespace objects are reset
+ * @param inventory what kfboot applied, as recorded (or rebuilt)
+ * @param fromComponents the components the old release had installed
  */
 public record UpgradePlan(
     UpgradeHop hop,
@@ -37,13 +40,16 @@ public record UpgradePlan(
     Map<String, Integer> crdObjects,
     List<String> profileNamespaces,
     InstallPlan installed,
-    InstallPlan target) {
+    InstallPlan target,
+    AppliedInventory inventory,
+    List<String> fromComponents) {
 
   private static final Pattern MYSQL = Pattern.compile("(?:.*/)?mysql:(\\d+\\.\\d+)[^/]*");
 
   public UpgradePlan {
     crdObjects = Map.copyOf(crdObjects);
     profileNamespaces = List.copyOf(profileNamespaces);
+    fromComponents = List.copyOf(fromComponents);
   }
 
   /** Whether a kept-while-in-use CRD is kept here: it still has objects. */

@@ -6,16 +6,24 @@ import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.install.AppliedInventory;
 import io.kfboot.components.install.InstallState;
+import io.kfboot.components.install.Installer;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.upgrade.ClusterFacts;
+import io.kfboot.components.upgrade.PodExec;
 import io.kfboot.components.upgrade.ReleaseDiff;
 import io.kfboot.components.upgrade.UpgradeCatalog;
 import io.kfboot.components.upgrade.UpgradeException;
 import io.kfboot.components.upgrade.UpgradeHop;
+import io.kfboot.components.upgrade.UpgradeState;
+import io.kfboot.components.upgrade.Upgrader;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.storage.StorageComponent;
+import io.kfboot.storage.objectstore.PortForwardedBucketCopier;
+import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -40,56 +48,146 @@ public final class Upgrades {
     ClusterConnection connection = new ClusterConnection(settings);
     connection.requireKubeconfig();
     try (KubernetesClient client = connection.connect()) {
-      InstallState state = installed(client);
-      ReleasePlanner installedPlanner = recordedPlanner(state);
-      Catalogs catalogs = installedPlanner.catalogs();
-      UpgradeHop hop = UpgradeCatalog.shipped(catalogs).hop(state.release(), to);
-      ReleasePlanner targetPlanner =
-          new ReleasePlanner(
-              settings.withManifests(
-                  settings.release().manifests() == null ? to : settings.release().manifests()),
-              listener);
-      boolean bundled =
-          installedPlanner.localPathStorage() && StorageComponent.hasBundledLocalPath(client);
-      InstallPlan installed =
-          installedPlanner.withStorage(installedPlanner.installedPlan(Optional.of(state)), bundled);
-      Set<String> installedDefaults =
-          catalogs.require(installed.tree().release()).components().stream()
-              .filter(ComponentSpec::defaultEnabled)
-              .map(ComponentSpec::id)
-              .collect(Collectors.toSet());
-      InstallPlan targetPlan =
-          targetPlanner.withStorage(
-              targetPlanner.upgradePlan(state.done(), installedDefaults), bundled);
-      if (!targetPlan.tree().release().tag().equals(to)) {
-        throw new UpgradeException(
-            "--manifests holds " + targetPlan.tree().release().tag() + ", not " + to,
-            "give --to " + targetPlan.tree().release().tag() + ", or --manifests of " + to,
-            ExitCategory.INVALID_INPUT);
-      }
-      Optional<Credentials> credentials =
-          CredentialsStore.forCluster(
-                  settings, ClusterConnection.clusterName(client), listener::warning)
-              .load();
-      InstallPlan from =
-          credentials.map(cr -> ReleasePlanner.withCredentials(installed, cr)).orElse(installed);
-      InstallPlan next =
-          credentials.map(cr -> ReleasePlanner.withCredentials(targetPlan, cr)).orElse(targetPlan);
-      Optional<AppliedInventory> recorded = AppliedInventory.read(client);
-      AppliedInventory inventory =
-          recorded.orElseGet(
-              () -> AppliedInventory.empty().plus(from, AppliedInventory.defaultNamespace(client)));
-      ReleaseDiff diff =
-          ReleaseDiff.between(from, inventory, next, AppliedInventory.defaultNamespace(client));
-      return new UpgradePlan(
-          hop,
-          diff,
-          recorded.isEmpty(),
-          ClusterFacts.crdObjects(client, diff),
-          ClusterFacts.profileNamespaces(client),
-          from,
-          next);
+      return plan(client, to);
     }
+  }
+
+  /** What an upgrade did; {@code nothingToDo} when the cluster held the release already. */
+  public record Applied(
+      UpgradePlan plan, Upgrader.Report report, List<Path> backups, boolean nothingToDo) {}
+
+  /**
+   * Upgrades the cluster: the plan (refused if it holds refusals), the backup unless skipped (not
+   * again on a rerun that resumes: it was taken before the first change), then the upgrade's steps.
+   *
+   * @param backupDir where the dumps go; null for the default folder under XDG_STATE_HOME
+   * @param skipBackup for clusters whose databases are backed up otherwise
+   */
+  public Applied apply(String to, Path backupDir, boolean skipBackup) {
+    ClusterConnection connection = new ClusterConnection(settings);
+    connection.requireKubeconfig();
+    try (KubernetesClient client = connection.connect()) {
+      Optional<UpgradeState> running = UpgradeState.read(client);
+      Optional<InstallState> state = InstallState.read(client);
+      if (running.isEmpty()
+          && state.isPresent()
+          && state.get().release().equals(to)
+          && Installation.complete(state)) {
+        return new Applied(null, null, List.of(), true);
+      }
+      UpgradePlan p = plan(client, to);
+      if (!p.refusals().isEmpty()) {
+        throw new UpgradeException(
+            "the upgrade would change fields that cannot change in place: "
+                + String.join("; ", p.refusals()),
+            "see 'kfboot upgrade --to " + to + " --plan'; nothing was changed",
+            ExitCategory.UNEXPECTED_STATE);
+      }
+      List<Path> backups = List.of();
+      boolean resuming = running.filter(u -> u.to().equals(to)).isPresent();
+      if (!skipBackup && !resuming) {
+        Path dir =
+            backupDir != null
+                ? backupDir
+                : Backups.defaultDir(
+                    settings.env(), ClusterConnection.clusterName(client), p.hop().from());
+        listener.report("backup into " + dir);
+        backups =
+            new Backups(client, PodExec.kubernetes(client, settings.install().gateTimeout()))
+                .take(p.installed(), dir);
+      }
+      Map<String, Integer> crds = p.crdObjects();
+      Upgrader.Request request =
+          new Upgrader.Request(
+              p.hop(),
+              p.installed().tree().origin(),
+              p.fromComponents(),
+              p.installed(),
+              p.target(),
+              p.inventory(),
+              p.diff(),
+              crds.entrySet().stream()
+                  .filter(e -> e.getValue() > 0)
+                  .map(Map.Entry::getKey)
+                  .collect(Collectors.toSet()),
+              p.profileNamespaces());
+      Upgrader.Report report =
+          new Upgrader(
+                  client,
+                  settings.install(),
+                  listener,
+                  new ClusterDiagnostics(client),
+                  new PortForwardedBucketCopier(client, listener::report))
+              .upgrade(request);
+      return new Applied(p, report, backups, false);
+    }
+  }
+
+  private UpgradePlan plan(KubernetesClient client, String to) {
+    InstallState state = current(client, to);
+    ReleasePlanner installedPlanner = recordedPlanner(state);
+    Catalogs catalogs = installedPlanner.catalogs();
+    UpgradeHop hop = UpgradeCatalog.shipped(catalogs).hop(state.release(), to);
+    ReleasePlanner targetPlanner =
+        new ReleasePlanner(
+            settings.withManifests(
+                settings.release().manifests() == null ? to : settings.release().manifests()),
+            listener);
+    boolean bundled =
+        installedPlanner.localPathStorage() && StorageComponent.hasBundledLocalPath(client);
+    InstallPlan installed =
+        installedPlanner.withStorage(installedPlanner.installedPlan(Optional.of(state)), bundled);
+    Set<String> installedDefaults =
+        catalogs.require(installed.tree().release()).components().stream()
+            .filter(ComponentSpec::defaultEnabled)
+            .map(ComponentSpec::id)
+            .collect(Collectors.toSet());
+    InstallPlan targetPlan =
+        targetPlanner.withStorage(
+            targetPlanner.upgradePlan(state.done(), installedDefaults), bundled);
+    if (!targetPlan.tree().release().tag().equals(to)) {
+      throw new UpgradeException(
+          "--manifests holds " + targetPlan.tree().release().tag() + ", not " + to,
+          "give --to " + targetPlan.tree().release().tag() + ", or --manifests of " + to,
+          ExitCategory.INVALID_INPUT);
+    }
+    Optional<Credentials> credentials =
+        CredentialsStore.forCluster(
+                settings, ClusterConnection.clusterName(client), listener::warning)
+            .load();
+    InstallPlan from =
+        credentials.map(cr -> ReleasePlanner.withCredentials(installed, cr)).orElse(installed);
+    InstallPlan next =
+        credentials.map(cr -> ReleasePlanner.withCredentials(targetPlan, cr)).orElse(targetPlan);
+    String namespace = AppliedInventory.defaultNamespace(client);
+    Optional<AppliedInventory> recorded = AppliedInventory.read(client);
+    AppliedInventory inventory =
+        recorded.orElseGet(() -> AppliedInventory.empty().plus(from, namespace));
+    ReleaseDiff diff = ReleaseDiff.between(from, inventory, next, namespace);
+    return new UpgradePlan(
+        hop,
+        diff,
+        recorded.isEmpty(),
+        ClusterFacts.crdObjects(client, diff),
+        ClusterFacts.profileNamespaces(client),
+        from,
+        next,
+        inventory,
+        state.done());
+  }
+
+  /**
+   * What the cluster held before this upgrade: the install record, or, when an upgrade to {@code
+   * to} was cut off, what that upgrade recorded of the old release.
+   */
+  private static InstallState current(KubernetesClient client, String to) {
+    Optional<UpgradeState> running = UpgradeState.read(client).filter(u -> u.to().equals(to));
+    if (running.isPresent()) {
+      UpgradeState u = running.get();
+      return new InstallState(
+          u.from(), "", u.fromSource(), Installer.PHASE_INSTALLED, u.fromComponents(), "");
+    }
+    return installed(client);
   }
 
   private static InstallState installed(KubernetesClient client) {
@@ -120,5 +218,31 @@ public final class Upgrades {
     boolean local = !state.source().isBlank() && Files.exists(Path.of(state.source()));
     return new ReleasePlanner(
         settings.withManifests(local ? state.source() : state.release()), listener);
+  }
+
+  /** What an upgrade did, for a person. */
+  public static String summary(Applied a) {
+    Upgrader.Report r = a.report();
+    StringBuilder b = new StringBuilder();
+    b.append("upgraded ").append(a.plan().hop()).append('\n');
+    a.backups().forEach(f -> b.append("  backup: ").append(f).append('\n'));
+    r.deletedFirst().forEach(x -> b.append("  deleted before the apply: ").append(x).append('\n'));
+    if (!r.restarted().isEmpty()) {
+      b.append("  restarted for the new Istio sidecar: ")
+          .append(r.restarted().size())
+          .append(" workloads\n");
+    }
+    r.copies()
+        .forEach(
+            c ->
+                b.append("  bucket copied: ")
+                    .append(c.objects())
+                    .append(" objects, ")
+                    .append(c.copied())
+                    .append(" sent this run\n"));
+    r.reset().forEach(x -> b.append("  reset for the profile controller: ").append(x).append('\n'));
+    b.append("  pruned: ").append(r.pruned().size()).append(" objects\n");
+    r.kept().forEach(x -> b.append("  kept: ").append(x).append('\n'));
+    return b.toString();
   }
 }

@@ -17,13 +17,18 @@ import java.util.Optional;
  * rerun after a kill goes on from the first step not done; removed once the upgrade is recorded as
  * done.
  *
+ * @param fromSource where the old release was installed from (the install record names the new
+ *     release's once the apply starts), so that a rerun renders the old release again
+ * @param fromComponents the components the old release had installed
  * @param done the upgrade's steps that finished, in order
  */
-public record UpgradeState(String from, String to, List<String> done) {
+public record UpgradeState(
+    String from, String fromSource, List<String> fromComponents, String to, List<String> done) {
   public static final String NAMESPACE = InstallState.NAMESPACE;
   public static final String NAME = "kfboot-upgrade";
 
   public UpgradeState {
+    fromComponents = List.copyOf(fromComponents);
     done = List.copyOf(done);
   }
 
@@ -32,7 +37,7 @@ public record UpgradeState(String from, String to, List<String> done) {
     if (!d.contains(step)) {
       d.add(step);
     }
-    return new UpgradeState(from, to, d);
+    return new UpgradeState(from, fromSource, fromComponents, to, d);
   }
 
   public boolean did(String step) {
@@ -46,9 +51,12 @@ public record UpgradeState(String from, String to, List<String> done) {
     }
     Map<String, String> d = cm.getData();
     String done = d.getOrDefault("done", "");
+    String components = d.getOrDefault("fromComponents", "");
     return Optional.of(
         new UpgradeState(
             d.getOrDefault("from", ""),
+            d.getOrDefault("fromSource", ""),
+            components.isBlank() ? List.of() : Arrays.asList(components.split(",")),
             d.getOrDefault("to", ""),
             done.isBlank() ? List.of() : Arrays.asList(done.split(","))));
   }
@@ -56,6 +64,8 @@ public record UpgradeState(String from, String to, List<String> done) {
   void write(KubernetesClient client) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put("from", from);
+    data.put("fromSource", fromSource);
+    data.put("fromComponents", String.join(",", fromComponents));
     data.put("to", to);
     data.put("done", String.join(",", done));
     client

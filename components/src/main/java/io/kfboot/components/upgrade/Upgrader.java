@@ -71,11 +71,15 @@ public final class Upgrader {
    * What to upgrade: the pair, both plans, what the cluster's inventory holds, the diff, and what
    * only the cluster knew when the plan was made.
    *
+   * @param fromSource where the old release was installed from (kept for a rerun)
+   * @param fromComponents what the old release had installed (kept for a rerun)
    * @param crdsInUse the CRDs the new release drops that still have objects (kept)
    * @param profileNamespaces where per-profile objects are reset
    */
   public record Request(
       UpgradeHop hop,
+      String fromSource,
+      List<String> fromComponents,
       InstallPlan from,
       InstallPlan to,
       AppliedInventory inventory,
@@ -127,7 +131,7 @@ public final class Upgrader {
     UpgradeState state =
         running
             .filter(s -> s.from().equals(from) && s.to().equals(to))
-            .orElse(new UpgradeState(from, to, List.of()));
+            .orElse(new UpgradeState(from, r.fromSource(), r.fromComponents(), to, List.of()));
     state.write(client);
     List<K8sObject> known =
         Stream.concat(

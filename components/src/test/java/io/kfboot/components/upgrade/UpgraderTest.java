@@ -47,6 +47,8 @@ class UpgraderTest {
     Map<String, Integer> crds = ClusterFacts.crdObjects(client, diff);
     return new Upgrader.Request(
         UpgradeCatalog.shipped(Catalogs.shipped()).hop(from, to),
+        old.tree().origin(),
+        InstallState.read(client).orElseThrow().done(),
         old,
         next,
         inventory,
@@ -107,7 +109,8 @@ class UpgraderTest {
         .inNamespace(PROFILE_NS)
         .resource(
             Serialization.unmarshal(
-                "{\"apiVersion\":\"kubeflow.org/v1\",\"kind\":\"PyTorchJob\",\"metadata\":{\"name\":\"mnist\",\"namespace\":\""
+                "{\"apiVersion\":\"kubeflow.org/v1\",\"kind\":\"PyTorchJob\","
+                    + "\"metadata\":{\"name\":\"mnist\",\"namespace\":\""
                     + PROFILE_NS
                     + "\"},\"spec\":{}}",
                 GenericKubernetesResource.class))
@@ -291,6 +294,8 @@ class UpgraderTest {
       Upgrader.Request r =
           new Upgrader.Request(
               plain.hop(),
+              plain.fromSource(),
+              plain.fromComponents(),
               plain.from(),
               changed,
               plain.inventory(),

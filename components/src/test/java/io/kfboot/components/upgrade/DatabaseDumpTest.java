@@ -1,0 +1,151 @@
+package io.kfboot.components.upgrade;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kfboot.components.testing.MariaDb;
+import io.kfboot.core.KfbootException;
+import io.kfboot.testing.Need;
+import io.kfboot.testing.Requires;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The upgrade's database backup against a real MariaDB: the argv kfboot runs in the MySQL pod is
+ * run here, where the server listens on loopback as it does inside its pod.
+ */
+@Requires(Need.MARIADB)
+class DatabaseDumpTest {
+  @TempDir Path tmp;
+
+  /** The pod's part played on this machine: the same argv and stdin, run locally. */
+  private final List<List<String>> ran = new ArrayList<>();
+
+  private final PodExec local =
+      (namespace, pod, container, argv, stdin, stdout, stderr) -> {
+        ran.add(argv);
+        try {
+          Process p = new ProcessBuilder(argv).start();
+          try (OutputStream in = p.getOutputStream()) {
+            in.write(stdin);
+          }
+          Thread err = new Thread(() -> copy(p.getErrorStream(), stderr));
+          err.start();
+          p.getInputStream().transferTo(stdout);
+          err.join();
+          if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            return -1;
+          }
+          return p.exitValue();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      };
+
+  private static void copy(InputStream in, ByteArrayOutputStream out) {
+    try {
+      in.transferTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "Pipelines' databases are dumped to a 0600 file that restores on another server with every"
+          + " row; the password went in on stdin, never argv")
+  void dumpRestores() throws Exception {
+    try (MariaDb source = MariaDb.start(Files.createDirectories(tmp.resolve("a")), "s3cret-pw");
+        MariaDb restored = MariaDb.start(Files.createDirectories(tmp.resolve("b")), "other")) {
+      source.sql(
+          "CREATE DATABASE mlpipeline; CREATE DATABASE cachedb; CREATE DATABASE metadb; CREATE"
+              + " TABLE mlpipeline.run_details (UUID varchar(64) PRIMARY KEY, DisplayName"
+              + " varchar(255), Conditions varchar(64)); INSERT INTO mlpipeline.run_details VALUES"
+              + " ('r1','train ü','Succeeded'), ('r2','eval','Failed'); CREATE TABLE"
+              + " metadb.Artifact (id int PRIMARY KEY, uri text); INSERT INTO metadb.Artifact"
+              + " VALUES (1,'minio://mlpipeline/artifacts/run-1/model.bin');");
+      DatabaseDump.Target pipelines =
+          new DatabaseDump.Target(
+              "pipelines", source.port, "root", List.of("mlpipeline", "cachedb", "metadb"));
+
+      Path file =
+          new DatabaseDump(local)
+              .dump("kubeflow", "mysql-0", null, pipelines, "s3cret-pw", tmp.resolve("backup"));
+
+      assertThat(file).hasFileName("pipelines.sql");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+      assertThat(ran)
+          .singleElement()
+          .satisfies(argv -> assertThat(String.join(" ", argv)).doesNotContain("s3cret-pw"));
+      restored.load(file);
+      assertThat(
+              restored.sql(
+                  "SELECT UUID, DisplayName, Conditions FROM mlpipeline.run_details ORDER BY UUID"))
+          .isEqualTo("r1\ttrain ü\tSucceeded\nr2\teval\tFailed\n");
+      assertThat(restored.sql("SELECT uri FROM metadb.Artifact"))
+          .isEqualTo("minio://mlpipeline/artifacts/run-1/model.bin\n");
+      assertThat(restored.sql("SHOW DATABASES LIKE 'cachedb'")).isEqualTo("cachedb\n");
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a wrong password, a missing database and an unwritable backup folder each fail clearly,"
+          + " leave no dump behind, and never print the password")
+  void failures() throws Exception {
+    try (MariaDb db = MariaDb.start(Files.createDirectories(tmp.resolve("a")), "s3cret-pw")) {
+      db.sql("CREATE DATABASE katib;");
+      DatabaseDump dump = new DatabaseDump(local);
+      Path backup = tmp.resolve("backup");
+      DatabaseDump.Target katib =
+          new DatabaseDump.Target("katib", db.port, "root", List.of("katib"));
+
+      assertThatThrownBy(
+              () -> dump.dump("kubeflow", "katib-mysql-0", null, katib, "wrong-pw", backup))
+          .isInstanceOfSatisfying(
+              KfbootException.class,
+              e -> {
+                assertThat(e.getMessage())
+                    .contains("exited 2")
+                    .contains("Access denied")
+                    .doesNotContain("wrong-pw");
+                assertThat(e.fix()).contains("user and password");
+              });
+      assertThatThrownBy(
+              () ->
+                  dump.dump(
+                      "kubeflow",
+                      "katib-mysql-0",
+                      null,
+                      new DatabaseDump.Target("katib", db.port, "root", List.of("nosuchdb")),
+                      "s3cret-pw",
+                      backup))
+          .hasMessageContaining("nosuchdb");
+      try (var files = Files.list(backup)) {
+        assertThat(files).isEmpty();
+      }
+
+      // tests run as root, which ignores permissions: a file where the folder should be fails for
+      // everyone
+      Path notAFolder = Files.writeString(tmp.resolve("file"), "x");
+      assertThatThrownBy(
+              () -> dump.dump("kubeflow", "katib-mysql-0", null, katib, "s3cret-pw", notAFolder))
+          .isInstanceOfSatisfying(
+              KfbootException.class, e -> assertThat(e.fix()).contains("backup folder"));
+    }
+  }
+}
