@@ -1,22 +1,20 @@
 package io.kfboot.platform;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.upgrade.ClusterFacts;
 import io.kfboot.components.upgrade.DatabaseDump;
 import io.kfboot.components.upgrade.PodExec;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,18 +34,7 @@ public final class Backups {
   }
 
   public static Path defaultDir(Map<String, String> env, String cluster, String release) {
-    Path state =
-        Optional.ofNullable(env.get("XDG_STATE_HOME"))
-            .filter(s -> !s.isBlank())
-            .map(Path::of)
-            .orElseGet(
-                () ->
-                    Path.of(
-                        Optional.ofNullable(env.get("HOME"))
-                            .filter(s -> !s.isBlank())
-                            .orElse(System.getProperty("user.home")),
-                        ".local",
-                        "state"));
+    Path state = XdgDirs.stateHome(env);
     String time =
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC)
@@ -127,20 +114,11 @@ public final class Backups {
   }
 
   private static Optional<String> value(Secret s, String key) {
-    if (s.getData() != null && s.getData().containsKey(key)) {
-      return Optional.of(
-          new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
-    }
-    return Optional.ofNullable(s.getStringData() == null ? null : s.getStringData().get(key));
+    return ClusterFacts.secretValue(s, key);
   }
 
   private String pod(String namespace, String label, String value) {
-    return client.pods().inNamespace(namespace).withLabel(label, value).list().getItems().stream()
-        .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-        .map(Pod::getMetadata)
-        .map(m -> m.getName())
-        .sorted()
-        .findFirst()
+    return ClusterFacts.runningPod(client, namespace, label, value)
         .orElseThrow(
             () ->
                 new KfbootException(

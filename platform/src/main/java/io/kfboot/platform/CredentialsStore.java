@@ -57,16 +57,7 @@ public final class CredentialsStore {
   }
 
   private static Path configHome(Map<String, String> env) {
-    Optional<String> xdg =
-        Optional.ofNullable(env.get("XDG_CONFIG_HOME")).filter(s -> !s.isBlank());
-    return xdg.map(Path::of)
-        .orElseGet(
-            () ->
-                Path.of(
-                    Optional.ofNullable(env.get("HOME"))
-                        .filter(s -> !s.isBlank())
-                        .orElse(System.getProperty("user.home")),
-                    ".config"));
+    return XdgDirs.configHome(env);
   }
 
   public Path file() {

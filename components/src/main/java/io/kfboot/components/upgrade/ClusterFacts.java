@@ -2,14 +2,18 @@ package io.kfboot.components.upgrade;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.kfboot.components.upgrade.KeepRules.Disposition;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -72,5 +76,24 @@ public final class ClusterFacts {
         .collect(Collectors.toCollection(TreeSet::new))
         .stream()
         .toList();
+  }
+
+  /** The first running pod (by name) with label {@code key=value} in {@code namespace}. */
+  public static Optional<String> runningPod(
+      KubernetesClient client, String namespace, String key, String value) {
+    return client.pods().inNamespace(namespace).withLabel(key, value).list().getItems().stream()
+        .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+        .map(p -> p.getMetadata().getName())
+        .sorted()
+        .findFirst();
+  }
+
+  /** A Secret's value, from data (base64) or, as upstream's manifests write it, stringData. */
+  public static Optional<String> secretValue(Secret s, String key) {
+    if (s.getData() != null && s.getData().containsKey(key)) {
+      return Optional.of(
+          new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8));
+    }
+    return Optional.ofNullable(s.getStringData() == null ? null : s.getStringData().get(key));
   }
 }

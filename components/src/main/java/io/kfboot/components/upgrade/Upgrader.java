@@ -1,7 +1,6 @@
 package io.kfboot.components.upgrade;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -30,9 +29,7 @@ import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.ObjectKey;
 import io.kfboot.manifests.parse.Scopes;
 import io.kfboot.verify.diagnostics.Diagnostics;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -380,18 +377,7 @@ public final class Upgrader {
 
   private String runningPod(UpgradeStep.Endpoint e) {
     String[] kv = e.pods().split("=", 2);
-    return client
-        .pods()
-        .inNamespace(e.namespace())
-        .withLabel(kv[0], kv[1])
-        .list()
-        .getItems()
-        .stream()
-        .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-        .map(Pod::getMetadata)
-        .map(m -> m.getName())
-        .sorted()
-        .findFirst()
+    return ClusterFacts.runningPod(client, e.namespace(), kv[0], kv[1])
         .orElseThrow(
             () ->
                 new UpgradeException(
@@ -404,23 +390,19 @@ public final class Upgrader {
                     ExitCategory.UNEXPECTED_STATE));
   }
 
-  /** A Secret's value, from data (base64) or, as upstream's manifests write it, stringData. */
   private static String value(Secret s, String key) {
-    if (s.getData() != null && s.getData().containsKey(key)) {
-      return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
-    }
-    if (s.getStringData() != null && s.getStringData().containsKey(key)) {
-      return s.getStringData().get(key);
-    }
-    throw new UpgradeException(
-        "Secret "
-            + s.getMetadata().getNamespace()
-            + "/"
-            + s.getMetadata().getName()
-            + " has no "
-            + key,
-        "the Pipelines install writes it; rerun 'kfboot install' for the old release",
-        ExitCategory.UNEXPECTED_STATE);
+    return ClusterFacts.secretValue(s, key)
+        .orElseThrow(
+            () ->
+                new UpgradeException(
+                    "Secret "
+                        + s.getMetadata().getNamespace()
+                        + "/"
+                        + s.getMetadata().getName()
+                        + " has no "
+                        + key,
+                    "the Pipelines install writes it; rerun 'kfboot install' for the old release",
+                    ExitCategory.UNEXPECTED_STATE));
   }
 
   private List<String> resetProfileObjects(
