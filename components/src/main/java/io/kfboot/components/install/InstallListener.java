@@ -17,6 +17,12 @@ public interface InstallListener extends RetryPolicy.Listener {
 
   default void objectApplied(String component, K8sObject object, ApplyOutcome outcome) {}
 
+  /**
+   * An object was deleted on purpose: an upgrade's delete before the apply, its reset of a
+   * per-profile object, or its prune.
+   */
+  default void objectDeleted(String why, K8sObject object) {}
+
   /** A gate or an ordering wait begins (once per wait, whether or not it already holds). */
   default void waitStarted(String component, Condition condition) {}
 

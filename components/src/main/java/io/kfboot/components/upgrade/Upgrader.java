@@ -143,6 +143,7 @@ public final class Upgrader {
       for (K8sObject o : deletesBeforeApply(r, scopes)) {
         listener.warning("upgrade: deleting " + o.key() + " before the apply");
         remover.deleteAndAwaitGone(o, options.gateTimeout());
+        listener.objectDeleted(STEP_DELETE, o);
         deletedFirst.add(o.key().toString());
       }
       state = done(state, STEP_DELETE);
@@ -420,6 +421,7 @@ public final class Upgrader {
                     "metadata",
                     K8sObject.map("name", ref.name(), "namespace", ns)));
         if (remover.delete(o)) {
+          listener.objectDeleted(STEP_RESET, o);
           out.add(ref.kind() + " " + ns + "/" + ref.name());
         }
       }
@@ -476,6 +478,7 @@ public final class Upgrader {
       for (ApplyOrder.Phase p : ApplyOrder.UNINSTALL) {
         for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
           remover.delete(o);
+          listener.objectDeleted(STEP_PRUNE, o);
           pruned.add(o.key().toString());
         }
       }

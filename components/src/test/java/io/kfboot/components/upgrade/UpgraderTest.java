@@ -1,8 +1,10 @@
 package io.kfboot.components.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -12,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.install.AppliedInventory;
+import io.kfboot.components.install.ApplyOutcome;
 import io.kfboot.components.install.InstallListener;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.install.SimulatedPlans;
@@ -23,11 +26,17 @@ import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.testing.SimulatedCluster;
+import io.kfboot.verify.wait.Condition;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -334,6 +343,129 @@ class UpgraderTest {
           .extracting(SimulatedCluster.Write::ref)
           .containsExactly("deployments.apps kubeflow/centraldashboard");
     }
+  }
+
+  private static final class Killed extends RuntimeException {
+    Killed(String at) {
+      super("killed at " + at);
+    }
+  }
+
+  /** A kill point: the n-th event of a kind within one run. */
+  private record Point(String kind, int n) {
+    @Override
+    public String toString() {
+      return kind + " #" + n;
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "v1.10.2 -> 26.03 killed at 20 deterministic points (applies, waits, the copy, resets,"
+          + " prunes), each rerun going on: the end state equals an uninterrupted upgrade's")
+  void killedAndRerunConverges() {
+    List<Point> points = new ArrayList<>();
+    for (int n : List.of(1, 90, 180, 270, 360, 450, 540, 630)) {
+      points.add(new Point("apply", n));
+    }
+    for (int n : List.of(1, 15, 30, 45)) {
+      points.add(new Point("wait", n));
+    }
+    points.add(new Point("copy", 1));
+    points.add(new Point(Upgrader.STEP_RESET, 1));
+    points.add(new Point(Upgrader.STEP_RESET, 1));
+    for (int i = 0; i < 5; i++) {
+      points.add(new Point(Upgrader.STEP_PRUNE, 3));
+    }
+    Map<String, JsonNode> uninterrupted;
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      Upgrader.Request r = prepared(client);
+      upgrader(client, InstallListener.NONE, job -> new BucketCopier.Report(1, 1, 1)).upgrade(r);
+      uninterrupted = comparable(cluster.snapshot());
+    }
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      Upgrader.Request r = prepared(client);
+      List<String> reached = new ArrayList<>();
+      for (Point p : points) {
+        Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        InstallListener killer =
+            new InstallListener() {
+              @Override
+              public void objectApplied(String component, K8sObject o, ApplyOutcome outcome) {
+                hit("apply");
+              }
+
+              @Override
+              public void waitStarted(String component, Condition condition) {
+                hit("wait");
+              }
+
+              @Override
+              public void objectDeleted(String why, K8sObject o) {
+                hit(why);
+              }
+
+              private void hit(String kind) {
+                if (kind.equals(p.kind())
+                    && seen.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet()
+                        == p.n()) {
+                  throw new Killed(p.toString());
+                }
+              }
+            };
+        BucketCopier copier =
+            job -> {
+              if (p.kind().equals("copy")) {
+                throw new Killed(p.toString());
+              }
+              return new BucketCopier.Report(1, 1, 1);
+            };
+        assertThatThrownBy(() -> upgrader(client, killer, copier).upgrade(r))
+            .as("kill point " + p + " reached")
+            .isInstanceOf(Killed.class);
+        reached.add(p.toString());
+      }
+      assertThat(reached).hasSize(20);
+      upgrader(client, InstallListener.NONE, job -> new BucketCopier.Report(1, 1, 1)).upgrade(r);
+      assertThat(comparable(cluster.snapshot())).isEqualTo(uninterrupted);
+    }
+  }
+
+  /** v1.10.2 installed, a team's data and the stores' pods in place: the upgrade's request. */
+  private static Upgrader.Request prepared(KubernetesClient client) {
+    SimulatedPlans.installer(client, InstallListener.NONE).install(SimulatedPlans.of("v1.10.2"));
+    userData(client);
+    storePods(client, "minio", "seaweedfs");
+    return request(client, "v1.10.2", "26.03");
+  }
+
+  private static Upgrader upgrader(
+      KubernetesClient client, InstallListener listener, BucketCopier copier) {
+    return new Upgrader(
+        client, SimulatedPlans.fastOptions(), listener, new ClusterDiagnostics(client), copier);
+  }
+
+  /** A snapshot without what differs between equal clusters: controller-made Endpoints, times. */
+  private static Map<String, JsonNode> comparable(Map<String, JsonNode> snapshot) {
+    Map<String, JsonNode> out = new TreeMap<>();
+    snapshot.forEach(
+        (k, v) -> {
+          if (k.startsWith("v1 Endpoints ")) {
+            return;
+          }
+          if (k.equals("v1 ConfigMap kube-system/kfboot-install")) {
+            ObjectNode data = (ObjectNode) v.get("data");
+            data.remove("updated");
+            data.put(
+                "components",
+                String.join(
+                    ",", new TreeSet<>(List.of(data.get("components").asText().split(",")))));
+          }
+          out.put(k, v);
+        });
+    return out;
   }
 
   /** The plan with one Deployment's selector (and its pod labels, as they must match) extended. */
