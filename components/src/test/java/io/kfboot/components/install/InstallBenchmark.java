@@ -30,7 +30,7 @@ public final class InstallBenchmark {
    * Deployment take 20 s to minutes) so that the run stays short, yet long enough that the mock's
    * own cost per request (about 0.1 s for each large CRD on 2 cores) stays small beside them.
    */
-  static final SimulatedCluster.Latencies LATENCIES =
+  public static final SimulatedCluster.Latencies LATENCIES =
       new SimulatedCluster.Latencies(
           Duration.ofMillis(1000),
           Duration.ofMillis(6000),
@@ -43,7 +43,7 @@ public final class InstallBenchmark {
               "cert-manager/cert-manager-webhook", Duration.ofMillis(8000)));
 
   /** What kfboot uses by default: watches wake the waits, the poll is only a fallback. */
-  static final Duration POLL = Installer.Options.DEFAULT.poll();
+  public static final Duration POLL = Installer.Options.DEFAULT.poll();
 
   public static void main(String[] args) throws Exception {
     InstallPlan plan = SimulatedPlans.v1102();

@@ -436,6 +436,11 @@ class UpgraderTest {
   /** v1.10.2 installed, a team's data and the stores' pods in place: the upgrade's request. */
   private static Upgrader.Request prepared(KubernetesClient client) {
     SimulatedPlans.installer(client, InstallListener.NONE).install(SimulatedPlans.of("v1.10.2"));
+    return prepareData(client);
+  }
+
+  /** On a cluster holding v1.10.2: a team's data, the stores' pods, the upgrade's request. */
+  static Upgrader.Request prepareData(KubernetesClient client) {
     userData(client);
     storePods(client, "minio", "seaweedfs");
     return request(client, "v1.10.2", "26.03");
