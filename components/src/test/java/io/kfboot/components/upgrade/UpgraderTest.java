@@ -18,6 +18,7 @@ import io.kfboot.components.install.ApplyOutcome;
 import io.kfboot.components.install.InstallListener;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.install.SimulatedPlans;
+import io.kfboot.components.install.Uninstaller;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.ObjectKey;
@@ -170,7 +171,8 @@ class UpgraderTest {
   @DisplayName(
       "v1.10.2 -> 26.03: MinIO's bucket copied with both stores' pods and keys, profile objects"
           + " reset, MinIO pruned but its claim kept, PyTorchJobs' CRD kept for its job, the unused"
-          + " training CRDs pruned, no kept kind deleted; a rerun writes nothing")
+          + " training CRDs pruned, no kept kind deleted; a rerun writes nothing; an uninstall then"
+          + " removes what kfboot applied under both releases and none of the team's objects")
   void minioToSeaweedfs() {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
@@ -280,6 +282,32 @@ class UpgraderTest {
       assertThat(cluster.writes().subList(settled, cluster.writes().size()))
           .filteredOn(w -> !w.op().equals("UNCHANGED"))
           .isEmpty();
+
+      // an uninstall afterwards removes what kfboot applied under either release, and only that
+      int beforeUninstall = cluster.writes().size();
+      new Uninstaller(
+              client,
+              SimulatedPlans.fastOptions(),
+              InstallListener.NONE,
+              new ClusterDiagnostics(client))
+          .uninstall(r.to(), Set.of(), false);
+      Set<ObjectKey> left = liveKeys(cluster);
+      assertThat(left)
+          .doesNotContain(
+              new ObjectKey("", "PersistentVolumeClaim", "kubeflow", "minio-pvc"),
+              new ObjectKey("apps", "Deployment", "kubeflow", "seaweedfs"),
+              new ObjectKey(
+                  "apiextensions.k8s.io",
+                  "CustomResourceDefinition",
+                  "",
+                  "pytorchjobs.kubeflow.org"))
+          .contains(
+              new ObjectKey("", "Namespace", "", PROFILE_NS),
+              new ObjectKey("", "PersistentVolumeClaim", PROFILE_NS, "workspace-notebook"));
+      assertThat(AppliedInventory.read(client)).isEmpty();
+      assertThat(cluster.writes().subList(beforeUninstall, cluster.writes().size()))
+          .filteredOn(w -> w.op().equals("DELETE"))
+          .noneMatch(w -> PROFILE_NS.equals(w.namespace()) || PROFILE_NS.equals(w.name()));
     }
   }
 
