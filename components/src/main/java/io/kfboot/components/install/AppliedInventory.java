@@ -221,7 +221,7 @@ public record AppliedInventory(SortedMap<String, SortedSet<Entry>> components) {
    * Writes this inventory in place of what was there: a create or a whole update, not an apply, so
    * that the keys of components taken out go with them whatever field managers say.
    */
-  void write(KubernetesClient client, RetryPolicy retry, RetryPolicy.Listener listener) {
+  public void write(KubernetesClient client, RetryPolicy retry, RetryPolicy.Listener listener) {
     ConfigMap cm = toConfigMap();
     retry.run(
         "record applied objects",

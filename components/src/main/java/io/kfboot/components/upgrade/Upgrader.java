@@ -3,7 +3,6 @@ package io.kfboot.components.upgrade;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -187,7 +186,7 @@ public final class Upgrader {
     List<String> pruned = new ArrayList<>();
     List<String> kept = new ArrayList<>();
     if (!state.did(STEP_PRUNE)) {
-      inventory = prune(r, inventory, remover, pruned, kept);
+      inventory = prune(r, inventory, remover, scopes, pruned, kept);
       state = done(state, STEP_PRUNE);
     }
     UpgradeState.delete(client);
@@ -209,17 +208,7 @@ public final class Upgrader {
   }
 
   private void writeInventory(AppliedInventory inventory) {
-    options
-        .retry()
-        .run(
-            "record applied objects",
-            () ->
-                client
-                    .configMaps()
-                    .inNamespace(AppliedInventory.NAMESPACE)
-                    .resource(inventory.toConfigMap())
-                    .createOr(NonDeletingOperation::update),
-            listener);
+    inventory.write(client, options.retry(), listener);
   }
 
   private String namespace() {
@@ -240,7 +229,7 @@ public final class Upgrader {
       if (f.conflict().resolution() == Resolution.RECREATE) {
         r.from().components().stream()
             .flatMap(c -> c.objects().stream())
-            .filter(o -> key(o, scopes).equals(f.key()))
+            .filter(o -> AppliedInventory.Entry.of(o, scopes, namespace()).key().equals(f.key()))
             .findFirst()
             .ifPresent(o -> out.put(o.key(), o));
       }
@@ -273,11 +262,6 @@ public final class Upgrader {
                     && e.namespace().equals(ref.namespace()))
         .map(AppliedInventory.Entry::toObject)
         .findFirst();
-  }
-
-  private static ObjectKey key(K8sObject o, Scopes scopes) {
-    ObjectKey k = o.key();
-    return scopes.isClusterScoped(o) ? new ObjectKey(k.group(), k.kind(), "", k.name()) : k;
   }
 
   /**
@@ -438,6 +422,7 @@ public final class Upgrader {
       Request r,
       AppliedInventory inventory,
       ObjectRemover remover,
+      Scopes scopes,
       List<String> pruned,
       List<String> kept) {
     List<String> order = new ArrayList<>();
@@ -449,12 +434,6 @@ public final class Upgrader {
         .forEach(id -> order.add(0, id));
     Map<String, ReleaseDiff.ComponentChanges> byId = new LinkedHashMap<>();
     r.diff().components().forEach(c -> byId.put(c.id(), c));
-    List<K8sObject> all =
-        Stream.concat(
-                r.from().components().stream().flatMap(c -> c.objects().stream()),
-                r.to().components().stream().flatMap(c -> c.objects().stream()))
-            .toList();
-    Scopes scopes = new Scopes(all);
     for (String id : order) {
       ReleaseDiff.ComponentChanges c = byId.get(id);
       if (c == null || c.removed().isEmpty()) {
