@@ -155,7 +155,8 @@ public final class Uninstaller {
       listener.componentStarted(c.id(), Duration.ZERO);
       // what an earlier release of this component left on the cluster goes with it
       Set<ObjectKey> planned = new HashSet<>();
-      c.objects().forEach(o -> planned.add(inventoryKey(o, scopes)));
+      String namespace = AppliedInventory.defaultNamespace(client);
+      c.objects().forEach(o -> planned.add(AppliedInventory.Entry.of(o, scopes, namespace).key()));
       List<K8sObject> objects = new ArrayList<>(c.objects());
       Set<ObjectKey> leftovers = new HashSet<>();
       for (AppliedInventory.Entry e : inventory.of(c.id())) {
@@ -234,11 +235,6 @@ public final class Uninstaller {
         new TreeSet<>(),
         ResourceRequests.ZERO,
         List.of());
-  }
-
-  private static ObjectKey inventoryKey(K8sObject o, Scopes scopes) {
-    ObjectKey k = o.key();
-    return scopes.isClusterScoped(o) ? new ObjectKey(k.group(), k.kind(), "", k.name()) : k;
   }
 
   private void writeOrDelete(AppliedInventory inventory) {
