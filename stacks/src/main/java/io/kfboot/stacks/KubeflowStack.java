@@ -7,8 +7,10 @@ import com.pulumi.kubernetes.ProviderArgs;
 import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kfboot.components.auth.Credentials;
+import io.kfboot.components.install.AppliedInventory;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
@@ -66,10 +68,18 @@ public final class KubeflowStack {
             credentials.oidcClientSecret(),
             credentials.cookieSecret(),
             credentials.adminPassword());
+    // What 'kfboot install' records before it writes (AppliedInventory): every object of the plan
+    // by component, written before any component, so that the CLI's status, uninstall and upgrade
+    // read a stack-made cluster as one of their own. Pulumi's state remains the stack's own record.
+    KubernetesObject inventory =
+        new KubernetesObject(
+            "kfboot-inventory",
+            body(AppliedInventory.of(plan).toConfigMap()),
+            CustomResourceOptions.builder().provider(provider).build());
     Map<String, KubeflowComponent> registered = new HashMap<>();
     // plan order has every dependency before its dependents
     for (PlannedComponent c : plan.components()) {
-      List<Resource> deps = new ArrayList<>();
+      List<Resource> deps = new ArrayList<>(List.of(inventory));
       for (String dep : c.spec().dependsOn()) {
         KubeflowComponent d = registered.get(dep);
         if (d == null) {
@@ -97,13 +107,10 @@ public final class KubeflowStack {
             "installed",
             plan.components().stream().map(PlannedComponent::id).toList(),
             "");
-    @SuppressWarnings("unchecked")
-    Map<String, Object> stateBody =
-        Serialization.unmarshal(Serialization.asJson(state.toConfigMap()), Map.class);
     KubernetesObject record =
         new KubernetesObject(
             "kfboot-install-state",
-            stateBody,
+            body(state.toConfigMap()),
             CustomResourceOptions.builder()
                 .provider(provider)
                 .dependsOn(new ArrayList<>(registered.values()))
@@ -116,11 +123,20 @@ public final class KubeflowStack {
     ctx.export("adminPassword", Output.ofSecret(credentials.adminPassword()));
     ctx.export("gateway", Output.of(gateway(config)));
     List<Resource> resources = new ArrayList<>(registered.values());
+    resources.add(inventory);
     resources.add(record);
     return new Defined(plan, resources);
   }
 
-  /** The plan the stack installs and every resource of it (components and the install record). */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> body(HasMetadata object) {
+    return Serialization.unmarshal(Serialization.asJson(object), Map.class);
+  }
+
+  /**
+   * The plan the stack installs and every resource of it (components, the inventory and the install
+   * record).
+   */
   public record Defined(InstallPlan plan, List<Resource> resources) {}
 
   /** How to reach Kubeflow's dashboard through Istio's ingress gateway. */

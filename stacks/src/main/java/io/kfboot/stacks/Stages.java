@@ -3,11 +3,14 @@ package io.kfboot.stacks;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kfboot.components.catalog.Gate;
+import io.kfboot.components.install.AppliedInventory;
+import io.kfboot.components.install.AppliedInventory.Entry;
 import io.kfboot.components.plan.ApplyOrder;
 import io.kfboot.components.plan.ApplyOrder.Phase;
 import io.kfboot.components.plan.ClusterCheck;
 import io.kfboot.components.plan.OwnerLabel;
 import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.components.upgrade.KeepRules;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.Scopes;
 import java.util.ArrayList;
@@ -16,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * A component's objects cut into the stages the install engine goes through, each a ConfigGroup of
@@ -36,12 +40,25 @@ import java.util.Set;
  *   <li>{@code checks}: the objects of the component's {@link ClusterCheck}s with their waitFor
  *       (the storage probe claim Bound and pod Succeeded; a CUDA pod Succeeded for GPUs).
  * </ul>
+ *
+ * <p>Within a stage, the objects an upgrade never prunes ({@link KeepRules}: CRDs, Namespaces,
+ * claims, Profiles, generated Secrets) are {@code retained}: the stack registers each as a resource
+ * of its own with {@code retainOnDelete}, since that option set on a ConfigGroup does not reach its
+ * children (pulumi/pulumi-kubernetes#3065, closed as won't fix). So neither a release that drops
+ * them nor {@code pulumi destroy} deletes what holds users' data.
  */
 public final class Stages {
   public static final String WAIT_FOR = "pulumi.com/waitFor";
 
-  /** One ConfigGroup: a name within the component, its objects, the stages it follows. */
-  public record Stage(String name, List<Map<String, Object>> objects, List<String> after) {}
+  /**
+   * One step of a component: a name within it, the objects of its ConfigGroup, the objects kept on
+   * the cluster when the stack lets go of them, and the stages it follows.
+   */
+  public record Stage(
+      String name,
+      List<Map<String, Object>> objects,
+      List<Map<String, Object>> retained,
+      List<String> after) {}
 
   private Stages() {}
 
@@ -53,28 +70,40 @@ public final class Stages {
     }
     List<Stage> stages = new ArrayList<>();
     List<String> done = new ArrayList<>();
-    List<Map<String, Object>> crds =
-        byPhase.getOrDefault(Phase.CRDS, List.of()).stream()
-            .map(o -> withWaitFor(owned(o, c), "condition=Established"))
-            .toList();
-    add(stages, done, "crds", crds, List.copyOf(done));
-    List<Map<String, Object>> objects = new ArrayList<>();
-    List<Map<String, Object>> gated = new ArrayList<>();
+    add(
+        stages,
+        done,
+        "crds",
+        byPhase.getOrDefault(Phase.CRDS, List.of()),
+        c,
+        scopes,
+        body -> withWaitFor(body, "condition=Established"));
+    List<K8sObject> objects = new ArrayList<>();
+    List<K8sObject> gated = new ArrayList<>();
     for (Phase p :
         List.of(Phase.NAMESPACES, Phase.CLUSTER_RBAC, Phase.CLUSTER_SCOPED, Phase.NAMESPACED)) {
       for (K8sObject o : byPhase.getOrDefault(p, List.of())) {
-        (heldBack.contains(o.namespace() + "/" + o.name()) ? gated : objects).add(owned(o, c));
+        (heldBack.contains(o.namespace() + "/" + o.name()) ? gated : objects).add(o);
       }
     }
-    add(stages, done, "objects", objects, List.copyOf(done));
-    add(stages, done, "gated", gated, List.copyOf(done));
-    add(stages, done, "webhooks", bodies(byPhase.get(Phase.WEBHOOKS), c), List.copyOf(done));
+    add(stages, done, "objects", objects, c, scopes, body -> body);
+    add(stages, done, "gated", gated, c, scopes, body -> body);
+    add(
+        stages,
+        done,
+        "webhooks",
+        byPhase.getOrDefault(Phase.WEBHOOKS, List.of()),
+        c,
+        scopes,
+        body -> body);
     add(
         stages,
         done,
         "resources",
-        bodies(byPhase.get(Phase.CUSTOM_RESOURCES), c),
-        List.copyOf(done));
+        byPhase.getOrDefault(Phase.CUSTOM_RESOURCES, List.of()),
+        c,
+        scopes,
+        body -> body);
     List<Map<String, Object>> checks = new ArrayList<>();
     for (ClusterCheck check : c.checks()) {
       for (Map.Entry<HasMetadata, String> e : check.asAwaitedObjects().entrySet()) {
@@ -83,7 +112,10 @@ public final class Stages {
         checks.add(e.getValue().isEmpty() ? body : withWaitFor(body, e.getValue()));
       }
     }
-    add(stages, done, "checks", checks, List.copyOf(done));
+    // kfboot's own check objects (the probe claim) hold nothing of users': never retained
+    if (!checks.isEmpty()) {
+      stages.add(new Stage("checks", List.copyOf(checks), List.of(), List.copyOf(done)));
+    }
     return stages;
   }
 
@@ -91,17 +123,26 @@ public final class Stages {
       List<Stage> stages,
       List<String> done,
       String name,
-      List<Map<String, Object>> objects,
-      List<String> after) {
+      List<K8sObject> objects,
+      PlannedComponent c,
+      Scopes scopes,
+      UnaryOperator<Map<String, Object>> finish) {
     if (objects.isEmpty()) {
       return;
     }
-    stages.add(new Stage(name, List.copyOf(objects), after));
+    List<Map<String, Object>> grouped = new ArrayList<>();
+    List<Map<String, Object>> retained = new ArrayList<>();
+    for (K8sObject o : objects) {
+      (retained(o, scopes) ? retained : grouped).add(finish.apply(owned(o, c)));
+    }
+    stages.add(new Stage(name, List.copyOf(grouped), List.copyOf(retained), List.copyOf(done)));
     done.add(name);
   }
 
-  private static List<Map<String, Object>> bodies(List<K8sObject> objects, PlannedComponent c) {
-    return objects == null ? List.of() : objects.stream().map(o -> owned(o, c)).toList();
+  /** Whether an upgrade would keep the object rather than prune it; see {@link KeepRules}. */
+  static boolean retained(K8sObject o, Scopes scopes) {
+    return KeepRules.of(Entry.of(o, scopes, AppliedInventory.DEFAULT_NAMESPACE)).disposition()
+        != KeepRules.Disposition.PRUNE;
   }
 
   /** The body as the CLI's engine applies it: with its component's {@link OwnerLabel}. */

@@ -1,6 +1,7 @@
 package io.kfboot.stacks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import com.pulumi.core.Output;
 import com.pulumi.core.internal.Internal;
@@ -91,9 +92,10 @@ class KubeflowStackTest {
     for (PlannedComponent c : release.components()) {
       Set<String> expected = new HashSet<>(c.spec().dependsOn());
       expected.add("storage"); // every component of the release waits for the storage probe
+      expected.add("kfboot-inventory"); // and every one for the record of what is applied
       assertThat(new HashSet<>(h.byName.get(c.id()).dependsOn())).as(c.id()).isEqualTo(expected);
     }
-    assertThat(h.byName.get("storage").dependsOn()).isEmpty();
+    assertThat(h.byName.get("storage").dependsOn()).containsExactly("kfboot-inventory");
   }
 
   @Test
@@ -129,11 +131,17 @@ class KubeflowStackTest {
               assertThat(g.name()).startsWith(g.parent() + "-");
               assertThat(g.version()).isEqualTo(ProviderVersions.KUBERNETES);
             });
-    // cert-manager: CRDs, then its objects, then its webhooks, then the issuers its webhook admits
+    // cert-manager: CRDs (each retained, so no ConfigGroup of them), then its objects, then its
+    // webhooks, then the issuers its webhook admits
+    assertThat(h.byName).doesNotContainKey("cert-manager-crds");
+    List<String> crds =
+        h.byName.keySet().stream().filter(n -> n.startsWith("cert-manager-crds:")).toList();
+    assertThat(crds).contains("cert-manager-crds:certificates.cert-manager.io");
     assertThat(h.byName.get("cert-manager-objects").dependsOn())
-        .containsExactly("cert-manager-crds");
+        .containsExactlyInAnyOrderElementsOf(crds);
     assertThat(h.byName.get("cert-manager-webhooks").dependsOn())
-        .containsExactly("cert-manager-crds", "cert-manager-objects");
+        .contains("cert-manager-objects", "cert-manager-objects:cert-manager")
+        .containsAll(crds);
     // the KFP API server waits for MySQL: a gated stage after the component's objects
     assertThat(h.byName.keySet()).contains("pipelines-gated");
     assertThat(h.byName.get("pipelines-gated").dependsOn()).contains("pipelines-objects");
@@ -146,9 +154,14 @@ class KubeflowStackTest {
   @SuppressWarnings("unchecked")
   void crdsWaitUntilEstablishedAndTheProbeUntilBoundAndSucceeded() {
     StackHarness h = plain();
-    List<Object> crds = (List<Object>) h.byName.get("cert-manager-crds").inputs().get("objs");
+    List<Object> crds =
+        h.order.stream()
+            .map(h.byName::get)
+            .filter(r -> r.type().endsWith(":CustomResourceDefinition"))
+            .map(r -> (Object) r.inputs())
+            .toList();
     assertThat(crds)
-        .isNotEmpty()
+        .hasSizeGreaterThan(50)
         .allSatisfy(
             o ->
                 assertThat(annotations(o)).containsEntry(Stages.WAIT_FOR, "condition=Established"));
@@ -159,6 +172,89 @@ class KubeflowStackTest {
         .containsExactly(
             "PersistentVolumeClaim jsonpath={.status.phase}=Bound",
             "Pod jsonpath={.status.phase}=Succeeded");
+  }
+
+  /**
+   * What an upgrade keeps (KeepRules) is never in a ConfigGroup, where Pulumi would delete it with
+   * the group or when a release drops it; it is a resource of its own with retainOnDelete, aliased
+   * to the group that held it in stacks made before.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void objectsHoldingUserDataAreRetainedOnDelete() {
+    StackHarness h = plain();
+    Set<String> keptKinds =
+        Set.of("CustomResourceDefinition", "Namespace", "PersistentVolumeClaim", "Profile");
+    for (StackHarness.Registered g : h.ofType(ConfigGroup.TYPE)) {
+      assertThat((List<Object>) g.inputs().getOrDefault("objs", List.of()))
+          .as(g.name())
+          .noneMatch(
+              o ->
+                  keptKinds.contains(((Map<String, Object>) o).get("kind"))
+                      && !g.name().endsWith("-checks"));
+    }
+    List<StackHarness.Registered> retained =
+        h.order.stream()
+            .map(h.byName::get)
+            .filter(StackHarness.Registered::retainOnDelete)
+            .toList();
+    assertThat(retained)
+        .extracting(StackHarness.Registered::name)
+        .contains(
+            "cert-manager-crds:certificates.cert-manager.io",
+            "training-operator-crds:pytorchjobs.kubeflow.org",
+            "profiles-crds:profiles.kubeflow.org",
+            "kubeflow-namespace-objects:kubeflow",
+            "pipelines-objects:kubeflow/mysql-pv-claim",
+            "dex-objects:auth/dex-passwords");
+    assertThat(retained)
+        .allSatisfy(
+            r -> {
+              assertThat(r.type()).startsWith("kubernetes:");
+              String group = r.name().substring(0, r.name().indexOf(':'));
+              // the type chain before the component's is the engine's (mocks put the stack's in)
+              assertThat(r.aliasParents())
+                  .as("%s was a child of ConfigGroup %s", r.name(), group)
+                  .singleElement(STRING)
+                  .startsWith("urn:pulumi:test::kfboot::")
+                  .endsWith(
+                      KubeflowComponent.type(r.parent()) + "$" + ConfigGroup.TYPE + "::" + group);
+            });
+    // nothing else is retained: a Deployment a release drops goes with it
+    assertThat(h.byName.values())
+        .filteredOn(r -> r.type().equals("kubernetes:apps/v1:Deployment"))
+        .isEmpty();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void theInventoryTheCliReadsListsEveryObjectOfThePlanBeforeAnyIsApplied() {
+    StackHarness h = plain();
+    StackHarness.Registered inventory = h.byName.get("kfboot-inventory");
+    assertThat(inventory.type()).isEqualTo("kubernetes:core/v1:ConfigMap");
+    assertThat(inventory.dependsOn()).isEmpty();
+    Map<String, Object> meta = (Map<String, Object>) inventory.inputs().get("metadata");
+    assertThat(meta)
+        .containsEntry("namespace", "kube-system")
+        .containsEntry("name", "kfboot-inventory");
+    Map<String, Object> data = (Map<String, Object>) inventory.inputs().get("data");
+    assertThat(data.keySet())
+        .containsExactlyInAnyOrderElementsOf(
+            components(h).stream().map(StackHarness.Registered::name).toList());
+    assertThat(String.valueOf(data.get("cert-manager")))
+        .contains("apiextensions.k8s.io/v1 CustomResourceDefinition - certificates.cert-manager.io")
+        .contains("apps/v1 Deployment cert-manager cert-manager-webhook");
+  }
+
+  @Test
+  void aChildUrnAppendsTheTypeToTheParentsTypeChain() {
+    assertThat(
+            KubeflowComponent.childUrn(
+                "urn:pulumi:dev::kf::kfboot:kubeflow:Pipelines::pipelines",
+                ConfigGroup.TYPE,
+                "pipelines-objects"))
+        .isEqualTo(
+            "urn:pulumi:dev::kf::kfboot:kubeflow:Pipelines$kubernetes:yaml/v2:ConfigGroup::pipelines-objects");
   }
 
   @Test
@@ -195,17 +291,21 @@ class KubeflowStackTest {
     assertThat(h.byName.get("kfboot-cluster").secretInputs())
         .as("the provider's kubeconfig")
         .isTrue();
-    // every stage holding a generated secret or a Secret object is passed encrypted
+    // every stage and retained object holding a generated secret or a Secret is passed encrypted
     List<StackHarness.Registered> withCredentials =
-        h.ofType(ConfigGroup.TYPE).stream()
+        h.order.stream()
+            .map(h.byName::get)
             .filter(
                 g ->
-                    String.valueOf(g.inputs().get("objs")).contains(credentials.passwordHash())
-                        || String.valueOf(g.inputs().get("objs"))
-                            .contains(credentials.oidcClientSecret()))
+                    String.valueOf(g.inputs()).contains(credentials.passwordHash())
+                        || String.valueOf(g.inputs()).contains(credentials.oidcClientSecret()))
             .toList();
-    assertThat(withCredentials).isNotEmpty().allMatch(StackHarness.Registered::secretInputs);
-    assertThat(h.byName.get("cert-manager-crds").secretInputs()).isFalse();
+    assertThat(withCredentials)
+        .extracting(StackHarness.Registered::name)
+        .contains("dex-objects:auth/dex-passwords");
+    assertThat(withCredentials).allMatch(StackHarness.Registered::secretInputs);
+    assertThat(h.byName.get("cert-manager-crds:certificates.cert-manager.io").secretInputs())
+        .isFalse();
   }
 
   @Test
@@ -216,7 +316,7 @@ class KubeflowStackTest {
         .isEqualTo("kfboot:kubeflow:NvidiaDevicePlugin");
     assertThat(gpu.byName.get("nvidia-device-plugin").dependsOn())
         .as("GPUs do not wait for storage")
-        .isEmpty();
+        .containsExactly("kfboot-inventory");
     assertThat(gpu.byName.keySet())
         .contains("nvidia-device-plugin-objects", "nvidia-device-plugin-checks");
   }

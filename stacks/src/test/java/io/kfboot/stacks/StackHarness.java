@@ -1,6 +1,7 @@
 package io.kfboot.stacks;
 
 import com.pulumi.Context;
+import com.pulumi.core.Alias;
 import com.pulumi.core.Output;
 import com.pulumi.core.internal.Internal;
 import com.pulumi.resources.Resource;
@@ -41,13 +42,20 @@ final class StackHarness {
       String parent,
       CompletableFuture<List<String>> dependsOnLater,
       String version,
-      CompletableFuture<Boolean> secretLater) {
+      CompletableFuture<Boolean> secretLater,
+      boolean retainOnDelete,
+      CompletableFuture<List<String>> aliasParentsLater) {
     List<String> dependsOn() {
       return dependsOnLater.join();
     }
 
     boolean secretInputs() {
       return secretLater.join();
+    }
+
+    /** The parent URNs the resource's aliases name. */
+    List<String> aliasParents() {
+      return aliasParentsLater.join();
     }
   }
 
@@ -74,7 +82,18 @@ final class StackHarness {
       String parent,
       CompletableFuture<List<String>> dependsOn,
       String version,
-      CompletableFuture<Boolean> secretInputs) {}
+      CompletableFuture<Boolean> secretInputs,
+      boolean retainOnDelete,
+      CompletableFuture<List<String>> aliasParents) {}
+
+  private static final Options NONE =
+      new Options(
+          null,
+          CompletableFuture.completedFuture(List.of()),
+          null,
+          CompletableFuture.completedFuture(false),
+          false,
+          CompletableFuture.completedFuture(List.of()));
 
   TestResult run(Consumer<Context> program) {
     ResourceTransformation record =
@@ -88,24 +107,38 @@ final class StackHarness {
                       .getValueOrDefault(List.of())
                       .thenApply(list -> list.stream().map(Resource::pulumiResourceName).toList());
           String parent = a.options().getParent().map(Resource::pulumiResourceName).orElse(null);
+          List<CompletableFuture<String>> aliases =
+              a.options().getAliases() == null
+                  ? List.of()
+                  : a.options().getAliases().stream()
+                      .map(
+                          alias ->
+                              Internal.of(alias)
+                                  .getValueOrDefault(null)
+                                  .thenCompose(
+                                      (Alias al) ->
+                                          al == null || al.getParentUrn().isEmpty()
+                                              ? CompletableFuture.completedFuture("")
+                                              : Internal.of(al.getParentUrn().get())
+                                                  .getValueOrDefault("")))
+                      .toList();
           options.put(
               r.pulumiResourceName(),
               new Options(
-                  parent, deps, a.options().getVersion().orElse(null), anySecret(a.args())));
+                  parent,
+                  deps,
+                  a.options().getVersion().orElse(null),
+                  anySecret(a.args()),
+                  a.options().isRetainOnDelete(),
+                  CompletableFuture.allOf(aliases.toArray(CompletableFuture[]::new))
+                      .thenApply(v -> aliases.stream().map(CompletableFuture::join).toList())));
           return Optional.empty();
         };
     Mocks mocks =
         new Mocks() {
           @Override
           public CompletableFuture<ResourceResult> newResourceAsync(ResourceArgs args) {
-            Options o =
-                options.getOrDefault(
-                    args.name,
-                    new Options(
-                        null,
-                        CompletableFuture.completedFuture(List.of()),
-                        null,
-                        CompletableFuture.completedFuture(false)));
+            Options o = options.getOrDefault(args.name, NONE);
             byName.put(
                 args.name,
                 new Registered(
@@ -115,7 +148,9 @@ final class StackHarness {
                     o.parent(),
                     o.dependsOn(),
                     o.version(),
-                    o.secretInputs()));
+                    o.secretInputs(),
+                    o.retainOnDelete(),
+                    o.aliasParents()));
             order.add(args.name);
             Map<String, Object> state = new HashMap<>(args.inputs);
             if (args.type.equals("command:remote:Command")) {

@@ -14,10 +14,19 @@ import java.util.Map;
  */
 public class KubernetesObject extends CustomResource {
   public KubernetesObject(String name, Map<String, Object> body, CustomResourceOptions options) {
+    this(name, body, false, options);
+  }
+
+  /**
+   * @param secret whether the body holds secrets: then its {@code data} and {@code stringData} are
+   *     secret inputs, kept encrypted in the stack's state
+   */
+  public KubernetesObject(
+      String name, Map<String, Object> body, boolean secret, CustomResourceOptions options) {
     super(
         type(String.valueOf(body.get("apiVersion")), String.valueOf(body.get("kind"))),
         name,
-        new Args(body),
+        new Args(body, secret),
         CustomResourceOptions.merge(
             CustomResourceOptions.builder().version(ProviderVersions.KUBERNETES).build(),
             options,
@@ -49,20 +58,31 @@ public class KubernetesObject extends CustomResource {
     @Import(name = "data")
     private final Output<Object> data;
 
+    @Import(name = "stringData")
+    private final Output<Object> stringData;
+
+    @Import(name = "type")
+    private final Output<Object> type;
+
     @Import(name = "provisioner")
     private final Output<Object> provisioner;
 
-    Args(Map<String, Object> body) {
-      this.apiVersion = field(body, "apiVersion");
-      this.kind = field(body, "kind");
-      this.metadata = field(body, "metadata");
-      this.spec = field(body, "spec");
-      this.data = field(body, "data");
-      this.provisioner = field(body, "provisioner");
+    Args(Map<String, Object> body, boolean secret) {
+      this.apiVersion = field(body, "apiVersion", false);
+      this.kind = field(body, "kind", false);
+      this.metadata = field(body, "metadata", false);
+      this.spec = field(body, "spec", false);
+      this.data = field(body, "data", secret);
+      this.stringData = field(body, "stringData", secret);
+      this.type = field(body, "type", false);
+      this.provisioner = field(body, "provisioner", false);
     }
 
-    private static Output<Object> field(Map<String, Object> body, String key) {
-      return body.containsKey(key) ? Output.of(body.get(key)) : null;
+    private static Output<Object> field(Map<String, Object> body, String key, boolean secret) {
+      if (!body.containsKey(key)) {
+        return null;
+      }
+      return secret ? Output.ofSecret(body.get(key)) : Output.of(body.get(key));
     }
   }
 }
