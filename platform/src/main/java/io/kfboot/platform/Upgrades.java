@@ -52,6 +52,23 @@ public final class Upgrades {
     }
   }
 
+  /**
+   * The plan of the upgrade a deployment of {@code to} would be, for those that apply it otherwise
+   * (the stack previews it when its release changes): empty where kfboot installed nothing on the
+   * cluster or it holds {@code to} already.
+   */
+  public Optional<UpgradePlan> pending(String to) {
+    ClusterConnection connection = new ClusterConnection(settings);
+    connection.requireKubeconfig();
+    try (KubernetesClient client = connection.connect()) {
+      Optional<InstallState> state = InstallState.read(client);
+      if (state.isEmpty() || state.get().release().equals(to)) {
+        return Optional.empty();
+      }
+      return Optional.of(plan(client, to));
+    }
+  }
+
   /** What an upgrade did; {@code nothingToDo} when the cluster held the release already. */
   public record Applied(
       UpgradePlan plan, Upgrader.Report report, List<Path> backups, boolean nothingToDo) {}

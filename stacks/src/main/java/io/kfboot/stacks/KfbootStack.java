@@ -4,18 +4,24 @@ import com.pulumi.Context;
 import com.pulumi.core.Output;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.components.upgrade.UpgradeException;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
 import io.kfboot.platform.Hosts;
 import io.kfboot.platform.Setting;
+import io.kfboot.platform.UpgradePlan;
 import io.kfboot.stacks.providers.LocalCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The whole stack: with an inventory, its hosts ({@link HostLayer}) and then Kubeflow on the
@@ -41,7 +47,27 @@ public final class KfbootStack {
       Secrets secrets,
       String inventoryFile,
       String kfboot) {
-    define(ctx, config, releasePlan, credentials, secrets, inventoryFile, kfboot, null);
+    define(
+        ctx,
+        config,
+        releasePlan,
+        credentials,
+        secrets,
+        inventoryFile,
+        kfboot,
+        null,
+        UpgradePreview.NONE);
+  }
+
+  /**
+   * What {@code kfboot upgrade --plan} would say of deploying the stack's release on the cluster of
+   * a kubeconfig: empty where kfboot installed nothing there or it holds that release already.
+   */
+  @FunctionalInterface
+  public interface UpgradePreview {
+    Optional<UpgradePlan> of(String kubeconfig);
+
+    UpgradePreview NONE = k -> Optional.empty();
   }
 
   /**
@@ -49,6 +75,8 @@ public final class KfbootStack {
    * @param kfboot the command line that runs this kfboot
    * @param credentialsFile where the stack's credentials are kept, for verify's login; null:
    *     verify's default
+   * @param preview the upgrade a change of the stack's release makes on its cluster, shown by
+   *     {@code pulumi preview} and {@code up} as {@code upgrade --plan} shows it
    */
   public static void define(
       Context ctx,
@@ -58,7 +86,8 @@ public final class KfbootStack {
       Secrets secrets,
       String inventoryFile,
       String kfboot,
-      Path credentialsFile) {
+      Path credentialsFile,
+      UpgradePreview preview) {
     Output<String> kubeconfig;
     List<Resource> after = new ArrayList<>();
     if (config.inventory() != null) {
@@ -77,12 +106,48 @@ public final class KfbootStack {
     } else {
       kubeconfig = secrets.kubeconfig();
     }
+    ctx.export("upgradePlan", upgradePlan(ctx, kubeconfig, preview));
     KubeflowStack.Defined defined =
         KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig);
     after.addAll(defined.resources());
     if (!config.skipVerify()) {
       verify(ctx, config, defined.plan(), kubeconfig, kfboot, credentialsFile, after);
     }
+  }
+
+  /**
+   * The upgrade plan as JSON (empty when none is pending), its text in the engine's log. A plan
+   * with refusals, or an upgrade kfboot refuses (a downgrade, an unsupported pair), fails the
+   * program with the same error and fix as {@code kfboot upgrade --plan}, before the engine changes
+   * anything. A cluster that cannot be reached yet (the host layer makes it) has no plan.
+   */
+  static Output<String> upgradePlan(
+      Context ctx, Output<String> kubeconfig, UpgradePreview preview) {
+    return kubeconfig.applyValue(
+        k -> {
+          Optional<UpgradePlan> plan;
+          try {
+            plan = preview.of(k);
+          } catch (UpgradeException e) {
+            throw e;
+          } catch (KfbootException e) {
+            ctx.log().warn("no upgrade preview: " + e.getMessage());
+            return "";
+          }
+          if (plan.isEmpty()) {
+            return "";
+          }
+          UpgradePlan p = plan.get();
+          ctx.log().info(p.toText());
+          if (!p.refusals().isEmpty()) {
+            throw new UpgradeException(
+                "the release change would change fields that cannot change in place: "
+                    + String.join("; ", p.refusals()),
+                "see 'kfboot upgrade --to " + p.hop().to() + " --plan'",
+                ExitCategory.UNEXPECTED_STATE);
+          }
+          return Serialization.asJson(p.toJson());
+        });
   }
 
   /**

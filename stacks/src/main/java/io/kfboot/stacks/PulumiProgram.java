@@ -9,10 +9,13 @@ import io.kfboot.platform.CredentialsStore;
 import io.kfboot.platform.PlatformListener;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.ReleasePlanner;
+import io.kfboot.platform.Setting;
 import io.kfboot.platform.SettingsInput;
+import io.kfboot.platform.Upgrades;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -57,7 +60,21 @@ public final class PulumiProgram {
         StackInputs.secrets(config, read.secretsPresent()),
         StackInputs.writeInventory(stack, ctx.stackName()),
         selfCommand(mainClass),
-        store.file());
+        store.file(),
+        upgradePreview(stack, env, releasePlan.tree().release().tag()));
+  }
+
+  /** kfboot upgrade's plan of {@code release}, on the cluster of the kubeconfig it is given. */
+  static KfbootStack.UpgradePreview upgradePreview(
+      StackConfig stack, Map<String, String> env, String release) {
+    return kubeconfig -> {
+      Map<String, String> withCluster = new HashMap<>(env);
+      withCluster.put(Setting.KUBECONFIG_CONTENT_ENV, kubeconfig);
+      return new Upgrades(
+              PlatformSettings.resolve(StackInputs.settings(stack), withCluster),
+              PlatformListener.SILENT)
+          .pending(release);
+    };
   }
 
   /** This very kfboot, as a command line for the host and verify steps: same jar, same Java. */

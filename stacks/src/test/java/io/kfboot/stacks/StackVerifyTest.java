@@ -12,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code pulumi up} verifies too: the verify step of the stack, under Pulumi's mocks. */
 class StackVerifyTest {
+  /** The kubeconfigs the upgrade preview was asked about. */
+  static final List<String> previewedOn = new CopyOnWriteArrayList<>();
+
   static InstallPlan release;
   static Credentials credentials;
   @TempDir Path dir;
@@ -53,7 +59,11 @@ class StackVerifyTest {
                     new KfbootStack.Secrets(Output.ofSecret("t"), Output.ofSecret("k"), null),
                     dir.resolve("inventory.yaml").toString(),
                     "kfboot",
-                    dir.resolve("stack.credentials")));
+                    dir.resolve("stack.credentials"),
+                    kubeconfig -> {
+                      previewedOn.add(kubeconfig);
+                      return Optional.empty();
+                    }));
     assertThat(r.exceptions()).isEmpty();
     h.result = r;
     return h;
@@ -65,6 +75,10 @@ class StackVerifyTest {
     StackHarness h = run(Map.of("verifySkip", "[inference-service]"));
     StackHarness.Registered verify = h.byName.get(KfbootStack.VERIFY);
     assertThat(verify).isNotNull();
+    // the upgrade preview looks at the cluster the host layer made, through its kubeconfig
+    assertThat(previewedOn)
+        .isNotEmpty()
+        .allSatisfy(k -> assertThat(k).contains("https://10.0.0.10:6443"));
     Set<String> components =
         h.order.stream()
             .map(h.byName::get)
