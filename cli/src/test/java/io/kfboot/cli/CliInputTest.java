@@ -71,7 +71,7 @@ class CliInputTest {
   void statusOnAClusterWithoutKfbootSaysWhatToDo() throws Exception {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
       Map<String, String> env = CliRun.env(tmp);
-      env.put("KUBECONFIG", CliRun.kubeconfig(tmp, cluster.url()).toString());
+      env.put("KUBECONFIG", CliRun.kubeconfig(tmp, cluster).toString());
       CliRun r = CliRun.of(env, "status");
       assertThat(r.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
       assertThat(r.out())

@@ -1,5 +1,6 @@
 package io.kfboot.cli;
 
+import io.kfboot.verify.testing.SimulatedCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,19 +13,9 @@ import java.util.Map;
 /** One in-process run of the kfboot command with an explicit environment. */
 record CliRun(int code, String out, String err) {
   /** A kubeconfig for a test cluster at {@code server}, written into {@code dir}. */
-  static Path kubeconfig(Path dir, String server) throws IOException {
+  static Path kubeconfig(Path dir, SimulatedCluster cluster) throws IOException {
     Path f = dir.resolve("kubeconfig");
-    Files.writeString(
-        f,
-        """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: sim, cluster: {server: "%s"}}]
-        users: [{name: admin, user: {token: not-a-secret}}]
-        contexts: [{name: sim, context: {cluster: sim, user: admin}}]
-        current-context: sim
-        """
-            .formatted(server));
+    Files.writeString(f, cluster.kubeconfig());
     return f;
   }
 

@@ -27,8 +27,8 @@ class InstallCliTest {
     return CliRun.of(env, args);
   }
 
-  private Path kubeconfig(String server) throws Exception {
-    return CliRun.kubeconfig(tmp, server);
+  private Path kubeconfig(SimulatedCluster cluster) throws Exception {
+    return CliRun.kubeconfig(tmp, cluster);
   }
 
   @Test
@@ -37,7 +37,7 @@ class InstallCliTest {
     Fixtures.kustomize();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
       Map<String, String> env = CliRun.env(tmp);
-      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      env.put("KUBECONFIG", kubeconfig(cluster).toString());
       env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
       env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
       env.remove("KFBOOT_CREDENTIALS");
@@ -207,7 +207,7 @@ class InstallCliTest {
     Fixtures.kustomize();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
       Map<String, String> env = CliRun.env(tmp);
-      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      env.put("KUBECONFIG", kubeconfig(cluster).toString());
       Path file = tmp.resolve("creds.properties");
       Files.writeString(
           file,

@@ -32,8 +32,8 @@ class PlatformCliTest {
     return CliRun.env(tmp);
   }
 
-  private Path kubeconfig(String server) throws Exception {
-    return CliRun.kubeconfig(tmp, server);
+  private Path kubeconfig(SimulatedCluster cluster) throws Exception {
+    return CliRun.kubeconfig(tmp, cluster);
   }
 
   private String[] plan(String... more) {
@@ -146,7 +146,7 @@ class PlatformCliTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       Map<String, String> env = env();
-      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      env.put("KUBECONFIG", kubeconfig(cluster).toString());
       CliRun none = CliRun.of(env, "gpus", "--smoke");
       assertThat(none.code()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
       assertThat(none.out()).contains("No GPU nodes");
@@ -221,7 +221,7 @@ class PlatformCliTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       Map<String, String> env = env();
-      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      env.put("KUBECONFIG", kubeconfig(cluster).toString());
       cluster.node("server-1", Map.of(), Map.of("cpu", "8"));
       client
           .namespaces()
@@ -311,7 +311,7 @@ class PlatformCliTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       Map<String, String> env = env();
-      env.put("KUBECONFIG", kubeconfig(cluster.url()).toString());
+      env.put("KUBECONFIG", kubeconfig(cluster).toString());
       CliRun missing = CliRun.of(env, "access");
       assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);
       assertThat(missing.err()).contains("no Service istio-system/istio-ingressgateway");

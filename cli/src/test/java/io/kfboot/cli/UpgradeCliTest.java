@@ -49,7 +49,7 @@ class UpgradeCliTest {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       Map<String, String> env = CliRun.env(tmp);
-      env.put("KUBECONFIG", CliRun.kubeconfig(tmp, cluster.url()).toString());
+      env.put("KUBECONFIG", CliRun.kubeconfig(tmp, cluster).toString());
       env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
       env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
 

@@ -261,8 +261,20 @@ public final class Hosts {
     }
 
     @Override
+    public void upload(Path local, String path, int mode, String owner) {
+      out.accept("[" + name() + "] put " + path + " (from " + local + ")");
+      inner.upload(local, path, mode, owner);
+    }
+
+    @Override
     public byte[] read(String path) {
       return inner.read(path);
+    }
+
+    @Override
+    public long download(String path, Path local, Duration timeout) {
+      out.accept("[" + name() + "] get " + path + " -> " + local);
+      return inner.download(path, local, timeout);
     }
 
     @Override

@@ -9,9 +9,11 @@ import io.kfboot.components.upgrade.ReleaseDiff;
 import io.kfboot.components.upgrade.ReleaseDiff.ComponentChanges;
 import io.kfboot.components.upgrade.ReleaseDiff.FieldChange;
 import io.kfboot.components.upgrade.ReleaseDiff.Removal;
+import io.kfboot.components.upgrade.UpgradeException;
 import io.kfboot.components.upgrade.UpgradeHop;
 import io.kfboot.components.upgrade.UpgradeStep;
 import io.kfboot.components.upgrade.VendorVersions;
+import io.kfboot.core.ExitCategory;
 import io.kfboot.manifests.parse.K8sObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,6 +85,23 @@ public record UpgradePlan(
       }
     }
     return out;
+  }
+
+  /**
+   * Fails, with the refusals and the way to see them, when the plan holds any: the one check that
+   * {@code kfboot upgrade} and the stack's preview both make before anything changes.
+   */
+  public void requireNoRefusals() {
+    List<String> refused = refusals();
+    if (!refused.isEmpty()) {
+      throw new UpgradeException(
+          "the upgrade to "
+              + hop.to()
+              + " would change fields that cannot change in place: "
+              + String.join("; ", refused),
+          "see 'kfboot upgrade --to " + hop.to() + " --plan'; nothing was changed",
+          ExitCategory.UNEXPECTED_STATE);
+    }
   }
 
   /** Fields the upgrade refuses to change, and why; a plan with any cannot be applied. */

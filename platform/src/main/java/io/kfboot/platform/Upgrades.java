@@ -93,13 +93,7 @@ public final class Upgrades {
         return new Applied(null, null, List.of(), true);
       }
       UpgradePlan p = plan(client, to);
-      if (!p.refusals().isEmpty()) {
-        throw new UpgradeException(
-            "the upgrade would change fields that cannot change in place: "
-                + String.join("; ", p.refusals()),
-            "see 'kfboot upgrade --to " + to + " --plan'; nothing was changed",
-            ExitCategory.UNEXPECTED_STATE);
-      }
+      p.requireNoRefusals();
       List<Path> backups = List.of();
       boolean resuming = running.filter(u -> u.to().equals(to)).isPresent();
       if (!skipBackup && !resuming) {

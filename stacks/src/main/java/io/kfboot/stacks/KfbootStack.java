@@ -11,7 +11,6 @@ import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.components.upgrade.UpgradeException;
-import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.platform.Hosts;
 import io.kfboot.platform.Setting;
@@ -139,13 +138,7 @@ public final class KfbootStack {
           }
           UpgradePlan p = plan.get();
           ctx.log().info(p.toText());
-          if (!p.refusals().isEmpty()) {
-            throw new UpgradeException(
-                "the release change would change fields that cannot change in place: "
-                    + String.join("; ", p.refusals()),
-                "see 'kfboot upgrade --to " + p.hop().to() + " --plan'",
-                ExitCategory.UNEXPECTED_STATE);
-          }
+          p.requireNoRefusals();
           return Serialization.asJson(p.toJson());
         });
   }

@@ -44,7 +44,7 @@ class StackUpgradePreviewTest {
     String v1102Tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
-      String kubeconfig = kubeconfig(cluster.url());
+      String kubeconfig = cluster.kubeconfig();
       Map<String, String> env = new HashMap<>();
       // kustomize as the machine has it (PATH, or KFBOOT_KUSTOMIZE), nothing else inherited
       System.getenv()
@@ -149,17 +149,5 @@ class StackUpgradePreviewTest {
       out.add(t);
     }
     return out;
-  }
-
-  private static String kubeconfig(String server) {
-    return """
-    apiVersion: v1
-    kind: Config
-    clusters: [{name: sim, cluster: {server: "%s"}}]
-    users: [{name: admin, user: {token: not-a-secret}}]
-    contexts: [{name: sim, context: {cluster: sim, user: admin}}]
-    current-context: sim
-    """
-        .formatted(server);
   }
 }

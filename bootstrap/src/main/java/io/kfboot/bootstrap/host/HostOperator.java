@@ -1,6 +1,7 @@
 package io.kfboot.bootstrap.host;
 
 import io.kfboot.bootstrap.command.Command;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -21,8 +22,23 @@ public interface HostOperator extends AutoCloseable {
    */
   void upload(byte[] content, String path, int mode, String owner);
 
+  /**
+   * {@link #upload} of a file on this machine, streamed rather than held in memory (a datastore
+   * snapshot to restore).
+   */
+  void upload(Path local, String path, int mode, String owner);
+
   /** The file's bytes, read as root. */
   byte[] read(String path);
+
+  /**
+   * Streams a file, read as root, to {@code local} on this machine: for what is too big to hold in
+   * memory or is not text (datastore snapshots). {@code local} is written under a temporary name,
+   * created 0600 before a byte arrives, and moved into place once the whole file came.
+   *
+   * @return the bytes written
+   */
+  long download(String path, Path local, Duration timeout);
 
   @Override
   void close();

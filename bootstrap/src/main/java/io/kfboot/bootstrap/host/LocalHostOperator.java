@@ -125,6 +125,16 @@ public final class LocalHostOperator implements HostOperator {
   }
 
   @Override
+  public void upload(Path local, String path, int mode, String owner) {
+    try {
+      upload(Files.readAllBytes(local), path, mode, owner);
+    } catch (IOException e) {
+      throw new HostException(
+          name, "cannot read " + local + ": " + e.getMessage(), "check the local file", false, e);
+    }
+  }
+
+  @Override
   public byte[] read(String path) {
     try {
       return Files.readAllBytes(Path.of(path));
@@ -133,6 +143,20 @@ public final class LocalHostOperator implements HostOperator {
           name,
           "cannot read " + path + ": " + e.getMessage(),
           "check that the file exists",
+          false,
+          e);
+    }
+  }
+
+  @Override
+  public long download(String path, Path local, Duration timeout) {
+    try {
+      return PrivateFiles.write(local, out -> Files.copy(Path.of(path), out));
+    } catch (IOException e) {
+      throw new HostException(
+          name,
+          "cannot copy " + path + " to " + local + ": " + e.getMessage(),
+          "check that " + path + " exists and that " + local.getParent() + " may be written",
           false,
           e);
     }

@@ -1,7 +1,10 @@
 package io.kfboot.bootstrap.host;
 
 import io.kfboot.bootstrap.command.Command;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +20,14 @@ import java.util.function.Predicate;
  */
 public final class RecordingHostOperator implements HostOperator {
   /** A command run or a file written, as it happened. */
-  public sealed interface Action permits Ran, Wrote {}
+  public sealed interface Action permits Ran, Wrote, Downloaded {}
 
   public record Ran(Command command) implements Action {}
 
   public record Wrote(String path, int mode, String owner) implements Action {}
+
+  /** A host file streamed to this machine. */
+  public record Downloaded(String path, Path local) implements Action {}
 
   private record Rule(Predicate<Command> when, Function<Command, ExecResult> answer) {}
 
@@ -106,6 +112,16 @@ public final class RecordingHostOperator implements HostOperator {
   }
 
   @Override
+  public void upload(Path local, String path, int mode, String owner) {
+    try {
+      upload(Files.readAllBytes(local), path, mode, owner);
+    } catch (IOException e) {
+      throw new HostException(
+          name, "cannot read " + local + ": " + e.getMessage(), "check the local file", false, e);
+    }
+  }
+
+  @Override
   public byte[] read(String path) {
     byte[] b = files.get(path);
     if (b == null) {
@@ -113,6 +129,18 @@ public final class RecordingHostOperator implements HostOperator {
           name, "cannot read " + path + ": no such file", "check that the file exists", false);
     }
     return b.clone();
+  }
+
+  @Override
+  public long download(String path, Path local, Duration timeout) {
+    actions.add(new Downloaded(path, local));
+    byte[] b = read(path);
+    try {
+      return PrivateFiles.write(local, out -> out.write(b));
+    } catch (IOException e) {
+      throw new HostException(
+          name, "cannot write " + local + ": " + e.getMessage(), "check the folder", false, e);
+    }
   }
 
   @Override

@@ -17,16 +17,19 @@ import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.host.KnownHostsFile;
+import io.kfboot.bootstrap.host.PrivateFiles;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,8 +227,20 @@ public final class SshHostOperator implements HostOperator {
 
   @Override
   public ExecResult exec(Command command, Duration timeout) {
-    Command c = needsSudo() ? command : unwrapSudo(command);
     long start = System.nanoTime();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Command c = needsSudo() ? command : unwrapSudo(command);
+    int exit = run(c, timeout, out, err);
+    return new ExecResult(
+        exit,
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8),
+        Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  /** Runs the command with its standard output streamed to {@code sink}; the exit code. */
+  private int run(Command c, Duration timeout, OutputStream sink, ByteArrayOutputStream err) {
     ChannelExec channel = null;
     try {
       channel = (ChannelExec) session().openChannel("exec");
@@ -233,24 +248,14 @@ public final class SshHostOperator implements HostOperator {
       byte[] stdin = c.stdin();
       channel.setInputStream(
           stdin == null ? new ByteArrayInputStream(new byte[0]) : new ByteArrayInputStream(stdin));
-      ByteArrayOutputStream err = new ByteArrayOutputStream();
       channel.setErrStream(err);
-      InputStream out = channel.getInputStream();
+      // the session's thread writes straight into the sink: through JSch's 32 KiB pipe a large
+      // file crawls, as a full java.io.PipedInputStream wakes its writer only once a second
+      SinkFailure out = new SinkFailure(sink);
+      channel.setOutputStream(out, true);
       channel.connect((int) target.connectTimeout().toMillis());
-      ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-      byte[] buf = new byte[8192];
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (true) {
-        while (out.available() > 0) {
-          int n = out.read(buf);
-          if (n < 0) {
-            break;
-          }
-          outBytes.write(buf, 0, n);
-        }
-        if (channel.isClosed() && out.available() == 0) {
-          break;
-        }
+      while (!channel.isClosed()) {
         if (!session.isConnected()) {
           throw new HostException(
               name(),
@@ -267,6 +272,9 @@ public final class SshHostOperator implements HostOperator {
         }
         Thread.sleep(10);
       }
+      if (out.failure != null) {
+        throw out.failure;
+      }
       int exit = channel.getExitStatus();
       if (exit < 0) {
         throw new HostException(
@@ -275,11 +283,7 @@ public final class SshHostOperator implements HostOperator {
             "check the host and rerun: steps are idempotent",
             true);
       }
-      return new ExecResult(
-          exit,
-          outBytes.toString(StandardCharsets.UTF_8),
-          err.toString(StandardCharsets.UTF_8),
-          Duration.ofNanos(System.nanoTime() - start));
+      return exit;
     } catch (JSchException e) {
       throw classify(e, "running " + c.redacted());
     } catch (IOException e) {
@@ -319,6 +323,19 @@ public final class SshHostOperator implements HostOperator {
 
   @Override
   public void upload(byte[] content, String path, int mode, String owner) {
+    upload(() -> new ByteArrayInputStream(content), path, mode, owner);
+  }
+
+  @Override
+  public void upload(Path local, String path, int mode, String owner) {
+    upload(() -> Files.newInputStream(local), path, mode, owner);
+  }
+
+  private interface Content {
+    InputStream open() throws IOException;
+  }
+
+  private void upload(Content content, String path, int mode, String owner) {
     String tmp = "/tmp/.kfboot-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(8));
     ChannelSftp sftp = null;
     try {
@@ -326,7 +343,16 @@ public final class SshHostOperator implements HostOperator {
       sftp.connect((int) target.connectTimeout().toMillis());
       sftp.put(new ByteArrayInputStream(new byte[0]), tmp);
       sftp.chmod(0600, tmp); // private before a byte of content arrives
-      sftp.put(new ByteArrayInputStream(content), tmp, ChannelSftp.OVERWRITE);
+      try (InputStream in = content.open()) {
+        sftp.put(in, tmp, ChannelSftp.OVERWRITE);
+      }
+    } catch (IOException e) {
+      throw new HostException(
+          name(),
+          "cannot read what to upload to " + path + ": " + e.getMessage(),
+          "check the local file",
+          false,
+          e);
     } catch (JSchException e) {
       throw classify(e, "uploading " + path);
     } catch (SftpException e) {
@@ -374,10 +400,47 @@ public final class SshHostOperator implements HostOperator {
 
   @Override
   public byte[] read(String path) {
-    ExecResult r =
-        exec(Command.of("cat", "--", path).sudo(), Duration.ofMinutes(1))
+    // bytes as they are: a key or snapshot is not UTF-8 text
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit = run(cat(path), Duration.ofMinutes(1), out, err);
+    new ExecResult(exit, "", err.toString(StandardCharsets.UTF_8), Duration.ZERO)
+        .requireOk(name(), "reading " + path);
+    return out.toByteArray();
+  }
+
+  @Override
+  public long download(String path, Path local, Duration timeout) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int[] exit = {0};
+    try {
+      long size =
+          PrivateFiles.write(
+              local,
+              out -> {
+                exit[0] = run(cat(path), timeout, out, err);
+                if (exit[0] != 0) {
+                  throw new IOException("cat exited " + exit[0]);
+                }
+              });
+      return size;
+    } catch (IOException e) {
+      if (exit[0] != 0) {
+        new ExecResult(exit[0], "", err.toString(StandardCharsets.UTF_8), Duration.ZERO)
             .requireOk(name(), "reading " + path);
-    return r.stdout().getBytes(StandardCharsets.UTF_8);
+      }
+      throw new HostException(
+          name(),
+          "cannot write " + local + ": " + e.getMessage(),
+          "give a folder this user may write, with room for " + path,
+          false,
+          e);
+    }
+  }
+
+  private Command cat(String path) {
+    Command c = Command.of("cat", "--", path).sudo();
+    return needsSudo() ? c : unwrapSudo(c);
   }
 
   @Override
@@ -500,5 +563,35 @@ public final class SshHostOperator implements HostOperator {
 
     @Override
     public void showMessage(String message) {}
+  }
+
+  /**
+   * The sink as the session's thread sees it: a write that fails is kept for the caller and what
+   * follows is dropped, so that a full disk fails the command, not the session.
+   */
+  private static final class SinkFailure extends OutputStream {
+    private final OutputStream sink;
+    private volatile IOException failure;
+
+    SinkFailure(OutputStream sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      if (failure != null) {
+        return;
+      }
+      try {
+        sink.write(b, off, len);
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
   }
 }

@@ -117,6 +117,36 @@ class SshHostOperatorTest {
   }
 
   @Test
+  void downloadsStreamBinaryFilesWholeInto0600FilesAndAMissingOneLeavesNothing() throws Exception {
+    // not UTF-8 text, and larger than any one SSH window: a datastore snapshot's shape
+    byte[] snapshot = new byte[5 * 1024 * 1024 + 17];
+    new java.util.Random(7).nextBytes(snapshot);
+    Path remote = dir.resolve("var/lib/rancher/k3s/server/db/snapshots/kfboot-1");
+    Files.createDirectories(remote.getParent());
+    Files.write(remote, snapshot);
+    Path local = dir.resolve("backup/etcd-snapshot");
+    try (SshHostOperator h = host()) {
+      assertThat(h.download(remote.toString(), local, Duration.ofMinutes(1)))
+          .isEqualTo(snapshot.length);
+      assertThat(Files.readAllBytes(local)).isEqualTo(snapshot);
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(local)))
+          .isEqualTo("rw-------");
+      assertThat(h.read(remote.toString())).isEqualTo(snapshot);
+
+      Path absent = dir.resolve("backup/absent");
+      assertThatThrownBy(
+              () ->
+                  h.download(dir.resolve("no/such/file").toString(), absent, Duration.ofMinutes(1)))
+          .isInstanceOf(HostException.class)
+          .hasMessageContaining("reading " + dir.resolve("no/such/file"))
+          .hasMessageContaining("No such file");
+      try (var left = Files.list(local.getParent())) {
+        assertThat(left.map(p -> p.getFileName().toString())).containsExactly("etcd-snapshot");
+      }
+    }
+  }
+
+  @Test
   void anUnknownHostKeyIsRefusedUnlessNewKeysAreAcceptedAndThenRecorded() throws Exception {
     Path empty = dir.resolve("empty_known_hosts");
     Files.writeString(empty, "");

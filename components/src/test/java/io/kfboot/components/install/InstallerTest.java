@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.Gate;
@@ -23,8 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -104,7 +101,7 @@ class InstallerTest {
                   })
               .install(plan);
       rerunClusterWrites = (int) (changingWrites(cluster) - changesBeforeRerun);
-      reference = comparable(cluster.snapshot());
+      reference = SimulatedPlans.comparable(cluster.snapshot());
       assertThat(InstallState.read(client))
           .get()
           .satisfies(
@@ -130,31 +127,6 @@ class InstallerTest {
       case SERVICE_ENDPOINTS -> "Service " + g.target();
       case CRDS_ESTABLISHED -> "crds";
     };
-  }
-
-  /**
-   * The snapshot without what differs between equal installs: controller-made Endpoints,
-   * timestamps.
-   */
-  private static Map<String, JsonNode> comparable(Map<String, JsonNode> snapshot) {
-    Map<String, JsonNode> out = new TreeMap<>();
-    snapshot.forEach(
-        (k, v) -> {
-          if (k.startsWith("v1 Endpoints ")) {
-            return;
-          }
-          if (k.equals("v1 ConfigMap kube-system/kfboot-install")) {
-            // components are listed in the order they finished, which parallel installs vary
-            ObjectNode data = (ObjectNode) v.get("data");
-            data.remove("updated");
-            data.put(
-                "components",
-                String.join(
-                    ",", new TreeSet<>(List.of(data.get("components").asText().split(",")))));
-          }
-          out.put(k, v);
-        });
-    return out;
   }
 
   @Test
@@ -349,7 +321,7 @@ class InstallerTest {
       assertThat(reached).hasSize(24);
       InstallReport last = SimulatedPlans.installer(client, InstallListener.NONE).install(plan);
       assertThat(last.components()).hasSize(plan.components().size());
-      assertSameState(comparable(cluster.snapshot()));
+      assertSameState(SimulatedPlans.comparable(cluster.snapshot()));
       assertCreatedOnce(cluster);
     }
   }
@@ -399,7 +371,7 @@ class InstallerTest {
           .as(String.join("\n", cluster.faults().injected()))
           .hasSize(12);
       assertThat(retries).anyMatch(r -> r.contains("certificates.cert-manager.io attempt 2/6"));
-      assertSameState(comparable(cluster.snapshot()));
+      assertSameState(SimulatedPlans.comparable(cluster.snapshot()));
       assertCreatedOnce(cluster);
     }
   }
@@ -428,7 +400,7 @@ class InstallerTest {
           .install(plan);
       assertThat(cluster.faults().injected()).hasSize(2);
       assertThat(retries).as("each malformed answer was retried").hasSizeGreaterThanOrEqualTo(2);
-      assertSameState(comparable(cluster.snapshot()));
+      assertSameState(SimulatedPlans.comparable(cluster.snapshot()));
     }
   }
 
@@ -444,7 +416,7 @@ class InstallerTest {
       assertThat(cluster.faults().injected().size())
           .as("faults served")
           .isGreaterThan(plan.objectCount() / 12);
-      assertSameState(comparable(cluster.snapshot()));
+      assertSameState(SimulatedPlans.comparable(cluster.snapshot()));
       assertCreatedOnce(cluster);
       assertInjectorBeforeInjectedWorkloads(cluster);
     }

@@ -1,5 +1,7 @@
 package io.kfboot.components.install;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ReleaseCatalog;
@@ -18,6 +20,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The real v1.10.2 plan, once per test JVM, and installers tuned for the simulated cluster. */
@@ -94,5 +98,32 @@ public final class SimulatedPlans {
   static Installer installer(
       KubernetesClient client, InstallListener listener, Installer.Options options) {
     return new Installer(client, options, listener, new ClusterDiagnostics(client));
+  }
+
+  /**
+   * A cluster's snapshot without what differs between equal installs: controller-made Endpoints,
+   * the install record's time and the order its components finished in (parallel installs vary).
+   */
+  public static Map<String, JsonNode> comparable(Map<String, JsonNode> snapshot) {
+    Map<String, JsonNode> out = new TreeMap<>();
+    snapshot.forEach(
+        (k, v) -> {
+          if (k.startsWith("v1 Endpoints ")) {
+            return;
+          }
+          if (k.equals("v1 ConfigMap kube-system/kfboot-install")) {
+            ObjectNode record = v.deepCopy();
+            ObjectNode data = (ObjectNode) record.get("data");
+            data.remove("updated");
+            data.put(
+                "components",
+                String.join(
+                    ",", new TreeSet<>(List.of(data.get("components").asText().split(",")))));
+            out.put(k, record);
+            return;
+          }
+          out.put(k, v);
+        });
+    return out;
   }
 }

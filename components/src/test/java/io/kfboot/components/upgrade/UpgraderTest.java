@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -33,8 +32,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -410,7 +407,7 @@ class UpgraderTest {
         KubernetesClient client = cluster.newClient()) {
       Upgrader.Request r = prepared(client);
       upgrader(client, InstallListener.NONE, job -> new BucketCopier.Report(1, 1, 1)).upgrade(r);
-      uninterrupted = comparable(cluster.snapshot());
+      uninterrupted = SimulatedPlans.comparable(cluster.snapshot());
     }
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
@@ -457,7 +454,7 @@ class UpgraderTest {
       }
       assertThat(reached).hasSize(20);
       upgrader(client, InstallListener.NONE, job -> new BucketCopier.Report(1, 1, 1)).upgrade(r);
-      assertThat(comparable(cluster.snapshot())).isEqualTo(uninterrupted);
+      assertThat(SimulatedPlans.comparable(cluster.snapshot())).isEqualTo(uninterrupted);
     }
   }
 
@@ -478,27 +475,6 @@ class UpgraderTest {
       KubernetesClient client, InstallListener listener, BucketCopier copier) {
     return new Upgrader(
         client, SimulatedPlans.fastOptions(), listener, new ClusterDiagnostics(client), copier);
-  }
-
-  /** A snapshot without what differs between equal clusters: controller-made Endpoints, times. */
-  private static Map<String, JsonNode> comparable(Map<String, JsonNode> snapshot) {
-    Map<String, JsonNode> out = new TreeMap<>();
-    snapshot.forEach(
-        (k, v) -> {
-          if (k.startsWith("v1 Endpoints ")) {
-            return;
-          }
-          if (k.equals("v1 ConfigMap kube-system/kfboot-install")) {
-            ObjectNode data = (ObjectNode) v.get("data");
-            data.remove("updated");
-            data.put(
-                "components",
-                String.join(
-                    ",", new TreeSet<>(List.of(data.get("components").asText().split(",")))));
-          }
-          out.put(k, v);
-        });
-    return out;
   }
 
   /** The plan with one Deployment's selector (and its pod labels, as they must match) extended. */

@@ -216,6 +216,19 @@ public final class SimulatedCluster implements AutoCloseable {
         b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
   }
 
+  /** A kubeconfig of the mock, as kfboot and kubectl read one (a token that grants nothing). */
+  public String kubeconfig() {
+    return """
+    apiVersion: v1
+    kind: Config
+    clusters: [{name: sim, cluster: {server: "%s"}}]
+    users: [{name: admin, user: {token: not-a-secret}}]
+    contexts: [{name: sim, context: {cluster: sim, user: admin}}]
+    current-context: sim
+    """
+        .formatted(url());
+  }
+
   /** The mock's URL, for a kubeconfig. */
   public String url() {
     return server.url("/").replaceAll("/$", "");
