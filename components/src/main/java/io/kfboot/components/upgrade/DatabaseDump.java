@@ -2,6 +2,7 @@ package io.kfboot.components.upgrade;
 
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -84,7 +85,7 @@ public final class DatabaseDump {
                 pod,
                 container,
                 argv(t),
-                ("[client]\npassword=" + password + "\n").getBytes(StandardCharsets.UTF_8),
+                new ByteArrayInputStream(optionFile(password)),
                 out,
                 err);
       }
@@ -140,11 +141,26 @@ public final class DatabaseDump {
     return file;
   }
 
-  private static String redacted(String text, String secret) {
+  /**
+   * A MySQL option file giving the password: quoted, with backslash and quote escaped, as option
+   * files read them (https://dev.mysql.com/doc/refman/8.4/en/option-files.html).
+   */
+  static byte[] optionFile(String password) {
+    if (password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0) {
+      throw new KfbootException(
+          "the database password holds a line break, which no MySQL option file can carry",
+          "set a password without line breaks in the database Secret",
+          ExitCategory.INVALID_INPUT);
+    }
+    String quoted = password.replace("\\", "\\\\").replace("\"", "\\\"");
+    return ("[client]\npassword=\"" + quoted + "\"\n").getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String redacted(String text, String secret) {
     return secret.isEmpty() ? text : text.replace(secret, "***");
   }
 
-  private static boolean completed(Path dump) {
+  static boolean completed(Path dump) {
     try (RandomAccessFile f = new RandomAccessFile(dump.toFile(), "r")) {
       long len = f.length();
       int tail = (int) Math.min(len, 256);

@@ -6,6 +6,7 @@ import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,8 +22,8 @@ import java.util.concurrent.TimeoutException;
 @FunctionalInterface
 public interface PodExec {
   /**
-   * @param stdin written to the command's standard input, then closed (secrets go here, never into
-   *     argv)
+   * @param stdin streamed to the command's standard input, then closed (secrets go here, never into
+   *     argv; a dump to load may be gigabytes)
    * @return the exit code
    */
   int exec(
@@ -30,7 +31,7 @@ public interface PodExec {
       String pod,
       String container,
       List<String> argv,
-      byte[] stdin,
+      InputStream stdin,
       OutputStream stdout,
       ByteArrayOutputStream stderr);
 
@@ -46,7 +47,7 @@ public interface PodExec {
               .writingError(stderr)
               .exec(argv.toArray(String[]::new))) {
         try (OutputStream in = watch.getInput()) {
-          in.write(stdin);
+          stdin.transferTo(in);
         }
         return watch.exitCode().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       } catch (IOException | ExecutionException e) {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -39,7 +40,7 @@ class DatabaseDumpTest {
         try {
           Process p = new ProcessBuilder(argv).start();
           try (OutputStream in = p.getOutputStream()) {
-            in.write(stdin);
+            stdin.transferTo(in);
           }
           Thread err = new Thread(() -> copy(p.getErrorStream(), stderr));
           err.start();
@@ -65,11 +66,12 @@ class DatabaseDumpTest {
 
   @Test
   @DisplayName(
-      "Pipelines' databases are dumped to a 0600 file that restores on another server with every"
-          + " row; the password went in on stdin, never argv")
+      "Pipelines' databases are dumped to a 0600 file that kfboot's load puts into another server"
+          + " with every row, twice over; the passwords went in on stdin, never argv")
   void dumpRestores() throws Exception {
     try (MariaDb source = MariaDb.start(Files.createDirectories(tmp.resolve("a")), "s3cret-pw");
-        MariaDb restored = MariaDb.start(Files.createDirectories(tmp.resolve("b")), "other")) {
+        MariaDb restored =
+            MariaDb.start(Files.createDirectories(tmp.resolve("b")), "an \"odd\" #pass")) {
       source.sql(
           "CREATE DATABASE mlpipeline; CREATE DATABASE cachedb; CREATE DATABASE metadb; CREATE"
               + " TABLE mlpipeline.run_details (UUID varchar(64) PRIMARY KEY, DisplayName"
@@ -91,7 +93,14 @@ class DatabaseDumpTest {
       assertThat(ran)
           .singleElement()
           .satisfies(argv -> assertThat(String.join(" ", argv)).doesNotContain("s3cret-pw"));
-      restored.load(file);
+      // the way back: into an empty server, then again over what the first load made
+      for (int i = 0; i < 2; i++) {
+        new DatabaseLoad(local)
+            .load("kubeflow", "mysql-0", null, restored.port, "root", "an \"odd\" #pass", file);
+      }
+      assertThat(ran).hasSize(3);
+      assertThat(ran.subList(1, 3))
+          .allSatisfy(argv -> assertThat(String.join(" ", argv)).doesNotContain("odd"));
       assertThat(
               restored.sql(
                   "SELECT UUID, DisplayName, Conditions FROM mlpipeline.run_details ORDER BY UUID"))
@@ -108,7 +117,7 @@ class DatabaseDumpTest {
           + " leave no dump behind, and never print the password")
   void failures() throws Exception {
     try (MariaDb db = MariaDb.start(Files.createDirectories(tmp.resolve("a")), "s3cret-pw")) {
-      db.sql("CREATE DATABASE katib;");
+      db.sql("CREATE DATABASE katib; CREATE TABLE katib.observation_logs (id int);");
       DatabaseDump dump = new DatabaseDump(local);
       Path backup = tmp.resolve("backup");
       DatabaseDump.Target katib =
@@ -138,6 +147,23 @@ class DatabaseDumpTest {
       try (var files = Files.list(backup)) {
         assertThat(files).isEmpty();
       }
+
+      Path good = dump.dump("kubeflow", "katib-mysql-0", null, katib, "s3cret-pw", backup);
+      DatabaseLoad load = new DatabaseLoad(local);
+      assertThatThrownBy(
+              () -> load.load("kubeflow", "katib-mysql-0", null, db.port, "root", "wrong-pw", good))
+          .isInstanceOfSatisfying(
+              KfbootException.class,
+              e -> assertThat(e.getMessage()).contains("Access denied").doesNotContain("wrong-pw"));
+      Path cut = tmp.resolve("cut.sql");
+      byte[] whole = Files.readAllBytes(good);
+      Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
+      int before = ran.size();
+      assertThatThrownBy(
+              () -> load.load("kubeflow", "katib-mysql-0", null, db.port, "root", "s3cret-pw", cut))
+          .hasMessageContaining("cut off");
+      assertThat(ran).as("a cut-off dump is not fed to the server").hasSize(before);
+      Files.delete(good);
 
       // tests run as root, which ignores permissions: a file where the folder should be fails for
       // everyone

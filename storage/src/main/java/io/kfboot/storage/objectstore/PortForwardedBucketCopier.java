@@ -1,12 +1,7 @@
 package io.kfboot.storage.objectstore;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.LocalPortForward;
 import io.kfboot.components.upgrade.BucketCopier;
-import io.kfboot.core.ExitCategory;
-import io.kfboot.core.KfbootException;
-import java.io.IOException;
-import java.net.URI;
 import java.util.function.Consumer;
 
 /**
@@ -25,29 +20,24 @@ public final class PortForwardedBucketCopier implements BucketCopier {
 
   @Override
   public Report copy(Job job) {
-    try (LocalPortForward from = forward(job.namespace(), job.fromPod(), job.fromPort());
-        LocalPortForward to = forward(job.namespace(), job.toPod(), job.toPort())) {
-      BucketCopy.Result r =
-          new BucketCopy(progress)
-              .copy(
-                  new S3Store(local(from), job.accessKey(), job.secretKey()),
-                  new S3Store(local(to), job.accessKey(), job.secretKey()),
-                  job.bucket());
+    try (ForwardedStore from =
+            ForwardedStore.open(
+                client,
+                job.namespace(),
+                job.fromPod(),
+                job.fromPort(),
+                job.accessKey(),
+                job.secretKey());
+        ForwardedStore to =
+            ForwardedStore.open(
+                client,
+                job.namespace(),
+                job.toPod(),
+                job.toPort(),
+                job.accessKey(),
+                job.secretKey())) {
+      BucketCopy.Result r = new BucketCopy(progress).copy(from.store(), to.store(), job.bucket());
       return new Report(r.objects(), r.bytes(), r.copied());
-    } catch (IOException e) {
-      throw new KfbootException(
-          "the port-forward for " + job + " failed: " + e.getMessage(),
-          "check that the kubeconfig user may create pods/portforward; then rerun the upgrade",
-          ExitCategory.CLUSTER,
-          e);
     }
-  }
-
-  private LocalPortForward forward(String namespace, String pod, int port) {
-    return client.pods().inNamespace(namespace).withName(pod).portForward(port);
-  }
-
-  private static URI local(LocalPortForward f) {
-    return URI.create("http://127.0.0.1:" + f.getLocalPort());
   }
 }
