@@ -26,6 +26,8 @@ import picocli.CommandLine.Spec;
       VerifyCommand.class,
       UninstallCommand.class,
       UpgradeCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
       ImagesCommand.class,
       ReleasesCommand.class,
       ManifestsCommand.class,

@@ -45,13 +45,21 @@ final class UpgradeCommand extends BaseCommand {
       names = "--backup-dir",
       paramLabel = "DIR",
       description =
-          "Where the database dumps go (default: $XDG_STATE_HOME/kfboot/backups/CLUSTER/...).")
+          "Where the backup goes: database dumps, bucket listing, datastore snapshot, backup.json"
+              + " (default: $XDG_STATE_HOME/kfboot/backups/CLUSTER/RELEASE-TIME).")
   Path backupDir;
 
   @Option(
       names = "--skip-backup",
       description = "Take no backup (the databases are backed up otherwise, or are external).")
   boolean skipBackup;
+
+  @Option(
+      names = "--skip-datastore",
+      description =
+          "With --inventory, take no k3s datastore snapshot (the datastore is external, or saved"
+              + " otherwise).")
+  boolean skipDatastore;
 
   @Option(names = "--skip-verify", description = "Stop after the upgrade, before verify.")
   boolean skipVerify;
@@ -79,7 +87,7 @@ final class UpgradeCommand extends BaseCommand {
       }
       return p.refusals().isEmpty() ? ExitCodes.OK : ExitCodes.UNEXPECTED_STATE;
     }
-    Upgrades.Applied applied = upgrades.apply(to, backupDir, skipBackup);
+    Upgrades.Applied applied = upgrades.apply(to, backupDir, skipBackup, skipDatastore);
     if (applied.nothingToDo()) {
       print("the cluster holds " + to + " already: nothing to do");
       return ExitCodes.OK;

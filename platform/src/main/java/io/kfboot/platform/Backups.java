@@ -3,6 +3,8 @@ package io.kfboot.platform;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.bootstrap.host.HostOperator;
+import io.kfboot.bootstrap.k3s.Datastore;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.upgrade.ClusterFacts;
 import io.kfboot.components.upgrade.DatabaseDump;
@@ -10,27 +12,61 @@ import io.kfboot.components.upgrade.PodExec;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.storage.objectstore.BucketArchive;
+import io.kfboot.storage.objectstore.StoreAccess;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
- * The backup an upgrade takes before it changes anything: a {@code mysqldump} of Pipelines' and of
- * Katib's databases, made in their MySQL pods and streamed to 0600 files on this machine, under
- * {@code $XDG_STATE_HOME/kfboot/backups/CLUSTER/RELEASE-TIME/} unless a folder is given.
+ * The backup of a cluster, which {@code kfboot backup} takes alone and {@code kfboot upgrade}
+ * before any change: a {@code mysqldump} of Pipelines' and Katib's databases streamed from their
+ * pods, the listing of Pipelines' bucket (and its objects where asked) through a port-forward, and,
+ * for clusters kfboot made over SSH, the k3s datastore and its server token. Everything goes into
+ * one folder of 0600 files, {@code $XDG_STATE_HOME/kfboot/backups/CLUSTER/RELEASE-TIME/} unless
+ * another is given, described by its {@link BackupManifest}.
  */
 public final class Backups {
+  /**
+   * @param dir the folder; created, and must be writable before anything is taken
+   * @param objects copy the bucket's objects too, not only its listing
+   * @param servers the cluster's servers over SSH, the first one first; empty: no datastore
+   */
+  public record Request(Path dir, boolean objects, List<HostOperator> servers) {
+    public Request {
+      servers = List.copyOf(servers);
+    }
+  }
+
   private final KubernetesClient client;
   private final PodExec exec;
+  private final StoreAccess stores;
+  private final Datastore datastore;
+  private final Consumer<String> progress;
 
-  public Backups(KubernetesClient client, PodExec exec) {
+  public Backups(
+      KubernetesClient client,
+      PodExec exec,
+      StoreAccess stores,
+      Datastore datastore,
+      Consumer<String> progress) {
     this.client = client;
     this.exec = exec;
+    this.stores = stores;
+    this.datastore = datastore;
+    this.progress = progress;
   }
 
   public static Path defaultDir(Map<String, String> env, String cluster, String release) {
@@ -46,95 +82,302 @@ public final class Backups {
         .resolve(release + "-" + time);
   }
 
-  /** Dumps the databases the installed release runs; the files written. */
-  public List<Path> take(InstallPlan installed, Path dir) {
-    List<Path> out = new ArrayList<>();
-    if (has(installed, "kubeflow", "mysql")) {
-      ConfigMap config =
-          client.configMaps().inNamespace("kubeflow").withName("pipeline-install-config").get();
-      Map<String, String> d =
-          config == null || config.getData() == null ? Map.of() : config.getData();
-      Secret secret = secret("kubeflow", "mysql-secret");
+  /** The databases a release runs, as the backup dumps them (files not yet made). */
+  public static List<BackupManifest.Database> databases(Predicate<String> installed) {
+    List<BackupManifest.Database> out = new ArrayList<>();
+    if (installed.test("kubeflow/mysql")) {
       out.add(
-          new DatabaseDump(exec)
-              .dump(
-                  "kubeflow",
-                  pod("kubeflow", "app", "mysql"),
-                  null,
-                  new DatabaseDump.Target(
-                      "pipelines",
-                      3306,
-                      value(secret, "username").orElse("root"),
-                      List.of(
-                          d.getOrDefault("pipelineDb", "mlpipeline"),
-                          d.getOrDefault("cacheDb", "cachedb"),
-                          d.getOrDefault("mlmdDb", "metadb"))),
-                  value(secret, "password").orElse(""),
-                  dir));
+          new BackupManifest.Database(
+              "pipelines",
+              "pipelines.sql",
+              "kubeflow",
+              "mysql",
+              "app=mysql",
+              3306,
+              null,
+              "kubeflow/mysql-secret",
+              "password",
+              List.of("mlpipeline", "cachedb", "metadb")));
     }
-    if (has(installed, "kubeflow", "katib-mysql")) {
-      Secret secret = secret("kubeflow", "katib-mysql-secrets");
+    if (installed.test("kubeflow/katib-mysql")) {
       out.add(
-          new DatabaseDump(exec)
-              .dump(
-                  "kubeflow",
-                  pod("kubeflow", "katib.kubeflow.org/component", "mysql"),
-                  null,
-                  new DatabaseDump.Target("katib", 3306, "root", List.of("katib")),
-                  value(secret, "MYSQL_ROOT_PASSWORD").orElse(""),
-                  dir));
+          new BackupManifest.Database(
+              "katib",
+              "katib.sql",
+              "kubeflow",
+              "katib-mysql",
+              "katib.kubeflow.org/component=mysql",
+              3306,
+              "root",
+              "kubeflow/katib-mysql-secrets",
+              "MYSQL_ROOT_PASSWORD",
+              List.of("katib")));
     }
     return out;
   }
 
-  private static boolean has(InstallPlan plan, String namespace, String deployment) {
-    return plan.components().stream()
-        .flatMap(c -> c.objects().stream())
-        .anyMatch(
-            (K8sObject o) ->
-                o.kind().equals("Deployment")
-                    && namespace.equals(o.namespace())
-                    && o.name().equals(deployment));
+  /** Pipelines' artifact store of a release: MinIO up to v1.10, SeaweedFS after. */
+  public static Optional<BackupManifest.Bucket> bucket(Predicate<String> installed) {
+    String pods;
+    int port;
+    if (installed.test("kubeflow/minio")) {
+      pods = "app=minio";
+      port = 9000;
+    } else if (installed.test("kubeflow/seaweedfs")) {
+      pods = "app=seaweedfs";
+      port = 8333;
+    } else {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new BackupManifest.Bucket(
+            "mlpipeline",
+            BucketArchive.listingFile(Path.of(""), "mlpipeline").toString(),
+            false,
+            0,
+            0,
+            "kubeflow",
+            pods,
+            port,
+            "kubeflow/mlpipeline-minio-artifact",
+            "accesskey",
+            "secretkey"));
   }
 
-  private Secret secret(String namespace, String name) {
+  /**
+   * The backup as the CLI and the upgrade take it: pods reached through the kubeconfig's API (exec
+   * and port-forward), the servers of the inventory over SSH when one is given.
+   *
+   * @param datastore save the k3s datastore (needs the inventory)
+   */
+  public static BackupManifest take(
+      PlatformSettings settings,
+      PlatformListener listener,
+      KubernetesClient client,
+      Predicate<String> installed,
+      String release,
+      Path dir,
+      boolean objects,
+      boolean datastore) {
+    requireWritable(dir);
+    List<HostOperator> servers =
+        datastore && settings.inventory().isPresent()
+            ? new Hosts(settings, listener).servers()
+            : List.of();
+    try {
+      return new Backups(
+              client,
+              PodExec.kubernetes(client, settings.install().gateTimeout()),
+              StoreAccess.portForward(client),
+              new Datastore(settings.hosts().commandTimeout(), listener::report),
+              listener::report)
+          .take(
+              installed,
+              release,
+              ClusterConnection.clusterName(client),
+              new Request(dir, objects, servers));
+    } finally {
+      servers.forEach(HostOperator::close);
+    }
+  }
+
+  /** Takes the backup of the installed release; its manifest, written last. */
+  public BackupManifest take(
+      Predicate<String> installed, String release, String cluster, Request request) {
+    Path dir = request.dir();
+    requireWritable(dir);
+    Map<String, String> files = new LinkedHashMap<>();
+    List<BackupManifest.Database> dumped = new ArrayList<>();
+    for (BackupManifest.Database d : databases(installed)) {
+      progress.accept("mysqldump of " + String.join(", ", d.databases()) + " from " + d.pods());
+      dumped.add(dump(d, dir));
+      files.put(d.file(), BackupManifest.sha256(dir.resolve(d.file())));
+    }
+    List<BackupManifest.Bucket> buckets = new ArrayList<>();
+    Optional<BackupManifest.Bucket> store = bucket(installed);
+    if (store.isPresent()) {
+      BackupManifest.Bucket b = store.get();
+      progress.accept(
+          (request.objects() ? "copy" : "listing")
+              + " of bucket "
+              + b.bucket()
+              + " ("
+              + b.pods()
+              + ")");
+      Secret keys = secret(b.secret());
+      try (StoreAccess.Open open =
+          stores.open(
+              b.namespace(),
+              pod(b.namespace(), b.pods()),
+              b.port(),
+              value(keys, b.accessKeyField()),
+              value(keys, b.secretKeyField()))) {
+        BucketArchive.Listing l =
+            new BucketArchive(progress)
+                .save(open.store(), b.bucket(), dir, request.objects())
+                .listing();
+        buckets.add(
+            new BackupManifest.Bucket(
+                b.bucket(),
+                b.file(),
+                l.copied(),
+                l.objects().size(),
+                l.bytes(),
+                b.namespace(),
+                b.pods(),
+                b.port(),
+                b.secret(),
+                b.accessKeyField(),
+                b.secretKeyField()));
+        files.put(b.file(), BackupManifest.sha256(dir.resolve(b.file())));
+      }
+    }
+    BackupManifest.Datastore saved = null;
+    if (!request.servers().isEmpty()) {
+      HostOperator first = request.servers().get(0);
+      Datastore.Snapshot s = datastore.save(first, "kfboot-" + dir.getFileName(), dir);
+      saved =
+          new BackupManifest.Datastore(
+              s.kind().name(),
+              s.host(),
+              dir.relativize(s.file()).toString(),
+              dir.relativize(s.token()).toString());
+      files.put(saved.file(), BackupManifest.sha256(s.file()));
+      files.put(saved.token(), BackupManifest.sha256(s.token()));
+    }
+    return new BackupManifest(
+            BackupManifest.FORMAT,
+            cluster,
+            release,
+            Instant.now().toString(),
+            dumped,
+            buckets,
+            saved,
+            files)
+        .write(dir);
+  }
+
+  private BackupManifest.Database dump(BackupManifest.Database d, Path dir) {
+    Secret secret = secret(d.secret());
+    String user = d.user();
+    List<String> dbs = d.databases();
+    if (d.name().equals("pipelines")) {
+      // the names and user the release configured, where it says
+      ConfigMap config =
+          client.configMaps().inNamespace(d.namespace()).withName("pipeline-install-config").get();
+      Map<String, String> c =
+          config == null || config.getData() == null ? Map.of() : config.getData();
+      dbs =
+          List.of(
+              c.getOrDefault("pipelineDb", "mlpipeline"),
+              c.getOrDefault("cacheDb", "cachedb"),
+              c.getOrDefault("mlmdDb", "metadb"));
+      user = ClusterFacts.secretValue(secret, "username").orElse("root");
+    }
+    new DatabaseDump(exec)
+        .dump(
+            d.namespace(),
+            pod(d.namespace(), d.pods()),
+            null,
+            new DatabaseDump.Target(d.name(), d.port(), user, dbs),
+            ClusterFacts.secretValue(secret, d.passwordKey()).orElse(""),
+            dir);
+    return new BackupManifest.Database(
+        d.name(),
+        d.file(),
+        d.namespace(),
+        d.deployment(),
+        d.pods(),
+        d.port(),
+        user,
+        d.secret(),
+        d.passwordKey(),
+        dbs);
+  }
+
+  /** A folder that cannot be written fails before anything is taken, naming the folder. */
+  static void requireWritable(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".kfboot-probe", "");
+      Files.delete(probe);
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new KfbootException(
+          "the backup folder " + dir + " cannot be written: " + e.getMessage(),
+          "give --backup-dir a folder this user may write, with room for the dumps",
+          ExitCategory.INVALID_INPUT,
+          e);
+    }
+  }
+
+  /** "namespace/name" of each Deployment a plan holds. */
+  public static Predicate<String> deploymentsOf(InstallPlan plan) {
+    Set<String> names =
+        plan.components().stream()
+            .flatMap(c -> c.objects().stream())
+            .filter((K8sObject o) -> o.kind().equals("Deployment"))
+            .map(o -> o.namespace() + "/" + o.name())
+            .collect(Collectors.toSet());
+    return names::contains;
+  }
+
+  /** "namespace/name" of each Deployment on the cluster, looked up when asked. */
+  public static Predicate<String> deploymentsOn(KubernetesClient client) {
+    return ref ->
+        client
+                .apps()
+                .deployments()
+                .inNamespace(ref.substring(0, ref.indexOf('/')))
+                .withName(ref.substring(ref.indexOf('/') + 1))
+                .get()
+            != null;
+  }
+
+  private Secret secret(String ref) {
+    return secret(client, ref);
+  }
+
+  /** The Secret "namespace/name" kfboot reads a password or keys from. */
+  static Secret secret(KubernetesClient client, String ref) {
+    String namespace = ref.substring(0, ref.indexOf('/'));
+    String name = ref.substring(ref.indexOf('/') + 1);
     Secret s = client.secrets().inNamespace(namespace).withName(name).get();
     if (s == null) {
       throw new KfbootException(
-          "the database Secret "
-              + namespace
-              + "/"
-              + name
-              + " is missing, so kfboot cannot log in to back up",
-          "rerun 'kfboot install' for the installed release, or give --skip-backup if you keep your"
-              + " own",
+          "the Secret " + ref + " is missing, so kfboot cannot log in to the database or store",
+          "rerun 'kfboot install' for the installed release (or, restoring, put the datastore"
+              + " back first with --datastore)",
           ExitCategory.UNEXPECTED_STATE);
     }
     return s;
   }
 
-  private static Optional<String> value(Secret s, String key) {
-    return ClusterFacts.secretValue(s, key);
-  }
-
-  private String pod(String namespace, String label, String value) {
-    return ClusterFacts.runningPod(client, namespace, label, value)
+  static String value(Secret s, String key) {
+    return ClusterFacts.secretValue(s, key)
         .orElseThrow(
             () ->
                 new KfbootException(
-                    "no running pod "
-                        + label
-                        + "="
-                        + value
-                        + " in "
-                        + namespace
-                        + " to back up from",
-                    "the database must run for its backup: check 'kubectl get pods -n "
+                    "the Secret "
+                        + s.getMetadata().getNamespace()
+                        + "/"
+                        + s.getMetadata().getName()
+                        + " has no key "
+                        + key,
+                    "rerun 'kfboot install' for the installed release",
+                    ExitCategory.UNEXPECTED_STATE));
+  }
+
+  String pod(String namespace, String selector) {
+    String[] kv = selector.split("=", 2);
+    return ClusterFacts.runningPod(client, namespace, kv[0], kv[1])
+        .orElseThrow(
+            () ->
+                new KfbootException(
+                    "no running pod " + selector + " in " + namespace + " to back up from",
+                    "it must run for its backup: check 'kubectl get pods -n "
                         + namespace
                         + " -l "
-                        + label
-                        + "="
-                        + value
+                        + selector
                         + "'",
                     ExitCategory.UNEXPECTED_STATE));
   }

@@ -109,6 +109,15 @@ public final class Hosts {
     return inventory.warnings();
   }
 
+  /**
+   * The inventory's servers, reached as the host steps reach them, the one that initialised the
+   * cluster first; the caller closes them.
+   */
+  public List<HostOperator> servers() {
+    Function<Inventory.Host, HostOperator> t = transport();
+    return inventory.servers().stream().map(t).toList();
+  }
+
   /** The bootstrap of this inventory: every step of {@link #extraSteps()} included. */
   public ClusterBootstrap bootstrap() {
     if (settings.hosts().acceptNewHostKeys()) {

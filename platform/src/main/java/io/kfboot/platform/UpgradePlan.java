@@ -14,7 +14,6 @@ import io.kfboot.components.upgrade.UpgradeHop;
 import io.kfboot.components.upgrade.UpgradeStep;
 import io.kfboot.components.upgrade.VendorVersions;
 import io.kfboot.core.ExitCategory;
-import io.kfboot.manifests.parse.K8sObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -167,30 +166,30 @@ public record UpgradePlan(
   /** What an upgrade saves before it changes anything, read from the installed release. */
   public List<String> backups() {
     List<String> out = new ArrayList<>();
-    if (has(installed, "Deployment", "kubeflow", "mysql")) {
+    for (BackupManifest.Database d : Backups.databases(Backups.deploymentsOf(installed))) {
       out.add(
-          "mysqldump of Pipelines' databases (mlpipeline, cachedb, metadb) from Deployment"
-              + " kubeflow/mysql");
+          "mysqldump of "
+              + d.name()
+              + " ("
+              + String.join(", ", d.databases())
+              + ") from Deployment "
+              + d.namespace()
+              + "/"
+              + d.deployment());
     }
-    if (has(installed, "Deployment", "kubeflow", "katib-mysql")) {
-      out.add("mysqldump of Katib's database (katib) from Deployment kubeflow/katib-mysql");
-    }
-    if (has(installed, "Deployment", "kubeflow", "minio")
-        || has(installed, "Deployment", "kubeflow", "seaweedfs")) {
-      out.add("a listing of bucket mlpipeline (every key, size and checksum)");
-    }
+    Backups.bucket(Backups.deploymentsOf(installed))
+        .ifPresent(
+            b ->
+                out.add(
+                    "a listing of bucket "
+                        + b.bucket()
+                        + " (every key, size and checksum) from pods "
+                        + b.pods()));
     out.add(
         "for clusters kfboot made over SSH (--inventory): k3s etcd-snapshot save on the first"
-            + " server, or a copy of its state.db where the server has no etcd");
+            + " server, or an online copy of its state.db where the server has no etcd, with the"
+            + " server token");
     return out;
-  }
-
-  private static boolean has(InstallPlan plan, String kind, String namespace, String name) {
-    return plan.components().stream()
-        .flatMap(c -> c.objects().stream())
-        .anyMatch(
-            (K8sObject o) ->
-                o.kind().equals(kind) && namespace.equals(o.namespace()) && o.name().equals(name));
   }
 
   public String toText() {

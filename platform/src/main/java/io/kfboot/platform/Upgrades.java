@@ -9,7 +9,6 @@ import io.kfboot.components.install.InstallState;
 import io.kfboot.components.install.Installer;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.upgrade.ClusterFacts;
-import io.kfboot.components.upgrade.PodExec;
 import io.kfboot.components.upgrade.ReleaseDiff;
 import io.kfboot.components.upgrade.UpgradeCatalog;
 import io.kfboot.components.upgrade.UpgradeException;
@@ -79,8 +78,9 @@ public final class Upgrades {
    *
    * @param backupDir where the dumps go; null for the default folder under XDG_STATE_HOME
    * @param skipBackup for clusters whose databases are backed up otherwise
+   * @param skipDatastore take no k3s datastore snapshot even where the inventory is given
    */
-  public Applied apply(String to, Path backupDir, boolean skipBackup) {
+  public Applied apply(String to, Path backupDir, boolean skipBackup, boolean skipDatastore) {
     ClusterConnection connection = new ClusterConnection(settings);
     connection.requireKubeconfig();
     try (KubernetesClient client = connection.connect()) {
@@ -103,9 +103,17 @@ public final class Upgrades {
                 : Backups.defaultDir(
                     settings.env(), ClusterConnection.clusterName(client), p.hop().from());
         listener.report("backup into " + dir);
-        backups =
-            new Backups(client, PodExec.kubernetes(client, settings.install().gateTimeout()))
-                .take(p.installed(), dir);
+        BackupManifest m =
+            Backups.take(
+                settings,
+                listener,
+                client,
+                Backups.deploymentsOf(p.installed()),
+                p.hop().from(),
+                dir,
+                false,
+                !skipDatastore);
+        backups = m.files().keySet().stream().map(dir::resolve).toList();
       }
       Map<String, Integer> crds = p.crdObjects();
       Upgrader.Request request =

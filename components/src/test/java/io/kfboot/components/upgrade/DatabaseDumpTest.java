@@ -3,22 +3,16 @@ package io.kfboot.components.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kfboot.components.testing.LocalPodExec;
 import io.kfboot.components.testing.MariaDb;
 import io.kfboot.core.KfbootException;
 import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,38 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DatabaseDumpTest {
   @TempDir Path tmp;
 
-  /** The pod's part played on this machine: the same argv and stdin, run locally. */
-  private final List<List<String>> ran = new ArrayList<>();
-
-  private final PodExec local =
-      (namespace, pod, container, argv, stdin, stdout, stderr) -> {
-        ran.add(argv);
-        try {
-          Process p = new ProcessBuilder(argv).start();
-          try (OutputStream in = p.getOutputStream()) {
-            stdin.transferTo(in);
-          }
-          Thread err = new Thread(() -> copy(p.getErrorStream(), stderr));
-          err.start();
-          p.getInputStream().transferTo(stdout);
-          err.join();
-          if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            return -1;
-          }
-          return p.exitValue();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        }
-      };
-
-  private static void copy(InputStream in, ByteArrayOutputStream out) {
-    try {
-      in.transferTo(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+  private final LocalPodExec local = new LocalPodExec();
 
   @Test
   @DisplayName(
@@ -90,7 +53,7 @@ class DatabaseDumpTest {
       assertThat(file).hasFileName("pipelines.sql");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
           .isEqualTo("rw-------");
-      assertThat(ran)
+      assertThat(local.ran())
           .singleElement()
           .satisfies(argv -> assertThat(String.join(" ", argv)).doesNotContain("s3cret-pw"));
       // the way back: into an empty server, then again over what the first load made
@@ -98,8 +61,8 @@ class DatabaseDumpTest {
         new DatabaseLoad(local)
             .load("kubeflow", "mysql-0", null, restored.port, "root", "an \"odd\" #pass", file);
       }
-      assertThat(ran).hasSize(3);
-      assertThat(ran.subList(1, 3))
+      assertThat(local.ran()).hasSize(3);
+      assertThat(local.ran().subList(1, 3))
           .allSatisfy(argv -> assertThat(String.join(" ", argv)).doesNotContain("odd"));
       assertThat(
               restored.sql(
@@ -158,11 +121,11 @@ class DatabaseDumpTest {
       Path cut = tmp.resolve("cut.sql");
       byte[] whole = Files.readAllBytes(good);
       Files.write(cut, Arrays.copyOf(whole, whole.length / 2));
-      int before = ran.size();
+      int before = local.ran().size();
       assertThatThrownBy(
               () -> load.load("kubeflow", "katib-mysql-0", null, db.port, "root", "s3cret-pw", cut))
           .hasMessageContaining("cut off");
-      assertThat(ran).as("a cut-off dump is not fed to the server").hasSize(before);
+      assertThat(local.ran()).as("a cut-off dump is not fed to the server").hasSize(before);
       Files.delete(good);
 
       // tests run as root, which ignores permissions: a file where the folder should be fails for

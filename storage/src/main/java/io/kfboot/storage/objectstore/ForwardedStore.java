@@ -11,7 +11,7 @@ import java.net.URI;
  * An in-cluster S3 store reached from this machine through a port-forward to one of its pods, as
  * {@code kubectl port-forward} does: nothing runs in the cluster, so no image is pulled for it.
  */
-public final class ForwardedStore implements AutoCloseable {
+public final class ForwardedStore implements StoreAccess.Open {
   private final LocalPortForward forward;
   private final S3Store store;
 
@@ -32,6 +32,7 @@ public final class ForwardedStore implements AutoCloseable {
         f, new S3Store(URI.create("http://127.0.0.1:" + f.getLocalPort()), accessKey, secretKey));
   }
 
+  @Override
   public S3Store store() {
     return store;
   }

@@ -1,5 +1,6 @@
-package io.kfboot.storage.objectstore;
+package io.kfboot.storage.testing;
 
+import io.kfboot.storage.objectstore.S3Store;
 import java.net.URI;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
@@ -8,10 +9,10 @@ import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /** A real S3 server in the test's JVM: s3proxy over jclouds' in-memory store, on loopback. */
-final class S3Proxies implements AutoCloseable {
+public final class S3Proxies implements AutoCloseable {
   private final S3Proxy proxy;
   private final BlobStoreContext context;
-  final S3Store store;
+  public final S3Store store;
 
   private S3Proxies(S3Proxy proxy, BlobStoreContext context, S3Store store) {
     this.proxy = proxy;
@@ -19,7 +20,7 @@ final class S3Proxies implements AutoCloseable {
     this.store = store;
   }
 
-  static S3Proxies start(String accessKey, String secretKey) throws Exception {
+  public static S3Proxies start(String accessKey, String secretKey) throws Exception {
     BlobStoreContext context =
         ContextBuilder.newBuilder("transient")
             .credentials("identity", "credential")
