@@ -51,6 +51,7 @@ public final class Upgrader {
   public static final String RESTARTED_FOR = "kfboot.io/restarted-for-istio";
 
   public static final String STEP_DELETE = "delete-before-apply";
+  public static final String STEP_MIGRATE = "migrate-stored-versions";
   public static final String STEP_INVENTORY = "inventory";
   public static final String STEP_APPLY = "apply";
   public static final String STEP_RESTART = "restart-sidecars";
@@ -146,6 +147,14 @@ public final class Upgrader {
         deletedFirst.add(o.key().toString());
       }
       state = done(state, STEP_DELETE);
+    }
+    if (!state.did(STEP_MIGRATE)) {
+      for (UpgradeStep s : r.hop().steps()) {
+        if (s instanceof UpgradeStep.MigrateStoredVersion m) {
+          new StoredVersionMigration(client, listener::warning).migrate(m);
+        }
+      }
+      state = done(state, STEP_MIGRATE);
     }
     AppliedInventory inventory =
         AppliedInventory.read(client).orElse(r.inventory()).plus(r.to(), namespace());
