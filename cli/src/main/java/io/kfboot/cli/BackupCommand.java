@@ -9,6 +9,7 @@ import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,6 +46,14 @@ final class BackupCommand extends BaseCommand {
       description = "With --inventory, save no k3s datastore (it is external, or saved otherwise).")
   boolean skipDatastore;
 
+  @Option(
+      names = "--before-upgrade-to",
+      paramLabel = "RELEASE",
+      description =
+          "Back up only if the cluster holds a release kfboot installed other than RELEASE (what"
+              + " the Pulumi stack runs before it changes a cluster's release); else do nothing.")
+  String beforeUpgradeTo;
+
   BackupCommand(Main.Context context) {
     super(context);
   }
@@ -62,7 +71,18 @@ final class BackupCommand extends BaseCommand {
     BackupManifest m;
     Path dir;
     try (KubernetesClient client = connection.connect()) {
-      String release = InstallState.read(client).map(InstallState::release).orElse("unrecorded");
+      Optional<InstallState> state = InstallState.read(client);
+      if (beforeUpgradeTo != null
+          && (state.isEmpty() || state.get().release().equals(beforeUpgradeTo))) {
+        print(
+            "no backup: "
+                + (state.isEmpty()
+                    ? "kfboot has installed nothing on this cluster"
+                    : "the cluster holds " + beforeUpgradeTo + " already")
+                + ", so nothing is upgraded");
+        return ExitCodes.OK;
+      }
+      String release = state.map(InstallState::release).orElse("unrecorded");
       dir =
           backupDir != null
               ? backupDir

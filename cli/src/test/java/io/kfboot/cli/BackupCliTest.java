@@ -42,6 +42,15 @@ class BackupCliTest {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(manifest)))
           .isEqualTo("rw-------");
 
+      // what the stack runs before a release change: nothing to back up on a cluster without kfboot
+      Path stackDir = tmp.resolve("stack-backup");
+      CliRun before =
+          CliRun.of(
+              env, "backup", "--before-upgrade-to", "26.03", "--backup-dir", stackDir.toString());
+      assertThat(before.code()).as(before.err()).isZero();
+      assertThat(before.out()).contains("no backup: kfboot has installed nothing on this cluster");
+      assertThat(stackDir).doesNotExist();
+
       CliRun text = CliRun.of(env, "backup", "--backup-dir", tmp.resolve("b2").toString());
       assertThat(text.code()).as(text.err()).isZero();
       assertThat(text.out()).contains("no k3s datastore (give --inventory");

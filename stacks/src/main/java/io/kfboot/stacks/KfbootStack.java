@@ -38,6 +38,8 @@ public final class KfbootStack {
   /** The resource names of the verify step, for tests and docs. */
   public static final String VERIFY = "kfboot-verify";
 
+  public static final String BACKUP = "kfboot-backup";
+
   public static void define(
       Context ctx,
       StackConfig config,
@@ -106,8 +108,9 @@ public final class KfbootStack {
       kubeconfig = secrets.kubeconfig();
     }
     ctx.export("upgradePlan", upgradePlan(ctx, kubeconfig, preview));
+    LocalCommand backup = backup(releasePlan, kubeconfig, kfboot, after);
     KubeflowStack.Defined defined =
-        KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig);
+        KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig, List.of(backup));
     after.addAll(defined.resources());
     if (!config.skipVerify()) {
       verify(ctx, config, defined.plan(), kubeconfig, kfboot, credentialsFile, after);
@@ -147,6 +150,26 @@ public final class KfbootStack {
    * {@code kfboot verify} as a {@code command:local:Command}: the kubeconfig only in its secret
    * environment, run again when the release, commit, components or inventory change.
    */
+  /**
+   * {@code kfboot backup --before-upgrade-to RELEASE} as a {@code command:local:Command} that every
+   * write of the release waits for: when the stack's release changes on a cluster kfboot installed
+   * another on, the backup {@code kfboot upgrade} takes (dumps, the bucket listing) is taken before
+   * anything changes; on a fresh cluster or the same release it writes nothing. Run again when the
+   * release or its commit changes.
+   */
+  private static LocalCommand backup(
+      InstallPlan plan, Output<String> kubeconfig, String kfboot, List<Resource> after) {
+    String create =
+        kfboot + " backup --before-upgrade-to " + Command.quote(plan.tree().release().tag());
+    List<Object> triggers = List.of(plan.tree().release().tag(), plan.tree().release().commit());
+    Output<Map<String, String>> environment =
+        kubeconfig.applyValue(k -> Map.of(Setting.KUBECONFIG_CONTENT_ENV, k)).asSecret();
+    return new LocalCommand(
+        BACKUP,
+        new LocalCommand.Args(create, null, environment, triggers),
+        CustomResourceOptions.builder().dependsOn(List.copyOf(after)).build());
+  }
+
   private static void verify(
       Context ctx,
       StackConfig config,

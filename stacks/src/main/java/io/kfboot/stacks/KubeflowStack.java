@@ -45,6 +45,20 @@ public final class KubeflowStack {
       InstallPlan releasePlan,
       Credentials credentials,
       Output<String> kubeconfig) {
+    return define(ctx, config, releasePlan, credentials, kubeconfig, List.of());
+  }
+
+  /**
+   * @param before what must finish before the stack writes anything to the cluster (the backup an
+   *     upgrade takes)
+   */
+  public static Defined define(
+      Context ctx,
+      StackConfig config,
+      InstallPlan releasePlan,
+      Credentials credentials,
+      Output<String> kubeconfig,
+      List<Resource> before) {
     // k3s' bundled local-path is assumed: a stack cannot look at a cluster before it exists
     // (docs/pulumi.md); set storage.mode existing for a cluster without it
     InstallPlan plan =
@@ -75,7 +89,10 @@ public final class KubeflowStack {
         new KubernetesObject(
             "kfboot-inventory",
             body(AppliedInventory.of(plan).toConfigMap()),
-            CustomResourceOptions.builder().provider(provider).build());
+            CustomResourceOptions.builder()
+                .provider(provider)
+                .dependsOn(List.copyOf(before))
+                .build());
     Map<String, KubeflowComponent> registered = new HashMap<>();
     // plan order has every dependency before its dependents
     for (PlannedComponent c : plan.components()) {

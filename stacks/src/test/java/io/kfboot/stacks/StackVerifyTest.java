@@ -107,6 +107,25 @@ class StackVerifyTest {
   }
 
   @Test
+  void theBackupAnUpgradeTakesRunsAfterTheHostsAndBeforeTheStackWritesToTheCluster()
+      throws Exception {
+    StackHarness h = run(Map.of());
+    StackHarness.Registered backup = h.byName.get(KfbootStack.BACKUP);
+    assertThat(backup).isNotNull();
+    assertThat(String.valueOf(backup.inputs().get("create")))
+        .isEqualTo("kfboot backup --before-upgrade-to v1.10.2");
+    assertThat(backup.secretInputs())
+        .as("the kubeconfig travels in the secret environment")
+        .isTrue();
+    assertThat(backup.dependsOn()).contains("server-1-kubeconfig");
+    assertThat(String.valueOf(backup.inputs().get("triggers")))
+        .contains("v1.10.2")
+        .contains(release.tree().release().commit());
+    // the inventory is the stack's first write to the cluster; every component waits for it
+    assertThat(h.byName.get("kfboot-inventory").dependsOn()).contains(KfbootStack.BACKUP);
+  }
+
+  @Test
   void skipVerifyLeavesTheStepOut() throws Exception {
     StackHarness h = run(Map.of("skipVerify", "true"));
     assertThat(h.byName).doesNotContainKey(KfbootStack.VERIFY);

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 
 /** Upgrades of a kfboot install on the simulated cluster, user data in place, real renders. */
 @Requires({Need.KUSTOMIZE, Need.FIXTURES})
-class UpgraderTest {
+public class UpgraderTest {
   private static final String PROFILE_NS = "team-a";
 
   private static Upgrader.Request request(KubernetesClient client, String from, String to) {
@@ -465,7 +465,7 @@ class UpgraderTest {
   }
 
   /** On a cluster holding v1.10.2: a team's data, the stores' pods, the upgrade's request. */
-  static Upgrader.Request prepareData(KubernetesClient client) {
+  public static Upgrader.Request prepareData(KubernetesClient client) {
     userData(client);
     storePods(client, "minio", "seaweedfs");
     return request(client, "v1.10.2", "26.03");
