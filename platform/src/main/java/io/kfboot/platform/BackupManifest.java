@@ -98,15 +98,8 @@ public record BackupManifest(
     try {
       PrivateFiles.write(
           dir.resolve(FILE),
-          out ->
-              JSON.writeValue(
-                  new java.io.FilterOutputStream(out) {
-                    @Override
-                    public void close() throws IOException {
-                      flush();
-                    }
-                  },
-                  this));
+          // Jackson closes the stream when done; PrivateFiles closing it again does nothing
+          out -> JSON.writeValue(out, this));
       return this;
     } catch (IOException e) {
       throw new KfbootException(

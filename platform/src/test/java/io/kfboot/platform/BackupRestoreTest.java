@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -24,8 +23,6 @@ import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.testing.SimulatedCluster;
-import io.kfboot.verify.wait.Condition;
-import io.kfboot.verify.wait.ConditionResult;
 import io.kfboot.verify.wait.Waiter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,7 +83,7 @@ class BackupRestoreTest {
       }
       installedRelease(client);
       LocalPodExec exec = new LocalPodExec().port(3306, db.port);
-      StoreAccess stores = (ns, pod, port, ak, sk) -> open(minio, ak, sk);
+      StoreAccess stores = StorePods.direct(minio.store);
       RecordingHostOperator server =
           new RecordingHostOperator("cp-1")
               .on("/etcd ]; then echo etcd", 0, "etcd\n")
@@ -250,20 +247,6 @@ class BackupRestoreTest {
     }
   }
 
-  private static StoreAccess.Open open(S3Proxies minio, String accessKey, String secretKey) {
-    assertThat(accessKey).isEqualTo("minio");
-    assertThat(secretKey).isEqualTo(SECRET_KEY);
-    return new StoreAccess.Open() {
-      @Override
-      public io.kfboot.storage.objectstore.S3Store store() {
-        return minio.store;
-      }
-
-      @Override
-      public void close() {}
-    };
-  }
-
   /** What v1.10.2 leaves that the backup reads: its databases' and store's objects and pods. */
   private static void installedRelease(KubernetesClient client) {
     client
@@ -293,45 +276,13 @@ class BackupRestoreTest {
     deployment(client, "mysql", "app", "mysql", "mysql-pv-claim");
     deployment(client, "katib-mysql", "katib.kubeflow.org/component", "mysql", "katib-mysql");
     deployment(client, "minio", "app", "minio", null);
-    for (String[] pod :
+    StorePods.running(
+        client,
+        "kubeflow",
         List.of(
-            new String[] {"mysql-0", "app", "mysql"},
-            new String[] {"katib-mysql-0", "katib.kubeflow.org/component", "mysql"},
-            new String[] {"minio-0", "app", "minio"})) {
-      client
-          .pods()
-          .inNamespace("kubeflow")
-          .resource(
-              new PodBuilder()
-                  .withNewMetadata()
-                  .withName(pod[0])
-                  .addToLabels(pod[1], pod[2])
-                  .endMetadata()
-                  .withNewSpec()
-                  .addNewContainer()
-                  .withName("main")
-                  .withImage("db")
-                  .endContainer()
-                  .endSpec()
-                  .build())
-          .create();
-    }
-    new Waiter(Duration.ofMillis(10), new ClusterDiagnostics(client), Waiter.Listener.NONE)
-        .await(
-            Condition.of(
-                "the three pods running",
-                List.of("kubeflow"),
-                () ->
-                    client.pods().inNamespace("kubeflow").list().getItems().stream()
-                                .filter(
-                                    p ->
-                                        p.getStatus() != null
-                                            && "Running".equals(p.getStatus().getPhase()))
-                                .count()
-                            == 3
-                        ? ConditionResult.met("running")
-                        : ConditionResult.pending("not yet")),
-            Duration.ofMinutes(2));
+            new StorePods.Pod("mysql-0", "app", "mysql"),
+            new StorePods.Pod("katib-mysql-0", "katib.kubeflow.org/component", "mysql"),
+            new StorePods.Pod("minio-0", "app", "minio")));
   }
 
   private static void secret(KubernetesClient client, String name, Map<String, String> data) {

@@ -1,6 +1,5 @@
 package io.kfboot.platform;
 
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -18,7 +17,6 @@ import io.kfboot.components.upgrade.Upgrader;
 import io.kfboot.components.upgrade.UpgraderTest;
 import io.kfboot.storage.objectstore.BucketCopy;
 import io.kfboot.storage.objectstore.S3Store;
-import io.kfboot.storage.objectstore.StoreAccess;
 import io.kfboot.storage.testing.S3Proxies;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.testing.SimulatedCluster;
@@ -88,7 +86,7 @@ public final class UpgradeBenchmark {
           new Backups(
                   client,
                   new LocalPodExec().port(3306, db.port),
-                  (ns, pod, port, ak, sk) -> open(minio.store),
+                  StorePods.direct(minio.store),
                   new Datastore(Duration.ofMinutes(1), s -> {}),
                   s -> {})
               .take(
@@ -133,18 +131,6 @@ public final class UpgradeBenchmark {
     System.exit(0);
   }
 
-  private static StoreAccess.Open open(S3Store store) {
-    return new StoreAccess.Open() {
-      @Override
-      public S3Store store() {
-        return store;
-      }
-
-      @Override
-      public void close() {}
-    };
-  }
-
   /** Runs and metrics of a team that used Pipelines and Katib for a while. */
   private static void pipelinesData(MariaDb db) throws Exception {
     StringBuilder sql =
@@ -178,28 +164,12 @@ public final class UpgradeBenchmark {
 
   /** The MySQL pods the dumps run in, and their passwords set to the bench server's. */
   private static void databasePods(KubernetesClient client) {
-    for (String[] pod :
+    StorePods.running(
+        client,
+        "kubeflow",
         List.of(
-            new String[] {"mysql-0", "app", "mysql"},
-            new String[] {"katib-mysql-0", "katib.kubeflow.org/component", "mysql"})) {
-      client
-          .pods()
-          .inNamespace("kubeflow")
-          .resource(
-              new PodBuilder()
-                  .withNewMetadata()
-                  .withName(pod[0])
-                  .addToLabels(pod[1], pod[2])
-                  .endMetadata()
-                  .withNewSpec()
-                  .addNewContainer()
-                  .withName("mysql")
-                  .withImage("mysql")
-                  .endContainer()
-                  .endSpec()
-                  .build())
-          .create();
-    }
+            new StorePods.Pod("mysql-0", "app", "mysql"),
+            new StorePods.Pod("katib-mysql-0", "katib.kubeflow.org/component", "mysql")));
     String pw = Base64.getEncoder().encodeToString(PASSWORD.getBytes(StandardCharsets.UTF_8));
     for (String[] s :
         List.of(
@@ -231,22 +201,6 @@ public final class UpgradeBenchmark {
           .inNamespace("kubeflow")
           .resource(secret)
           .createOr(NonDeletingOperation::update);
-    }
-    // the pods turn Running after the simulated scheduler's short delay
-    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-    while (client.pods().inNamespace("kubeflow").list().getItems().stream()
-            .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
-            .count()
-        < 4) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the store and database pods did not run");
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.kfboot.bootstrap.host;
 
 import io.kfboot.bootstrap.command.Command;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -23,10 +25,19 @@ public interface HostOperator extends AutoCloseable {
   void upload(byte[] content, String path, int mode, String owner);
 
   /**
-   * {@link #upload} of a file on this machine, streamed rather than held in memory (a datastore
-   * snapshot to restore).
+   * {@link #upload} of a file on this machine (a datastore snapshot to restore). Read into memory
+   * here; the SSH transport overrides it to stream the file instead.
    */
-  void upload(Path local, String path, int mode, String owner);
+  default void upload(Path local, String path, int mode, String owner) {
+    byte[] content;
+    try {
+      content = Files.readAllBytes(local);
+    } catch (IOException e) {
+      throw new HostException(
+          name(), "cannot read " + local + ": " + e.getMessage(), "check the local file", false, e);
+    }
+    upload(content, path, mode, owner);
+  }
 
   /** The file's bytes, read as root. */
   byte[] read(String path);

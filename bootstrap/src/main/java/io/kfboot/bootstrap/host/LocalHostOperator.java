@@ -125,16 +125,6 @@ public final class LocalHostOperator implements HostOperator {
   }
 
   @Override
-  public void upload(Path local, String path, int mode, String owner) {
-    try {
-      upload(Files.readAllBytes(local), path, mode, owner);
-    } catch (IOException e) {
-      throw new HostException(
-          name, "cannot read " + local + ": " + e.getMessage(), "check the local file", false, e);
-    }
-  }
-
-  @Override
   public byte[] read(String path) {
     try {
       return Files.readAllBytes(Path.of(path));

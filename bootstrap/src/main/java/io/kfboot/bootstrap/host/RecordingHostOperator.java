@@ -3,7 +3,6 @@ package io.kfboot.bootstrap.host;
 import io.kfboot.bootstrap.command.Command;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,16 +108,6 @@ public final class RecordingHostOperator implements HostOperator {
     actions.add(new Wrote(path, mode, owner));
     files.put(path, content.clone());
     modes.put(path, mode);
-  }
-
-  @Override
-  public void upload(Path local, String path, int mode, String owner) {
-    try {
-      upload(Files.readAllBytes(local), path, mode, owner);
-    } catch (IOException e) {
-      throw new HostException(
-          name, "cannot read " + local + ": " + e.getMessage(), "check the local file", false, e);
-    }
   }
 
   @Override

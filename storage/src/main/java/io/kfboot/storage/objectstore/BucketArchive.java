@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kfboot.bootstrap.host.PrivateFiles;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -94,8 +93,7 @@ public final class BucketArchive {
       }
       Listing listing = new Listing(bucket, objects, entries);
       try {
-        PrivateFiles.write(
-            listingFile(dir, bucket), out -> JSON.writeValue(nonClosing(out), listing));
+        PrivateFiles.write(listingFile(dir, bucket), out -> JSON.writeValue(out, listing));
       } catch (IOException e) {
         throw unwritable(dir, e);
       }
@@ -159,21 +157,21 @@ public final class BucketArchive {
       if (!Files.isRegularFile(file) || Files.size(file) != e.size()) {
         return false;
       }
-      if (!plainMd5(e.etag())) {
+      if (!ETags.isMd5(e.etag())) {
         return true;
       }
-      MessageDigest md5 = md5();
+      MessageDigest md5 = ETags.md5();
       try (InputStream in = new DigestInputStream(Files.newInputStream(file), md5)) {
         in.transferTo(OutputStream.nullOutputStream());
       }
-      return quotedHex(md5.digest()).equals(e.etag());
+      return ETags.of(md5).equals(e.etag());
     } catch (IOException x) {
       return false;
     }
   }
 
   private static void download(S3Client s3, String bucket, Entry e, Path file) {
-    MessageDigest md5 = md5();
+    MessageDigest md5 = ETags.md5();
     try {
       PrivateFiles.write(
           file,
@@ -183,8 +181,8 @@ public final class BucketArchive {
                 InputStream digesting = new DigestInputStream(in, md5)) {
               digesting.transferTo(out);
             }
-            String got = quotedHex(md5.digest());
-            if (plainMd5(e.etag()) && !got.equals(e.etag())) {
+            String got = ETags.of(md5);
+            if (ETags.isMd5(e.etag()) && !got.equals(e.etag())) {
               throw new IOException(
                   bucket + "/" + e.key() + " arrived with MD5 " + got + ", ETag " + e.etag());
             }
@@ -199,7 +197,7 @@ public final class BucketArchive {
   }
 
   private static void upload(S3Client s3, String bucket, Entry e, Path file) {
-    MessageDigest md5 = md5();
+    MessageDigest md5 = ETags.md5();
     PutObjectResponse put;
     try (InputStream in = new DigestInputStream(Files.newInputStream(file), md5)) {
       put =
@@ -213,8 +211,8 @@ public final class BucketArchive {
           ExitCategory.INVALID_INPUT,
           x);
     }
-    String sent = quotedHex(md5.digest());
-    if ((plainMd5(e.etag()) && !sent.equals(e.etag())) || !sent.equals(put.eTag())) {
+    String sent = ETags.of(md5);
+    if ((ETags.isMd5(e.etag()) && !sent.equals(e.etag())) || !sent.equals(put.eTag())) {
       throw new KfbootException(
           bucket
               + "/"
@@ -274,39 +272,9 @@ public final class BucketArchive {
         e);
   }
 
-  private static OutputStream nonClosing(OutputStream out) {
-    return new FilterOutputStream(out) {
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void close() throws IOException {
-        flush();
-      }
-    };
-  }
-
-  private static boolean plainMd5(String etag) {
-    return etag != null && !etag.contains("-");
-  }
-
-  private static String quotedHex(byte[] digest) {
-    return "\"" + HexFormat.of().formatHex(digest) + "\"";
-  }
-
   private static byte[] sha256(String s) {
     try {
       return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

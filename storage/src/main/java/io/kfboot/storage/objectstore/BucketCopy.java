@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -91,7 +89,7 @@ public final class BucketCopy {
   }
 
   private static void copyOne(S3Client source, S3Client target, String bucket, S3Object o) {
-    MessageDigest md5 = md5();
+    MessageDigest md5 = ETags.md5();
     PutObjectResponse put;
     try (ResponseInputStream<GetObjectResponse> in =
             source.getObject(b -> b.bucket(bucket).key(o.key()));
@@ -107,8 +105,8 @@ public final class BucketCopy {
           ExitCategory.NETWORK,
           e);
     }
-    String sent = "\"" + HexFormat.of().formatHex(md5.digest()) + "\"";
-    boolean plainSource = o.eTag() != null && !o.eTag().contains("-");
+    String sent = ETags.of(md5);
+    boolean plainSource = ETags.isMd5(o.eTag());
     if ((plainSource && !sent.equals(o.eTag())) || !sent.equals(put.eTag())) {
       throw new KfbootException(
           bucket
@@ -164,13 +162,5 @@ public final class BucketCopy {
             : "check that the store runs and answers S3 at that address",
         ExitCategory.UNEXPECTED_STATE,
         e);
-  }
-
-  private static MessageDigest md5() {
-    try {
-      return MessageDigest.getInstance("MD5");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has MD5", e);
-    }
   }
 }
