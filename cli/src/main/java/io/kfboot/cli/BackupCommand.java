@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
             + " folder of 0600 files with backup.json, which 'kfboot restore --from' reads.")
 final class BackupCommand extends BaseCommand {
   @Mixin Options.Cluster cluster = new Options.Cluster();
-  @Mixin Options.Hosts hosts = new Options.Hosts();
+  @Mixin Options.HostAccess hosts = new Options.HostAccess();
   @Mixin Options.Output output = new Options.Output();
 
   @Option(

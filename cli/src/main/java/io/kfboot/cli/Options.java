@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -247,13 +248,13 @@ final class Options {
     }
   }
 
-  /** How hosts are reached. */
-  static final class Hosts {
+  /** How hosts are reached (for commands that work on hosts one at a time, or on none). */
+  static final class HostAccess {
     @Option(
         names = {"-i", "--inventory"},
         paramLabel = "FILE",
         descriptionKey = "INVENTORY",
-        description = "The inventory (see docs/inventory.md); required. Env KFBOOT_INVENTORY.")
+        description = "The inventory (see docs/inventory.md). Env KFBOOT_INVENTORY.")
     Path inventory;
 
     @Option(
@@ -283,12 +284,6 @@ final class Options {
     boolean printCommands;
 
     @Option(
-        names = "--parallelism",
-        paramLabel = "N",
-        description = "Hosts worked on at once (default: 8).")
-    Integer parallelism;
-
-    @Option(
         names = "--command-timeout",
         paramLabel = "DURATION",
         converter = DurationConverter.class,
@@ -301,8 +296,23 @@ final class Options {
       in.acceptNewHostKeys = acceptNewHostKeys;
       in.local = local;
       in.printCommands = printCommands;
-      in.hostParallelism = parallelism;
       in.commandTimeout = commandTimeout;
+    }
+  }
+
+  /** How hosts are reached, and how many at once. */
+  static final class Hosts {
+    @Mixin HostAccess access = new HostAccess();
+
+    @Option(
+        names = "--parallelism",
+        paramLabel = "N",
+        description = "Hosts worked on at once (default: 8).")
+    Integer parallelism;
+
+    void into(SettingsInput in) {
+      access.into(in);
+      in.hostParallelism = parallelism;
     }
   }
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
             + " way back'.")
 final class RestoreCommand extends BaseCommand {
   @Mixin Options.Cluster cluster = new Options.Cluster();
-  @Mixin Options.Hosts hosts = new Options.Hosts();
+  @Mixin Options.HostAccess hosts = new Options.HostAccess();
   @Mixin Options.Output output = new Options.Output();
 
   @Option(

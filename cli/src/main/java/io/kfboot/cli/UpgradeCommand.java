@@ -30,6 +30,7 @@ final class UpgradeCommand extends BaseCommand {
   @Mixin Options.Cluster cluster = new Options.Cluster();
   @Mixin Options.Output output = new Options.Output();
   @Mixin Options.Install tuning = new Options.Install();
+  @Mixin Options.HostAccess hosts = new Options.HostAccess();
 
   @Option(
       names = "--to",
@@ -57,8 +58,8 @@ final class UpgradeCommand extends BaseCommand {
   @Option(
       names = "--skip-datastore",
       description =
-          "With --inventory, take no k3s datastore snapshot (the datastore is external, or saved"
-              + " otherwise).")
+          "With --inventory, take no k3s datastore snapshot in the backup (the datastore is"
+              + " external, or saved otherwise).")
   boolean skipDatastore;
 
   @Option(names = "--skip-verify", description = "Stop after the upgrade, before verify.")
@@ -73,6 +74,7 @@ final class UpgradeCommand extends BaseCommand {
     release.into(in);
     cluster.into(in);
     tuning.into(in);
+    hosts.into(in);
   }
 
   @Override

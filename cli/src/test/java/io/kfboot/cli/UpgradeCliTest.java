@@ -22,6 +22,7 @@ import io.kfboot.manifests.testing.Fixtures;
 import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
 import io.kfboot.verify.testing.SimulatedCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -145,6 +146,19 @@ class UpgradeCliTest {
               env, "upgrade", "--to", "v1.10.2", "--manifests", v1102, "--poll-interval", "10ms");
       assertThat(noDatabase.code()).as(noDatabase.err()).isEqualTo(ExitCodes.UNEXPECTED_STATE);
       assertThat(noDatabase.err()).contains("no running pod app=mysql in kubeflow to back up from");
+      Path inTheWay = Files.writeString(tmp.resolve("in-the-way"), "x");
+      CliRun unwritable =
+          CliRun.of(
+              env,
+              "upgrade",
+              "--to",
+              "v1.10.2",
+              "--manifests",
+              v1102,
+              "--backup-dir",
+              inTheWay.resolve("backup").toString());
+      assertThat(unwritable.code()).as(unwritable.err()).isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(unwritable.err()).contains("cannot be written").contains("--backup-dir");
       assertThat(changingWrites(cluster)).isEqualTo(writesBefore);
 
       CliRun upgrade =
