@@ -1,15 +1,11 @@
 package io.kfboot.cli;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.kfboot.components.install.InstallState;
 import io.kfboot.platform.BackupManifest;
 import io.kfboot.platform.Backups;
-import io.kfboot.platform.ClusterConnection;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -66,39 +62,15 @@ final class BackupCommand extends BaseCommand {
 
   @Override
   int run(PlatformSettings settings) {
-    ClusterConnection connection = new ClusterConnection(settings);
-    connection.requireKubeconfig();
-    BackupManifest m;
-    Path dir;
-    try (KubernetesClient client = connection.connect()) {
-      Optional<InstallState> state = InstallState.read(client);
-      if (beforeUpgradeTo != null
-          && (state.isEmpty() || state.get().release().equals(beforeUpgradeTo))) {
-        print(
-            "no backup: "
-                + (state.isEmpty()
-                    ? "kfboot has installed nothing on this cluster"
-                    : "the cluster holds " + beforeUpgradeTo + " already")
-                + ", so nothing is upgraded");
-        return ExitCodes.OK;
-      }
-      String release = state.map(InstallState::release).orElse("unrecorded");
-      dir =
-          backupDir != null
-              ? backupDir
-              : Backups.defaultDir(settings.env(), ClusterConnection.clusterName(client), release);
-      listener(settings).report("backup into " + dir);
-      m =
-          Backups.take(
-              settings,
-              listener(settings),
-              client,
-              Backups.deploymentsOn(client),
-              release,
-              dir,
-              withObjects,
-              !skipDatastore);
+    Backups.Taken taken =
+        Backups.ofCluster(
+            settings, listener(settings), backupDir, withObjects, !skipDatastore, beforeUpgradeTo);
+    if (taken.skipped() != null) {
+      print("no backup: " + taken.skipped() + ", so nothing is upgraded");
+      return ExitCodes.OK;
     }
+    BackupManifest m = taken.manifest();
+    Path dir = taken.dir();
     if (output.json()) {
       printJson(Map.of("schemaVersion", 1, "dir", dir.toString(), "manifest", m));
     } else {

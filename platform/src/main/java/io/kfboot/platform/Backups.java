@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.k3s.Datastore;
+import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.upgrade.ClusterFacts;
 import io.kfboot.components.upgrade.DatabaseDump;
@@ -142,6 +143,52 @@ public final class Backups {
             "kubeflow/mlpipeline-minio-artifact",
             "accesskey",
             "secretkey"));
+  }
+
+  /**
+   * What {@code kfboot backup} did: the folder and its manifest, or, with {@code beforeUpgradeTo},
+   * why no backup was needed.
+   */
+  public record Taken(Path dir, BackupManifest manifest, String skipped) {}
+
+  /**
+   * {@code kfboot backup} on the cluster of the settings' kubeconfig: what is installed read from
+   * the cluster itself (no render needed), the release from kfboot's install record.
+   *
+   * @param backupDir null for the default folder under XDG_STATE_HOME
+   * @param beforeUpgradeTo when not null, back up only if the cluster holds another release kfboot
+   *     installed (the Pulumi stack's step before a release change)
+   */
+  public static Taken ofCluster(
+      PlatformSettings settings,
+      PlatformListener listener,
+      Path backupDir,
+      boolean objects,
+      boolean datastore,
+      String beforeUpgradeTo) {
+    ClusterConnection connection = new ClusterConnection(settings);
+    connection.requireKubeconfig();
+    try (KubernetesClient client = connection.connect()) {
+      Optional<InstallState> state = InstallState.read(client);
+      if (beforeUpgradeTo != null
+          && (state.isEmpty() || state.get().release().equals(beforeUpgradeTo))) {
+        return new Taken(
+            null,
+            null,
+            state.isEmpty()
+                ? "kfboot has installed nothing on this cluster"
+                : "the cluster holds " + beforeUpgradeTo + " already");
+      }
+      String release = state.map(InstallState::release).orElse("unrecorded");
+      Path dir =
+          backupDir != null
+              ? backupDir
+              : defaultDir(settings.env(), ClusterConnection.clusterName(client), release);
+      listener.report("backup into " + dir);
+      BackupManifest m =
+          take(settings, listener, client, deploymentsOn(client), release, dir, objects, datastore);
+      return new Taken(dir, m, null);
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -252,11 +253,7 @@ class BackupRestoreTest {
     client
         .namespaces()
         .resource(
-            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                .withNewMetadata()
-                .withName("kubeflow")
-                .endMetadata()
-                .build())
+            new NamespaceBuilder().withNewMetadata().withName("kubeflow").endMetadata().build())
         .create();
     secret(client, "mysql-secret", Map.of("username", "kfp", "password", PIPELINES_PW));
     secret(client, "katib-mysql-secrets", Map.of("MYSQL_ROOT_PASSWORD", KATIB_PW));

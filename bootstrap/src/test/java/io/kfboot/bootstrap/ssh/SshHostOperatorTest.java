@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -120,7 +121,7 @@ class SshHostOperatorTest {
   void downloadsStreamBinaryFilesWholeInto0600FilesAndAMissingOneLeavesNothing() throws Exception {
     // not UTF-8 text, and larger than any one SSH window: a datastore snapshot's shape
     byte[] snapshot = new byte[5 * 1024 * 1024 + 17];
-    new java.util.Random(7).nextBytes(snapshot);
+    new Random(7).nextBytes(snapshot);
     Path remote = dir.resolve("var/lib/rancher/k3s/server/db/snapshots/kfboot-1");
     Files.createDirectories(remote.getParent());
     Files.write(remote, snapshot);
