@@ -24,6 +24,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -282,7 +283,10 @@ public final class Backups {
     BackupManifest.Datastore saved = null;
     if (!request.servers().isEmpty()) {
       HostOperator first = request.servers().get(0);
-      Datastore.Snapshot s = datastore.save(first, "kfboot-" + dir.getFileName(), dir);
+      // k3s names the snapshot's ETCDSnapshotFile object after it: lower case, no odd characters
+      String name =
+          ("kfboot-" + dir.getFileName()).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+      Datastore.Snapshot s = datastore.save(first, name, dir);
       saved =
           new BackupManifest.Datastore(
               s.kind().name(),

@@ -92,6 +92,10 @@ public final class Upgrades {
           && Installation.complete(state)) {
         return new Applied(null, null, List.of(), true);
       }
+      if (!skipBackup && backupDir != null) {
+        // bad input fails before the releases are rendered, not minutes later
+        Backups.requireWritable(backupDir);
+      }
       UpgradePlan p = plan(client, to);
       p.requireNoRefusals();
       List<Path> backups = List.of();
