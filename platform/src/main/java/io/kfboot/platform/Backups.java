@@ -207,7 +207,6 @@ public final class Backups {
       Path dir,
       boolean objects,
       boolean datastore) {
-    requireWritable(dir);
     List<HostOperator> servers =
         datastore && settings.inventory().isPresent()
             ? new Hosts(settings, listener).servers()
@@ -419,8 +418,7 @@ public final class Backups {
   }
 
   String pod(String namespace, String selector) {
-    String[] kv = selector.split("=", 2);
-    return ClusterFacts.runningPod(client, namespace, kv[0], kv[1])
+    return ClusterFacts.runningPod(client, namespace, selector)
         .orElseThrow(
             () ->
                 new KfbootException(

@@ -20,7 +20,6 @@ import io.kfboot.verify.wait.Waiter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * {@code kfboot restore}: the way back from a backup folder. Every file is checked against the
@@ -176,7 +175,7 @@ public final class Restores {
           waiter,
           m,
           request,
-          () -> PodExec.kubernetes(client, settings.timeout()),
+          PodExec.kubernetes(client, settings.timeout()),
           StoreAccess.portForward(client));
     }
     return new Report(m, steps);
@@ -188,7 +187,7 @@ public final class Restores {
       Waiter waiter,
       BackupManifest m,
       Request request,
-      Supplier<PodExec> exec,
+      PodExec exec,
       StoreAccess stores) {
     Path dir = request.from();
     if (request.databases()) {
@@ -200,7 +199,7 @@ public final class Restores {
         Secret secret = Backups.secret(client, d.secret());
         String pod = waitForPod(client, waiter, d.namespace(), d.pods());
         listener.report("loading " + d.file() + " into " + d.namespace() + "/" + pod);
-        new DatabaseLoad(exec.get())
+        new DatabaseLoad(exec)
             .load(
                 d.namespace(),
                 pod,
@@ -229,14 +228,13 @@ public final class Restores {
   }
 
   private String waitForPod(KubernetesClient client, Waiter waiter, String ns, String selector) {
-    String[] kv = selector.split("=", 2);
     return waiter
         .await(
             Condition.of(
                 "a running pod " + selector + " in " + ns,
                 List.of(ns),
                 () ->
-                    ClusterFacts.runningPod(client, ns, kv[0], kv[1])
+                    ClusterFacts.runningPod(client, ns, selector)
                         .map(ConditionResult::met)
                         .orElse(ConditionResult.pending("none running"))),
             settings.install().gateTimeout())

@@ -168,7 +168,7 @@ class BackupRestoreTest {
           new Waiter(Duration.ofMillis(10), new ClusterDiagnostics(client), Waiter.Listener.NONE),
           BackupManifest.read(dir),
           request,
-          () -> exec,
+          exec,
           stores);
 
       assertThat(db.sql("SELECT UUID, Conditions FROM mlpipeline.run_details ORDER BY UUID"))

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
+import io.kfboot.verify.wait.KubernetesConditions;
 import io.kfboot.verify.wait.Waiter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -102,21 +103,7 @@ public final class ClaimReset {
     }
     scale(ref, replicas);
     waiter.await(
-        Condition.of(
-            "Deployment " + namespace + "/" + deployment + " ready again",
-            List.of(namespace),
-            () -> {
-              Deployment now = ref.get();
-              Integer ready =
-                  now == null || now.getStatus() == null
-                      ? null
-                      : now.getStatus().getReadyReplicas();
-              return ready != null && ready >= replicas
-                  ? ConditionResult.met(ready + " ready")
-                  : ConditionResult.pending(
-                      (ready == null ? 0 : ready) + "/" + replicas + " ready");
-            }),
-        timeout);
+        new KubernetesConditions(client).deploymentAvailable(namespace, deployment), timeout);
     return names;
   }
 

@@ -78,10 +78,14 @@ public final class ClusterFacts {
         .toList();
   }
 
-  /** The first running pod (by name) with label {@code key=value} in {@code namespace}. */
+  /**
+   * The first running pod (by name) with the label {@code selector} ("key=value") in {@code
+   * namespace}.
+   */
   public static Optional<String> runningPod(
-      KubernetesClient client, String namespace, String key, String value) {
-    return client.pods().inNamespace(namespace).withLabel(key, value).list().getItems().stream()
+      KubernetesClient client, String namespace, String selector) {
+    String[] kv = selector.split("=", 2);
+    return client.pods().inNamespace(namespace).withLabel(kv[0], kv[1]).list().getItems().stream()
         .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
         .map(p -> p.getMetadata().getName())
         .sorted()

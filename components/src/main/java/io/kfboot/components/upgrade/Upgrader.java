@@ -370,8 +370,7 @@ public final class Upgrader {
   }
 
   private String runningPod(UpgradeStep.Endpoint e) {
-    String[] kv = e.pods().split("=", 2);
-    return ClusterFacts.runningPod(client, e.namespace(), kv[0], kv[1])
+    return ClusterFacts.runningPod(client, e.namespace(), e.pods())
         .orElseThrow(
             () ->
                 new UpgradeException(

@@ -21,11 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -197,13 +195,9 @@ public final class BucketArchive {
   }
 
   private static void upload(S3Client s3, String bucket, Entry e, Path file) {
-    MessageDigest md5 = ETags.md5();
-    PutObjectResponse put;
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md5)) {
-      put =
-          s3.putObject(
-              b -> b.bucket(bucket).key(e.key()).contentLength(e.size()),
-              RequestBody.fromInputStream(in, e.size()));
+    ETags.Put put;
+    try (InputStream in = Files.newInputStream(file)) {
+      put = ETags.put(s3, bucket, e.key(), e.size(), in);
     } catch (IOException x) {
       throw new KfbootException(
           "cannot read the saved object " + file + " (" + e.key() + "): " + x.getMessage(),
@@ -211,14 +205,13 @@ public final class BucketArchive {
           ExitCategory.INVALID_INPUT,
           x);
     }
-    String sent = ETags.of(md5);
-    if ((ETags.isMd5(e.etag()) && !sent.equals(e.etag())) || !sent.equals(put.eTag())) {
+    if (!put.arrivedAs(e.etag())) {
       throw new KfbootException(
           bucket
               + "/"
               + e.key()
               + " was put back changed: MD5 "
-              + sent
+              + put.sent()
               + ", saved ETag "
               + e.etag(),
           "check the backup folder: the saved object is not what was listed",

@@ -3,18 +3,13 @@ package io.kfboot.storage.objectstore;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
-import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -89,15 +84,10 @@ public final class BucketCopy {
   }
 
   private static void copyOne(S3Client source, S3Client target, String bucket, S3Object o) {
-    MessageDigest md5 = ETags.md5();
-    PutObjectResponse put;
+    ETags.Put put;
     try (ResponseInputStream<GetObjectResponse> in =
-            source.getObject(b -> b.bucket(bucket).key(o.key()));
-        InputStream digesting = new DigestInputStream(in, md5)) {
-      put =
-          target.putObject(
-              b -> b.bucket(bucket).key(o.key()).contentLength(o.size()),
-              RequestBody.fromInputStream(digesting, o.size()));
+        source.getObject(b -> b.bucket(bucket).key(o.key()))) {
+      put = ETags.put(target, bucket, o.key(), o.size(), in);
     } catch (IOException e) {
       throw new KfbootException(
           "copying " + bucket + "/" + o.key() + " failed: " + e.getMessage(),
@@ -105,19 +95,17 @@ public final class BucketCopy {
           ExitCategory.NETWORK,
           e);
     }
-    String sent = ETags.of(md5);
-    boolean plainSource = ETags.isMd5(o.eTag());
-    if ((plainSource && !sent.equals(o.eTag())) || !sent.equals(put.eTag())) {
+    if (!put.arrivedAs(o.eTag())) {
       throw new KfbootException(
           bucket
               + "/"
               + o.key()
               + " arrived changed: MD5 "
-              + sent
+              + put.sent()
               + ", source ETag "
               + o.eTag()
               + ", target ETag "
-              + put.eTag(),
+              + put.stored(),
           "rerun the upgrade: the object is copied again",
           ExitCategory.INTEGRITY);
     }
