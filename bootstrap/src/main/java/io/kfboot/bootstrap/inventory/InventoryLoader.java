@@ -87,7 +87,9 @@ public final class InventoryLoader extends InventorySection {
                 "ssh",
                 "hosts",
                 "nvidia",
-                "storage"));
+                "storage",
+                // read by the access loader of the components layer (identity, profiles, gateway)
+                "auth"));
     String cluster = string(m, top, "cluster", null, true);
     if (cluster != null && !DNS_LABEL.matcher(cluster).matches()) {
       problems.add(

@@ -9,9 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
@@ -20,7 +24,8 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * password and fixed OIDC and cookie secrets): the Dex static user's password and its bcrypt hash,
  * the OIDC client secret Dex and oauth2-proxy share, and oauth2-proxy's cookie secret. They are
  * generated once, kept in a 0600 file and reused, so that a rerun changes nothing and nobody is
- * logged out. {@link #toString()} never shows them.
+ * logged out. Static users whose password kfboot generates (the inventory's {@code auth.users}
+ * without a hash) are kept in the same file. {@link #toString()} never shows them.
  */
 public final class Credentials {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+");
@@ -31,27 +36,57 @@ public final class Credentials {
   private final String passwordHash;
   private final String oidcClientSecret;
   private final String cookieSecret;
+  private final Map<String, UserPassword> users;
+
+  /** A generated static user's password and its bcrypt hash. */
+  public record UserPassword(String password, String hash) {
+    @Override
+    public String toString() {
+      return "UserPassword[redacted]";
+    }
+  }
 
   private Credentials(
       String adminEmail,
       String adminPassword,
       String passwordHash,
       String oidcClientSecret,
-      String cookieSecret) {
+      String cookieSecret,
+      Map<String, UserPassword> users) {
     this.adminEmail = adminEmail;
     this.adminPassword = adminPassword;
     this.passwordHash = passwordHash;
     this.oidcClientSecret = oidcClientSecret;
     this.cookieSecret = cookieSecret;
+    this.users = Map.copyOf(users);
   }
 
   /** New random secrets for {@code adminEmail}. */
   public static Credentials generate(String adminEmail, SecureRandom random) {
     requireEmail(adminEmail);
-    String password = token(random, 18);
-    String hash = BCrypt.hashpw(password, BCrypt.gensalt("$2y", BCRYPT_COST, random));
+    UserPassword admin = newPassword(random);
     // oauth2-proxy wants a cookie secret of exactly 16, 24 or 32 bytes: 32 URL-safe characters.
-    return new Credentials(adminEmail, password, hash, token(random, 24), token(random, 24));
+    return new Credentials(
+        adminEmail, admin.password(), admin.hash(), token(random, 24), token(random, 24), Map.of());
+  }
+
+  private static UserPassword newPassword(SecureRandom random) {
+    String password = token(random, 18);
+    return new UserPassword(
+        password, BCrypt.hashpw(password, BCrypt.gensalt("$2y", BCRYPT_COST, random)));
+  }
+
+  /**
+   * These credentials with a generated password for each of {@code emails} that has none yet;
+   * passwords already made are kept, and users no longer listed are dropped.
+   */
+  public Credentials withUsers(List<String> emails, SecureRandom random) {
+    Map<String, UserPassword> next = new TreeMap<>();
+    for (String e : emails) {
+      next.put(e, users.containsKey(e) ? users.get(e) : newPassword(random));
+    }
+    return new Credentials(
+        adminEmail, adminPassword, passwordHash, oidcClientSecret, cookieSecret, next);
   }
 
   private static String token(SecureRandom random, int bytes) {
@@ -74,9 +109,23 @@ public final class Credentials {
    * @return the credentials and whether they were just made
    */
   public static Loaded loadOrCreate(Path file, String adminEmail, SecureRandom random) {
+    return loadOrCreate(file, adminEmail, List.of(), random);
+  }
+
+  /**
+   * As {@link #loadOrCreate(Path, String, SecureRandom)}, with a generated password for each of
+   * {@code users} (static users without a given hash); the file is rewritten when that adds or
+   * drops one.
+   */
+  public static Loaded loadOrCreate(
+      Path file, String adminEmail, List<String> users, SecureRandom random) {
     requireEmail(adminEmail);
-    if (Files.exists(file)) {
-      Credentials c = read(file);
+    boolean created = !Files.exists(file);
+    Credentials c;
+    if (created) {
+      c = generate(adminEmail, random);
+    } else {
+      c = read(file);
       if (!c.adminEmail.equals(adminEmail)) {
         throw new CredentialsException(
             "credentials file " + file + " is for " + c.adminEmail + ", not " + adminEmail,
@@ -84,14 +133,30 @@ public final class Credentials {
                 + c.adminEmail
                 + ", or another --credentials file for a new user");
       }
-      return new Loaded(c, false);
     }
-    Credentials c = generate(adminEmail, random);
-    c.write(file);
-    return new Loaded(c, true);
+    Credentials withUsers = c.withUsers(users, random);
+    List<String> newUsers = new ArrayList<>();
+    for (String u : withUsers.users.keySet()) {
+      if (!c.users.containsKey(u)) {
+        newUsers.add(u);
+      }
+    }
+    if (created || !withUsers.users.keySet().equals(c.users.keySet())) {
+      withUsers.write(file);
+    }
+    return new Loaded(withUsers, created, List.copyOf(newUsers));
   }
 
-  public record Loaded(Credentials credentials, boolean created) {}
+  /**
+   * @param created whether the file (and the admin's password) was just made
+   * @param newUsers the static users whose password was just made: shown once, then only in the
+   *     file
+   */
+  public record Loaded(Credentials credentials, boolean created, List<String> newUsers) {
+    public Loaded(Credentials credentials, boolean created) {
+      this(credentials, created, List.of());
+    }
+  }
 
   /** The credentials in {@code file}, if it exists (verify reads them; it never makes new ones). */
   public static Optional<Credentials> load(Path file) {
@@ -117,13 +182,31 @@ public final class Credentials {
             "remove it to generate new credentials (users must log in again)");
       }
     }
+    Map<String, UserPassword> users = new TreeMap<>();
+    for (String k : p.stringPropertyNames()) {
+      if (k.startsWith(USER_PREFIX) && k.endsWith(PASSWORD_SUFFIX)) {
+        String email = k.substring(USER_PREFIX.length(), k.length() - PASSWORD_SUFFIX.length());
+        String hash = p.getProperty(USER_PREFIX + email + HASH_SUFFIX, "");
+        if (hash.isBlank()) {
+          throw new CredentialsException(
+              "credentials file " + file + " has a password for " + email + " but no hash",
+              "remove the user's two lines; kfboot makes a new password on the next install");
+        }
+        users.put(email, new UserPassword(p.getProperty(k), hash));
+      }
+    }
     return new Credentials(
         p.getProperty("adminEmail"),
         p.getProperty("adminPassword"),
         p.getProperty("passwordHash"),
         p.getProperty("oidcClientSecret"),
-        p.getProperty("cookieSecret"));
+        p.getProperty("cookieSecret"),
+        users);
   }
+
+  private static final String USER_PREFIX = "user.";
+  private static final String PASSWORD_SUFFIX = ".password";
+  private static final String HASH_SUFFIX = ".hash";
 
   void write(Path file) {
     try {
@@ -141,6 +224,11 @@ public final class Credentials {
       p.setProperty("passwordHash", passwordHash);
       p.setProperty("oidcClientSecret", oidcClientSecret);
       p.setProperty("cookieSecret", cookieSecret);
+      users.forEach(
+          (email, u) -> {
+            p.setProperty(USER_PREFIX + email + PASSWORD_SUFFIX, u.password());
+            p.setProperty(USER_PREFIX + email + HASH_SUFFIX, u.hash());
+          });
       try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
         p.store(w, "kfboot credentials: Dex login and OIDC secrets. Keep this file private.");
       }
@@ -172,8 +260,17 @@ public final class Credentials {
     return cookieSecret;
   }
 
+  /** The generated static users' passwords, by e-mail. */
+  public Map<String, UserPassword> users() {
+    return users;
+  }
+
   @Override
   public String toString() {
-    return "Credentials[adminEmail=" + adminEmail + ", secrets redacted]";
+    return "Credentials[adminEmail="
+        + adminEmail
+        + ", "
+        + users.size()
+        + " users, secrets redacted]";
   }
 }

@@ -1,6 +1,7 @@
 package io.kfboot.components.k3s;
 
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Trees;
 import java.util.Map;
 import java.util.Set;
 

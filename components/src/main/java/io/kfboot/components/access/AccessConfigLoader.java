@@ -1,0 +1,73 @@
+package io.kfboot.components.access;
+
+import io.kfboot.components.auth.AuthConfigReader;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import io.kfboot.core.YamlReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+
+/**
+ * Reads the access sections of an inventory file ({@code auth:}), every problem with its line, and
+ * refuses the file as a whole; the other top-level keys are the bootstrap inventory loader's.
+ */
+public final class AccessConfigLoader {
+  /** The top-level keys this loader reads; the inventory loader lets them through. */
+  public static final Set<String> SECTIONS = Set.of("auth");
+
+  private AccessConfigLoader() {}
+
+  public static AccessConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw refused(file.toString(), List.of("cannot read it: " + e.getMessage()));
+    }
+    return parse(text, file.toString(), file.toAbsolutePath().getParent());
+  }
+
+  public static AccessConfig parse(String text, String source, Path base) {
+    YamlReader yaml = new YamlReader();
+    MappingNode top = yaml.root(new StringReader(text), "a mapping").orElse(null);
+    if (top == null) {
+      throw refused(source, yaml.problems());
+    }
+    Map<String, Node> sections = new LinkedHashMap<>();
+    for (NodeTuple t : top.getValue()) {
+      String key = YamlReader.scalar(t.getKeyNode());
+      if (SECTIONS.contains(key)) {
+        sections.put(key, t.getValueNode());
+      }
+    }
+    AccessConfig config =
+        new AccessConfig(new AuthConfigReader(yaml, base).read(sections.get("auth")));
+    if (!yaml.problems().isEmpty()) {
+      throw refused(source, yaml.problems());
+    }
+    return config;
+  }
+
+  private static KfbootException refused(String source, List<String> problems) {
+    return new KfbootException(
+        "inventory "
+            + source
+            + " has "
+            + problems.size()
+            + " problem"
+            + (problems.size() == 1 ? "" : "s")
+            + ":\n  "
+            + String.join("\n  ", problems),
+        "correct the inventory as each line says (see docs/identity.md); nothing was changed",
+        ExitCategory.INVALID_INPUT);
+  }
+}

@@ -1,0 +1,54 @@
+package io.kfboot.components.auth;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The inventory's (or the stack's) {@code auth:}: who may log in besides the admin, and through
+ * which identity providers. See docs/identity.md.
+ *
+ * @param issuer the Dex issuer URL given explicitly, or null to derive it from the gateway's
+ *     address (or, without one, keep the in-cluster default)
+ * @param users static users beside the admin
+ * @param connectors identity providers Dex delegates to
+ */
+public record AuthConfig(String issuer, List<StaticUser> users, List<Connector> connectors) {
+  /** Upstream's issuer: reachable only inside the cluster (and through a port-forward). */
+  public static final String IN_CLUSTER_ISSUER = "http://dex.auth.svc.cluster.local:5556/dex";
+
+  /** Where Dex's signing keys are inside the cluster, whatever its public issuer is. */
+  public static final String IN_CLUSTER_JWKS = "http://dex.auth.svc.cluster.local:5556/dex/keys";
+
+  public static final AuthConfig DEFAULTS = new AuthConfig(null, List.of(), List.of());
+
+  public AuthConfig {
+    users = List.copyOf(users);
+    connectors = List.copyOf(connectors);
+  }
+
+  /**
+   * The issuer every one of Dex, oauth2-proxy and the gateway's RequestAuthentication is given:
+   * this config's, else {@code https://HOST/dex} (or http) for the gateway's public address, else
+   * upstream's in-cluster one.
+   *
+   * @param publicBase the gateway's public base URL ("https://kubeflow.lab"), if it has one
+   */
+  public String issuerFor(Optional<URI> publicBase) {
+    if (issuer != null) {
+      return issuer;
+    }
+    return publicBase
+        .map(b -> b.getScheme() + "://" + b.getRawAuthority() + "/dex")
+        .orElse(IN_CLUSTER_ISSUER);
+  }
+
+  /** The redirect URI each connector is registered with at its provider: issuer + /callback. */
+  public static String redirectUri(String issuer) {
+    return issuer + "/callback";
+  }
+
+  public Optional<Connector> connector(String id) {
+    return connectors.stream().filter(c -> c.id().equals(id)).findFirst();
+  }
+}
