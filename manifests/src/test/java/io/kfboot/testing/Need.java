@@ -19,7 +19,8 @@ public enum Need {
   SHELLCHECK(true, "shellcheck (.ci/run installs it)"),
   GIT(true, "git (.ci/run installs it)"),
   FIXTURES(true, "shared/fixtures beside the checkout (CI copies shared/ there)"),
-  MARIADB(true, "MariaDB's server and client (.ci/run installs mariadb-server)");
+  MARIADB(true, "MariaDB's server and client (.ci/run installs mariadb-server)"),
+  SLAPD(true, "OpenLDAP's slapd and openssl (.ci/run installs slapd)");
 
   private final boolean providedInCi;
   private final String what;
@@ -55,6 +56,12 @@ public enum Need {
       case SHELLCHECK ->
           runs("shellcheck", "--version") ? Optional.empty() : Optional.of("no shellcheck");
       case GIT -> runs("git", "--version") ? Optional.empty() : Optional.of("no git");
+      case SLAPD ->
+          Files.isExecutable(Path.of("/usr/sbin/slapd"))
+                  && Files.isExecutable(Path.of("/usr/sbin/slapadd"))
+                  && runs("openssl", "version")
+              ? Optional.empty()
+              : Optional.of("no /usr/sbin/slapd, slapadd or openssl");
       case MARIADB ->
           Files.isExecutable(Path.of("/usr/sbin/mariadbd"))
                   && Files.isExecutable(Path.of("/usr/bin/mariadb-install-db"))

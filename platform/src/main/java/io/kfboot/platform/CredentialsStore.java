@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -65,8 +66,13 @@ public final class CredentialsStore {
   }
 
   public Credentials.Loaded loadOrCreate(String adminEmail) {
+    return loadOrCreate(adminEmail, List.of());
+  }
+
+  /** With a generated password for each of {@code users} (kept in the same file). */
+  public Credentials.Loaded loadOrCreate(String adminEmail, List<String> users) {
     warnIfOpen();
-    return Credentials.loadOrCreate(file, adminEmail, new SecureRandom());
+    return Credentials.loadOrCreate(file, adminEmail, users, new SecureRandom());
   }
 
   /** The credentials, if the install made them (verify reads them; it never makes new ones). */

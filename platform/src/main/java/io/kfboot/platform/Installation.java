@@ -39,10 +39,11 @@ public final class Installation {
       CredentialsStore store =
           CredentialsStore.forCluster(
               settings, ClusterConnection.clusterName(client), listener::warning);
-      Credentials.Loaded creds = store.loadOrCreate(settings.adminEmail());
+      Credentials.Loaded creds =
+          store.loadOrCreate(settings.adminEmail(), settings.generatedUsers());
       InstallReport report =
           new Installer(client, settings.install(), listener, new ClusterDiagnostics(client))
-              .install(ReleasePlanner.withCredentials(plan, creds.credentials()));
+              .install(ReleasePlanner.withIdentity(plan, creds.credentials(), settings));
       return new Installed(report, store.file(), creds);
     }
   }

@@ -6,7 +6,11 @@ import io.kfboot.bootstrap.inventory.Inventory.Nvidia;
 import io.kfboot.bootstrap.inventory.Inventory.Storage;
 import io.kfboot.bootstrap.inventory.Inventory.StorageMode;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.components.access.AccessConfig;
+import io.kfboot.components.access.AccessConfigLoader;
+import io.kfboot.components.auth.AuthConfig;
 import io.kfboot.components.auth.Credentials;
+import io.kfboot.components.auth.StaticUser;
 import io.kfboot.components.install.Installer;
 import io.kfboot.components.install.RetryPolicy;
 import io.kfboot.components.k3s.GatewayServiceType;
@@ -45,6 +49,9 @@ public record PlatformSettings(
     ClusterTarget cluster,
     Installer.Options install,
     String adminEmail,
+    AccessConfig access,
+    String issuer,
+    boolean authCheck,
     Path credentialsFile,
     HostAccess hosts,
     String gatewayUrl,
@@ -101,6 +108,13 @@ public record PlatformSettings(
     HostAccess hosts = hosts(in, env);
     Path inventoryFile = in.inventory;
     Optional<Inventory> inventory = Optional.ofNullable(inventoryFile).map(InventoryLoader::load);
+    AccessConfig access =
+        in.accessYaml != null
+            ? AccessConfigLoader.parse(in.accessYaml, "the stack config", Path.of("."))
+            : Optional.ofNullable(inventoryFile)
+                .map(AccessConfigLoader::load)
+                .orElse(AccessConfig.DEFAULTS);
+    String issuer = issuer(in, access);
     Storage storage = storage(in, inventory);
     Nvidia nvidia = nvidia(in, inventory);
     boolean gpuHosts =
@@ -132,6 +146,9 @@ public record PlatformSettings(
         new ClusterTarget(in.kubeconfig, in.context),
         install,
         email,
+        access,
+        issuer,
+        !in.noAuthCheck,
         in.credentials,
         hosts,
         in.gatewayUrl,
@@ -186,6 +203,9 @@ public record PlatformSettings(
         c,
         install,
         adminEmail,
+        access,
+        issuer,
+        authCheck,
         credentials,
         hosts,
         gatewayUrl,
@@ -207,6 +227,29 @@ public record PlatformSettings(
                 "pass -i inventory.yaml (or set "
                     + Setting.INVENTORY.env()
                     + "); see docs/inventory.md"));
+  }
+
+  /** The one Dex issuer: --issuer (or its variable), else auth.issuer, else in the cluster. */
+  private static String issuer(SettingsInput in, AccessConfig access) {
+    if (in.issuer == null) {
+      return access.auth().issuerFor(Optional.empty());
+    }
+    AuthConfig.issuerProblem(in.issuer)
+        .ifPresent(
+            p -> {
+              throw invalid(
+                  "--issuer " + p,
+                  "give the URL browsers reach Dex at, e.g. https://kubeflow.example.org/dex");
+            });
+    return in.issuer;
+  }
+
+  /** The static users whose password kfboot generates and keeps in the credentials file. */
+  public List<String> generatedUsers() {
+    return access.auth().users().stream()
+        .filter(StaticUser::generated)
+        .map(StaticUser::email)
+        .toList();
   }
 
   private static Selection selection(SettingsInput in) {

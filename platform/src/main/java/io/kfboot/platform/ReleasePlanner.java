@@ -5,6 +5,8 @@ import io.kfboot.bootstrap.inventory.Inventory.Storage;
 import io.kfboot.bootstrap.inventory.Inventory.StorageMode;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.auth.CredentialsPatch;
+import io.kfboot.components.auth.IdentityPatch;
+import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.catalog.CatalogLoader;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
@@ -155,8 +157,24 @@ public final class ReleasePlanner {
     return StorageComponent.addTo(plan, storage, bundledLocalPath);
   }
 
-  public static InstallPlan withCredentials(InstallPlan plan, Credentials credentials) {
-    return CredentialsPatch.apply(plan, credentials);
+  /**
+   * The plan with kfboot's credentials in place of upstream's defaults and the settings' identity
+   * (issuer, static users, connectors) in Dex, oauth2-proxy and the gateway.
+   *
+   * @param secrets the connector secrets' values: from the environment and files for a plan that is
+   *     applied, placeholders for one that is only shown
+   */
+  public static InstallPlan withIdentity(
+      InstallPlan plan, Credentials credentials, PlatformSettings settings, SecretValues secrets) {
+    InstallPlan withCredentials = CredentialsPatch.apply(plan, credentials);
+    return IdentityPatch.apply(
+        withCredentials, settings.access().auth(), settings.issuer(), credentials, secrets);
+  }
+
+  /** {@link #withIdentity} with the secrets read from the environment and files. */
+  public static InstallPlan withIdentity(
+      InstallPlan plan, Credentials credentials, PlatformSettings settings) {
+    return withIdentity(plan, credentials, settings, SecretValues.from(settings.env()));
   }
 
   /**

@@ -47,6 +47,15 @@ public final class SettingsInput {
   public Duration pollInterval;
   public boolean noWatch;
   public String adminEmail;
+  public String issuer;
+  public boolean noAuthCheck;
+
+  /**
+   * The access sections ({@code auth:}) as YAML text, where they come from somewhere else than the
+   * inventory file (the stack's config); null to read them from the inventory.
+   */
+  public String accessYaml;
+
   public Path credentials;
   public boolean verbose;
 

@@ -179,9 +179,13 @@ public final class Upgrades {
                 settings, ClusterConnection.clusterName(client), listener::warning)
             .load();
     InstallPlan from =
-        credentials.map(cr -> ReleasePlanner.withCredentials(installed, cr)).orElse(installed);
+        credentials
+            .map(cr -> ReleasePlanner.withIdentity(installed, cr, settings))
+            .orElse(installed);
     InstallPlan next =
-        credentials.map(cr -> ReleasePlanner.withCredentials(targetPlan, cr)).orElse(targetPlan);
+        credentials
+            .map(cr -> ReleasePlanner.withIdentity(targetPlan, cr, settings))
+            .orElse(targetPlan);
     String namespace = AppliedInventory.defaultNamespace(client);
     Optional<AppliedInventory> recorded = AppliedInventory.read(client);
     AppliedInventory inventory =

@@ -21,6 +21,7 @@ import io.kfboot.stacks.providers.KubernetesObject;
 import io.kfboot.stacks.providers.ProviderVersions;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,12 +77,15 @@ public final class KubeflowStack {
             CustomResourceOptions.builder().version(ProviderVersions.KUBERNETES).build());
     List<K8sObject> all = plan.components().stream().flatMap(c -> c.objects().stream()).toList();
     Scopes scopes = new Scopes(all);
-    Set<String> secrets =
-        Set.of(
+    Set<String> secrets = new HashSet<>();
+    secrets.addAll(
+        List.of(
             credentials.passwordHash(),
             credentials.oidcClientSecret(),
             credentials.cookieSecret(),
-            credentials.adminPassword());
+            credentials.adminPassword()));
+    // the static users' hashes: inline in Dex's ConfigMap on releases without hashFromEnv
+    credentials.users().values().forEach(u -> secrets.add(u.hash()));
     // What 'kfboot install' records before it writes (AppliedInventory): every object of the plan
     // by component, written before any component, so that the CLI's status, uninstall and upgrade
     // read a stack-made cluster as one of their own. Pulumi's state remains the stack's own record.

@@ -51,11 +51,12 @@ public final class PulumiProgram {
     InstallPlan releasePlan = new ReleasePlanner(settings, PlatformListener.SILENT).releasePlan();
     CredentialsStore store =
         CredentialsStore.forStack(env, ctx.projectName(), ctx.stackName(), err::println);
-    Credentials credentials = store.loadOrCreate(stack.adminEmail()).credentials();
+    Credentials credentials =
+        store.loadOrCreate(stack.adminEmail(), settings.generatedUsers()).credentials();
     KfbootStack.define(
         ctx,
         stack,
-        ReleasePlanner.withCredentials(releasePlan, credentials),
+        ReleasePlanner.withIdentity(releasePlan, credentials, settings),
         credentials,
         StackInputs.secrets(config, read.secretsPresent()),
         StackInputs.writeInventory(stack, ctx.stackName()),

@@ -2,6 +2,8 @@ package io.kfboot.stacks;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.components.access.AccessConfigLoader;
+import io.kfboot.core.KfbootException;
 import io.kfboot.core.YamlReader;
 import io.kfboot.platform.PlatformSettings;
 import java.io.StringReader;
@@ -54,7 +56,8 @@ public record StackConfig(
     boolean gpu,
     String gatewayServiceType,
     boolean skipVerify,
-    List<String> verifySkip) {
+    List<String> verifySkip,
+    String accessYaml) {
 
   public static final String NAMESPACE = "kfboot";
   public static final String DEFAULT_ADMIN_EMAIL = PlatformSettings.DEFAULT_ADMIN_EMAIL;
@@ -63,6 +66,7 @@ public record StackConfig(
   public static final Set<String> KEYS =
       Set.of(
           "inventory",
+          "auth",
           "manifests",
           "components",
           "without",
@@ -210,6 +214,7 @@ public record StackConfig(
       problems.add(NAMESPACE + ":skipVerify must be true or false, not '" + skipVerify + "'");
     }
     List<String> verifySkip = strings(values.get("verifySkip"), "verifySkip", problems);
+    String accessYaml = accessYaml(values, inventoryText, base, problems);
     if (!problems.isEmpty()) {
       throw new StackConfigException(problems);
     }
@@ -225,7 +230,42 @@ public record StackConfig(
         Boolean.parseBoolean(gpu),
         "ClusterIP".equals(gateway) ? null : gateway,
         Boolean.parseBoolean(skipVerify),
-        verifySkip);
+        verifySkip,
+        accessYaml);
+  }
+
+  /**
+   * The access sections as YAML: {@code kfboot:auth} (an object), or the inventory's own {@code
+   * auth:}; checked here with the stack's other keys.
+   */
+  private static String accessYaml(
+      Map<String, String> values, String inventoryText, Path base, List<String> problems) {
+    String auth = values.get("auth");
+    boolean inInventory =
+        inventoryText != null
+            && child(
+                    new YamlReader().root(new StringReader(inventoryText), "").orElse(null), "auth")
+                != null;
+    if (auth != null && inInventory) {
+      problems.add(
+          NAMESPACE + ":auth and the auth: of " + NAMESPACE + ":inventory exclude each other");
+      return null;
+    }
+    String text = auth != null ? "auth:\n" + indent(auth) : inInventory ? inventoryText : null;
+    if (text == null) {
+      return null;
+    }
+    try {
+      AccessConfigLoader.parse(text, NAMESPACE + (auth != null ? ":auth" : ":inventory"), base);
+      return text;
+    } catch (KfbootException e) {
+      problems.add(e.getMessage());
+      return null;
+    }
+  }
+
+  private static String indent(String text) {
+    return text.lines().map(l -> "  " + l).reduce((a, b) -> a + "\n" + b).orElse("") + "\n";
   }
 
   private static Set<String> union(Set<String> a, Set<String> b) {

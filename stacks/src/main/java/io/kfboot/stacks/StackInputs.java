@@ -48,6 +48,7 @@ final class StackInputs {
     input.without.addAll(stack.without());
     input.gatewayServiceType = stack.gatewayServiceType();
     input.adminEmail = stack.adminEmail();
+    input.accessYaml = stack.accessYaml();
     return input;
   }
 

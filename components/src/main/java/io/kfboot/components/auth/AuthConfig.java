@@ -1,6 +1,7 @@
 package io.kfboot.components.auth;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Optional;
 
@@ -46,6 +47,33 @@ public record AuthConfig(String issuer, List<StaticUser> users, List<Connector> 
   /** The redirect URI each connector is registered with at its provider: issuer + /callback. */
   public static String redirectUri(String issuer) {
     return issuer + "/callback";
+  }
+
+  /**
+   * What is wrong with {@code issuer} as a Dex issuer behind the gateway, or empty: an http(s) URL
+   * whose path is /dex, where the gateway routes to Dex (Dex serves under its issuer's path).
+   */
+  public static Optional<String> issuerProblem(String issuer) {
+    try {
+      URI u = new URI(issuer);
+      boolean web = "https".equals(u.getScheme()) || "http".equals(u.getScheme());
+      if (!web || u.getHost() == null) {
+        return Optional.of("'" + issuer + "' is no http(s) URL");
+      }
+      if (!"/dex".equals(u.getPath())) {
+        return Optional.of(
+            "'"
+                + issuer
+                + "' must end in /dex, where the gateway routes to Dex (e.g. "
+                + u.getScheme()
+                + "://"
+                + u.getRawAuthority()
+                + "/dex)");
+      }
+      return Optional.empty();
+    } catch (URISyntaxException e) {
+      return Optional.of("'" + issuer + "' is no URL");
+    }
   }
 
   public Optional<Connector> connector(String id) {

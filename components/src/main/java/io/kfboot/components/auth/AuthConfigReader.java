@@ -1,8 +1,6 @@
 package io.kfboot.components.auth;
 
 import io.kfboot.core.YamlReader;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -115,24 +113,7 @@ public final class AuthConfigReader {
   }
 
   private void checkIssuer(Node at, String issuer) {
-    try {
-      URI u = new URI(issuer);
-      boolean web = "https".equals(u.getScheme()) || "http".equals(u.getScheme());
-      if (!web || u.getHost() == null) {
-        yaml.problem(at, "auth.issuer '" + issuer + "' is no http(s) URL");
-      } else if (!"/dex".equals(u.getPath())) {
-        // the gateway routes /dex/ to Dex, and Dex serves under its issuer's path
-        yaml.problem(
-            at,
-            "auth.issuer '"
-                + issuer
-                + "' must end in /dex, where the gateway routes to Dex (e.g. https://"
-                + u.getHost()
-                + "/dex)");
-      }
-    } catch (URISyntaxException e) {
-      yaml.problem(at, "auth.issuer '" + issuer + "' is no URL");
-    }
+    AuthConfig.issuerProblem(issuer).ifPresent(p -> yaml.problem(at, "auth.issuer " + p));
   }
 
   private Connector connector(MappingNode c) {

@@ -251,8 +251,10 @@ public final class IdentityPatch {
   private static String generatedHash(Credentials credentials, String email) {
     Credentials.UserPassword p = credentials.users().get(email);
     if (p == null) {
-      throw new IllegalStateException(
-          "no generated password for " + email + "; load the credentials with the users first");
+      throw new KfbootException(
+          "the credentials file holds no password for " + email + ", listed in auth.users",
+          "run kfboot install (or up), which makes the passwords of new users, before this",
+          ExitCategory.INVALID_INPUT);
     }
     return p.hash();
   }
