@@ -31,6 +31,7 @@ final class InstallCommand extends BaseCommand {
   @Mixin Options.Output output = new Options.Output();
 
   @Mixin Options.Admin admin = new Options.Admin();
+  @Mixin Options.Issuer issuer = new Options.Issuer();
   @Mixin Options.Credentials credentials = new Options.Credentials();
 
   @Option(names = "--verbose", description = "A progress line for every object.")
@@ -48,6 +49,7 @@ final class InstallCommand extends BaseCommand {
     tuning.into(in);
     platform.into(in);
     admin.into(in);
+    issuer.into(in);
     credentials.into(in);
     in.verbose = verbose;
   }
@@ -89,6 +91,16 @@ final class InstallCommand extends BaseCommand {
                   ? c.created() + " created, " + c.configured() + " configured"
                   : "unchanged"));
     }
+    sb.append(logins(done));
+    return sb.toString();
+  }
+
+  /**
+   * Where the Dex logins are, and the passwords made by this run: shown once, then only in the 0600
+   * credentials file.
+   */
+  static String logins(Installation.Installed done) {
+    StringBuilder sb = new StringBuilder();
     sb.append("Dex login: ")
         .append(done.credentials().credentials().adminEmail())
         .append(", password in ")
@@ -98,6 +110,13 @@ final class InstallCommand extends BaseCommand {
       // Shown once, when it is made; afterwards only the 0600 file holds it.
       sb.append("Generated password (shown this once): ")
           .append(done.credentials().credentials().adminPassword())
+          .append('\n');
+    }
+    for (String user : done.credentials().newUsers()) {
+      sb.append("Generated password for ")
+          .append(user)
+          .append(" (shown this once): ")
+          .append(done.credentials().credentials().users().get(user).password())
           .append('\n');
     }
     return sb.toString();

@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       UpCommand.class,
       DownCommand.class,
       AccessCommand.class,
+      AuthCommand.class,
       CiCommand.class,
       KubeconfigCommand.class,
       PlanCommand.class,

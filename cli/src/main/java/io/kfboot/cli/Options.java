@@ -1,6 +1,7 @@
 package io.kfboot.cli;
 
 import io.kfboot.bootstrap.inventory.Inventory.Nfs;
+import io.kfboot.components.auth.AuthConfig;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
 import io.kfboot.platform.VerifySuite;
@@ -330,6 +331,50 @@ final class Options {
     }
   }
 
+  /** Where Dex's identity settings come from: the inventory's auth:, and the issuer. */
+  static final class Identity {
+    @Option(
+        names = {"-i", "--inventory"},
+        paramLabel = "FILE",
+        descriptionKey = "INVENTORY",
+        description = "The inventory whose auth: section to use. Env KFBOOT_INVENTORY.")
+    Path inventory;
+
+    @Option(
+        names = "--issuer",
+        paramLabel = "URL",
+        descriptionKey = "ISSUER",
+        description =
+            "Dex's issuer, the URL browsers reach Dex at (https://HOST/dex); written alike to Dex,"
+                + " oauth2-proxy and the gateway. Env KFBOOT_DEX_ISSUER; default: auth.issuer,"
+                + " else the in-cluster "
+                + AuthConfig.IN_CLUSTER_ISSUER
+                + ".")
+    String issuer;
+
+    void into(SettingsInput in) {
+      in.inventory = inventory;
+      in.issuer = issuer;
+    }
+  }
+
+  /** The issuer alone, for commands that take the inventory through another option group. */
+  static final class Issuer {
+    @Option(
+        names = "--issuer",
+        paramLabel = "URL",
+        descriptionKey = "ISSUER",
+        description =
+            "Dex's issuer, the URL browsers reach Dex at (https://HOST/dex); written alike to Dex,"
+                + " oauth2-proxy and the gateway. Env KFBOOT_DEX_ISSUER; default: auth.issuer of"
+                + " the inventory, else the in-cluster one.")
+    String issuer;
+
+    void into(SettingsInput in) {
+      in.issuer = issuer;
+    }
+  }
+
   /** The Dex user kfboot creates and where its credentials are kept. */
   static final class Admin {
     @Option(
@@ -342,8 +387,16 @@ final class Options {
                 + ".")
     String adminEmail;
 
+    @Option(
+        names = "--no-auth-check",
+        description =
+            "Skip the check of the identity providers (kfboot auth check) before anything is"
+                + " applied: for providers only the cluster reaches.")
+    boolean noAuthCheck;
+
     void into(SettingsInput in) {
       in.adminEmail = adminEmail;
+      in.noAuthCheck = noAuthCheck;
     }
   }
 

@@ -19,6 +19,7 @@ final class PlanCommand extends BaseCommand {
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Selection selection = new Options.Selection();
   @Mixin Options.Platform platform = new Options.Platform();
+  @Mixin Options.Issuer issuer = new Options.Issuer();
   @Mixin Options.Output output = new Options.Output();
 
   PlanCommand(Main.Context context) {
@@ -30,6 +31,7 @@ final class PlanCommand extends BaseCommand {
     release.into(in);
     selection.into(in);
     platform.into(in);
+    issuer.into(in);
   }
 
   @Override

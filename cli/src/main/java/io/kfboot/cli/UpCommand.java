@@ -25,6 +25,7 @@ final class UpCommand extends BaseCommand {
   @Mixin Options.Release release = new Options.Release();
   @Mixin Options.Selection selection = new Options.Selection();
   @Mixin Options.Admin admin = new Options.Admin();
+  @Mixin Options.Issuer issuer = new Options.Issuer();
   @Mixin Options.Gateway gateway = new Options.Gateway();
   @Mixin Options.Credentials credentials = new Options.Credentials();
 
@@ -57,6 +58,7 @@ final class UpCommand extends BaseCommand {
     release.into(in);
     selection.into(in);
     admin.into(in);
+    issuer.into(in);
     gateway.into(in);
     credentials.into(in);
     in.timeout = timeout;
@@ -75,6 +77,7 @@ final class UpCommand extends BaseCommand {
             : new VerifySuite.Options(
                 d.only(), d.skip(), d.namespace(), settings.timeout(), d.poll(), 1, null);
     Up.Result r = new Up(settings, listener(settings)).run(kubeconfig, verify);
+    print(InstallCommand.logins(r.installed()));
     if (verify == null) {
       print(
           "cluster "

@@ -31,6 +31,7 @@ final class UpgradeCommand extends BaseCommand {
   @Mixin Options.Output output = new Options.Output();
   @Mixin Options.Install tuning = new Options.Install();
   @Mixin Options.HostAccess hosts = new Options.HostAccess();
+  @Mixin Options.Issuer issuer = new Options.Issuer();
 
   @Option(
       names = "--to",
@@ -75,6 +76,7 @@ final class UpgradeCommand extends BaseCommand {
     cluster.into(in);
     tuning.into(in);
     hosts.into(in);
+    issuer.into(in);
   }
 
   @Override

@@ -190,6 +190,29 @@ public record PlatformSettings(
         credentialsFile);
   }
 
+  /** The same settings with the auth check done (up checks before the hosts, not again). */
+  public PlatformSettings withAuthChecked() {
+    return new PlatformSettings(
+        release,
+        selection,
+        inventory,
+        inventoryFile,
+        storage,
+        nvidia,
+        gpuHosts,
+        cluster,
+        install,
+        adminEmail,
+        access,
+        issuer,
+        false,
+        credentialsFile,
+        hosts,
+        gatewayUrl,
+        verbose,
+        env);
+  }
+
   /** These settings with another release, cluster and credentials file; the rest as it is. */
   private PlatformSettings with(ReleaseSource r, ClusterTarget c, Path credentials) {
     return new PlatformSettings(

@@ -27,6 +27,7 @@ import io.kfboot.manifests.source.ReleaseTree;
 import io.kfboot.storage.StorageComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -134,9 +135,18 @@ public final class ReleasePlanner {
     return StorageComponent.addTo(plan, settings.storage(), bundledLocalPath);
   }
 
-  /** What {@code kfboot plan} shows: the release plan with storage, offline. */
+  /**
+   * What {@code kfboot plan} shows: the release plan with storage and the identity settings,
+   * offline. Secrets are placeholders and the users' passwords throwaway ones: this plan is
+   * printed, never applied.
+   */
   public InstallPlan offlinePlan() {
-    return withStorage(releasePlan(), true);
+    InstallPlan plan = withStorage(releasePlan(), true);
+    Credentials throwaway =
+        Credentials.generate(settings.adminEmail(), new SecureRandom())
+            .withUsers(settings.generatedUsers(), new SecureRandom());
+    return IdentityPatch.apply(
+        plan, settings.access().auth(), settings.issuer(), throwaway, SecretValues.PLACEHOLDERS);
   }
 
   public boolean localPathStorage() {

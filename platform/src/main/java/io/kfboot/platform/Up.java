@@ -38,6 +38,7 @@ public final class Up {
             settings, listener); // the inventory and every setting are checked before anything runs
     Inventory inv = hosts.inventory();
     inv.warnings().forEach(listener::warning);
+    new AuthChecks(settings, listener).preflight(); // before any host is touched
     listener.phase(
         1, PHASES, "hosts: " + inv.hosts().size() + " hosts to k3s " + inv.k3s().version());
     List<StepRunner.Result> steps = hosts.up();
@@ -45,7 +46,8 @@ public final class Up {
     listener.phase(2, PHASES, "kubeconfig: context " + inv.cluster());
     Hosts.Merged merged = hosts.mergeKubeconfig(mergeInto);
 
-    PlatformSettings onCluster = settings.withKubeconfig(merged.file(), inv.cluster());
+    PlatformSettings onCluster =
+        settings.withKubeconfig(merged.file(), inv.cluster()).withAuthChecked();
     listener.phase(
         3,
         PHASES,

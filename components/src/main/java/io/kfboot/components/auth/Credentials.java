@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +59,7 @@ public final class Credentials {
     this.passwordHash = passwordHash;
     this.oidcClientSecret = oidcClientSecret;
     this.cookieSecret = cookieSecret;
-    this.users = Map.copyOf(users);
+    this.users = Collections.unmodifiableMap(new TreeMap<>(users));
   }
 
   /** New random secrets for {@code adminEmail}. */

@@ -1,0 +1,217 @@
+package io.kfboot.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.auth.IdentityPatch;
+import io.kfboot.components.testing.Slapd;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.verify.testing.SimulatedCluster;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.crypto.bcrypt.BCrypt;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * A team's identity installed end to end: an LDAP connector checked against a real slapd before
+ * anything is applied, three static users, and the issuer of the gateway's public address; on the
+ * simulated cluster.
+ */
+class IdentityInstallTest {
+  static final String ISSUER = "https://kubeflow.lab.example/dex";
+
+  @TempDir Path tmp;
+
+  Path inventory(Slapd slapd, String extraUser) throws Exception {
+    String text =
+        "cluster: lab\n"
+            + "k3s:\n"
+            + "  token: {env: K3S_TOKEN}\n"
+            + "hosts:\n"
+            + "  - {name: server-1, address: 10.0.0.11, role: server}\n"
+            + "auth:\n"
+            + "  issuer: "
+            + ISSUER
+            + "\n"
+            + "  users:\n"
+            + "    - email: alice@lab.example\n"
+            + "    - email: bob@lab.example\n"
+            + "    - email: carol@lab.example\n"
+            + "      hash: \"$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72\"\n"
+            + extraUser
+            + "  connectors:\n"
+            + "    - type: ldap\n"
+            + "      id: corp\n"
+            + "      name: Lab directory\n"
+            + "      rootCAFile: "
+            + slapd.caFile
+            + "\n"
+            + "      config:\n"
+            + "        host: 127.0.0.1:"
+            + slapd.ldapsPort
+            + "\n"
+            + "        bindDN: "
+            + Slapd.BIND_DN
+            + "\n"
+            + "        bindPW: {env: LDAP_BIND_PW}\n"
+            + "        userSearch:\n"
+            + "          baseDN: ou=people,"
+            + Slapd.BASE
+            + "\n"
+            + "          filter: (objectClass=inetOrgPerson)\n"
+            + "          username: uid\n"
+            + "          idAttr: uid\n"
+            + "          emailAttr: mail\n"
+            + "          nameAttr: cn\n"
+            + "        groupSearch:\n"
+            + "          baseDN: ou=groups,"
+            + Slapd.BASE
+            + "\n"
+            + "          filter: (objectClass=groupOfNames)\n"
+            + "          userMatchers: [{userAttr: DN, groupAttr: member}]\n"
+            + "          nameAttr: cn\n";
+    Path f = tmp.resolve("inventory.yaml");
+    Files.writeString(f, text);
+    return f;
+  }
+
+  PlatformSettings settings(Path inventory, Path kubeconfig, String bindPassword) {
+    SettingsInput in = new SettingsInput();
+    in.manifests = Fixtures.tarball(Fixtures.V1_10_2).toString();
+    in.inventory = inventory;
+    in.kubeconfig = kubeconfig;
+    in.adminEmail = "admin@lab.example";
+    in.timeout = Duration.ofSeconds(60);
+    in.pollInterval = Duration.ofMillis(10);
+    in.noWatch = true;
+    in.quiet = true;
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    env.put("HOME", tmp.resolve("home").toString());
+    env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
+    env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+    env.put("LDAP_BIND_PW", bindPassword);
+    return PlatformSettings.resolve(in, env);
+  }
+
+  @Test
+  void aWrongBindPasswordStopsTheInstallBeforeAnythingThenTheTeamLogsInThroughDex()
+      throws Exception {
+    Fixtures.kustomize();
+    try (Slapd slapd = Slapd.start(Files.createDirectories(tmp.resolve("ldap")));
+        SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      Path kubeconfig = Files.writeString(tmp.resolve("kubeconfig"), cluster.kubeconfig());
+      Path inventory = inventory(slapd, "");
+
+      assertThatThrownBy(
+              () ->
+                  new Installation(
+                          settings(inventory, kubeconfig, "wrong"), PlatformListener.SILENT)
+                      .install())
+          .isInstanceOf(KfbootException.class)
+          .hasMessageContaining(
+              "auth.connectors[corp].config.bindPW: the server refused the bind as "
+                  + Slapd.BIND_DN)
+          .satisfies(
+              e ->
+                  assertThat(((KfbootException) e).category())
+                      .isEqualTo(ExitCategory.INVALID_INPUT));
+      assertThat(client.namespaces().list().getItems())
+          .as("nothing applied")
+          .noneMatch(n -> n.getMetadata().getName().equals("auth"));
+      Path credentialsFile = tmp.resolve("config/kfboot/credentials/sim.properties");
+      assertThat(credentialsFile).as("no credentials made either").doesNotExist();
+
+      List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+      PlatformListener listener =
+          new PlatformListener() {
+            @Override
+            public void report(String line) {
+              progress.add(line);
+            }
+          };
+      Installation.Installed done =
+          new Installation(settings(inventory, kubeconfig, Slapd.BIND_PW), listener).install();
+      assertThat(progress).anyMatch(l -> l.contains("corp: 3 users under ou=people"));
+      assertThat(String.join("\n", progress)).doesNotContain(Slapd.BIND_PW);
+      assertThat(done.credentials().newUsers())
+          .containsExactly("alice@lab.example", "bob@lab.example");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(credentialsFile)))
+          .isEqualTo("rw-------");
+      Properties stored = new Properties();
+      try (var r = Files.newBufferedReader(credentialsFile)) {
+        stored.load(r);
+      }
+      String alicePassword = stored.getProperty("user.alice@lab.example.password");
+
+      // what the cluster holds: Dex's config, its secrets, the roll annotation
+      ConfigMap dex = client.configMaps().inNamespace("auth").withName("dex").get();
+      Map<?, ?> config = new Yaml().load(dex.getData().get("config.yaml"));
+      assertThat(config.get("issuer")).isEqualTo(ISSUER);
+      assertThat(dex.getData().toString()).doesNotContain(Slapd.BIND_PW, alicePassword);
+      Map<?, ?> corp = (Map<?, ?>) ((List<?>) config.get("connectors")).get(0);
+      assertThat(corp.get("id")).isEqualTo("corp");
+      assertThat(((Map<?, ?>) corp.get("config")).get("bindPW"))
+          .isEqualTo("$KFBOOT_DEX_CORP_BINDPW");
+      Secret connectors =
+          client.secrets().inNamespace("auth").withName(IdentityPatch.CONNECTOR_SECRET).get();
+      assertThat(decode(connectors.getData().get("KFBOOT_DEX_CORP_BINDPW")))
+          .isEqualTo(Slapd.BIND_PW);
+      List<?> users = (List<?>) config.get("staticPasswords");
+      assertThat(users).hasSize(4);
+      Secret passwords = client.secrets().inNamespace("auth").withName("dex-passwords").get();
+      Map<String, String> hashes = new HashMap<>();
+      passwords.getData().forEach((k, v) -> hashes.put(k, decode(v)));
+      if (passwords.getStringData() != null) {
+        hashes.putAll(passwords.getStringData());
+      }
+      String aliceEnv = (String) ((Map<?, ?>) users.get(1)).get("hashFromEnv");
+      assertThat(BCrypt.checkpw(alicePassword, hashes.get(aliceEnv))).isTrue();
+      String checksum = checksum(client);
+      assertThat(checksum).hasSize(64);
+
+      // a rerun changes nothing and shows no password; a new user rolls Dex
+      Installation.Installed again =
+          new Installation(settings(inventory, kubeconfig, Slapd.BIND_PW), PlatformListener.SILENT)
+              .install();
+      assertThat(again.credentials().newUsers()).isEmpty();
+      assertThat(checksum(client)).isEqualTo(checksum);
+      Path more = inventory(slapd, "    - email: dave@lab.example\n");
+      Installation.Installed withDave =
+          new Installation(settings(more, kubeconfig, Slapd.BIND_PW), PlatformListener.SILENT)
+              .install();
+      assertThat(withDave.credentials().newUsers()).containsExactly("dave@lab.example");
+      assertThat(checksum(client)).isNotEqualTo(checksum);
+    }
+  }
+
+  private static String checksum(KubernetesClient client) {
+    Deployment dex = client.apps().deployments().inNamespace("auth").withName("dex").get();
+    return dex.getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(IdentityPatch.CHECKSUM_ANNOTATION);
+  }
+
+  private static String decode(String b64) {
+    return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
+  }
+}
