@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.components.access.AccessConfig;
+import io.kfboot.components.access.AccessConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,11 +32,12 @@ class DocsExamplesTest {
     }
     assertThat(examples)
         .extracting(p -> p.getFileName().toString())
-        .contains("inventory.yaml", "one-machine.yaml");
+        .contains("inventory.yaml", "one-machine.yaml", "team.yaml");
     // the files the full example names, where it names them: keys and airgap artefacts
     Files.createDirectories(tmp.resolve(".ssh"));
     Files.writeString(tmp.resolve(".ssh/id_ecdsa"), "a key\n");
-    for (String f : List.of("k3s", "k3s-airgap-images-amd64.tar.zst", "install.sh")) {
+    for (String f :
+        List.of("k3s", "k3s-airgap-images-amd64.tar.zst", "install.sh", "ldap-ca.pem")) {
       Files.writeString(tmp.resolve(f), "x");
     }
     String home = System.getProperty("user.home");
@@ -44,6 +47,16 @@ class DocsExamplesTest {
         Inventory inv =
             InventoryLoader.parse(Files.readString(example), example.getFileName().toString(), tmp);
         assertThat(inv.hosts()).as(example.getFileName().toString()).isNotEmpty();
+        // and the access sections, by the components' loader
+        AccessConfig access =
+            AccessConfigLoader.parse(
+                Files.readString(example), example.getFileName().toString(), tmp);
+        if (example.getFileName().toString().equals("team.yaml")) {
+          assertThat(access.auth().users()).hasSize(3);
+          assertThat(access.auth().connectors())
+              .extracting(c -> c.type())
+              .containsExactly("ldap", "oidc");
+        }
       }
     } finally {
       System.setProperty("user.home", home);

@@ -3,6 +3,7 @@ package io.kfboot.stacks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kfboot.components.access.AccessConfigLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,42 @@ class StackConfigTest {
     assertThat(c.wantsGpu()).as("a GPU host").isTrue();
     assertThat(c.components()).containsExactly("pipelines", "katib");
     assertThat(c.adminEmail()).isEqualTo(StackConfig.DEFAULT_ADMIN_EMAIL);
+  }
+
+  @Test
+  void authIsAnObjectOfItsOwnOrTheInventorysAndNeverBoth() {
+    String auth =
+        "{\"issuer\": \"https://kf.lab.example/dex\", \"users\": [{\"email\":"
+            + " \"ann@lab.example\"}], \"connectors\": [{\"type\": \"oidc\", \"id\": \"sso\","
+            + " \"config\": {\"issuer\": \"https://sso.lab.example\", \"clientID\": \"kf\","
+            + " \"clientSecret\": {\"env\": \"SSO_SECRET\"}}}]}";
+    StackConfig own = StackConfig.parse(Map.of("auth", auth), Set.of("kubeconfig"), Path.of("."));
+    var access = AccessConfigLoader.parse(own.accessYaml(), "x", Path.of("."));
+    assertThat(access.auth().issuer()).isEqualTo("https://kf.lab.example/dex");
+    assertThat(access.auth().connector("sso").orElseThrow().secrets()).containsKey("clientSecret");
+
+    String withAuth =
+        INVENTORY.replace("\"cluster\": \"lab\",", "\"cluster\": \"lab\", \"auth\": " + auth + ",");
+    StackConfig fromInventory =
+        StackConfig.parse(
+            Map.of("inventory", withAuth), Set.of("k3sToken", "sshPrivateKey"), Path.of("."));
+    assertThat(fromInventory.accessYaml()).isNotNull();
+
+    assertThatThrownBy(
+            () ->
+                StackConfig.parse(
+                    Map.of("inventory", withAuth, "auth", auth),
+                    Set.of("k3sToken", "sshPrivateKey"),
+                    Path.of(".")))
+        .hasMessageContaining("kfboot:auth and the auth: of kfboot:inventory exclude each other");
+    assertThatThrownBy(
+            () ->
+                StackConfig.parse(
+                    Map.of("auth", auth.replace("{\"env\": \"SSO_SECRET\"}", "\"hunter2\"")),
+                    Set.of("kubeconfig"),
+                    Path.of(".")))
+        .hasMessageContaining("clientSecret is a secret and may not be written inline")
+        .hasMessageNotContaining("hunter2");
   }
 
   @Test

@@ -89,7 +89,8 @@ public final class InventoryLoader extends InventorySection {
                 "nvidia",
                 "storage",
                 // read by the access loader of the components layer (identity, profiles, gateway)
-                "auth"));
+                "auth",
+                "profiles"));
     String cluster = string(m, top, "cluster", null, true);
     if (cluster != null && !DNS_LABEL.matcher(cluster).matches()) {
       problems.add(

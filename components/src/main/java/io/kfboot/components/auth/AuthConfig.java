@@ -2,8 +2,11 @@ package io.kfboot.components.auth;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The inventory's (or the stack's) {@code auth:}: who may log in besides the admin, and through
@@ -13,8 +16,13 @@ import java.util.Optional;
  *     address (or, without one, keep the in-cluster default)
  * @param users static users beside the admin
  * @param connectors identity providers Dex delegates to
+ * @param groups named lists of e-mails, for profile contributors given as a group
  */
-public record AuthConfig(String issuer, List<StaticUser> users, List<Connector> connectors) {
+public record AuthConfig(
+    String issuer,
+    List<StaticUser> users,
+    List<Connector> connectors,
+    Map<String, List<String>> groups) {
   /** Upstream's issuer: reachable only inside the cluster (and through a port-forward). */
   public static final String IN_CLUSTER_ISSUER = "http://dex.auth.svc.cluster.local:5556/dex";
 
@@ -26,6 +34,11 @@ public record AuthConfig(String issuer, List<StaticUser> users, List<Connector> 
   public AuthConfig {
     users = List.copyOf(users);
     connectors = List.copyOf(connectors);
+    groups = Collections.unmodifiableMap(new TreeMap<>(groups));
+  }
+
+  public AuthConfig(String issuer, List<StaticUser> users, List<Connector> connectors) {
+    this(issuer, users, connectors, Map.of());
   }
 
   /**

@@ -61,7 +61,7 @@ public final class AuthConfigReader {
       yaml.problem(node, "auth must be a mapping with issuer, users and connectors");
       return AuthConfig.DEFAULTS;
     }
-    Map<String, Node> m = yaml.keys(mn, "auth", Set.of("issuer", "users", "connectors"));
+    Map<String, Node> m = yaml.keys(mn, "auth", Set.of("issuer", "users", "connectors", "groups"));
     String issuer = yaml.string(m, mn, "issuer", null, false);
     if (issuer != null) {
       checkIssuer(m.get("issuer"), issuer);
@@ -109,7 +109,32 @@ public final class AuthConfigReader {
       }
       connectors.add(connector);
     }
-    return new AuthConfig(issuer, users, connectors);
+    return new AuthConfig(issuer, users, connectors, groups(m.get("groups")));
+  }
+
+  /** {@code groups: {NAME: [e-mail, ...]}}: who a profile contributor given as a group is. */
+  private Map<String, List<String>> groups(Node node) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    if (node == null) {
+      return out;
+    }
+    if (!(node instanceof MappingNode mn)) {
+      yaml.problem(node, "auth.groups must map each group's name to a list of e-mails");
+      return out;
+    }
+    for (NodeTuple t : mn.getValue()) {
+      String name = YamlReader.scalar(t.getKeyNode());
+      List<String> members = yaml.strings(t.getValueNode(), "auth.groups." + name);
+      for (String e : members) {
+        if (!EMAIL.matcher(e).matches() || !e.equals(e.toLowerCase(Locale.ROOT))) {
+          yaml.problem(
+              t.getValueNode(),
+              "auth.groups." + name + ": '" + e + "' is no lower-case e-mail address");
+        }
+      }
+      out.put(name, members);
+    }
+    return out;
   }
 
   private void checkIssuer(Node at, String issuer) {
