@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       DownCommand.class,
       AccessCommand.class,
       AuthCommand.class,
+      ProfilesCommand.class,
       CiCommand.class,
       KubeconfigCommand.class,
       PlanCommand.class,

@@ -45,6 +45,10 @@ public final class Installation {
       InstallReport report =
           new Installer(client, settings.install(), listener, new ClusterDiagnostics(client))
               .install(ReleasePlanner.withIdentity(plan, creds.credentials(), settings));
+      if (!settings.access().profiles().isEmpty()) {
+        // after the gates: the profile controller makes each namespace from its Profile
+        new Profiles(settings, listener).apply(client, Set.of());
+      }
       return new Installed(report, store.file(), creds);
     }
   }
