@@ -60,13 +60,14 @@ final class AuthCommand implements Runnable {
 
     @Override
     int run(PlatformSettings settings) {
-      if (settings.inventory().isEmpty() && settings.access().auth().connectors().isEmpty()) {
+      AuthChecks checks = new AuthChecks(settings, listener(settings));
+      if (settings.inventory().isEmpty() && checks.connectorCount() == 0) {
         throw new KfbootException(
             "no connectors to check",
             "pass -i inventory.yaml with auth.connectors (see docs/identity.md)",
             ExitCategory.INVALID_INPUT);
       }
-      List<CheckResult> results = new AuthChecks(settings, listener(settings)).run(user);
+      List<CheckResult> results = checks.run(user);
       if (output.json()) {
         printJson(json(settings.issuer(), results));
       } else {

@@ -27,6 +27,11 @@ public final class AuthChecks {
     this.listener = listener;
   }
 
+  /** How many connectors the settings' auth: has. */
+  public int connectorCount() {
+    return settings.access().auth().connectors().size();
+  }
+
   /**
    * Every connector's result, in the inventory's order.
    *

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.security.crypto.bcrypt.BCrypt;
@@ -139,7 +140,7 @@ class IdentityInstallTest {
       Path credentialsFile = tmp.resolve("config/kfboot/credentials/sim.properties");
       assertThat(credentialsFile).as("no credentials made either").doesNotExist();
 
-      List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+      List<String> progress = new CopyOnWriteArrayList<>();
       PlatformListener listener =
           new PlatformListener() {
             @Override

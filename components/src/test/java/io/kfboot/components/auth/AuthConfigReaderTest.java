@@ -2,12 +2,15 @@ package io.kfboot.components.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.kfboot.components.access.AccessConfig;
 import io.kfboot.components.access.AccessConfigLoader;
 import io.kfboot.core.KfbootException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class AuthConfigReaderTest {
@@ -63,9 +66,7 @@ class AuthConfigReaderTest {
 
     assertThat(auth.users())
         .extracting(StaticUser::email, StaticUser::generated)
-        .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("alice@example.org", true),
-            org.assertj.core.groups.Tuple.tuple("bob@example.org", false));
+        .containsExactly(tuple("alice@example.org", true), tuple("bob@example.org", false));
     Connector ldap = auth.connector("corp").orElseThrow();
     assertThat(ldap.type()).isEqualTo("ldap");
     assertThat(ldap.name()).isEqualTo("Corporate LDAP");
@@ -78,8 +79,8 @@ class AuthConfigReaderTest {
     assertThat(oidc.secrets().get("clientSecret"))
         .as("relative to the inventory's folder")
         .isEqualTo(SecretRef.ofFile(Path.of("/srv/kfboot/keycloak.secret")));
-    assertThat(auth.issuerFor(java.util.Optional.empty())).isEqualTo(AuthConfig.IN_CLUSTER_ISSUER);
-    assertThat(auth.issuerFor(java.util.Optional.of(java.net.URI.create("https://kf.lab:8443"))))
+    assertThat(auth.issuerFor(Optional.empty())).isEqualTo(AuthConfig.IN_CLUSTER_ISSUER);
+    assertThat(auth.issuerFor(Optional.of(URI.create("https://kf.lab:8443"))))
         .isEqualTo("https://kf.lab:8443/dex");
   }
 

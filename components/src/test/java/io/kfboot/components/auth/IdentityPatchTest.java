@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -356,7 +357,7 @@ class IdentityPatchTest {
   }
 
   static Map<String, String> secretValues(K8sObject secret) {
-    Map<String, String> out = new java.util.TreeMap<>();
+    Map<String, String> out = new TreeMap<>();
     Trees.map(secret.body().get("stringData")).forEach((k, v) -> out.put(k, String.valueOf(v)));
     Trees.map(secret.body().get("data"))
         .forEach(
