@@ -340,21 +340,11 @@ final class Options {
         description = "The inventory whose auth: section to use. Env KFBOOT_INVENTORY.")
     Path inventory;
 
-    @Option(
-        names = "--issuer",
-        paramLabel = "URL",
-        descriptionKey = "ISSUER",
-        description =
-            "Dex's issuer, the URL browsers reach Dex at (https://HOST/dex); written alike to Dex,"
-                + " oauth2-proxy and the gateway. Env KFBOOT_DEX_ISSUER; default: auth.issuer,"
-                + " else the in-cluster "
-                + AuthConfig.IN_CLUSTER_ISSUER
-                + ".")
-    String issuer;
+    @Mixin Issuer issuer = new Issuer();
 
     void into(SettingsInput in) {
       in.inventory = inventory;
-      in.issuer = issuer;
+      issuer.into(in);
     }
   }
 
@@ -367,7 +357,9 @@ final class Options {
         description =
             "Dex's issuer, the URL browsers reach Dex at (https://HOST/dex); written alike to Dex,"
                 + " oauth2-proxy and the gateway. Env KFBOOT_DEX_ISSUER; default: auth.issuer of"
-                + " the inventory, else the in-cluster one.")
+                + " the inventory, else the in-cluster "
+                + AuthConfig.IN_CLUSTER_ISSUER
+                + ".")
     String issuer;
 
     void into(SettingsInput in) {

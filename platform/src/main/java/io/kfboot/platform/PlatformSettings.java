@@ -192,29 +192,15 @@ public record PlatformSettings(
 
   /** The same settings with the auth check done (up checks before the hosts, not again). */
   public PlatformSettings withAuthChecked() {
-    return new PlatformSettings(
-        release,
-        selection,
-        inventory,
-        inventoryFile,
-        storage,
-        nvidia,
-        gpuHosts,
-        cluster,
-        install,
-        adminEmail,
-        access,
-        issuer,
-        false,
-        credentialsFile,
-        hosts,
-        gatewayUrl,
-        verbose,
-        env);
+    return with(release, cluster, credentialsFile, false);
   }
 
   /** These settings with another release, cluster and credentials file; the rest as it is. */
   private PlatformSettings with(ReleaseSource r, ClusterTarget c, Path credentials) {
+    return with(r, c, credentials, authCheck);
+  }
+
+  private PlatformSettings with(ReleaseSource r, ClusterTarget c, Path credentials, boolean check) {
     return new PlatformSettings(
         r,
         selection,
@@ -228,7 +214,7 @@ public record PlatformSettings(
         adminEmail,
         access,
         issuer,
-        authCheck,
+        check,
         credentials,
         hosts,
         gatewayUrl,

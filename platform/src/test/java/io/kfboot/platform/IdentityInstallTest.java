@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -50,6 +51,8 @@ class IdentityInstallTest {
             + "  issuer: "
             + ISSUER
             + "\n"
+            + "  groups:\n"
+            + "    ml-team: [alice@lab.example, bob@lab.example]\n"
             + "  users:\n"
             + "    - email: alice@lab.example\n"
             + "    - email: bob@lab.example\n"
@@ -71,22 +74,13 @@ class IdentityInstallTest {
             + Slapd.BIND_DN
             + "\n"
             + "        bindPW: {env: LDAP_BIND_PW}\n"
-            + "        userSearch:\n"
-            + "          baseDN: ou=people,"
-            + Slapd.BASE
-            + "\n"
-            + "          filter: (objectClass=inetOrgPerson)\n"
-            + "          username: uid\n"
-            + "          idAttr: uid\n"
-            + "          emailAttr: mail\n"
-            + "          nameAttr: cn\n"
-            + "        groupSearch:\n"
-            + "          baseDN: ou=groups,"
-            + Slapd.BASE
-            + "\n"
-            + "          filter: (objectClass=groupOfNames)\n"
-            + "          userMatchers: [{userAttr: DN, groupAttr: member}]\n"
-            + "          nameAttr: cn\n";
+            + Slapd.searchYaml("ou=people," + Slapd.BASE, "mail")
+            + "profiles:\n"
+            + "  - name: team-vision\n"
+            + "    owner: alice@lab.example\n"
+            + "    resourceQuotaSpec: {hard: {requests.nvidia.com/gpu: \"2\"}}\n"
+            + "    contributors: [{group: ml-team, role: edit}, {user: carol@lab.example, role:"
+            + " view}]\n";
     Path f = tmp.resolve("inventory.yaml");
     Files.writeString(f, text);
     return f;
@@ -119,6 +113,16 @@ class IdentityInstallTest {
         SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       Path kubeconfig = Files.writeString(tmp.resolve("kubeconfig"), cluster.kubeconfig());
+      // the profile controller's namespace (the simulated cluster runs no profile controller)
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName("team-vision")
+                  .endMetadata()
+                  .build())
+          .create();
       Path inventory = inventory(slapd, "");
 
       assertThatThrownBy(
@@ -136,7 +140,8 @@ class IdentityInstallTest {
                       .isEqualTo(ExitCategory.INVALID_INPUT));
       assertThat(client.namespaces().list().getItems())
           .as("nothing applied")
-          .noneMatch(n -> n.getMetadata().getName().equals("auth"));
+          .extracting(n -> n.getMetadata().getName())
+          .containsExactly("team-vision");
       Path credentialsFile = tmp.resolve("config/kfboot/credentials/sim.properties");
       assertThat(credentialsFile).as("no credentials made either").doesNotExist();
 
@@ -185,6 +190,12 @@ class IdentityInstallTest {
       }
       String aliceEnv = (String) ((Map<?, ?>) users.get(1)).get("hashFromEnv");
       assertThat(BCrypt.checkpw(alicePassword, hashes.get(aliceEnv))).isTrue();
+      assertThat(
+              client.rbac().roleBindings().inNamespace("team-vision").list().getItems().stream()
+                  .map(rb -> rb.getMetadata().getName()))
+          .as("the profile's contributors, the owner left to the profile controller")
+          .containsExactlyInAnyOrder(
+              "user-bob-lab-example-clusterrole-edit", "user-carol-lab-example-clusterrole-view");
       String checksum = checksum(client);
       assertThat(checksum).hasSize(64);
 

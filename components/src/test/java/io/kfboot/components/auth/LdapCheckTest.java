@@ -49,24 +49,7 @@ class LdapCheckTest {
             + "\n"
             + "        bindPW: {env: LDAP_BIND_PW}\n"
             + extra
-            + "        userSearch:\n"
-            + "          baseDN: "
-            + userBase
-            + "\n"
-            + "          filter: (objectClass=inetOrgPerson)\n"
-            + "          username: uid\n"
-            + "          idAttr: uid\n"
-            + "          emailAttr: "
-            + emailAttr
-            + "\n"
-            + "          nameAttr: cn\n"
-            + "        groupSearch:\n"
-            + "          baseDN: ou=groups,"
-            + Slapd.BASE
-            + "\n"
-            + "          filter: (objectClass=groupOfNames)\n"
-            + "          userMatchers: [{userAttr: DN, groupAttr: member}]\n"
-            + "          nameAttr: cn\n";
+            + Slapd.searchYaml(userBase, emailAttr);
     return AuthConfigReaderTest.parse(text).auth().connectors().get(0);
   }
 

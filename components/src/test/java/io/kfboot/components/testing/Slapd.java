@@ -117,6 +117,31 @@ public final class Slapd implements AutoCloseable {
     return slapd;
   }
 
+  /**
+   * The userSearch and groupSearch of a Dex ldap connector for this directory, as inventory lines
+   * under {@code config:} (eight spaces in).
+   */
+  public static String searchYaml(String userBase, String emailAttr) {
+    return "        userSearch:\n"
+        + "          baseDN: "
+        + userBase
+        + "\n"
+        + "          filter: (objectClass=inetOrgPerson)\n"
+        + "          username: uid\n"
+        + "          idAttr: uid\n"
+        + "          emailAttr: "
+        + emailAttr
+        + "\n"
+        + "          nameAttr: cn\n"
+        + "        groupSearch:\n"
+        + "          baseDN: ou=groups,"
+        + BASE
+        + "\n"
+        + "          filter: (objectClass=groupOfNames)\n"
+        + "          userMatchers: [{userAttr: DN, groupAttr: member}]\n"
+        + "          nameAttr: cn\n";
+  }
+
   /** A port nothing listens on (for the unreachable-server case). */
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
