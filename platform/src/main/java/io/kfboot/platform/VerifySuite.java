@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -221,11 +222,11 @@ public final class VerifySuite {
       checks.add(
           VerifyCheck.of(
               "dex-login",
-              "the admin user logs in through the gateway (oauth2-proxy, Dex) and the dashboard's"
-                  + " API knows them",
+              "the admin user, and each static user whose password kfboot made, logs in through"
+                  + " the gateway (oauth2-proxy, Dex) and the dashboard's API knows them",
               List.of("pods-healthy", "webhooks-have-endpoints"),
               GATEWAY_CHECK_TIMEOUT,
-              (c, waiter, t) -> withSession(c, session -> "logged in as " + session.user())));
+              (c, waiter, t) -> logins(c)));
       if (ResourceRunCheck.served(client, "scheduledworkflows", "kubeflow.org")) {
         // as upstream's CI runs tests/pipeline_v2_test.py: the profile's service account through
         // the Pipelines API
@@ -308,20 +309,58 @@ public final class VerifySuite {
     return status.getToken();
   }
 
-  /** Logged in through the gateway as the admin user kfboot created. */
-  private String withSession(KubernetesClient c, Function<DexLogin.Session, String> work) {
+  /**
+   * The admin's login, then each generated static user's (auth.users without a hash: kfboot knows
+   * their passwords), each through the gateway with its own session.
+   */
+  private String logins(KubernetesClient c) {
+    Credentials creds = credentials(c);
+    return withGateway(
+        c,
+        gateway -> {
+          // a DexLogin keeps its session's cookies: one each, as separate browsers
+          StringBuilder done =
+              new StringBuilder(
+                  "logged in as "
+                      + new DexLogin(gateway, Duration.ofSeconds(30))
+                          .login(creds.adminEmail(), creds.adminPassword())
+                          .user());
+          for (Map.Entry<String, Credentials.UserPassword> u : creds.users().entrySet()) {
+            try {
+              done.append(", ")
+                  .append(
+                      new DexLogin(gateway, Duration.ofSeconds(30))
+                          .login(u.getKey(), u.getValue().password())
+                          .user());
+            } catch (VerifyException e) {
+              throw new VerifyException(
+                  "static user " + u.getKey() + " cannot log in: " + e.getMessage(),
+                  "rerun kfboot install so that Dex has the user's hash; the password is in the"
+                      + " credentials file",
+                  "");
+            }
+          }
+          return done.toString();
+        });
+  }
+
+  private Credentials credentials(KubernetesClient c) {
     CredentialsStore store =
         CredentialsStore.forCluster(settings, ClusterConnection.clusterName(c), listener::warning);
-    Credentials creds =
-        store
-            .load()
-            .orElseThrow(
-                () ->
-                    new VerifyException(
-                        "no credentials file " + store.file(),
-                        "pass --credentials with the file 'kfboot install' wrote (it printed its"
-                            + " path)",
-                        ""));
+    return store
+        .load()
+        .orElseThrow(
+            () ->
+                new VerifyException(
+                    "no credentials file " + store.file(),
+                    "pass --credentials with the file 'kfboot install' wrote (it printed its"
+                        + " path)",
+                    ""));
+  }
+
+  /** Logged in through the gateway as the admin user kfboot created. */
+  private String withSession(KubernetesClient c, Function<DexLogin.Session, String> work) {
+    Credentials creds = credentials(c);
     return withGateway(
         c,
         gateway ->

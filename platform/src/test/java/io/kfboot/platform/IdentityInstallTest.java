@@ -13,6 +13,8 @@ import io.kfboot.components.testing.Slapd;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.verify.check.CheckResult;
+import io.kfboot.verify.http.FakeKubeflowGateway;
 import io.kfboot.verify.testing.SimulatedCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -113,6 +115,7 @@ class IdentityInstallTest {
         SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
         KubernetesClient client = cluster.newClient()) {
       Path kubeconfig = Files.writeString(tmp.resolve("kubeconfig"), cluster.kubeconfig());
+      cluster.node("server-1", Map.of(), Map.of());
       // the profile controller's namespace (the simulated cluster runs no profile controller)
       client
           .namespaces()
@@ -211,7 +214,64 @@ class IdentityInstallTest {
               .install();
       assertThat(withDave.credentials().newUsers()).containsExactly("dave@lab.example");
       assertThat(checksum(client)).isNotEqualTo(checksum);
+
+      // verify: the admin and each static user whose password kfboot made log in through the
+      // gateway (carol's hash was given, so her password is not kfboot's to know)
+      Properties all = new Properties();
+      try (var r = Files.newBufferedReader(credentialsFile)) {
+        all.load(r);
+      }
+      try (FakeKubeflowGateway gateway =
+          new FakeKubeflowGateway("admin@lab.example", all.getProperty("adminPassword"))) {
+        for (String u : List.of("alice", "bob", "dave")) {
+          gateway.withUser(
+              u + "@lab.example", all.getProperty("user." + u + "@lab.example.password"));
+        }
+        List<CheckResult> results = verifyLogins(more, kubeconfig, gateway);
+        assertThat(results)
+            .filteredOn(r -> r.id().equals("dex-login"))
+            .singleElement()
+            .satisfies(
+                r -> {
+                  assertThat(r.status()).as(r.detail()).isEqualTo(CheckResult.Status.PASSED);
+                  assertThat(r.detail())
+                      .isEqualTo(
+                          "logged in as admin@lab.example, alice@lab.example, bob@lab.example,"
+                              + " dave@lab.example");
+                });
+        gateway.withUser("bob@lab.example", "not-bobs-password");
+        CheckResult refused =
+            verifyLogins(more, kubeconfig, gateway).stream()
+                .filter(r -> r.id().equals("dex-login"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(refused.status()).isEqualTo(CheckResult.Status.FAILED);
+        assertThat(refused.detail()).contains("static user bob@lab.example cannot log in");
+      }
     }
+  }
+
+  private List<CheckResult> verifyLogins(Path inventory, Path kubeconfig, FakeKubeflowGateway gw) {
+    SettingsInput in = new SettingsInput();
+    in.inventory = inventory;
+    in.kubeconfig = kubeconfig;
+    in.gatewayUrl = gw.url().toString();
+    in.quiet = true;
+    Map<String, String> env = new HashMap<>();
+    env.put("HOME", tmp.resolve("home").toString());
+    env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
+    PlatformSettings settings = PlatformSettings.resolve(in, env);
+    VerifySuite.Options d = VerifySuite.Options.defaults();
+    VerifySuite.Options only =
+        new VerifySuite.Options(
+            List.of("dex-login"),
+            List.of(),
+            d.namespace(),
+            Duration.ofSeconds(60),
+            d.poll(),
+            1,
+            null);
+    return new VerifySuite(settings, only, PlatformListener.SILENT).run();
   }
 
   private static String checksum(KubernetesClient client) {

@@ -47,6 +47,18 @@ public final class FakeKubeflowGateway implements AutoCloseable {
   private final Map<String, String> codes = new ConcurrentHashMap<>(); // code -> oauth2 state
   private final Map<String, String> sessions = new ConcurrentHashMap<>(); // cookie -> user
 
+  /** Who logged in for a login flow, by its state. */
+  private final Map<String, String> loggedIn = new ConcurrentHashMap<>();
+
+  /** Dex's other static users: e-mail to password. */
+  private final Map<String, String> otherUsers = new ConcurrentHashMap<>();
+
+  /** Another static user Dex knows. */
+  public FakeKubeflowGateway withUser(String email, String password) {
+    otherUsers.put(email, password);
+    return this;
+  }
+
   public FakeKubeflowGateway(String email, String password) throws IOException {
     this.email = email;
     this.password = password;
@@ -156,7 +168,9 @@ public final class FakeKubeflowGateway implements AutoCloseable {
         }
         Map<String, String> form =
             params(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-        if (!email.equals(form.get("login")) || !password.equals(form.get("password"))) {
+        String login = String.valueOf(form.get("login"));
+        String expected = email.equals(login) ? password : otherUsers.get(login);
+        if (expected == null || !expected.equals(form.get("password"))) {
           send(
               x,
               200,
@@ -164,6 +178,7 @@ public final class FakeKubeflowGateway implements AutoCloseable {
               "<p>Invalid Email Address and password.</p><form method=\"post\"></form>");
           return;
         }
+        loggedIn.put(requestState.get(req), login);
         if (approval) {
           redirect(x, 303, "/dex/approval?req=" + req);
         } else {
@@ -201,7 +216,7 @@ public final class FakeKubeflowGateway implements AutoCloseable {
           return;
         }
         String session = UUID.randomUUID().toString();
-        sessions.put(session, email);
+        sessions.put(session, loggedIn.getOrDefault(state, email));
         x.getResponseHeaders()
             .add("Set-Cookie", "oauth2_proxy_kubeflow=" + session + "; Path=/; HttpOnly");
         redirect(x, 302, stateRd.getOrDefault(state, "/"));
