@@ -133,8 +133,8 @@ public final class IdentityPatch {
       }
       objects.replace(dexPasswords, withStringData(dexPasswords, userHashes));
     }
-    K8sObject dexDeployment = objects.find("Deployment", DEX_NS, "dex");
     if (!connectorEnv.isEmpty() || !caFiles.isEmpty()) {
+      K8sObject dexDeployment = objects.find("Deployment", DEX_NS, "dex");
       if (dexDeployment == null) {
         throw shapeChanged("Deployment auth/dex");
       }
@@ -144,9 +144,9 @@ public final class IdentityPatch {
       if (!caFiles.isEmpty()) {
         objects.add(component, configMap(CA_CONFIGMAP, caFiles));
       }
-      dexDeployment =
-          withConnectorSources(dexDeployment, !connectorEnv.isEmpty(), !caFiles.isEmpty());
-      objects.replace(objects.find("Deployment", DEX_NS, "dex"), dexDeployment);
+      objects.replace(
+          dexDeployment,
+          withConnectorSources(dexDeployment, !connectorEnv.isEmpty(), !caFiles.isEmpty()));
     }
     setProxyIssuer(objects, issuer);
     setRequestAuthenticationIssuer(objects, issuer);
@@ -435,8 +435,8 @@ public final class IdentityPatch {
     if (!(raw instanceof String text)) {
       throw shapeChanged("ConfigMap auth/dex with a config.yaml");
     }
-    Map<String, Object> config = Trees.deepCopy(Trees.map(yaml().load(text)));
-    return new LinkedHashMap<>(config);
+    // a fresh load: its maps and lists are new and mutable already
+    return new LinkedHashMap<>(Trees.map(yaml().load(text)));
   }
 
   private static K8sObject withConfig(K8sObject dexConfig, Map<String, Object> config) {

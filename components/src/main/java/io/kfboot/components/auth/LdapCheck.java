@@ -31,6 +31,7 @@ import javax.naming.ldap.LdapContext;
 import javax.naming.ldap.StartTlsRequest;
 import javax.naming.ldap.StartTlsResponse;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * Does against the real LDAP server what Dex's ldap connector will do, before Dex runs
@@ -84,7 +85,8 @@ public final class LdapCheck {
     if (!startTls) {
       credentials(env, bindDn, password);
     }
-    LdapSocketFactory.use(Trust.context(c).getSocketFactory());
+    SSLSocketFactory tlsSockets = Trust.context(c).getSocketFactory();
+    LdapSocketFactory.use(tlsSockets);
     LdapContext ctx = null;
     StartTlsResponse tls = null;
     String stage = "connect";
@@ -93,7 +95,7 @@ public final class LdapCheck {
       if (startTls) {
         stage = "starttls";
         tls = (StartTlsResponse) ctx.extendedOperation(new StartTlsRequest());
-        tls.negotiate(Trust.context(c).getSocketFactory());
+        tls.negotiate(tlsSockets);
         stage = "bind";
         if (bindDn != null) {
           ctx.addToEnvironment(Context.SECURITY_AUTHENTICATION, "simple");

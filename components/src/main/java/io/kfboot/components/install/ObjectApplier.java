@@ -22,7 +22,7 @@ import java.util.Map;
  * annotation allows. An object whose live state already holds every field kfboot sets is left
  * alone, so a rerun sends no writes at all.
  */
-final class ObjectApplier {
+public final class ObjectApplier {
   static final String FIELD_MANAGER = "kfboot";
 
   private final KubernetesClient client;
@@ -35,7 +35,7 @@ final class ObjectApplier {
    *     addressed from the CRD itself rather than from API discovery, which a client may have read
    *     (and cached) before the CRD existed
    */
-  ObjectApplier(
+  public ObjectApplier(
       KubernetesClient client,
       RetryPolicy retry,
       RetryPolicy.Listener retryListener,
@@ -96,7 +96,7 @@ final class ObjectApplier {
   /**
    * @param component the component applying it: its id goes on the object as the {@link OwnerLabel}
    */
-  ApplyOutcome apply(K8sObject object, boolean clusterScoped, String component) {
+  public ApplyOutcome apply(K8sObject object, boolean clusterScoped, String component) {
     Map<String, Object> body = OwnerLabel.apply(body(object, clusterScoped), component);
     boolean[] sent = {false};
     boolean[] existedBefore = {false};

@@ -4,7 +4,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kfboot.components.install.ObjectApplier;
+import io.kfboot.components.install.RetryPolicy;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
@@ -38,7 +39,10 @@ import java.util.function.Consumer;
  */
 public final class ProfileSync {
   public static final String STALE = "kfboot.io/stale";
-  static final String FIELD_MANAGER = "kfboot";
+
+  /** The component id kfboot's owner label gives the objects it makes for profiles. */
+  static final String COMPONENT = "kfboot-profiles";
+
   static final ResourceDefinitionContext PROFILES =
       new ResourceDefinitionContext.Builder()
           .withGroup("kubeflow.org")
@@ -57,6 +61,7 @@ public final class ProfileSync {
           .build();
 
   private final KubernetesClient client;
+  private final ObjectApplier applier;
   private final Waiter waiter;
   private final Duration timeout;
   private final Consumer<String> progress;
@@ -64,6 +69,13 @@ public final class ProfileSync {
   public ProfileSync(
       KubernetesClient client, Duration poll, Duration timeout, Consumer<String> progress) {
     this.client = client;
+    this.applier =
+        new ObjectApplier(
+            client,
+            RetryPolicy.DEFAULT,
+            (what, attempt, attempts, error, pause) ->
+                progress.accept(what + ": attempt " + attempt + "/" + attempts + " failed, again"),
+            Map.of());
     this.waiter = new Waiter(poll, new ClusterDiagnostics(client), Waiter.Listener.NONE);
     this.timeout = timeout;
     this.progress = progress;
@@ -212,20 +224,12 @@ public final class ProfileSync {
     return new Report(applied, removed, stale, deleted);
   }
 
+  /**
+   * Through the install engine's applier: server-side apply, nothing sent where the cluster holds
+   * it already (a rerun writes nothing), transient failures retried.
+   */
   private void apply(K8sObject o) {
-    GenericKubernetesResource r =
-        Serialization.unmarshal(Serialization.asJson(o.body()), GenericKubernetesResource.class);
-    var resources =
-        o.kind().equals("Profile")
-            ? client.genericKubernetesResources(PROFILES)
-            : o.kind().equals("AuthorizationPolicy")
-                ? client.genericKubernetesResources(POLICIES).inNamespace(o.namespace())
-                : null;
-    if (resources == null) {
-      client.resource(r).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-    } else {
-      resources.resource(r).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-    }
+    applier.apply(o, o.kind().equals("Profile"), COMPONENT);
   }
 
   /** kfboot's RoleBindings and AuthorizationPolicies in {@code ns} that are not {@code keep}. */

@@ -82,6 +82,12 @@ class ProfileSyncTest {
               "RoleBinding team-vision/user-dave-lab-example-clusterrole-view",
               "AuthorizationPolicy team-vision/user-dave-lab-example-clusterrole-view");
       assertThat(first.removed()).isEmpty();
+      int afterFirst = cluster.writes().size();
+      ProfileSync.Report rerun = sync.apply(team.profiles(), team.auth().groups(), Set.of());
+      assertThat(cluster.writes().subList(afterFirst, cluster.writes().size()))
+          .as("a rerun with the same inventory writes nothing")
+          .isEmpty();
+      assertThat(rerun.removed()).isEmpty();
       assertThat(bindings(client, "team-vision"))
           .contains(
               EVE_BINDING,
