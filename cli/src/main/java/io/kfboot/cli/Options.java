@@ -106,8 +106,17 @@ final class Options {
     @Option(
         names = "--gateway-service-type",
         paramLabel = "TYPE",
-        description = "ClusterIP (upstream), NodePort or LoadBalancer for istio-ingressgateway.")
+        description =
+            "ClusterIP (upstream), NodePort or LoadBalancer for istio-ingressgateway; overrides"
+                + " the inventory's gateway.expose.")
     String gatewayServiceType;
+
+    @Option(
+        names = "--allow-insecure-http",
+        description =
+            "Serve an exposed gateway over plain HTTP with the web apps' Secure cookies off"
+                + " (the inventory's gateway.allowInsecureHttp); trusted networks only.")
+    boolean allowInsecureHttp;
 
     @Option(
         names = "--gpu",
@@ -125,6 +134,7 @@ final class Options {
       in.components.addAll(components);
       in.without.addAll(without);
       in.gatewayServiceType = gatewayServiceType;
+      in.allowInsecureHttp = allowInsecureHttp;
       in.gpu = gpu;
       in.noK3sAdaptations = noK3sAdaptations;
     }

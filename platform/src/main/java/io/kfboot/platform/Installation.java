@@ -44,7 +44,7 @@ public final class Installation {
           store.loadOrCreate(settings.adminEmail(), settings.generatedUsers());
       InstallReport report =
           new Installer(client, settings.install(), listener, new ClusterDiagnostics(client))
-              .install(ReleasePlanner.withIdentity(plan, creds.credentials(), settings));
+              .install(ReleasePlanner.withAccess(plan, creds.credentials(), settings));
       if (!settings.access().profiles().isEmpty()) {
         // after the gates: the profile controller makes each namespace from its Profile
         new Profiles(settings, listener).apply(client, Set.of());

@@ -11,9 +11,10 @@ import io.kfboot.components.access.AccessConfigLoader;
 import io.kfboot.components.auth.AuthConfig;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.auth.StaticUser;
+import io.kfboot.components.gateway.GatewayConfig;
+import io.kfboot.components.gateway.GatewayConfig.Expose;
 import io.kfboot.components.install.Installer;
 import io.kfboot.components.install.RetryPolicy;
-import io.kfboot.components.k3s.GatewayServiceType;
 import io.kfboot.components.k3s.IstioCniK3sPaths;
 import io.kfboot.components.k3s.K3sAdaptation;
 import io.kfboot.core.ExitCategory;
@@ -101,7 +102,6 @@ public record PlatformSettings(
       Duration commandTimeout) {}
 
   public static PlatformSettings resolve(SettingsInput in, Map<String, String> env) {
-    Selection selection = selection(in);
     Installer.Options install = install(in);
     String email = Optional.ofNullable(in.adminEmail).orElse(DEFAULT_ADMIN_EMAIL);
     Credentials.requireEmail(email);
@@ -114,6 +114,9 @@ public record PlatformSettings(
             : Optional.ofNullable(inventoryFile)
                 .map(AccessConfigLoader::load)
                 .orElse(AccessConfig.DEFAULTS);
+    GatewayConfig gateway = gateway(in, access.gateway());
+    access = new AccessConfig(access.auth(), access.profiles(), gateway);
+    Selection selection = selection(in, gateway);
     String issuer = issuer(in, access);
     Storage storage = storage(in, inventory);
     Nvidia nvidia = nvidia(in, inventory);
@@ -241,7 +244,7 @@ public record PlatformSettings(
   /** The one Dex issuer: --issuer (or its variable), else auth.issuer, else in the cluster. */
   private static String issuer(SettingsInput in, AccessConfig access) {
     if (in.issuer == null) {
-      return access.auth().issuerFor(Optional.empty());
+      return access.auth().issuerFor(access.gateway().publicBase());
     }
     AuthConfig.issuerProblem(in.issuer)
         .ifPresent(
@@ -261,7 +264,37 @@ public record PlatformSettings(
         .toList();
   }
 
-  private static Selection selection(SettingsInput in) {
+  /**
+   * The inventory's gateway: with the flags' exposure and allowInsecureHttp where given; a
+   * combination that would break logins or cookies is refused here.
+   */
+  private static GatewayConfig gateway(SettingsInput in, GatewayConfig fromInventory) {
+    GatewayConfig gateway = fromInventory;
+    if (in.gatewayServiceType != null) {
+      Expose expose =
+          Expose.fromServiceType(in.gatewayServiceType)
+              .orElseThrow(
+                  () ->
+                      invalid(
+                          "--gateway-service-type "
+                              + in.gatewayServiceType
+                              + " is not a Service type kfboot sets",
+                          "use ClusterIP, NodePort or LoadBalancer"));
+      gateway = gateway.withExpose(expose);
+    }
+    if (in.allowInsecureHttp) {
+      gateway = gateway.withAllowInsecureHttp(true);
+    }
+    gateway
+        .problem()
+        .ifPresent(
+            p -> {
+              throw invalid(p, "see docs/gateway.md; nothing was changed");
+            });
+    return gateway;
+  }
+
+  private static Selection selection(SettingsInput in, GatewayConfig gateway) {
     Set<String> both = new LinkedHashSet<>(in.components);
     both.retainAll(in.without);
     if (!both.isEmpty()) {
@@ -275,22 +308,11 @@ public record PlatformSettings(
     if (!in.noK3sAdaptations) {
       adaptations.add(new IstioCniK3sPaths());
     }
-    if (in.gatewayServiceType != null) {
-      try {
-        adaptations.add(new GatewayServiceType(in.gatewayServiceType));
-      } catch (IllegalArgumentException e) {
-        throw invalid(
-            "--gateway-service-type "
-                + in.gatewayServiceType
-                + " is not a Service type kfboot sets",
-            "use ClusterIP, NodePort or LoadBalancer");
-      }
-    }
-    String gateway = "ClusterIP".equals(in.gatewayServiceType) ? null : in.gatewayServiceType;
+    // the gateway's Service type is set with the rest of gateway: (GatewayPatch)
     return new Selection(
         List.copyOf(in.components),
         List.copyOf(in.without),
-        gateway,
+        gateway.exposed() ? gateway.expose().serviceType() : null,
         in.gpu,
         List.copyOf(adaptations));
   }

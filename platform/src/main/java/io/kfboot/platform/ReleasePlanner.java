@@ -11,6 +11,7 @@ import io.kfboot.components.catalog.CatalogLoader;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
+import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.Planner;
@@ -146,7 +147,11 @@ public final class ReleasePlanner {
         Credentials.generate(settings.adminEmail(), new SecureRandom())
             .withUsers(settings.generatedUsers(), new SecureRandom());
     return IdentityPatch.apply(
-        plan, settings.access().auth(), settings.issuer(), throwaway, SecretValues.PLACEHOLDERS);
+        GatewayPatch.apply(plan, settings.access().gateway()),
+        settings.access().auth(),
+        settings.issuer(),
+        throwaway,
+        SecretValues.PLACEHOLDERS);
   }
 
   public boolean localPathStorage() {
@@ -168,23 +173,25 @@ public final class ReleasePlanner {
   }
 
   /**
-   * The plan with kfboot's credentials in place of upstream's defaults and the settings' identity
-   * (issuer, static users, connectors) in Dex, oauth2-proxy and the gateway.
+   * The plan with the settings' gateway (exposure, HTTPS, cookies), kfboot's credentials in place
+   * of upstream's defaults, and the settings' identity (issuer, static users, connectors) in Dex,
+   * oauth2-proxy and the gateway.
    *
    * @param secrets the connector secrets' values: from the environment and files for a plan that is
    *     applied, placeholders for one that is only shown
    */
-  public static InstallPlan withIdentity(
+  public static InstallPlan withAccess(
       InstallPlan plan, Credentials credentials, PlatformSettings settings, SecretValues secrets) {
-    InstallPlan withCredentials = CredentialsPatch.apply(plan, credentials);
+    InstallPlan withGateway = GatewayPatch.apply(plan, settings.access().gateway());
+    InstallPlan withCredentials = CredentialsPatch.apply(withGateway, credentials);
     return IdentityPatch.apply(
         withCredentials, settings.access().auth(), settings.issuer(), credentials, secrets);
   }
 
-  /** {@link #withIdentity} with the secrets read from the environment and files. */
-  public static InstallPlan withIdentity(
+  /** {@link #withAccess} with the secrets read from the environment and files. */
+  public static InstallPlan withAccess(
       InstallPlan plan, Credentials credentials, PlatformSettings settings) {
-    return withIdentity(plan, credentials, settings, SecretValues.from(settings.env()));
+    return withAccess(plan, credentials, settings, SecretValues.from(settings.env()));
   }
 
   /**
@@ -206,7 +213,11 @@ public final class ReleasePlanner {
     List<String> components =
         new ArrayList<>(
             s.done().stream()
-                .filter(id -> !id.equals(DevicePlugin.ID) && !id.equals(StorageComponent.ID))
+                .filter(
+                    id ->
+                        !id.equals(DevicePlugin.ID)
+                            && !id.equals(StorageComponent.ID)
+                            && !id.equals(GatewayPatch.TLS_COMPONENT))
                 .toList());
     return recorded.releasePlan(components, List.of(), s.done().contains(DevicePlugin.ID));
   }

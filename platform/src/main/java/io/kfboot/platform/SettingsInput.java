@@ -26,6 +26,7 @@ public final class SettingsInput {
   public List<String> components = new ArrayList<>();
   public List<String> without = new ArrayList<>();
   public String gatewayServiceType;
+  public boolean allowInsecureHttp;
   public boolean gpu;
   public boolean noK3sAdaptations;
 

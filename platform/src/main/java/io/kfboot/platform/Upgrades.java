@@ -179,12 +179,10 @@ public final class Upgrades {
                 settings, ClusterConnection.clusterName(client), listener::warning)
             .load();
     InstallPlan from =
-        credentials
-            .map(cr -> ReleasePlanner.withIdentity(installed, cr, settings))
-            .orElse(installed);
+        credentials.map(cr -> ReleasePlanner.withAccess(installed, cr, settings)).orElse(installed);
     InstallPlan next =
         credentials
-            .map(cr -> ReleasePlanner.withIdentity(targetPlan, cr, settings))
+            .map(cr -> ReleasePlanner.withAccess(targetPlan, cr, settings))
             .orElse(targetPlan);
     String namespace = AppliedInventory.defaultNamespace(client);
     Optional<AppliedInventory> recorded = AppliedInventory.read(client);

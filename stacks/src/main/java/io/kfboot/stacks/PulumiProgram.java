@@ -56,7 +56,7 @@ public final class PulumiProgram {
     KfbootStack.define(
         ctx,
         stack,
-        ReleasePlanner.withIdentity(releasePlan, credentials, settings),
+        ReleasePlanner.withAccess(releasePlan, credentials, settings),
         credentials,
         StackInputs.secrets(config, read.secretsPresent()),
         StackInputs.writeInventory(stack, ctx.stackName()),

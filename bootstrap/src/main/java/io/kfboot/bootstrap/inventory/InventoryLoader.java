@@ -90,7 +90,8 @@ public final class InventoryLoader extends InventorySection {
                 "storage",
                 // read by the access loader of the components layer (identity, profiles, gateway)
                 "auth",
-                "profiles"));
+                "profiles",
+                "gateway"));
     String cluster = string(m, top, "cluster", null, true);
     if (cluster != null && !DNS_LABEL.matcher(cluster).matches()) {
       problems.add(

@@ -2,6 +2,7 @@ package io.kfboot.components.access;
 
 import io.kfboot.components.auth.AuthConfig;
 import io.kfboot.components.auth.AuthConfigReader;
+import io.kfboot.components.gateway.GatewayConfigReader;
 import io.kfboot.components.profiles.ProfileSpec;
 import io.kfboot.components.profiles.ProfilesReader;
 import io.kfboot.core.ExitCategory;
@@ -20,13 +21,13 @@ import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
 
 /**
- * Reads the access sections of an inventory file ({@code auth:}, {@code profiles:}), every problem
- * with its line, and refuses the file as a whole; the other top-level keys are the bootstrap
- * inventory loader's.
+ * Reads the access sections of an inventory file ({@code auth:}, {@code profiles:}, {@code
+ * gateway:}), every problem with its line, and refuses the file as a whole; the other top-level
+ * keys are the bootstrap inventory loader's.
  */
 public final class AccessConfigLoader {
   /** The top-level keys this loader reads; the inventory loader lets them through. */
-  public static final Set<String> SECTIONS = Set.of("auth", "profiles");
+  public static final Set<String> SECTIONS = Set.of("auth", "profiles", "gateway");
 
   private AccessConfigLoader() {}
 
@@ -56,7 +57,9 @@ public final class AccessConfigLoader {
     AuthConfig auth = new AuthConfigReader(yaml, base).read(sections.get("auth"));
     List<ProfileSpec> profiles =
         new ProfilesReader(yaml, auth.groups().keySet()).read(sections.get("profiles"));
-    AccessConfig config = new AccessConfig(auth, profiles);
+    AccessConfig config =
+        new AccessConfig(
+            auth, profiles, new GatewayConfigReader(yaml).read(sections.get("gateway")));
     if (!yaml.problems().isEmpty()) {
       throw refused(source, yaml.problems());
     }

@@ -1,7 +1,7 @@
 package io.kfboot.components.auth;
 
 import io.kfboot.components.plan.InstallPlan;
-import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.components.plan.PlanObjects;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -459,68 +458,6 @@ public final class IdentityPatch {
               MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** The plan's objects by component, replaced one at a time. */
-  private static final class PlanObjects {
-    private final InstallPlan plan;
-    private final Map<String, List<K8sObject>> byComponent = new LinkedHashMap<>();
-
-    PlanObjects(InstallPlan plan) {
-      this.plan = plan;
-      for (PlannedComponent c : plan.components()) {
-        byComponent.put(c.id(), new ArrayList<>(c.objects()));
-      }
-    }
-
-    K8sObject find(String kind, String ns, String name) {
-      for (List<K8sObject> list : byComponent.values()) {
-        for (K8sObject o : list) {
-          if (o.kind().equals(kind) && ns.equals(o.namespace()) && o.name().equals(name)) {
-            return o;
-          }
-        }
-      }
-      return null;
-    }
-
-    List<K8sObject> all() {
-      List<K8sObject> out = new ArrayList<>();
-      byComponent.values().forEach(out::addAll);
-      return out;
-    }
-
-    String componentOf(K8sObject o) {
-      for (Map.Entry<String, List<K8sObject>> e : byComponent.entrySet()) {
-        if (e.getValue().contains(o)) {
-          return e.getKey();
-        }
-      }
-      throw new IllegalStateException(o + " is in no component");
-    }
-
-    void replace(K8sObject old, K8sObject replacement) {
-      for (List<K8sObject> list : byComponent.values()) {
-        int i = list.indexOf(old);
-        if (i >= 0) {
-          list.set(i, replacement);
-          return;
-        }
-      }
-      throw new IllegalStateException(old + " is in no component");
-    }
-
-    void add(String component, K8sObject o) {
-      byComponent.get(component).add(o);
-    }
-
-    InstallPlan plan() {
-      List<PlannedComponent> components = new ArrayList<>();
-      for (PlannedComponent c : plan.components()) {
-        components.add(c.withObjects(List.copyOf(byComponent.get(c.id()))));
-      }
-      return new InstallPlan(plan.tree(), plan.kustomize(), components, plan.warnings());
     }
   }
 }

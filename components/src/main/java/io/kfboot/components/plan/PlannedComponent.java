@@ -55,6 +55,12 @@ public record PlannedComponent(
         spec, wave, replaced, crds, namespaces, images, requests, adaptations, checks);
   }
 
+  /** The same component with other adaptation entries (a patch recorded what it changed). */
+  public PlannedComponent withAdaptations(List<String> replaced) {
+    return new PlannedComponent(
+        spec, wave, objects, crds, namespaces, images, requests, replaced, checks);
+  }
+
   /** The same component in another wave (a component was put ahead of it). */
   public PlannedComponent withWave(int replaced) {
     return new PlannedComponent(
