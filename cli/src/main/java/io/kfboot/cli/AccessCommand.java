@@ -1,5 +1,6 @@
 package io.kfboot.cli;
 
+import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.platform.Gateway;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Option;
             + " --print-only never forwards.")
 final class AccessCommand extends BaseCommand {
   @Mixin Options.Cluster cluster = new Options.Cluster();
+  @Mixin Options.AccessInventory inventory = new Options.AccessInventory();
 
   @Option(
       names = "--port",
@@ -39,6 +41,7 @@ final class AccessCommand extends BaseCommand {
   @Override
   void input(SettingsInput in) {
     cluster.into(in);
+    inventory.into(in);
   }
 
   @Override
@@ -49,9 +52,26 @@ final class AccessCommand extends BaseCommand {
           "give a port from 1 to 65535, e.g. 8080",
           ExitCategory.INVALID_INPUT);
     }
-    String url = Gateway.address(settings);
+    Gateway.Reach reach = Gateway.reach(settings);
+    String url = reach.url();
     if (url != null) {
       print(url);
+      if (reach.caFile() != null) {
+        print(
+            "CA certificate: "
+                + reach.caFile()
+                + "  (trust it in the browser; e.g. curl --cacert "
+                + reach.caFile()
+                + " "
+                + url
+                + ")");
+      } else if (settings.access().gateway().https()) {
+        print(
+            "no CA exported: the gateway's certificate has no CA of the cluster's own yet (see"
+                + " kubectl -n istio-system get certificate "
+                + GatewayPatch.CERTIFICATE
+                + "), or a public CA signs it");
+      }
     } else if (printOnly) {
       print(Gateway.portForwardCommand(port));
     } else {

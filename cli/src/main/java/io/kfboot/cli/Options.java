@@ -358,6 +358,21 @@ final class Options {
     }
   }
 
+  /** The inventory alone, for commands that read its gateway: and profiles: (access, verify). */
+  static final class AccessInventory {
+    @Option(
+        names = {"-i", "--inventory"},
+        paramLabel = "FILE",
+        descriptionKey = "INVENTORY",
+        description =
+            "The inventory whose gateway: and profiles: sections to use. Env KFBOOT_INVENTORY.")
+    Path inventory;
+
+    void into(SettingsInput in) {
+      in.inventory = inventory;
+    }
+  }
+
   /** The issuer alone, for commands that take the inventory through another option group. */
   static final class Issuer {
     @Option(
@@ -413,8 +428,17 @@ final class Options {
                 + " KFBOOT_GATEWAY_URL; default: a port-forward to svc/istio-ingressgateway.")
     String gatewayUrl;
 
+    @Option(
+        names = "--gateway-ca",
+        paramLabel = "FILE",
+        description =
+            "PEM CA certificate the gateway's HTTPS certificate is checked against (default: the"
+                + " one 'kfboot access' exports from the cluster, else the JDK's CAs).")
+    Path gatewayCa;
+
     void into(SettingsInput in) {
       in.gatewayUrl = gatewayUrl;
+      in.gatewayCa = gatewayCa;
     }
   }
 

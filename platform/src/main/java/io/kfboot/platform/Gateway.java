@@ -10,6 +10,8 @@ import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 
@@ -68,12 +70,33 @@ public final class Gateway {
     return null;
   }
 
-  /** The gateway's own address on the settings' cluster, or null where it needs a port-forward. */
-  public static String address(PlatformSettings settings) {
+  /**
+   * How a person reaches the gateway.
+   *
+   * @param url the gateway's own address; null where it needs a port-forward
+   * @param caFile the exported CA of its certificate, where it is the cluster's own; else null
+   */
+  public record Reach(String url, Path caFile) {}
+
+  /**
+   * The gateway's address on the settings' cluster: the public name of the inventory's gateway:,
+   * else the Service's own address; the CA of an HTTPS gateway exported to a file.
+   */
+  public static Reach reach(PlatformSettings settings) {
     ClusterConnection connection = new ClusterConnection(settings);
     connection.requireKubeconfig();
     try (KubernetesClient client = connection.connect()) {
-      return address(client, require(client));
+      Service svc = require(client);
+      String url =
+          settings
+              .access()
+              .gateway()
+              .publicBase()
+              .map(URI::toString)
+              .orElseGet(() -> address(client, svc));
+      Path ca =
+          GatewayCa.export(client, settings, ClusterConnection.clusterName(client)).orElse(null);
+      return new Reach(url, ca);
     }
   }
 

@@ -56,6 +56,7 @@ public record PlatformSettings(
     Path credentialsFile,
     HostAccess hosts,
     String gatewayUrl,
+    Path gatewayCa,
     boolean verbose,
     Map<String, String> env) {
 
@@ -155,6 +156,7 @@ public record PlatformSettings(
         in.credentials,
         hosts,
         in.gatewayUrl,
+        in.gatewayCa,
         in.verbose,
         Map.copyOf(env));
   }
@@ -221,6 +223,7 @@ public record PlatformSettings(
         credentials,
         hosts,
         gatewayUrl,
+        gatewayCa,
         verbose,
         env);
   }

@@ -27,6 +27,7 @@ public final class SettingsInput {
   public List<String> without = new ArrayList<>();
   public String gatewayServiceType;
   public boolean allowInsecureHttp;
+  public Path gatewayCa;
   public boolean gpu;
   public boolean noK3sAdaptations;
 

@@ -9,6 +9,8 @@ import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.ClusterChecks;
+import io.kfboot.components.profiles.ProfileObjects;
+import io.kfboot.components.profiles.ProfileSpec;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.gpu.CudaSmokeTest;
@@ -25,15 +27,18 @@ import io.kfboot.verify.check.VerifyCheck;
 import io.kfboot.verify.check.VerifyRunner;
 import io.kfboot.verify.diagnostics.ClusterDiagnostics;
 import io.kfboot.verify.http.DexLogin;
+import io.kfboot.verify.http.GatewayEndpoint;
 import io.kfboot.verify.http.InferencePredict;
 import io.kfboot.verify.http.NotebookProbe;
 import io.kfboot.verify.http.PipelineRun;
+import io.kfboot.verify.http.ProfileAccess;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -217,6 +222,7 @@ public final class VerifySuite {
         ClusterChecks.asVerifyCheck(
             "storage-probe", new ProbeVolumeCheck(null), List.of("default-storage-class")));
     boolean loginPossible = state.isPresent() || settings.gatewayUrl() != null;
+    List<ProfileSpec> profiles = settings.access().profiles();
     String ns = options.namespace();
     if (loginPossible) {
       checks.add(
@@ -227,6 +233,16 @@ public final class VerifySuite {
               List.of("pods-healthy", "webhooks-have-endpoints"),
               GATEWAY_CHECK_TIMEOUT,
               (c, waiter, t) -> logins(c)));
+      if (!profiles.isEmpty()) {
+        checks.add(
+            VerifyCheck.of(
+                "profile-access",
+                "in each declared profile, a member whose password kfboot made may list its"
+                    + " notebooks through the gateway, and a non-member is refused (403)",
+                List.of("dex-login"),
+                GATEWAY_CHECK_TIMEOUT,
+                (c, waiter, t) -> profileAccess(c, profiles)));
+      }
       if (ResourceRunCheck.served(client, "scheduledworkflows", "kubeflow.org")) {
         // as upstream's CI runs tests/pipeline_v2_test.py: the profile's service account through
         // the Pipelines API
@@ -344,6 +360,66 @@ public final class VerifySuite {
         });
   }
 
+  /**
+   * For each declared profile, one member and one non-member among the users whose passwords kfboot
+   * knows, each logged in through the gateway and asking for the profile's notebooks.
+   */
+  private String profileAccess(KubernetesClient c, List<ProfileSpec> profiles) {
+    Credentials creds = credentials(c);
+    Map<String, String> passwords = new LinkedHashMap<>();
+    passwords.put(creds.adminEmail(), creds.adminPassword());
+    creds.users().forEach((email, p) -> passwords.put(email, p.password()));
+    Map<String, List<String>> groups = settings.access().auth().groups();
+    return withGateway(
+        c,
+        gateway -> {
+          Map<String, DexLogin.Session> sessions = new LinkedHashMap<>();
+          Function<String, DexLogin.Session> session =
+              email ->
+                  sessions.computeIfAbsent(
+                      email,
+                      e ->
+                          new DexLogin(gateway, Duration.ofSeconds(30)).login(e, passwords.get(e)));
+          List<String> done = new ArrayList<>();
+          for (ProfileSpec p : profiles) {
+            Set<String> members = new TreeSet<>(ProfileObjects.members(p, groups).keySet());
+            members.add(p.owner());
+            Optional<String> member =
+                passwords.keySet().stream().filter(members::contains).findFirst();
+            Optional<String> outsider =
+                passwords.keySet().stream().filter(e -> !members.contains(e)).findFirst();
+            if (member.isPresent()
+                && !ProfileAccess.allowed(session.apply(member.get()), p.name())) {
+              throw new VerifyException(
+                  member.get() + ", a member of profile " + p.name() + ", is refused its notebooks",
+                  "run 'kfboot profiles apply' and check the RoleBindings in namespace " + p.name(),
+                  "");
+            }
+            if (outsider.isPresent()
+                && ProfileAccess.allowed(session.apply(outsider.get()), p.name())) {
+              throw new VerifyException(
+                  outsider.get()
+                      + " is no member of profile "
+                      + p.name()
+                      + " but may list its notebooks",
+                  "look for RoleBindings in namespace "
+                      + p.name()
+                      + " that kfboot did not make (kubectl -n "
+                      + p.name()
+                      + " get rolebindings)",
+                  "");
+            }
+            done.add(
+                p.name()
+                    + ": "
+                    + member.map(m -> m + " allowed").orElse("no member to ask")
+                    + ", "
+                    + outsider.map(o -> o + " refused").orElse("no non-member to ask"));
+          }
+          return String.join("; ", done);
+        });
+  }
+
   private Credentials credentials(KubernetesClient c) {
     CredentialsStore store =
         CredentialsStore.forCluster(settings, ClusterConnection.clusterName(c), listener::warning);
@@ -370,17 +446,32 @@ public final class VerifySuite {
   }
 
   /**
-   * Work through the gateway: the given URL, else a port-forward to svc/istio-ingressgateway held
-   * for the work.
+   * Work through the gateway: the given URL, else the public address of the inventory's gateway:,
+   * else a port-forward to svc/istio-ingressgateway held for the work. An HTTPS gateway's
+   * certificate is checked against --gateway-ca, else the CA exported from the cluster, else the
+   * JDK's CAs.
    */
-  private String withGateway(KubernetesClient c, Function<URI, String> work) {
-    if (settings.gatewayUrl() != null) {
-      return work.apply(URI.create(settings.gatewayUrl()));
+  private String withGateway(KubernetesClient c, Function<GatewayEndpoint, String> work) {
+    Optional<URI> url =
+        Optional.ofNullable(settings.gatewayUrl())
+            .map(URI::create)
+            .or(() -> settings.access().gateway().publicBase());
+    if (url.isPresent()) {
+      Path ca =
+          Optional.ofNullable(settings.gatewayCa())
+              .or(() -> GatewayCa.export(c, settings, ClusterConnection.clusterName(c)))
+              .orElse(null);
+      boolean https = "https".equals(url.get().getScheme());
+      return work.apply(
+          https && ca != null
+              ? GatewayEndpoint.trusting(url.get(), ca)
+              : GatewayEndpoint.of(url.get()));
     }
     // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
     try (LocalPortForward forward =
         c.services().inNamespace(Gateway.NAMESPACE).withName(Gateway.SERVICE).portForward(80)) {
-      return work.apply(URI.create("http://127.0.0.1:" + forward.getLocalPort()))
+      return work.apply(
+              GatewayEndpoint.of(URI.create("http://127.0.0.1:" + forward.getLocalPort())))
           + " (port-forward)";
     } catch (IOException e) {
       throw new VerifyException(

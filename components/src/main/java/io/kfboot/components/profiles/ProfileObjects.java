@@ -40,8 +40,11 @@ public final class ProfileObjects {
     return out;
   }
 
-  /** Each contributor's e-mail and role, groups expanded, the most permissive role kept. */
-  static Map<String, String> members(ProfileSpec p, Map<String, List<String>> groups) {
+  /**
+   * Each contributor's e-mail and role, groups expanded, the most permissive role kept; the owner
+   * is not among them.
+   */
+  public static Map<String, String> members(ProfileSpec p, Map<String, List<String>> groups) {
     Map<String, String> roles = new LinkedHashMap<>();
     for (Contributor c : p.contributors()) {
       List<String> emails =

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /**
  * Logs in to Kubeflow as a person does, through the Istio ingress gateway: oauth2-proxy sends the
@@ -29,6 +30,7 @@ public final class DexLogin {
   private static final int MAX_HOPS = 15;
 
   private final URI endpoint;
+  private final GatewayEndpoint gateway;
   private final HttpClient http;
   private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
   private final Duration timeout;
@@ -38,11 +40,20 @@ public final class DexLogin {
    * @param endpoint the gateway, e.g. http://localhost:8080
    */
   public DexLogin(URI endpoint, Duration timeout) {
-    this.endpoint = endpoint;
+    this(GatewayEndpoint.of(endpoint), timeout);
+  }
+
+  /**
+   * @param gateway the gateway and the CA its certificate is checked against
+   */
+  public DexLogin(GatewayEndpoint gateway, Duration timeout) {
+    this.gateway = gateway;
+    this.endpoint = gateway.url();
     this.timeout = timeout;
     // redirects by hand: the trail explains a failure, and each hop's cookies must be kept
     this.http =
-        HttpClient.newBuilder()
+        gateway
+            .client()
             .cookieHandler(cookies)
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(timeout)
@@ -137,6 +148,9 @@ public final class DexLogin {
             "check the kubeflow-userid header oauth2-proxy sets (--email-domain, claims)");
       }
       return new Session(user, env.body(), List.copyOf(trail), endpoint, http);
+    } catch (SSLException e) {
+      throw fail(
+          "the TLS handshake with " + endpoint + " failed: " + e.getMessage(), gateway.trustFix());
     } catch (IOException e) {
       throw fail(
           "cannot reach " + endpoint + ": " + e.getMessage(),

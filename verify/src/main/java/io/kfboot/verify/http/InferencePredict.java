@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kfboot.verify.VerifyException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -31,11 +30,12 @@ public final class InferencePredict {
   }
 
   public static String predict(
-      URI gateway, String namespace, String name, String token, Duration timeout) {
-    URI url = gateway.resolve(path(namespace, name));
+      GatewayEndpoint gateway, String namespace, String name, String token, Duration timeout) {
+    URI url = gateway.url().resolve(path(namespace, name));
     try {
       HttpResponse<String> r =
-          HttpClient.newBuilder()
+          gateway
+              .client()
               .connectTimeout(timeout)
               .build()
               .send(

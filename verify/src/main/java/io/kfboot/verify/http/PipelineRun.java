@@ -38,10 +38,10 @@ public final class PipelineRun {
   }
 
   /** As a service account: {@code token} goes in every request's Authorization header. */
-  public PipelineRun(URI gateway, String token, Duration poll) {
+  public PipelineRun(GatewayEndpoint gateway, String token, Duration poll) {
     this(
-        gateway,
-        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build(),
+        gateway.url(),
+        gateway.client().connectTimeout(Duration.ofSeconds(30)).build(),
         token,
         poll);
   }

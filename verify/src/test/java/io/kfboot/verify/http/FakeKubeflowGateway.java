@@ -2,6 +2,7 @@ package io.kfboot.verify.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -15,6 +16,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiPredicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Istio's gateway with oauth2-proxy and Dex behind it, as a browser meets them in
@@ -28,11 +32,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class FakeKubeflowGateway implements AutoCloseable {
   final String email;
   final String password;
+  final boolean secure;
   boolean signInPage;
   boolean connectorSelection;
   boolean approval;
   boolean unprotected;
   public final List<String> refused = new CopyOnWriteArrayList<>();
+  private static final Pattern NOTEBOOKS =
+      Pattern.compile("/jupyter/api/namespaces/([^/]+)/notebooks");
 
   /** ml-pipeline behind the gateway, for the logged-in user's profile namespace. */
   public final FakeKfpApi kfp = new FakeKfpApi("kubeflow-user-example-com");
@@ -59,16 +66,46 @@ public final class FakeKubeflowGateway implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Who may list notebooks in a namespace (the Jupyter web app's SubjectAccessReview); by default
+   * the owner of kubeflow-user-example-com only.
+   */
+  private volatile BiPredicate<String, String> authorized =
+      (user, ns) -> ns.equals("kubeflow-user-example-com");
+
   public FakeKubeflowGateway(String email, String password) throws IOException {
+    this(email, password, null);
+  }
+
+  /**
+   * @param tls the gateway's certificate for HTTPS (its cookies then Secure, as with
+   *     FORCE_HTTPS=true); null for plain HTTP
+   */
+  public FakeKubeflowGateway(String email, String password, TestTls tls) throws IOException {
     this.email = email;
     this.password = password;
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    this.secure = tls != null;
+    InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+    if (tls == null) {
+      server = HttpServer.create(loopback, 0);
+    } else {
+      HttpsServer https = HttpsServer.create(loopback, 0);
+      https.setHttpsConfigurator(tls.https());
+      server = https;
+    }
     server.createContext("/", this::handle);
     server.start();
   }
 
+  /** Who may use which namespace, as the cluster's RBAC would answer a SubjectAccessReview. */
+  public FakeKubeflowGateway authorizing(BiPredicate<String, String> byUserAndNamespace) {
+    this.authorized = byUserAndNamespace;
+    return this;
+  }
+
   public URI url() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create(
+        (secure ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort());
   }
 
   @Override
@@ -97,7 +134,7 @@ public final class FakeKubeflowGateway implements AutoCloseable {
         String state = UUID.randomUUID().toString();
         stateRd.put(state, q.getOrDefault("rd", "/"));
         x.getResponseHeaders()
-            .add("Set-Cookie", "_oauth2_proxy_csrf=" + state + "; Path=/; HttpOnly");
+            .add("Set-Cookie", "_oauth2_proxy_csrf=" + state + "; Path=/; HttpOnly" + secureFlag());
         redirect(
             x,
             302,
@@ -218,7 +255,9 @@ public final class FakeKubeflowGateway implements AutoCloseable {
         String session = UUID.randomUUID().toString();
         sessions.put(session, loggedIn.getOrDefault(state, email));
         x.getResponseHeaders()
-            .add("Set-Cookie", "oauth2_proxy_kubeflow=" + session + "; Path=/; HttpOnly");
+            .add(
+                "Set-Cookie",
+                "oauth2_proxy_kubeflow=" + session + "; Path=/; HttpOnly" + secureFlag());
         redirect(x, 302, stateRd.getOrDefault(state, "/"));
       }
       default -> {
@@ -260,6 +299,25 @@ public final class FakeKubeflowGateway implements AutoCloseable {
           send(x, 200, "application/json", "{\"version\": \"2.14.2\"}");
           return;
         }
+        Matcher notebooks = NOTEBOOKS.matcher(path);
+        if (notebooks.matches()) {
+          String ns = notebooks.group(1);
+          if (authorized.test(user, ns)) {
+            send(x, 200, "application/json", "{\"notebooks\":[],\"success\":true,\"status\":200}");
+          } else {
+            // the Jupyter web app's answer to a denied SubjectAccessReview
+            send(
+                x,
+                403,
+                "application/json",
+                "{\"log\":\"User '"
+                    + user
+                    + "' is not authorized to list notebooks.kubeflow.org/v1beta1 for namespace '"
+                    + ns
+                    + "'\",\"status\":403,\"success\":false}");
+          }
+          return;
+        }
         if (path.equals("/api/workgroup/env-info")) {
           send(
               x,
@@ -276,6 +334,10 @@ public final class FakeKubeflowGateway implements AutoCloseable {
         }
       }
     }
+  }
+
+  private String secureFlag() {
+    return secure ? "; Secure" : "";
   }
 
   private String callback(String req) {

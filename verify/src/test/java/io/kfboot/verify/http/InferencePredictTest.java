@@ -53,10 +53,14 @@ class InferencePredictTest {
     HttpServer s = model("sa-token", "{\"predictions\": [1, 1]}");
     try {
       URI gw = URI.create("http://127.0.0.1:" + s.getAddress().getPort());
-      assertThat(InferencePredict.predict(gw, "team-a", "iris", "sa-token", Duration.ofSeconds(5)))
+      assertThat(
+              InferencePredict.predict(
+                  GatewayEndpoint.of(gw), "team-a", "iris", "sa-token", Duration.ofSeconds(5)))
           .startsWith("predicted [1,1]");
       assertThatThrownBy(
-              () -> InferencePredict.predict(gw, "team-a", "iris", "wrong", Duration.ofSeconds(5)))
+              () ->
+                  InferencePredict.predict(
+                      GatewayEndpoint.of(gw), "team-a", "iris", "wrong", Duration.ofSeconds(5)))
           .isInstanceOfSatisfying(
               VerifyException.class, e -> assertThat(e.fix()).contains("AuthorizationPolicy"));
     } finally {
@@ -71,7 +75,8 @@ class InferencePredictTest {
       assertThatThrownBy(
               () ->
                   InferencePredict.predict(
-                      URI.create("http://127.0.0.1:" + s.getAddress().getPort()),
+                      GatewayEndpoint.of(
+                          URI.create("http://127.0.0.1:" + s.getAddress().getPort())),
                       "team-a",
                       "iris",
                       "t",

@@ -67,12 +67,12 @@ class PipelineRunTest {
         new FakeKubeflowGateway(DexLoginTest.EMAIL, DexLoginTest.PASSWORD)) {
       gw.serviceAccountTokens.add("sa-token");
       assertThat(
-              new PipelineRun(gw.url(), "sa-token", Duration.ofMillis(10))
+              new PipelineRun(GatewayEndpoint.of(gw.url()), "sa-token", Duration.ofMillis(10))
                   .run("kubeflow-user-example-com", Duration.ofSeconds(10)))
           .endsWith("SUCCEEDED; recurring run created and deleted");
       assertThatThrownBy(
               () ->
-                  new PipelineRun(gw.url(), "forged", Duration.ofMillis(10))
+                  new PipelineRun(GatewayEndpoint.of(gw.url()), "forged", Duration.ofMillis(10))
                       .run("kubeflow-user-example-com", Duration.ofSeconds(10)))
           .hasMessageContaining("HTTP 401");
     }
