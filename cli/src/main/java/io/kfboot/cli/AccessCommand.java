@@ -1,6 +1,5 @@
 package io.kfboot.cli;
 
-import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.platform.Gateway;
@@ -65,12 +64,8 @@ final class AccessCommand extends BaseCommand {
                 + " "
                 + url
                 + ")");
-      } else if (settings.access().gateway().https()) {
-        print(
-            "no CA exported: the gateway's certificate has no CA of the cluster's own yet (see"
-                + " kubectl -n istio-system get certificate "
-                + GatewayPatch.CERTIFICATE
-                + "), or a public CA signs it");
+      } else if (reach.note() != null) {
+        print(reach.note());
       }
     } else if (printOnly) {
       print(Gateway.portForwardCommand(port));

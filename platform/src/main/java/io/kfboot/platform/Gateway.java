@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
+import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import java.io.IOException;
@@ -75,8 +76,9 @@ public final class Gateway {
    *
    * @param url the gateway's own address; null where it needs a port-forward
    * @param caFile the exported CA of its certificate, where it is the cluster's own; else null
+   * @param note for an HTTPS gateway without an exported CA, why there is none; else null
    */
-  public record Reach(String url, Path caFile) {}
+  public record Reach(String url, Path caFile, String note) {}
 
   /**
    * The gateway's address on the settings' cluster: the public name of the inventory's gateway:,
@@ -96,7 +98,14 @@ public final class Gateway {
               .orElseGet(() -> address(client, svc));
       Path ca =
           GatewayCa.export(client, settings, ClusterConnection.clusterName(client)).orElse(null);
-      return new Reach(url, ca);
+      String note =
+          ca == null && settings.access().gateway().https()
+              ? "no CA exported: the gateway's certificate has no CA of the cluster's own yet (see"
+                  + " kubectl -n istio-system get certificate "
+                  + GatewayPatch.CERTIFICATE
+                  + "), or a public CA signs it"
+              : null;
+      return new Reach(url, ca, note);
     }
   }
 

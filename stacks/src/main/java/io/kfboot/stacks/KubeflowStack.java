@@ -9,6 +9,7 @@ import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.kfboot.components.access.AccessConfigLoader;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.install.AppliedInventory;
 import io.kfboot.components.install.InstallState;
@@ -19,11 +20,14 @@ import io.kfboot.manifests.parse.Scopes;
 import io.kfboot.platform.ReleasePlanner;
 import io.kfboot.stacks.providers.KubernetesObject;
 import io.kfboot.stacks.providers.ProviderVersions;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -162,6 +166,18 @@ public final class KubeflowStack {
 
   /** How to reach Kubeflow's dashboard through Istio's ingress gateway. */
   static String gateway(StackConfig config) {
+    if (config.accessYaml() != null) {
+      Optional<URI> base =
+          AccessConfigLoader.parse(config.accessYaml(), StackConfig.NAMESPACE, Path.of("."))
+              .gateway()
+              .publicBase();
+      if (base.isPresent()) {
+        return base.get()
+            + (base.get().getScheme().equals("https")
+                ? " (its CA: 'kfboot access -i INVENTORY' exports it)"
+                : "");
+      }
+    }
     if (config.gatewayServiceType() == null) {
       return "kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80, then"
           + " http://localhost:8080";

@@ -67,6 +67,8 @@ public record StackConfig(
       Set.of(
           "inventory",
           "auth",
+          "profiles",
+          "gateway",
           "manifests",
           "components",
           "without",
@@ -235,28 +237,45 @@ public record StackConfig(
   }
 
   /**
-   * The access sections as YAML: {@code kfboot:auth} (an object), or the inventory's own {@code
-   * auth:}; checked here with the stack's other keys.
+   * The access sections as YAML: each of {@code kfboot:auth}, {@code kfboot:profiles} and {@code
+   * kfboot:gateway} (objects), else the inventory's own section of that name; checked here with the
+   * stack's other keys.
    */
   private static String accessYaml(
       Map<String, String> values, String inventoryText, Path base, List<String> problems) {
-    String auth = values.get("auth");
-    boolean inInventory =
-        inventoryText != null
-            && child(
-                    new YamlReader().root(new StringReader(inventoryText), "").orElse(null), "auth")
-                != null;
-    if (auth != null && inInventory) {
-      problems.add(
-          NAMESPACE + ":auth and the auth: of " + NAMESPACE + ":inventory exclude each other");
+    MappingNode inventory =
+        inventoryText == null
+            ? null
+            : new YamlReader().root(new StringReader(inventoryText), "").orElse(null);
+    StringBuilder fromConfig = new StringBuilder();
+    boolean fromInventory = false;
+    for (String section : new TreeSet<>(AccessConfigLoader.SECTIONS)) {
+      String given = values.get(section);
+      boolean inInventory = child(inventory, section) != null;
+      if (given != null && inInventory) {
+        problems.add(
+            NAMESPACE
+                + ":"
+                + section
+                + " and the "
+                + section
+                + ": of "
+                + NAMESPACE
+                + ":inventory exclude each other");
+        return null;
+      }
+      if (given != null) {
+        fromConfig.append(section).append(":\n").append(indent(given));
+      }
+      fromInventory |= inInventory;
+    }
+    if (fromConfig.length() == 0 && !fromInventory) {
       return null;
     }
-    String text = auth != null ? "auth:\n" + indent(auth) : inInventory ? inventoryText : null;
-    if (text == null) {
-      return null;
-    }
+    // the inventory's other keys are the bootstrap loader's; the access loader skips them
+    String text = (fromInventory ? inventoryText.stripTrailing() + "\n" : "") + fromConfig;
     try {
-      AccessConfigLoader.parse(text, NAMESPACE + (auth != null ? ":auth" : ":inventory"), base);
+      AccessConfigLoader.parse(text, NAMESPACE + (fromInventory ? ":inventory" : ":config"), base);
       return text;
     } catch (KfbootException e) {
       problems.add(e.getMessage());

@@ -178,7 +178,12 @@ public final class AuthConfigReader {
     Map<String, Object> values = (Map<String, Object>) plain(config, "", secrets, lines, where);
     Path rootCa = null;
     String rootCaFile = yaml.string(m, c, "rootCAFile", null, false);
-    if (rootCaFile != null) {
+    if (rootCaFile != null && type.equals("microsoft")) {
+      // Dex's microsoft connector talks to login.microsoftonline.com only, with the system's CAs
+      yaml.problem(
+          m.get("rootCAFile"),
+          where + ".rootCAFile: Dex's microsoft connector takes no CA; drop it");
+    } else if (rootCaFile != null) {
       rootCa = base.resolve(rootCaFile);
       if (!Files.isReadable(rootCa)) {
         yaml.problem(m.get("rootCAFile"), where + ".rootCAFile " + rootCa + " cannot be read");

@@ -210,11 +210,21 @@ public final class GatewayPatch {
   }
 
   private static void serveHttps(PlanObjects objects, GatewayConfig gateway) {
+    boolean redirect = !(gateway.tls().mode() == TlsMode.ACME && gateway.tls().acme().http01());
+    if (!redirect) {
+      objects.warn(
+          "gateway.tls.acme uses the HTTP-01 challenge: port 80 stays plain HTTP (no redirect to"
+              + " HTTPS) so that the challenge is answered there; give acme.dns01 to redirect");
+      openAcmeChallenge(objects);
+    }
     K8sObject gw = objects.find("Gateway", "kubeflow", "kubeflow-gateway");
     if (gw == null) {
-      throw shapeChanged("Gateway kubeflow/kubeflow-gateway");
+      // a partial plan (--components): the Gateway is set when its component is installed
+      objects.warn(
+          "gateway.tls: the plan has no Gateway kubeflow/kubeflow-gateway (its component is not"
+              + " selected); the HTTPS server is added when it is installed with this inventory");
+      return;
     }
-    boolean redirect = !(gateway.tls().mode() == TlsMode.ACME && gateway.tls().acme().http01());
     Map<String, Object> body = Trees.deepCopy(gw.body());
     List<Object> servers = Trees.childList(Trees.child(body, "spec"), "servers");
     boolean http = false;
@@ -242,12 +252,6 @@ public final class GatewayPatch {
             "tls",
             K8sObject.map("mode", "SIMPLE", "credentialName", secretName(gateway))));
     objects.replace(gw, Trees.withBody(gw, body));
-    if (!redirect) {
-      objects.warn(
-          "gateway.tls.acme uses the HTTP-01 challenge: port 80 stays plain HTTP (no redirect to"
-              + " HTTPS) so that the challenge is answered there; give acme.dns01 to redirect");
-      openAcmeChallenge(objects);
-    }
   }
 
   /** The Secret the HTTPS server reads: the user's, or the one cert-manager fills. */
@@ -355,12 +359,15 @@ public final class GatewayPatch {
     PlanObjects lookup = new PlanObjects(plan);
     K8sObject webhook = lookup.find("Deployment", "cert-manager", "cert-manager-webhook");
     if (webhook == null) {
-      throw new KfbootException(
+      // a partial plan (--components): the certificate comes with an install that has cert-manager
+      List<String> warnings = new ArrayList<>(plan.warnings());
+      warnings.add(
           "gateway.tls mode "
               + gateway.tls().mode().key()
-              + " needs cert-manager, which the plan leaves out",
-          "plan the cert-manager component, or use tls mode existingSecret",
-          ExitCategory.INVALID_INPUT);
+              + ": the plan has no cert-manager (not selected), so no "
+              + TLS_COMPONENT
+              + "; the certificate is made when cert-manager is installed with this inventory");
+      return new InstallPlan(plan.tree(), plan.kustomize(), plan.components(), warnings);
     }
     List<String> deps =
         List.of(

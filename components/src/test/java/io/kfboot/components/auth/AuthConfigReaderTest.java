@@ -132,6 +132,11 @@ class AuthConfigReaderTest {
                 orgs: [{name: kubeflow}]
             - type: saml
               config: {}
+            - type: microsoft
+              rootCAFile: corp-ca.pem
+              config:
+                clientID: {env: MS_ID}
+                clientSecret: {env: MS_SECRET}
         """;
     assertThatThrownBy(() -> parse(bad))
         .isInstanceOf(KfbootException.class)
@@ -155,6 +160,9 @@ class AuthConfigReaderTest {
                   .contains("line 31: auth.connectors[corp].config.claimMapping contains '$'")
                   .doesNotContain("bindPW is missing")
                   .contains("type 'saml' is not one kfboot configures; use one of github, ldap,")
+                  .contains(
+                      "line 41: auth.connectors[microsoft].rootCAFile: Dex's microsoft connector"
+                          + " takes no CA")
                   .doesNotContain("hunter2");
               assertThat(((KfbootException) e).fix()).contains("docs/identity.md");
             });

@@ -257,6 +257,20 @@ class GatewayPatchTest {
   }
 
   @Test
+  void aPartialPlanWithoutKubeflowGatewayWarnsInsteadOfFailing() {
+    InstallPlan v1102 = SimulatedPlans.v1102();
+    List<PlannedComponent> without = new ArrayList<>();
+    for (PlannedComponent c : v1102.components()) {
+      without.add(
+          c.withObjects(c.objects().stream().filter(o -> !o.kind().equals("Gateway")).toList()));
+    }
+    InstallPlan partial = new InstallPlan(v1102.tree(), v1102.kustomize(), without, List.of());
+    InstallPlan plan = GatewayPatch.apply(partial, GatewayConfigReaderTest.parse(SELF_SIGNED_LB));
+    assertThat(plan.warnings()).anyMatch(w -> w.contains("no Gateway kubeflow/kubeflow-gateway"));
+    assertThat(service(plan).get("type")).isEqualTo("LoadBalancer");
+  }
+
+  @Test
   void aPlanWithoutTheGatewayIsRefused() {
     InstallPlan v1102 = SimulatedPlans.v1102();
     InstallPlan empty =
