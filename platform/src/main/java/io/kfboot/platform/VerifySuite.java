@@ -369,7 +369,7 @@ public final class VerifySuite {
     Map<String, String> passwords = new LinkedHashMap<>();
     passwords.put(creds.adminEmail(), creds.adminPassword());
     creds.users().forEach((email, p) -> passwords.put(email, p.password()));
-    Map<String, List<String>> groups = settings.access().auth().groups();
+    Map<String, List<String>> groups = new Profiles(settings, listener).groups();
     return withGateway(
         c,
         gateway -> {

@@ -92,7 +92,8 @@ class TeamInstallTest {
             + "  - name: team-nlp\n"
             + "    owner: bob@lab.example\n"
             + "    resourceQuotaSpec: {hard: {cpu: \"16\", memory: 64Gi}}\n"
-            + "    contributors: [{user: alice@lab.example, role: view}]\n";
+            // a group only the directory knows: its members come from the LDAP connector
+            + "    contributors: [{group: admins, role: edit}]\n";
     return Files.writeString(tmp.resolve("inventory.yaml"), text);
   }
 
@@ -168,6 +169,11 @@ class TeamInstallTest {
       assertThat(client.genericKubernetesResources("kubeflow.org/v1", "Profile").list().getItems())
           .extracting(p -> p.getMetadata().getName())
           .containsAll(PROFILES);
+
+      assertThat(client.rbac().roleBindings().inNamespace("team-nlp").list().getItems())
+          .as("the directory's group admins (alice) as contributors of team-nlp")
+          .extracting(rb -> rb.getMetadata().getName())
+          .containsExactly("user-alice-lab-example-clusterrole-edit");
 
       // cert-manager's part, which the simulated cluster does not run: the serving Secret with
       // the CA that signed it (here the certificate is its own CA)
@@ -258,6 +264,8 @@ class TeamInstallTest {
     Map<String, String> env = new HashMap<>();
     env.put("HOME", tmp.resolve("home").toString());
     env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
+    // the directory's groups are read as at install
+    env.put("LDAP_BIND_PW", Slapd.BIND_PW);
     VerifySuite.Options d = VerifySuite.Options.defaults();
     VerifySuite.Options only =
         new VerifySuite.Options(

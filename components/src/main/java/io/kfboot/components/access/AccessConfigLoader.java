@@ -56,7 +56,8 @@ public final class AccessConfigLoader {
     }
     AuthConfig auth = new AuthConfigReader(yaml, base).read(sections.get("auth"));
     List<ProfileSpec> profiles =
-        new ProfilesReader(yaml, auth.groups().keySet()).read(sections.get("profiles"));
+        new ProfilesReader(yaml, auth.groups().keySet(), !auth.directoryGroups().isEmpty())
+            .read(sections.get("profiles"));
     AccessConfig config =
         new AccessConfig(
             auth, profiles, new GatewayConfigReader(yaml).read(sections.get("gateway")));

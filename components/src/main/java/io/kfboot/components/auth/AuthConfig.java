@@ -57,6 +57,13 @@ public record AuthConfig(
         .orElse(IN_CLUSTER_ISSUER);
   }
 
+  /** The LDAP connectors that search groups, whose groups profile contributors may name. */
+  public List<Connector> directoryGroups() {
+    return connectors.stream()
+        .filter(c -> c.type().equals("ldap") && !c.section("groupSearch").isEmpty())
+        .toList();
+  }
+
   /** The redirect URI each connector is registered with at its provider: issuer + /callback. */
   public static String redirectUri(String issuer) {
     return issuer + "/callback";

@@ -1,6 +1,8 @@
 package io.kfboot.components.auth;
 
 import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import io.kfboot.manifests.parse.Trees;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
@@ -9,9 +11,13 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import javax.naming.AuthenticationException;
 import javax.naming.CommunicationException;
 import javax.naming.Context;
@@ -56,11 +62,7 @@ public final class LdapCheck {
   public CheckResult check(Connector c, SecretValues secrets, String user) {
     List<String> findings = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    String host = String.valueOf(c.get("host"));
     boolean plain = Boolean.TRUE.equals(c.get("insecureNoSSL"));
-    boolean startTls = Boolean.TRUE.equals(c.get("startTLS"));
-    String url =
-        (plain || startTls ? "ldap://" : "ldaps://") + withDefaultPort(host, plain, startTls);
     if (plain) {
       warnings.add(
           "insecureNoSSL: users' passwords cross the network in clear; use LDAPS (port 636) or"
@@ -70,45 +72,19 @@ public final class LdapCheck {
       warnings.add("insecureSkipVerify: the server's certificate is not checked; give rootCAFile");
     }
     String where = c.where() + ".config";
-    Hashtable<String, Object> env = new Hashtable<>();
-    env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.ldap.LdapCtxFactory");
-    env.put(Context.PROVIDER_URL, url);
-    env.put("com.sun.jndi.ldap.connect.timeout", String.valueOf(timeout.toMillis()));
-    env.put("com.sun.jndi.ldap.read.timeout", String.valueOf(timeout.toMillis()));
-    env.put(Context.REFERRAL, "ignore");
-    String bindDn = c.get("bindDN") == null ? null : String.valueOf(c.get("bindDN"));
-    String password =
-        bindDn == null ? null : secrets.value(c.secrets().get("bindPW"), where + ".bindPW");
-    if (!plain && !startTls) {
-      env.put("java.naming.ldap.factory.socket", LdapSocketFactory.class.getName());
-    }
-    if (!startTls) {
-      credentials(env, bindDn, password);
-    }
-    SSLSocketFactory tlsSockets = Trust.context(c).getSocketFactory();
-    LdapSocketFactory.use(tlsSockets);
-    LdapContext ctx = null;
-    StartTlsResponse tls = null;
-    String stage = "connect";
+    Session session = new Session(c, secrets);
+    String url = session.url;
+    String bindDn = session.bindDn;
+    boolean startTls = session.startTls;
     try {
-      ctx = new InitialLdapContext(env, null);
-      if (startTls) {
-        stage = "starttls";
-        tls = (StartTlsResponse) ctx.extendedOperation(new StartTlsRequest());
-        tls.negotiate(tlsSockets);
-        stage = "bind";
-        if (bindDn != null) {
-          ctx.addToEnvironment(Context.SECURITY_AUTHENTICATION, "simple");
-          ctx.addToEnvironment(Context.SECURITY_PRINCIPAL, bindDn);
-          ctx.addToEnvironment(Context.SECURITY_CREDENTIALS, password);
-        }
-      }
+      session.open();
+      LdapContext ctx = session.ctx;
       findings.add(
           "connected to "
               + url
               + (plain ? " (no TLS)" : startTls ? " (StartTLS)" : " (LDAPS)")
               + (bindDn == null ? ", anonymously" : ", bound as " + bindDn));
-      stage = "users";
+      session.stage = "users";
       Map<String, Object> userSearch = c.section("userSearch");
       String usernameAttr = String.valueOf(userSearch.get("username"));
       String emailAttr = String.valueOf(userSearch.get("emailAttr"));
@@ -197,7 +173,7 @@ public final class LdapCheck {
       }
       Map<String, Object> groupSearch = c.section("groupSearch");
       if (!groupSearch.isEmpty()) {
-        stage = "groups";
+        session.stage = "groups";
         String nameAttr = String.valueOf(groupSearch.get("nameAttr"));
         List<SearchResult> groups =
             search(
@@ -225,12 +201,178 @@ public final class LdapCheck {
       }
       return CheckResult.passed(c, findings, warnings);
     } catch (NamingException e) {
-      return failure(c, findings, warnings, e, stage, url, bindDn, ctx);
+      return failure(c, findings, warnings, e, session.stage, url, bindDn, session.ctx);
     } catch (IOException e) {
       return tlsFailure(c, findings, warnings, url, e);
     } finally {
+      session.close();
+    }
+  }
+
+  /**
+   * The members' e-mails of each named group the connector's groupSearch finds, as Dex would see
+   * them at login (the group's userMatchers read back to the users' emailAttr); a group the
+   * directory does not have is left out.
+   *
+   * @throws KfbootException where the directory cannot be reached or searched, naming the field
+   */
+  public Map<String, List<String>> groupMembers(
+      Connector c, SecretValues secrets, Collection<String> names) {
+    Map<String, Object> groupSearch = c.section("groupSearch");
+    Map<String, Object> userSearch = c.section("userSearch");
+    Map<String, List<String>> out = new TreeMap<>();
+    if (groupSearch.isEmpty() || names.isEmpty()) {
+      return out;
+    }
+    String nameAttr = String.valueOf(groupSearch.get("nameAttr"));
+    String emailAttr = String.valueOf(userSearch.get("emailAttr"));
+    List<Map<String, Object>> matchers = new ArrayList<>();
+    for (Object m : (List<?>) groupSearch.getOrDefault("userMatchers", List.of())) {
+      if (m instanceof Map<?, ?> map) {
+        matchers.add(Trees.map(map));
+      }
+    }
+    Session session = new Session(c, secrets);
+    try {
+      session.open();
+      session.stage = "groups";
+      for (String name : names) {
+        String[] attrs =
+            matchers.stream().map(m -> String.valueOf(m.get("groupAttr"))).toArray(String[]::new);
+        List<SearchResult> groups =
+            search(
+                session.ctx,
+                String.valueOf(groupSearch.get("baseDN")),
+                and(groupSearch.get("filter"), "(" + nameAttr + "=" + escape(name) + ")"),
+                groupSearch,
+                attrs);
+        if (groups.isEmpty()) {
+          continue;
+        }
+        Set<String> emails = new TreeSet<>();
+        for (SearchResult g : groups) {
+          for (Map<String, Object> m : matchers) {
+            Attribute values = g.getAttributes().get(String.valueOf(m.get("groupAttr")));
+            for (int i = 0; values != null && i < values.size(); i++) {
+              emails.addAll(
+                  emailsOf(
+                      session.ctx,
+                      userSearch,
+                      String.valueOf(m.get("userAttr")),
+                      String.valueOf(values.get(i)),
+                      emailAttr));
+            }
+          }
+        }
+        out.put(name, List.copyOf(emails));
+      }
+      return out;
+    } catch (NamingException e) {
+      throw thrown(
+          failure(
+              c, List.of(), List.of(), e, session.stage, session.url, session.bindDn, session.ctx));
+    } catch (IOException e) {
+      throw thrown(tlsFailure(c, List.of(), List.of(), session.url, e));
+    } finally {
+      session.close();
+    }
+  }
+
+  /** The e-mails of the user a group's member value names: a DN, or a value of userAttr. */
+  private List<String> emailsOf(
+      LdapContext ctx,
+      Map<String, Object> userSearch,
+      String userAttr,
+      String value,
+      String emailAttr)
+      throws NamingException {
+    if (userAttr.equals("DN")) {
+      try {
+        String email = first(ctx.getAttributes(value, new String[] {emailAttr}), emailAttr);
+        return email == null ? List.of() : List.of(email);
+      } catch (NameNotFoundException e) {
+        return List.of(); // a member entry that is gone
+      }
+    }
+    List<String> out = new ArrayList<>();
+    for (SearchResult r :
+        search(
+            ctx,
+            String.valueOf(userSearch.get("baseDN")),
+            and(userSearch.get("filter"), "(" + userAttr + "=" + escape(value) + ")"),
+            userSearch,
+            emailAttr)) {
+      String email = first(r.getAttributes(), emailAttr);
+      if (email != null) {
+        out.add(email);
+      }
+    }
+    return out;
+  }
+
+  private static KfbootException thrown(CheckResult failed) {
+    return new KfbootException(failed.problem(), failed.fix(), failed.category());
+  }
+
+  /**
+   * One connection made as Dex's connector makes it: LDAPS by default, StartTLS, or plain with
+   * insecureNoSSL, bound with bindDN and bindPW; {@link #stage} says how far it got, for errors.
+   */
+  private final class Session implements AutoCloseable {
+    final String url;
+    final String bindDn;
+    final boolean startTls;
+    private final Hashtable<String, Object> env = new Hashtable<>();
+    private final String password;
+    private final SSLSocketFactory tlsSockets;
+    LdapContext ctx;
+    StartTlsResponse tls;
+    String stage = "connect";
+
+    Session(Connector c, SecretValues secrets) {
+      String host = String.valueOf(c.get("host"));
+      boolean plain = Boolean.TRUE.equals(c.get("insecureNoSSL"));
+      startTls = Boolean.TRUE.equals(c.get("startTLS"));
+      url = (plain || startTls ? "ldap://" : "ldaps://") + withDefaultPort(host, plain, startTls);
+      env.put(Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.ldap.LdapCtxFactory");
+      env.put(Context.PROVIDER_URL, url);
+      env.put("com.sun.jndi.ldap.connect.timeout", String.valueOf(timeout.toMillis()));
+      env.put("com.sun.jndi.ldap.read.timeout", String.valueOf(timeout.toMillis()));
+      env.put(Context.REFERRAL, "ignore");
+      bindDn = c.get("bindDN") == null ? null : String.valueOf(c.get("bindDN"));
+      password =
+          bindDn == null
+              ? null
+              : secrets.value(c.secrets().get("bindPW"), c.where() + ".config.bindPW");
+      if (!plain && !startTls) {
+        env.put("java.naming.ldap.factory.socket", LdapSocketFactory.class.getName());
+      }
+      if (!startTls) {
+        credentials(env, bindDn, password);
+      }
+      tlsSockets = Trust.context(c).getSocketFactory();
+    }
+
+    void open() throws NamingException, IOException {
+      LdapSocketFactory.use(tlsSockets);
+      ctx = new InitialLdapContext(env, null);
+      if (startTls) {
+        stage = "starttls";
+        tls = (StartTlsResponse) ctx.extendedOperation(new StartTlsRequest());
+        tls.negotiate(tlsSockets);
+        stage = "bind";
+        if (bindDn != null) {
+          ctx.addToEnvironment(Context.SECURITY_AUTHENTICATION, "simple");
+          ctx.addToEnvironment(Context.SECURITY_PRINCIPAL, bindDn);
+          ctx.addToEnvironment(Context.SECURITY_CREDENTIALS, password);
+        }
+      }
+    }
+
+    @Override
+    public void close() {
       LdapSocketFactory.clear();
-      close(tls, ctx);
+      LdapCheck.close(tls, ctx);
     }
   }
 

@@ -18,7 +18,8 @@ import org.yaml.snakeyaml.nodes.Node;
 /**
  * Reads {@code profiles:}: each profile's name, owner, quota and contributors, every problem with
  * its line. Names must be DNS labels (they are namespaces) and unique; owners and users lower-case
- * e-mails (the gateway matches them exactly); groups named in {@code auth.groups}.
+ * e-mails (the gateway matches them exactly); groups named in {@code auth.groups}, or (where an
+ * LDAP connector searches groups) looked up in the directory when the profiles are applied.
  */
 public final class ProfilesReader {
   static final Set<String> ROLES = Set.of("view", "edit", "admin");
@@ -29,13 +30,17 @@ public final class ProfilesReader {
 
   private final YamlReader yaml;
   private final Set<String> groups;
+  private final boolean directoryGroups;
 
   /**
    * @param groups the names of auth.groups
+   * @param directoryGroups whether an LDAP connector searches groups, so that a group not in
+   *     auth.groups may be the directory's
    */
-  public ProfilesReader(YamlReader yaml, Set<String> groups) {
+  public ProfilesReader(YamlReader yaml, Set<String> groups, boolean directoryGroups) {
     this.yaml = yaml;
     this.groups = groups;
+    this.directoryGroups = directoryGroups;
   }
 
   public List<ProfileSpec> read(Node node) {
@@ -94,10 +99,14 @@ public final class ProfilesReader {
       checkEmail(m.get("user"), where, user);
       return new Contributor("user", user, role);
     }
-    if (!groups.contains(group)) {
+    if (!groups.contains(group) && !directoryGroups) {
       yaml.problem(
           m.get("group"),
-          where + ": group '" + group + "' is not in auth.groups; list its members there");
+          where
+              + ": group '"
+              + group
+              + "' is not in auth.groups; list its members there, or give an LDAP connector a"
+              + " groupSearch that finds it");
       return null;
     }
     return new Contributor("group", group, role);

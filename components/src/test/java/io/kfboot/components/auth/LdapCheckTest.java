@@ -1,11 +1,14 @@
 package io.kfboot.components.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.kfboot.components.testing.Slapd;
 import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,6 +78,39 @@ class LdapCheckTest {
         .anyMatch(f -> f.startsWith("2 groups under ou=groups") && f.contains("ml-team"));
     assertThat(r.warnings()).anyMatch(w -> w.startsWith("1 of the users found have no mail"));
     assertThat(String.join("\n", r.findings())).doesNotContain(Slapd.BIND_PW);
+  }
+
+  @Test
+  void groupMembersAreReadBackToTheirEmailsAsDexSeesThem() {
+    Map<String, List<String>> groups =
+        CHECK.groupMembers(
+            ldap(ldaps(), people(), "mail", "", true),
+            GOOD,
+            List.of("ml-team", "admins", "nobody"));
+    assertThat(groups)
+        .as("a group the directory lacks is left out")
+        .containsExactly(
+            Map.entry("admins", List.of("alice@lab.example")),
+            Map.entry("ml-team", List.of("alice@lab.example", "bob@lab.example")));
+  }
+
+  @Test
+  void groupMembersOverStartTlsAndAWrongPasswordIsAnErrorNamingTheField() {
+    Connector startTls =
+        ldap("127.0.0.1:" + slapd.ldapPort, people(), "mail", "        startTLS: true\n", true);
+    assertThat(CHECK.groupMembers(startTls, GOOD, List.of("admins")))
+        .containsEntry("admins", List.of("alice@lab.example"));
+    assertThatThrownBy(
+            () ->
+                CHECK.groupMembers(
+                    ldap(ldaps(), people(), "mail", "", true),
+                    SecretValues.from(Map.of("LDAP_BIND_PW", "nope")),
+                    List.of("admins")))
+        .isInstanceOf(KfbootException.class)
+        .hasMessageContaining("auth.connectors[corp].config.bindPW: the server refused the bind")
+        .satisfies(
+            e ->
+                assertThat(((KfbootException) e).category()).isEqualTo(ExitCategory.INVALID_INPUT));
   }
 
   @Test
