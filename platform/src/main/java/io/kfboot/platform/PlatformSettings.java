@@ -109,9 +109,15 @@ public record PlatformSettings(
     HostAccess hosts = hosts(in, env);
     Path inventoryFile = in.inventory;
     Optional<Inventory> inventory = Optional.ofNullable(inventoryFile).map(InventoryLoader::load);
-    AccessConfig access =
+    String accessYaml =
         in.accessYaml != null
-            ? AccessConfigLoader.parse(in.accessYaml, "the stack config", Path.of("."))
+            ? in.accessYaml
+            : Optional.ofNullable(env.get(Setting.ACCESS_YAML_ENV))
+                .filter(s -> !s.isBlank())
+                .orElse(null);
+    AccessConfig access =
+        accessYaml != null
+            ? AccessConfigLoader.parse(accessYaml, "the stack config", Path.of("."))
             : Optional.ofNullable(inventoryFile)
                 .map(AccessConfigLoader::load)
                 .orElse(AccessConfig.DEFAULTS);

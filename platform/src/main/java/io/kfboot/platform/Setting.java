@@ -35,6 +35,12 @@ public enum Setting {
    */
   public static final String KUBECONFIG_CONTENT_ENV = "KFBOOT_KUBECONFIG_CONTENT";
 
+  /**
+   * The access sections (auth:, profiles:, gateway:) as YAML, secrets by reference only (the Pulumi
+   * stack's profiles and verify steps): used before the inventory's own sections.
+   */
+  public static final String ACCESS_YAML_ENV = "KFBOOT_ACCESS_YAML";
+
   private final String env;
 
   Setting(String env) {

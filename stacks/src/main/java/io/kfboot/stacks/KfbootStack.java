@@ -7,6 +7,7 @@ import com.pulumi.resources.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
+import io.kfboot.components.access.AccessConfigLoader;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
@@ -18,6 +19,7 @@ import io.kfboot.platform.UpgradePlan;
 import io.kfboot.stacks.providers.LocalCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,6 +39,9 @@ public final class KfbootStack {
 
   /** The resource names of the verify step, for tests and docs. */
   public static final String VERIFY = "kfboot-verify";
+
+  /** The resource name of the profiles step. */
+  public static final String PROFILES = "kfboot-profiles";
 
   public static final String BACKUP = "kfboot-backup";
 
@@ -112,6 +117,12 @@ public final class KfbootStack {
     KubeflowStack.Defined defined =
         KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig, List.of(backup));
     after.addAll(defined.resources());
+    if (config.accessYaml() != null
+        && !AccessConfigLoader.parse(config.accessYaml(), StackConfig.NAMESPACE, Path.of("."))
+            .profiles()
+            .isEmpty()) {
+      after.add(profiles(config, kubeconfig, kfboot, after));
+    }
     if (!config.skipVerify()) {
       verify(ctx, config, defined.plan(), kubeconfig, kfboot, credentialsFile, after);
     }
@@ -170,6 +181,41 @@ public final class KfbootStack {
         CustomResourceOptions.builder().dependsOn(List.copyOf(after)).build());
   }
 
+  /**
+   * {@code kfboot profiles apply} as a {@code command:local:Command} after every component: the
+   * profiles step of {@code kfboot install}, which waits for the profile controller's namespaces
+   * and never deletes a Profile; run again when the access sections change. Removing it from the
+   * stack deletes nothing (a removed profile turns stale at the next apply).
+   */
+  private static LocalCommand profiles(
+      StackConfig config, Output<String> kubeconfig, String kfboot, List<Resource> after) {
+    Output<Map<String, String>> environment = commandEnvironment(config, kubeconfig);
+    return new LocalCommand(
+        PROFILES,
+        new LocalCommand.Args(
+            kfboot + " profiles apply",
+            null,
+            environment,
+            List.of(HostLayer.sha256(config.accessYaml()))),
+        CustomResourceOptions.builder().dependsOn(List.copyOf(after)).build());
+  }
+
+  /** The kubeconfig (secret) and the access sections, for kfboot's own commands. */
+  private static Output<Map<String, String>> commandEnvironment(
+      StackConfig config, Output<String> kubeconfig) {
+    return kubeconfig
+        .applyValue(
+            k -> {
+              Map<String, String> env = new LinkedHashMap<>();
+              env.put(Setting.KUBECONFIG_CONTENT_ENV, k);
+              if (config.accessYaml() != null) {
+                env.put(Setting.ACCESS_YAML_ENV, config.accessYaml());
+              }
+              return Map.copyOf(env);
+            })
+        .asSecret();
+  }
+
   private static void verify(
       Context ctx,
       StackConfig config,
@@ -194,9 +240,9 @@ public final class KfbootStack {
             plan.tree().release().tag(),
             plan.tree().release().commit(),
             String.join(",", plan.components().stream().map(PlannedComponent::id).toList()),
-            config.inventoryYaml() == null ? "" : HostLayer.sha256(config.inventoryYaml()));
-    Output<Map<String, String>> environment =
-        kubeconfig.applyValue(k -> Map.of(Setting.KUBECONFIG_CONTENT_ENV, k)).asSecret();
+            config.inventoryYaml() == null ? "" : HostLayer.sha256(config.inventoryYaml()),
+            config.accessYaml() == null ? "" : HostLayer.sha256(config.accessYaml()));
+    Output<Map<String, String>> environment = commandEnvironment(config, kubeconfig);
     LocalCommand verify =
         new LocalCommand(
             VERIFY,

@@ -126,6 +126,25 @@ class StackVerifyTest {
   }
 
   @Test
+  void declaredProfilesAreAppliedByKfbootAfterTheComponentsAndBeforeVerify() throws Exception {
+    StackHarness none = run(Map.of());
+    assertThat(none.byName).doesNotContainKey(KfbootStack.PROFILES);
+
+    StackHarness h =
+        run(
+            Map.of(
+                "profiles",
+                "- name: team-vision\n  owner: alice@lab.example\n"
+                    + "  contributors: [{user: bob@lab.example, role: edit}]\n"));
+    StackHarness.Registered profiles = h.byName.get(KfbootStack.PROFILES);
+    assertThat(profiles).isNotNull();
+    assertThat(String.valueOf(profiles.inputs().get("create"))).isEqualTo("kfboot profiles apply");
+    assertThat(profiles.secretInputs()).as("kubeconfig and access sections, secret").isTrue();
+    assertThat(profiles.dependsOn()).contains("kfboot-install-state", "cert-manager");
+    assertThat(h.byName.get(KfbootStack.VERIFY).dependsOn()).contains(KfbootStack.PROFILES);
+  }
+
+  @Test
   void skipVerifyLeavesTheStepOut() throws Exception {
     StackHarness h = run(Map.of("skipVerify", "true"));
     assertThat(h.byName).doesNotContainKey(KfbootStack.VERIFY);
