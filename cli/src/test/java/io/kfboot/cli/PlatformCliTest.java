@@ -9,16 +9,21 @@ import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.gpu.CudaSmokeTest;
 import io.kfboot.manifests.testing.Fixtures;
 import io.kfboot.platform.Setting;
 import io.kfboot.verify.testing.SimulatedCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -360,6 +365,40 @@ class PlatformCliTest {
       CliRun nodePort = CliRun.of(env, "access");
       assertThat(nodePort.code()).as(nodePort.err()).isZero();
       assertThat(nodePort.out().strip()).isEqualTo("http://10.0.0.11:31380");
+
+      // an HTTPS gateway of the inventory: its name, then its CA once cert-manager has issued
+      Path inventory =
+          Files.writeString(
+              tmp.resolve("https-inventory.yaml"),
+              "cluster: lab\nk3s:\n  token: {env: K3S_TOKEN}\nhosts:\n"
+                  + "  - {name: server-1, address: 10.0.0.11, role: server}\n"
+                  + "gateway:\n  expose: loadBalancer\n  host: kubeflow.lab.example\n"
+                  + "  tls: {mode: selfSigned}\n");
+      CliRun pending = CliRun.of(env, "access", "-i", inventory.toString());
+      assertThat(pending.code()).as(pending.err()).isZero();
+      assertThat(pending.out())
+          .startsWith("https://kubeflow.lab.example\n")
+          .contains("no CA exported");
+      String pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+      client
+          .secrets()
+          .inNamespace("istio-system")
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("kubeflow-gateway-tls")
+                  .endMetadata()
+                  .addToData(
+                      "ca.crt",
+                      Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8)))
+                  .build())
+          .create();
+      CliRun issued = CliRun.of(env, "access", "-i", inventory.toString());
+      assertThat(issued.code()).as(issued.err()).isZero();
+      Matcher ca = Pattern.compile("CA certificate: (\\S+)").matcher(issued.out());
+      assertThat(ca.find()).as(issued.out()).isTrue();
+      assertThat(Files.readString(Path.of(ca.group(1)))).isEqualTo(pem);
+      assertThat(ca.group(1)).endsWith("-gateway-ca.pem");
     }
   }
 

@@ -141,6 +141,11 @@ public final class GatewayPatch {
     if (isolating == null) {
       return;
     }
+    String reason =
+        "the release's NetworkPolicies (e.g. "
+            + isolating.name()
+            + ") admit gateway traffic only from inside the cluster; k3s enforces them, so"
+            + " NodePort and ServiceLB traffic would be dropped (kubeflow/manifests#3547)";
     List<Object> ports = new ArrayList<>();
     for (int p : GATEWAY_TARGET_PORTS) {
       ports.add(K8sObject.map("protocol", "TCP", "port", p));
@@ -161,13 +166,7 @@ public final class GatewayPatch {
                     "labels",
                     K8sObject.map("app.kubernetes.io/managed-by", "kfboot"),
                     "annotations",
-                    K8sObject.map(
-                        "kfboot.io/reason",
-                        "the release's NetworkPolicies (e.g. "
-                            + isolating.name()
-                            + ") admit gateway traffic only from inside the cluster; k3s"
-                            + " enforces them, so NodePort and ServiceLB traffic would be"
-                            + " dropped (kubeflow/manifests#3547)")),
+                    K8sObject.map("kfboot.io/reason", reason)),
                 "spec",
                 K8sObject.map(
                     "podSelector",
@@ -178,7 +177,7 @@ public final class GatewayPatch {
                     List.of("Ingress"))));
     String component = objects.componentOf(isolating);
     objects.add(component, policy);
-    objects.adapted(component, EXPOSURE_ADAPTATION, policy);
+    objects.adapted(component, EXPOSURE_ADAPTATION, policy, reason);
   }
 
   /** Whether a pod selector selects the ingress gateway's pods (label app=istio-ingressgateway). */

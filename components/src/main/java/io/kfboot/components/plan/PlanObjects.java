@@ -82,6 +82,23 @@ public final class PlanObjects {
         .add(adaptation + ": " + o.kind() + " " + o.namespace() + "/" + o.name());
   }
 
+  /** {@link #adapted(String, String, K8sObject)} with the reason, shown after the object. */
+  public void adapted(String component, String adaptation, K8sObject o, String reason) {
+    adaptations
+        .get(component)
+        .add(
+            adaptation
+                + ": "
+                + o.kind()
+                + " "
+                + o.namespace()
+                + "/"
+                + o.name()
+                + " ("
+                + reason
+                + ")");
+  }
+
   public void warn(String warning) {
     warnings.add(warning);
   }

@@ -138,9 +138,15 @@ class GatewayPatchTest {
     assertThat(GatewayPatch.selectsGatewayPods(Trees.map(spec(admit).get("podSelector")))).isTrue();
     String owner = componentOf(plan, admit);
     assertThat(component(plan, owner).adaptations())
-        .contains(
-            "gateway-exposure-networkpolicy: NetworkPolicy istio-system/"
-                + GatewayPatch.EXPOSURE_POLICY);
+        .anyMatch(
+            a ->
+                a.startsWith(
+                        "gateway-exposure-networkpolicy: NetworkPolicy istio-system/"
+                            + GatewayPatch.EXPOSURE_POLICY
+                            + " (the release's NetworkPolicies")
+                    && a.contains("k3s enforces them"));
+    assertThat(Trees.map(Trees.map(admit.body().get("metadata")).get("annotations")))
+        .containsKey("kfboot.io/reason");
     assertThat(
             component(
                     plan,
