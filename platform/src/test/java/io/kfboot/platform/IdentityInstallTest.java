@@ -42,6 +42,18 @@ class IdentityInstallTest {
 
   @TempDir Path tmp;
 
+  /** auth.groups and auth.users of the team: alice and bob generated, carol with her own hash. */
+  static String groupsAndUsers(String extraUser) {
+    return "  groups:\n"
+        + "    ml-team: [alice@lab.example, bob@lab.example]\n"
+        + "  users:\n"
+        + "    - email: alice@lab.example\n"
+        + "    - email: bob@lab.example\n"
+        + "    - email: carol@lab.example\n"
+        + "      hash: \"$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72\"\n"
+        + extraUser;
+  }
+
   Path inventory(Slapd slapd, String extraUser) throws Exception {
     String text =
         "cluster: lab\n"
@@ -53,30 +65,9 @@ class IdentityInstallTest {
             + "  issuer: "
             + ISSUER
             + "\n"
-            + "  groups:\n"
-            + "    ml-team: [alice@lab.example, bob@lab.example]\n"
-            + "  users:\n"
-            + "    - email: alice@lab.example\n"
-            + "    - email: bob@lab.example\n"
-            + "    - email: carol@lab.example\n"
-            + "      hash: \"$2y$12$4K/VkmDd1q1Orb3xAt82zu8gk7Ad6ReFR4LCP9UeYE90NLiN9Df72\"\n"
-            + extraUser
+            + groupsAndUsers(extraUser)
             + "  connectors:\n"
-            + "    - type: ldap\n"
-            + "      id: corp\n"
-            + "      name: Lab directory\n"
-            + "      rootCAFile: "
-            + slapd.caFile
-            + "\n"
-            + "      config:\n"
-            + "        host: 127.0.0.1:"
-            + slapd.ldapsPort
-            + "\n"
-            + "        bindDN: "
-            + Slapd.BIND_DN
-            + "\n"
-            + "        bindPW: {env: LDAP_BIND_PW}\n"
-            + Slapd.searchYaml("ou=people," + Slapd.BASE, "mail")
+            + slapd.connectorYaml()
             + "profiles:\n"
             + "  - name: team-vision\n"
             + "    owner: alice@lab.example\n"

@@ -142,6 +142,28 @@ public final class Slapd implements AutoCloseable {
         + "          nameAttr: cn\n";
   }
 
+  /**
+   * An inventory's LDAPS connector {@code corp} for this server, as an entry of auth.connectors
+   * (four spaces in), trusting its CA and binding with {@code {env: LDAP_BIND_PW}}.
+   */
+  public String connectorYaml() {
+    return "    - type: ldap\n"
+        + "      id: corp\n"
+        + "      name: Lab directory\n"
+        + "      rootCAFile: "
+        + caFile
+        + "\n"
+        + "      config:\n"
+        + "        host: 127.0.0.1:"
+        + ldapsPort
+        + "\n"
+        + "        bindDN: "
+        + BIND_DN
+        + "\n"
+        + "        bindPW: {env: LDAP_BIND_PW}\n"
+        + searchYaml("ou=people," + BASE, "mail");
+  }
+
   /** A port nothing listens on (for the unreachable-server case). */
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
