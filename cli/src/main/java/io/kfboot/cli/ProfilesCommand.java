@@ -123,6 +123,8 @@ final class ProfilesCommand implements Runnable {
       print(
           r.applied().size()
               + " applied, "
+              + r.unchanged()
+              + " unchanged, "
               + r.removed().size()
               + " contributors removed, "
               + r.stale().size()

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.kfboot.components.install.ApplyOutcome;
 import io.kfboot.components.install.ObjectApplier;
 import io.kfboot.components.install.RetryPolicy;
 import io.kfboot.core.ExitCategory;
@@ -82,8 +83,16 @@ public final class ProfileSync {
   }
 
   /** What a sync did, by object reference. */
+  /**
+   * @param applied the objects created or changed
+   * @param unchanged how many declared objects the cluster held as they are
+   */
   public record Report(
-      List<String> applied, List<String> removed, List<String> stale, List<String> deleted) {}
+      List<String> applied,
+      int unchanged,
+      List<String> removed,
+      List<String> stale,
+      List<String> deleted) {}
 
   /** One profile on the cluster, as {@code kfboot profiles list} shows it. */
   public record Listed(
@@ -167,10 +176,14 @@ public final class ProfileSync {
     List<String> removed = new ArrayList<>();
     List<String> stale = new ArrayList<>();
     List<String> deleted = new ArrayList<>();
+    int unchanged = 0;
     for (K8sObject o : desired) {
       if (o.kind().equals("Profile")) {
-        apply(o);
-        applied.add("Profile " + o.name());
+        if (apply(o)) {
+          applied.add("Profile " + o.name());
+        } else {
+          unchanged++;
+        }
       }
     }
     for (String ns : declaredNames) {
@@ -179,8 +192,11 @@ public final class ProfileSync {
     Map<String, Set<String>> wanted = new LinkedHashMap<>();
     for (K8sObject o : desired) {
       if (!o.kind().equals("Profile")) {
-        apply(o);
-        applied.add(o.kind() + " " + o.namespace() + "/" + o.name());
+        if (apply(o)) {
+          applied.add(o.kind() + " " + o.namespace() + "/" + o.name());
+        } else {
+          unchanged++;
+        }
         wanted.computeIfAbsent(o.namespace(), k -> new HashSet<>()).add(o.kind() + "/" + o.name());
       }
     }
@@ -221,15 +237,16 @@ public final class ProfileSync {
                 + " deletes it)");
       }
     }
-    return new Report(applied, removed, stale, deleted);
+    return new Report(applied, unchanged, removed, stale, deleted);
   }
 
   /**
    * Through the install engine's applier: server-side apply, nothing sent where the cluster holds
    * it already (a rerun writes nothing), transient failures retried.
    */
-  private void apply(K8sObject o) {
-    applier.apply(o, o.kind().equals("Profile"), COMPONENT);
+  /** Whether the object was created or changed. */
+  private boolean apply(K8sObject o) {
+    return applier.apply(o, o.kind().equals("Profile"), COMPONENT) != ApplyOutcome.UNCHANGED;
   }
 
   /** kfboot's RoleBindings and AuthorizationPolicies in {@code ns} that are not {@code keep}. */

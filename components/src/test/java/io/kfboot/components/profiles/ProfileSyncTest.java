@@ -88,6 +88,8 @@ class ProfileSyncTest {
           .as("a rerun with the same inventory writes nothing")
           .isEmpty();
       assertThat(rerun.removed()).isEmpty();
+      assertThat(rerun.applied()).as("nothing changed, nothing reported applied").isEmpty();
+      assertThat(rerun.unchanged()).isEqualTo(first.applied().size());
       assertThat(bindings(client, "team-vision"))
           .contains(
               EVE_BINDING,
