@@ -1,5 +1,7 @@
 package io.kfboot.platform;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
@@ -7,6 +9,8 @@ import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
+import io.kfboot.components.gateway.GatewayConfig;
+import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.ClusterChecks;
 import io.kfboot.components.profiles.ProfileObjects;
@@ -32,6 +36,8 @@ import io.kfboot.verify.http.InferencePredict;
 import io.kfboot.verify.http.NotebookProbe;
 import io.kfboot.verify.http.PipelineRun;
 import io.kfboot.verify.http.ProfileAccess;
+import io.kfboot.verify.wait.Condition;
+import io.kfboot.verify.wait.ConditionResult;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -224,13 +230,28 @@ public final class VerifySuite {
     boolean loginPossible = state.isPresent() || settings.gatewayUrl() != null;
     List<ProfileSpec> profiles = settings.access().profiles();
     String ns = options.namespace();
+    GatewayConfig exposed = settings.access().gateway();
+    List<String> loginAfter = new ArrayList<>(List.of("pods-healthy", "webhooks-have-endpoints"));
+    if (exposed.https()) {
+      checks.add(
+          VerifyCheck.of(
+              "gateway-certificate",
+              "the gateway's certificate for "
+                  + exposed.host()
+                  + " is issued (cert-manager's Certificate Ready) and its Secret in istio-system"
+                  + " holds it",
+              List.of("pods-healthy"),
+              options.timeout(),
+              (c, waiter, t) -> waiter.await(certificateIssued(c, exposed), t).detail()));
+      loginAfter.add("gateway-certificate");
+    }
     if (loginPossible) {
       checks.add(
           VerifyCheck.of(
               "dex-login",
               "the admin user, and each static user whose password kfboot made, logs in through"
                   + " the gateway (oauth2-proxy, Dex) and the dashboard's API knows them",
-              List.of("pods-healthy", "webhooks-have-endpoints"),
+              List.copyOf(loginAfter),
               GATEWAY_CHECK_TIMEOUT,
               (c, waiter, t) -> logins(c)));
       if (!profiles.isEmpty()) {
@@ -297,6 +318,77 @@ public final class VerifySuite {
               (c, waiter, t) -> "passed on " + new CudaSmokeTest(c, waiter).run(null, t).node()));
     }
     return checks;
+  }
+
+  /**
+   * The gateway's TLS Secret in place: for an existing Secret, that it holds a certificate; else
+   * that cert-manager reports the Certificate Ready, and then the CA exported for clients.
+   */
+  private Condition certificateIssued(KubernetesClient c, GatewayConfig gateway) {
+    String secretName = GatewayPatch.secretName(gateway);
+    boolean existing = gateway.tls().mode() == GatewayConfig.TlsMode.EXISTING_SECRET;
+    return Condition.of(
+        existing
+            ? "Secret istio-system/" + secretName + " holds tls.crt"
+            : "Certificate istio-system/" + GatewayPatch.CERTIFICATE + " Ready",
+        List.of(GatewayPatch.NAMESPACE, "cert-manager"),
+        () -> {
+          Secret secret =
+              c.secrets().inNamespace(GatewayPatch.NAMESPACE).withName(secretName).get();
+          boolean holds =
+              secret != null && secret.getData() != null && secret.getData().containsKey("tls.crt");
+          if (existing) {
+            return holds
+                ? ConditionResult.met("Secret istio-system/" + secretName + " holds tls.crt")
+                : ConditionResult.pending(
+                    "no Secret istio-system/"
+                        + secretName
+                        + " with tls.crt: create it (kubectl -n istio-system create secret tls "
+                        + secretName
+                        + " --cert=FILE --key=FILE)");
+          }
+          GenericKubernetesResource cert =
+              c.genericKubernetesResources("cert-manager.io/v1", "Certificate")
+                  .inNamespace(GatewayPatch.NAMESPACE)
+                  .withName(GatewayPatch.CERTIFICATE)
+                  .get();
+          if (cert == null) {
+            return ConditionResult.pending(
+                "no Certificate istio-system/"
+                    + GatewayPatch.CERTIFICATE
+                    + ": rerun kfboot install with the inventory's gateway:");
+          }
+          Map<String, Object> ready = readyCondition(cert);
+          if (!"True".equals(ready.get("status")) || !holds) {
+            return ConditionResult.pending(
+                "Certificate istio-system/"
+                    + GatewayPatch.CERTIFICATE
+                    + " not Ready"
+                    + (ready.isEmpty()
+                        ? ""
+                        : ": " + ready.get("reason") + " " + ready.get("message"))
+                    + "; see kubectl -n istio-system describe certificate "
+                    + GatewayPatch.CERTIFICATE
+                    + " and its CertificateRequest");
+          }
+          Optional<Path> ca = GatewayCa.export(c, settings, ClusterConnection.clusterName(c));
+          return ConditionResult.met(
+              "issued for " + gateway.host() + ca.map(p -> "; its CA exported to " + p).orElse(""));
+        });
+  }
+
+  private static Map<String, Object> readyCondition(GenericKubernetesResource cert) {
+    Object status = cert.getAdditionalProperties().get("status");
+    if (status instanceof Map<?, ?> s && s.get("conditions") instanceof List<?> conditions) {
+      for (Object o : conditions) {
+        if (o instanceof Map<?, ?> m && "Ready".equals(m.get("type"))) {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> ready = (Map<String, Object>) m;
+          return ready;
+        }
+      }
+    }
+    return Map.of();
   }
 
   /**

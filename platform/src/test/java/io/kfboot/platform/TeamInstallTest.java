@@ -156,8 +156,18 @@ class TeamInstallTest {
           .extracting(rb -> rb.getMetadata().getName())
           .containsExactly("user-alice-lab-example-clusterrole-edit");
 
+      // nothing issues the certificate on the simulated cluster: verify says so and where to look
+      CheckResult pending =
+          result(
+              verify(inventory, kubeconfig, null, "gateway-certificate", Duration.ofSeconds(1)),
+              "gateway-certificate");
+      assertThat(pending.status()).isEqualTo(CheckResult.Status.FAILED);
+      assertThat(pending.detail())
+          .contains("Certificate istio-system/kubeflow-gateway not Ready")
+          .contains("describe certificate kubeflow-gateway");
+
       // cert-manager's part, which the simulated cluster does not run: the serving Secret with
-      // the CA that signed it (here the certificate is its own CA)
+      // the CA that signed it (here the certificate is its own CA), and the Certificate Ready
       TestTls tls = TestTls.make(tmp, "gateway", "ip:127.0.0.1,dns:" + HOST);
       String pem = Files.readString(tls.pem());
       client
@@ -174,6 +184,20 @@ class TeamInstallTest {
                   .addToData("ca.crt", b64(pem))
                   .build())
           .create();
+
+      GenericKubernetesResource issued =
+          client
+              .genericKubernetesResources("cert-manager.io/v1", "Certificate")
+              .inNamespace("istio-system")
+              .withName(GatewayPatch.CERTIFICATE)
+              .get();
+      issued.setAdditionalProperty(
+          "status", Map.of("conditions", List.of(Map.of("type", "Ready", "status", "True"))));
+      client
+          .genericKubernetesResources("cert-manager.io/v1", "Certificate")
+          .inNamespace("istio-system")
+          .resource(issued)
+          .updateStatus();
 
       Gateway.Reach reach = Gateway.reach(settings);
       assertThat(reach.url()).isEqualTo("https://" + HOST);
@@ -194,8 +218,9 @@ class TeamInstallTest {
         gateway.authorizing(rbac(client));
         List<CheckResult> results = verify(inventory, kubeconfig, gateway);
         assertThat(results)
-            .filteredOn(r -> List.of("dex-login", "profile-access").contains(r.id()))
-            .hasSize(2)
+            .filteredOn(
+                r -> List.of("gateway-certificate", "dex-login", "profile-access").contains(r.id()))
+            .hasSize(3)
             .allSatisfy(
                 r ->
                     assertThat(r.status())
@@ -237,10 +262,15 @@ class TeamInstallTest {
   }
 
   private List<CheckResult> verify(Path inventory, Path kubeconfig, FakeKubeflowGateway gw) {
+    return verify(inventory, kubeconfig, gw, "profile-access", Duration.ofSeconds(60));
+  }
+
+  private List<CheckResult> verify(
+      Path inventory, Path kubeconfig, FakeKubeflowGateway gw, String check, Duration timeout) {
     SettingsInput in = new SettingsInput();
     in.inventory = inventory;
     in.kubeconfig = kubeconfig;
-    in.gatewayUrl = gw.url().toString();
+    in.gatewayUrl = gw == null ? null : gw.url().toString();
     in.quiet = true;
     Map<String, String> env = new HashMap<>();
     env.put("HOME", tmp.resolve("home").toString());
@@ -250,13 +280,7 @@ class TeamInstallTest {
     VerifySuite.Options d = VerifySuite.Options.defaults();
     VerifySuite.Options only =
         new VerifySuite.Options(
-            List.of("profile-access"),
-            List.of(),
-            d.namespace(),
-            Duration.ofSeconds(60),
-            d.poll(),
-            1,
-            null);
+            List.of(check), List.of(), d.namespace(), timeout, d.poll(), 1, null);
     return new VerifySuite(PlatformSettings.resolve(in, env), only, PlatformListener.SILENT).run();
   }
 
