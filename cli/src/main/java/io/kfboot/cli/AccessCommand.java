@@ -53,6 +53,9 @@ final class AccessCommand extends BaseCommand {
     }
     Gateway.Reach reach = Gateway.reach(settings);
     String url = reach.url();
+    if (url == null && reach.note() != null) {
+      print(reach.note());
+    }
     if (url != null) {
       print(url);
       if (reach.caFile() != null) {

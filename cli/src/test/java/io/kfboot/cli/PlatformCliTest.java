@@ -393,6 +393,10 @@ class PlatformCliTest {
                       Base64.getEncoder().encodeToString(pem.getBytes(StandardCharsets.UTF_8)))
                   .build())
           .create();
+      assertThat(CliRun.of(env, "access").out())
+          .as("without the inventory, the HTTPS gateway is named and the way to its URL")
+          .contains("serves HTTPS")
+          .contains("pass -i");
       CliRun issued = CliRun.of(env, "access", "-i", inventory.toString());
       assertThat(issued.code()).as(issued.err()).isZero();
       Matcher ca = Pattern.compile("CA certificate: (\\S+)").matcher(issued.out());

@@ -98,6 +98,17 @@ public final class Gateway {
               .orElseGet(() -> address(client, svc));
       Path ca =
           GatewayCa.export(client, settings, ClusterConnection.clusterName(client)).orElse(null);
+      boolean servesTls =
+          client.secrets().inNamespace(NAMESPACE).withName(GatewayPatch.TLS_SECRET).get() != null;
+      if (!settings.access().gateway().https() && servesTls) {
+        // installed with gateway.tls, asked without the inventory
+        return new Reach(
+            url,
+            null,
+            "this gateway serves HTTPS with the certificate in Secret istio-system/"
+                + GatewayPatch.TLS_SECRET
+                + ": pass -i with the inventory whose gateway: names its host, for its URL and CA");
+      }
       String note =
           ca == null && settings.access().gateway().https()
               ? "no CA exported: the gateway's certificate has no CA of the cluster's own yet (see"

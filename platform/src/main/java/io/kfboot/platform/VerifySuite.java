@@ -40,6 +40,9 @@ import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -321,6 +324,39 @@ public final class VerifySuite {
   }
 
   /**
+   * A gateway that redirects HTTP to HTTPS (gateway.tls) cannot be used through a port-forward to
+   * port 80: the redirect names the forward's own address, where no TLS is served.
+   */
+  static void requireNoHttpsRedirect(URI local) {
+    try {
+      HttpResponse<Void> r =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(30))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(local.resolve("/"))
+                      .timeout(Duration.ofSeconds(30))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding());
+      String location = r.headers().firstValue("Location").orElse("");
+      if (r.statusCode() / 100 == 3 && location.startsWith("https://")) {
+        throw new VerifyException(
+            "the gateway redirects HTTP to HTTPS ("
+                + location
+                + "), so a port-forward to its"
+                + " port 80 cannot log in",
+            "pass -i with the inventory whose gateway: names its host, or --gateway-url"
+                + " https://HOST (and --gateway-ca FILE for the cluster's own CA)",
+            "");
+      }
+    } catch (IOException e) {
+      // the work itself reports an unreachable gateway, with its own fix
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
    * The gateway's TLS Secret in place: for an existing Secret, that it holds a certificate; else
    * that cert-manager reports the Certificate Ready, and then the CA exported for clients.
    */
@@ -562,9 +598,9 @@ public final class VerifySuite {
     // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
     try (LocalPortForward forward =
         c.services().inNamespace(Gateway.NAMESPACE).withName(Gateway.SERVICE).portForward(80)) {
-      return work.apply(
-              GatewayEndpoint.of(URI.create("http://127.0.0.1:" + forward.getLocalPort())))
-          + " (port-forward)";
+      URI local = URI.create("http://127.0.0.1:" + forward.getLocalPort());
+      requireNoHttpsRedirect(local);
+      return work.apply(GatewayEndpoint.of(local)) + " (port-forward)";
     } catch (IOException e) {
       throw new VerifyException(
           "cannot port-forward to svc/" + Gateway.SERVICE + ": " + e.getMessage(),
