@@ -99,13 +99,10 @@ public final class GatewayCertificates {
 
   private static K8sObject serving(GatewayConfig gateway, String issuer) {
     String host = gateway.host();
-    return certificate(
-        GatewayPatch.CERTIFICATE,
+    Map<String, Object> spec =
         K8sObject.map(
             "secretName",
             GatewayPatch.TLS_SECRET,
-            "commonName",
-            host,
             gateway.hostIsAddress() ? "ipAddresses" : "dnsNames",
             List.of(host),
             "duration",
@@ -115,7 +112,12 @@ public final class GatewayCertificates {
             "privateKey",
             K8sObject.map("rotationPolicy", "Always"),
             "issuerRef",
-            issuerRef(issuer)));
+            issuerRef(issuer));
+    // X.509 limits the common name to 64 characters; browsers read the SANs only anyway
+    if (host.length() <= 64) {
+      spec.put("commonName", host);
+    }
+    return certificate(GatewayPatch.CERTIFICATE, spec);
   }
 
   private static Map<String, Object> issuerRef(String name) {
