@@ -23,6 +23,7 @@ final class VerifyCommand extends BaseCommand {
   @Mixin Options.Cluster cluster = new Options.Cluster();
   @Mixin Options.Verify checks = new Options.Verify();
   @Mixin Options.Gateway gateway = new Options.Gateway();
+  @Mixin Options.AccessInventory inventory = new Options.AccessInventory();
   @Mixin Options.Credentials credentials = new Options.Credentials();
   @Mixin Options.Output output = new Options.Output();
 
@@ -37,6 +38,7 @@ final class VerifyCommand extends BaseCommand {
   void input(SettingsInput in) {
     cluster.into(in);
     gateway.into(in);
+    inventory.into(in);
     credentials.into(in);
   }
 

@@ -297,6 +297,27 @@ class PlatformCliTest {
       assertThat(CliRun.of(env, "verify", "--list").out())
           .contains("storage-probe")
           .doesNotContain("gpu-cuda-smoke");
+      // the inventory's gateway: and profiles: add their checks
+      Path team =
+          Files.writeString(
+              tmp.resolve("team-inventory.yaml"),
+              "cluster: lab\nk3s:\n  token: {env: K3S_TOKEN}\nhosts:\n"
+                  + "  - {name: server-1, address: 10.0.0.11, role: server}\n"
+                  + "gateway:\n  expose: loadBalancer\n  host: kubeflow.lab.example\n"
+                  + "  tls: {mode: selfSigned}\n"
+                  + "profiles:\n  - {name: team-a, owner: alice@lab.example}\n");
+      assertThat(
+              CliRun.of(
+                      env,
+                      "verify",
+                      "--list",
+                      "-i",
+                      team.toString(),
+                      "--gateway-url",
+                      "https://kubeflow.lab.example")
+                  .out())
+          .contains("gateway-certificate  the gateway's certificate for kubeflow.lab.example")
+          .contains("profile-access");
     }
   }
 
