@@ -272,8 +272,12 @@ public record StackConfig(
     if (fromConfig.length() == 0 && !fromInventory) {
       return null;
     }
-    // the inventory's other keys are the bootstrap loader's; the access loader skips them
-    String text = (fromInventory ? inventoryText.stripTrailing() + "\n" : "") + fromConfig;
+    // the inventory's other keys are the bootstrap loader's; the access loader skips them. Mixed,
+    // the inventory's sections are written out again in block style, so that the config's follow
+    String text =
+        !fromInventory
+            ? fromConfig.toString()
+            : fromConfig.length() == 0 ? inventoryText : accessSections(inventoryText) + fromConfig;
     try {
       AccessConfigLoader.parse(text, NAMESPACE + (fromInventory ? ":inventory" : ":config"), base);
       return text;
@@ -322,6 +326,23 @@ public record StackConfig(
     }
     yaml.problems().forEach(p -> problems.add(NAMESPACE + ":" + key + " " + p));
     return out;
+  }
+
+  /** The inventory's access sections alone, as block YAML. */
+  @SuppressWarnings("unchecked")
+  private static String accessSections(String inventoryText) {
+    Map<String, Object> inv =
+        (Map<String, Object>)
+            new Yaml(new SafeConstructor(new LoaderOptions())).load(inventoryText);
+    Map<String, Object> sections = new LinkedHashMap<>();
+    for (String section : new TreeSet<>(AccessConfigLoader.SECTIONS)) {
+      if (inv.containsKey(section)) {
+        sections.put(section, inv.get(section));
+      }
+    }
+    DumperOptions o = new DumperOptions();
+    o.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+    return new Yaml(o).dump(sections);
   }
 
   /**

@@ -71,6 +71,46 @@ class StackConfigTest {
   }
 
   @Test
+  void gatewayAndProfilesComeFromTheConfigBesideTheInventorysAuth() {
+    String withAuth =
+        INVENTORY.replace(
+            "\"cluster\": \"lab\",",
+            "\"cluster\": \"lab\", \"auth\": {\"users\": [{\"email\": \"ann@lab.example\"}]},");
+    StackConfig c =
+        StackConfig.parse(
+            Map.of(
+                "inventory",
+                withAuth,
+                "gateway",
+                "{\"expose\": \"loadBalancer\", \"host\": \"kubeflow.lab.example\","
+                    + " \"tls\": {\"mode\": \"selfSigned\"}}",
+                "profiles",
+                "[{\"name\": \"team-a\", \"owner\": \"ann@lab.example\"}]"),
+            Set.of("k3sToken", "sshPrivateKey"),
+            Path.of("."));
+    var access = AccessConfigLoader.parse(c.accessYaml(), "x", Path.of("."));
+    assertThat(access.auth().users()).hasSize(1);
+    assertThat(access.gateway().https()).isTrue();
+    assertThat(access.profiles()).extracting(p -> p.name()).containsExactly("team-a");
+    assertThat(KubeflowStack.gateway(c))
+        .startsWith("https://kubeflow.lab.example")
+        .contains("kfboot access");
+
+    String withGateway =
+        INVENTORY.replace(
+            "\"cluster\": \"lab\",",
+            "\"cluster\": \"lab\", \"gateway\": {\"expose\": \"port-forward\"},");
+    assertThatThrownBy(
+            () ->
+                StackConfig.parse(
+                    Map.of("inventory", withGateway, "gateway", "{\"expose\": \"port-forward\"}"),
+                    Set.of("k3sToken", "sshPrivateKey"),
+                    Path.of(".")))
+        .hasMessageContaining(
+            "kfboot:gateway and the gateway: of kfboot:inventory exclude each other");
+  }
+
+  @Test
   void everyProblemIsNamedWithItsFixAtOnce() {
     String withToken =
         INVENTORY.replace(
