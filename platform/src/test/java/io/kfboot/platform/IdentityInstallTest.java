@@ -80,6 +80,15 @@ class IdentityInstallTest {
   }
 
   PlatformSettings settings(Path inventory, Path kubeconfig, String bindPassword) {
+    return teamSettings(tmp, inventory, kubeconfig, bindPassword);
+  }
+
+  /**
+   * The team's settings on the fixture v1.10.2, state under {@code tmp}, the bind password in the
+   * environment; a null kubeconfig for an offline plan.
+   */
+  static PlatformSettings teamSettings(
+      Path tmp, Path inventory, Path kubeconfig, String bindPassword) {
     SettingsInput in = new SettingsInput();
     in.manifests = Fixtures.tarball(Fixtures.V1_10_2).toString();
     in.inventory = inventory;

@@ -78,27 +78,8 @@ class TeamInstallTest {
     return Files.writeString(tmp.resolve("inventory.yaml"), text);
   }
 
-  SettingsInput input(Path inventory, Path kubeconfig) {
-    SettingsInput in = new SettingsInput();
-    in.manifests = Fixtures.tarball(Fixtures.V1_10_2).toString();
-    in.inventory = inventory;
-    in.kubeconfig = kubeconfig;
-    in.adminEmail = "admin@lab.example";
-    in.timeout = Duration.ofSeconds(60);
-    in.pollInterval = Duration.ofMillis(10);
-    in.noWatch = true;
-    in.quiet = true;
-    return in;
-  }
-
-  PlatformSettings settings(SettingsInput in) {
-    Map<String, String> env = new HashMap<>();
-    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    env.put("HOME", tmp.resolve("home").toString());
-    env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
-    env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
-    env.put("LDAP_BIND_PW", Slapd.BIND_PW);
-    return PlatformSettings.resolve(in, env);
+  PlatformSettings settings(Path inventory, Path kubeconfig) {
+    return IdentityInstallTest.teamSettings(tmp, inventory, kubeconfig, Slapd.BIND_PW);
   }
 
   @Test
@@ -113,7 +94,7 @@ class TeamInstallTest {
 
       // the plan, offline
       InstallPlan plan =
-          new ReleasePlanner(settings(input(inventory, null)), Progress.SILENT).offlinePlan();
+          new ReleasePlanner(settings(inventory, null), Progress.SILENT).offlinePlan();
       assertThat(plan.components())
           .extracting(PlannedComponent::id)
           .contains(GatewayPatch.TLS_COMPONENT);
@@ -130,7 +111,7 @@ class TeamInstallTest {
             .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
             .create();
       }
-      PlatformSettings settings = settings(input(inventory, kubeconfig));
+      PlatformSettings settings = settings(inventory, kubeconfig);
       Installation.Installed done = new Installation(settings, PlatformListener.SILENT).install();
       assertThat(done.report().components())
           .extracting(InstallReport.ComponentResult::id)

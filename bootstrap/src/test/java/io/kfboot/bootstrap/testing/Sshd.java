@@ -4,6 +4,7 @@ import io.kfboot.testing.Skips;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,6 +71,33 @@ public final class Sshd implements AutoCloseable {
     return p.waitFor() == 0;
   }
 
+  /**
+   * Removes host {@code n}'s namespace and veth left by a test run that was killed (their names
+   * carry another process's tag): a second host-side link with the same subnet would take the
+   * route, and the next run would reach the old sshd, whose host key it does not know. Test runs on
+   * one machine take these addresses one at a time.
+   */
+  private static void removeLeftovers(int n, String own) throws Exception {
+    Process list = new ProcessBuilder("ip", "netns", "list").redirectErrorStream(true).start();
+    String names = new String(list.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    list.waitFor();
+    for (String line : names.lines().toList()) {
+      String name = line.split("\\s+")[0];
+      if (name.startsWith("kfb") && name.endsWith("x" + n) && !name.equals(own)) {
+        Process pids = new ProcessBuilder("ip", "netns", "pids", name).start();
+        String ids = new String(pids.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        pids.waitFor();
+        for (String pid : ids.split("\\s+")) {
+          if (!pid.isBlank()) {
+            ProcessHandle.of(Long.parseLong(pid.strip())).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        }
+        run("ip", "netns", "del", name);
+        run("ip", "link", "del", "kv" + name.substring("kfb".length()));
+      }
+    }
+  }
+
   private static Sshd start(Path dir, int n) throws Exception {
     String reason = null;
     if (!Files.isExecutable(SSHD)) {
@@ -97,6 +125,7 @@ public final class Sshd implements AutoCloseable {
       String hostSide = "kv" + tag;
       String nsSide = "kn" + tag;
       String net = "10.214." + n + ".";
+      removeLeftovers(n, candidate);
       if (run("ip", "netns", "add", candidate)
           && run("ip", "link", "add", hostSide, "type", "veth", "peer", "name", nsSide)
           && run("ip", "link", "set", nsSide, "netns", candidate)
