@@ -1,6 +1,6 @@
 package io.kfboot.cli;
 
-import io.kfboot.components.auth.CheckResult;
+import io.kfboot.components.check.CheckResult;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.platform.AuthChecks;
@@ -84,7 +84,7 @@ final class AuthCommand implements Runnable {
       }
       for (CheckResult r : results) {
         sb.append(r.passed() ? "ok    " : "FAIL  ")
-            .append(r.connector())
+            .append(r.subject())
             .append(" (")
             .append(r.type())
             .append(")\n");
@@ -108,7 +108,7 @@ final class AuthCommand implements Runnable {
               .map(
                   r -> {
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("id", r.connector());
+                    m.put("id", r.subject());
                     m.put("type", r.type());
                     m.put("passed", r.passed());
                     m.put("findings", r.findings());

@@ -295,7 +295,7 @@ class ArchitectureTest {
           "io.kfboot.components.auth.Credentials",
           "io.kfboot.components.auth.Credentials$Loaded",
           "io.kfboot.components.auth.Credentials$UserPassword",
-          "io.kfboot.components.auth.CheckResult",
+          "io.kfboot.components.check.CheckResult",
           "io.kfboot.components.profiles.ProfileSync$Report",
           "io.kfboot.components.profiles.ProfileSync$Listed",
           "io.kfboot.verify.check.CheckResult",

@@ -1,10 +1,10 @@
 package io.kfboot.platform;
 
-import io.kfboot.components.auth.CheckResult;
 import io.kfboot.components.auth.Connector;
 import io.kfboot.components.auth.LdapCheck;
 import io.kfboot.components.auth.OidcCheck;
 import io.kfboot.components.auth.SecretValues;
+import io.kfboot.components.check.CheckResult;
 import io.kfboot.core.KfbootException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,8 +61,8 @@ public final class AuthChecks {
     }
     List<CheckResult> results = run(null);
     for (CheckResult r : results) {
-      r.findings().forEach(f -> listener.report("  " + r.connector() + ": " + f));
-      r.warnings().forEach(w -> listener.warning(r.connector() + ": " + w));
+      r.findings().forEach(f -> listener.report("  " + r.subject() + ": " + f));
+      r.warnings().forEach(w -> listener.warning(r.subject() + ": " + w));
     }
     requirePassed(results);
   }

@@ -31,7 +31,6 @@ public final class AuthConfigReader {
   private static final Pattern EMAIL = Pattern.compile("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}");
   private static final Pattern CONNECTOR_ID = Pattern.compile("[a-z0-9]([-a-z0-9]{0,30}[a-z0-9])?");
-  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /** Fields that hold a secret: given inline, they would land in a ConfigMap. */
   private static final Map<String, Set<String>> SECRET_FIELDS =
@@ -379,22 +378,6 @@ public final class AuthConfigReader {
 
   /** A {@code {env: X}} or {@code {file: P}} mapping, or null for any other mapping. */
   private SecretRef secretRef(MappingNode mn, String field) {
-    if (mn.getValue().size() != 1) {
-      return null;
-    }
-    NodeTuple t = mn.getValue().get(0);
-    String key = YamlReader.scalar(t.getKeyNode());
-    String value = YamlReader.scalar(t.getValueNode());
-    if (key.equals("env")) {
-      if (!ENV_NAME.matcher(value).matches()) {
-        yaml.problem(t.getValueNode(), field + ": '" + value + "' is no environment variable name");
-        return SecretRef.ofEnv("INVALID");
-      }
-      return SecretRef.ofEnv(value);
-    }
-    if (key.equals("file")) {
-      return SecretRef.ofFile(base.resolve(value));
-    }
-    return null;
+    return SecretRef.read(yaml, mn, field, base);
   }
 }

@@ -2,11 +2,16 @@ package io.kfboot.components.auth;
 
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
+import io.kfboot.core.YamlReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
 
 /**
  * Where a secret comes from: an environment variable of the process that runs kfboot, or a file on
@@ -21,6 +26,55 @@ public record SecretRef(String env, Path file) {
     if ((env == null) == (file == null)) {
       throw new IllegalArgumentException("a secret reference names an env or a file, not both");
     }
+  }
+
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+  /**
+   * The reference a mapping {@code {env: VARIABLE}} or {@code {file: PATH}} gives (a bad variable
+   * name is a problem of {@code yaml}); null where the mapping is no reference.
+   *
+   * @param field where it is, for the problem ("auth.connectors[corp].config.bindPW")
+   * @param base the folder a relative file resolves against
+   */
+  public static SecretRef read(YamlReader yaml, MappingNode mn, String field, Path base) {
+    if (mn.getValue().size() != 1) {
+      return null;
+    }
+    NodeTuple t = mn.getValue().get(0);
+    String key = YamlReader.scalar(t.getKeyNode());
+    String value = YamlReader.scalar(t.getValueNode());
+    if (key.equals("env")) {
+      if (!ENV_NAME.matcher(value).matches()) {
+        yaml.problem(t.getValueNode(), field + ": '" + value + "' is no environment variable name");
+        return ofEnv("INVALID");
+      }
+      return ofEnv(value);
+    }
+    if (key.equals("file")) {
+      return ofFile(base.resolve(value));
+    }
+    return null;
+  }
+
+  /**
+   * A field that must be a reference: {@code {env: VARIABLE}} or {@code {file: PATH}}; absent,
+   * inline or any other shape is a problem of {@code yaml}, and null.
+   */
+  public static SecretRef require(
+      YamlReader yaml, Node node, Node parent, String field, Path base) {
+    if (node instanceof MappingNode mn) {
+      SecretRef ref = read(yaml, mn, field, base);
+      if (ref != null) {
+        return ref;
+      }
+    }
+    yaml.problem(
+        node == null ? parent : node,
+        field
+            + (node == null ? " is missing" : " is a secret and may not be written inline")
+            + "; give it as {env: VARIABLE} or {file: PATH}");
+    return null;
   }
 
   public static SecretRef ofEnv(String name) {

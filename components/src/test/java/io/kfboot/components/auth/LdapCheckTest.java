@@ -3,6 +3,7 @@ package io.kfboot.components.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kfboot.components.check.CheckResult;
 import io.kfboot.components.testing.Slapd;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;

@@ -2,6 +2,7 @@ package io.kfboot.components.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kfboot.components.check.CheckResult;
 import io.kfboot.components.testing.OidcProvider;
 import io.kfboot.components.testing.Slapd;
 import io.kfboot.core.ExitCategory;
