@@ -91,7 +91,10 @@ public final class InventoryLoader extends InventorySection {
                 // read by the access loader of the components layer (identity, profiles, gateway)
                 "auth",
                 "profiles",
-                "gateway"));
+                "gateway",
+                // the external stores, read by the same loader
+                "pipelines",
+                "katib"));
     String cluster = string(m, top, "cluster", null, true);
     if (cluster != null && !DNS_LABEL.matcher(cluster).matches()) {
       problems.add(

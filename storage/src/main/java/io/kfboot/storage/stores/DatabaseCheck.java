@@ -1,0 +1,329 @@
+package io.kfboot.storage.stores;
+
+import io.kfboot.components.auth.SecretValues;
+import io.kfboot.components.check.CheckResult;
+import io.kfboot.components.stores.StoresConfig.Database;
+import io.kfboot.core.ExitCategory;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Does against the external MySQL (or MariaDB) what Pipelines and Katib will do, before they run:
+ * connect as configured (TLS or not), read the server's version, the account's authentication
+ * plugin (MLMD, Pipelines' metadata store, speaks only mysql_native_password:
+ * kubeflow/pipelines#9549, google/ml-metadata#178) and its grants, and check that each database
+ * exists or may be created, and may then be used. Reads only: nothing is created or changed.
+ */
+public final class DatabaseCheck {
+  /** What Pipelines' API server, MLMD and Katib's db-manager do to their databases. */
+  static final Set<String> NEEDED =
+      Set.of("SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "INDEX", "DROP");
+
+  private static final Pattern GRANT = Pattern.compile("(?i)^GRANT (.+?) ON (\\S+)\\.\\* TO .*$");
+  private static final Pattern MYSQL_PLUGIN =
+      Pattern.compile("(?i)IDENTIFIED WITH '?([a-z_0-9]+)'?");
+  private static final Pattern MARIADB_PLUGIN = Pattern.compile("(?i)IDENTIFIED VIA ([a-z_0-9]+)");
+
+  private final Duration timeout;
+
+  public DatabaseCheck(Duration timeout) {
+    this.timeout = timeout;
+  }
+
+  /**
+   * @param nativePasswordOnly whether a client of this database (MLMD) needs mysql_native_password
+   */
+  public CheckResult check(Database db, SecretValues secrets, boolean nativePasswordOnly) {
+    List<String> findings = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    String password = secrets.value(db.password(), db.where() + ".passwordRef");
+    Properties props = new Properties();
+    props.setProperty("user", db.user());
+    props.setProperty("password", password);
+    props.setProperty("connectTimeout", String.valueOf(timeout.toMillis()));
+    props.setProperty("socketTimeout", String.valueOf(timeout.toMillis()));
+    props.setProperty("sslMode", db.tls() ? "REQUIRED" : "DISABLED");
+    // the account's own plugin is what is checked; no RSA key exchange over plain connections
+    props.setProperty("allowPublicKeyRetrieval", "false");
+    String url = "jdbc:mysql://" + db.host() + ":" + db.port() + "/";
+    try (Connection c = DriverManager.getConnection(url, props);
+        Statement st = c.createStatement()) {
+      String version = c.getMetaData().getDatabaseProductVersion();
+      findings.add(
+          "connected to "
+              + db.host()
+              + ":"
+              + db.port()
+              + " as "
+              + db.user()
+              + (db.tls() ? " over TLS" : " without TLS")
+              + ", server "
+              + version);
+      if (!db.tls()) {
+        warnings.add("tls: false: the password and the data cross the network in clear");
+      }
+      String plugin = plugin(st);
+      findings.add("authentication plugin " + plugin);
+      if (nativePasswordOnly && !plugin.equals("mysql_native_password")) {
+        return failed(
+            db,
+            findings,
+            warnings,
+            db.where()
+                + ".user: "
+                + db.user()
+                + " authenticates with "
+                + plugin
+                + ", but Pipelines' metadata server (MLMD) speaks only mysql_native_password"
+                + " (kubeflow/pipelines#9549)",
+            "ALTER USER '"
+                + db.user()
+                + "'@'%' IDENTIFIED WITH mysql_native_password BY '...' (MySQL 8.4: start the"
+                + " server with --mysql-native-password=ON)",
+            ExitCategory.INVALID_INPUT);
+      }
+      Map<String, Set<String>> grants = grants(st);
+      for (Map.Entry<String, String> d : db.databases().entrySet()) {
+        String name = d.getValue();
+        boolean exists = exists(st, name);
+        Set<String> privileges = privilegesOn(grants, name);
+        Set<String> missing = new TreeSet<>(NEEDED);
+        missing.removeAll(privileges);
+        if (!exists && !privileges.contains("CREATE")) {
+          return failed(
+              db,
+              findings,
+              warnings,
+              db.where()
+                  + ".databases."
+                  + d.getKey()
+                  + ": database "
+                  + name
+                  + " does not exist, and "
+                  + db.user()
+                  + " may not create it",
+              "CREATE DATABASE " + name + "; GRANT ALL ON " + name + ".* TO '" + db.user() + "'",
+              ExitCategory.INVALID_INPUT);
+        }
+        if (!missing.isEmpty()) {
+          return failed(
+              db,
+              findings,
+              warnings,
+              db.where()
+                  + ".user: "
+                  + db.user()
+                  + " lacks "
+                  + String.join(", ", missing)
+                  + " on "
+                  + name,
+              "GRANT ALL ON " + name + ".* TO '" + db.user() + "'",
+              ExitCategory.INVALID_INPUT);
+        }
+        findings.add(
+            "database "
+                + name
+                + " ("
+                + d.getKey()
+                + ") "
+                + (exists ? "exists" : "will be created")
+                + ", and "
+                + db.user()
+                + " may use it");
+      }
+      return CheckResult.passed(db.where(), "mysql", findings, warnings);
+    } catch (SQLException e) {
+      return failure(db, findings, warnings, e);
+    }
+  }
+
+  /** The account's authentication plugin, as the server reports the account. */
+  static String plugin(Statement st) throws SQLException {
+    try (ResultSet r = st.executeQuery("SHOW CREATE USER CURRENT_USER()")) {
+      String create = r.next() ? r.getString(1) : "";
+      Matcher mysql = MYSQL_PLUGIN.matcher(create);
+      if (mysql.find()) {
+        return mysql.group(1).toLowerCase(Locale.ROOT);
+      }
+      Matcher maria = MARIADB_PLUGIN.matcher(create);
+      if (maria.find()) {
+        return maria.group(1).toLowerCase(Locale.ROOT);
+      }
+      // MariaDB writes a native password as IDENTIFIED BY PASSWORD '*...'
+      return "mysql_native_password";
+    }
+  }
+
+  /** The account's privileges by database pattern ("*" for all databases). */
+  static Map<String, Set<String>> grants(Statement st) throws SQLException {
+    Map<String, Set<String>> out = new LinkedHashMap<>();
+    try (ResultSet r = st.executeQuery("SHOW GRANTS FOR CURRENT_USER()")) {
+      while (r.next()) {
+        Matcher m = GRANT.matcher(r.getString(1));
+        if (!m.matches()) {
+          continue;
+        }
+        String on = m.group(2).replace("`", "");
+        Set<String> privileges = out.computeIfAbsent(on, k -> new TreeSet<>());
+        for (String p : m.group(1).split(",")) {
+          String privilege = p.strip().toUpperCase(Locale.ROOT);
+          if (privilege.startsWith("ALL")) {
+            privileges.addAll(NEEDED);
+          } else {
+            privileges.add(privilege);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** What the grants allow on {@code database}: global ones and those whose pattern matches it. */
+  static Set<String> privilegesOn(Map<String, Set<String>> grants, String database) {
+    Set<String> out = new TreeSet<>();
+    grants.forEach(
+        (pattern, privileges) -> {
+          if (pattern.equals("*") || matches(pattern, database)) {
+            out.addAll(privileges);
+          }
+        });
+    return out;
+  }
+
+  /** MySQL's database-level grant patterns: {@code _} one character, {@code %} any, {@code \_}. */
+  static boolean matches(String pattern, String database) {
+    StringBuilder re = new StringBuilder();
+    for (int i = 0; i < pattern.length(); i++) {
+      char ch = pattern.charAt(i);
+      if (ch == '\\' && i + 1 < pattern.length()) {
+        re.append(Pattern.quote(String.valueOf(pattern.charAt(++i))));
+      } else if (ch == '%') {
+        re.append(".*");
+      } else if (ch == '_') {
+        re.append('.');
+      } else {
+        re.append(Pattern.quote(String.valueOf(ch)));
+      }
+    }
+    return database.matches(re.toString());
+  }
+
+  private static boolean exists(Statement st, String name) throws SQLException {
+    try (ResultSet r =
+        st.executeQuery(
+            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '"
+                + name
+                + "'")) {
+      return r.next();
+    }
+  }
+
+  private static CheckResult failure(
+      Database db, List<String> findings, List<String> warnings, SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    String state = String.valueOf(e.getSQLState());
+    if (message.contains("authentication plugin")) {
+      return failed(
+          db,
+          findings,
+          warnings,
+          db.where()
+              + ".user: the server asks "
+              + db.user()
+              + " for an authentication plugin the MySQL protocol's clients do not all speak ("
+              + firstLine(message)
+              + "); Pipelines' metadata server (MLMD) speaks only mysql_native_password",
+          "ALTER USER '" + db.user() + "'@'%' IDENTIFIED WITH mysql_native_password BY '...'",
+          ExitCategory.INVALID_INPUT);
+    }
+    if (e.getErrorCode() == 3159 || message.contains("insecure transport")) {
+      return failed(
+          db,
+          findings,
+          warnings,
+          db.where() + ".tls: the server refuses connections without TLS",
+          "set " + db.where() + ".tls: true",
+          ExitCategory.INVALID_INPUT);
+    }
+    if (e.getErrorCode() == 1045 || state.equals("28000")) {
+      return failed(
+          db,
+          findings,
+          warnings,
+          db.where()
+              + ".passwordRef: the server refused "
+              + db.user()
+              + " ("
+              + firstLine(message).replaceAll("'[^']*'@'[^']*'", "the account")
+              + ")",
+          "check the password in "
+              + db.password().describe()
+              + ", and that the account's host matches this machine and the cluster's nodes",
+          ExitCategory.INVALID_INPUT);
+    }
+    if (state.startsWith("08")) {
+      boolean ssl = message.toLowerCase(Locale.ROOT).contains("ssl");
+      return failed(
+          db,
+          findings,
+          warnings,
+          ssl
+              ? db.where()
+                  + ".tls: no TLS connection to "
+                  + db.host()
+                  + ":"
+                  + db.port()
+                  + " ("
+                  + firstLine(message)
+                  + ")"
+              : db.where()
+                  + ".host: cannot reach "
+                  + db.host()
+                  + ":"
+                  + db.port()
+                  + " ("
+                  + firstLine(message)
+                  + ")",
+          ssl
+              ? "enable TLS on the server, or set " + db.where() + ".tls: false"
+              : "check host and port, and that this machine reaches the server (the cluster's"
+                  + " nodes must too)",
+          ssl ? ExitCategory.INVALID_INPUT : ExitCategory.NETWORK);
+    }
+    return failed(
+        db,
+        findings,
+        warnings,
+        db.where() + ": the server answered " + firstLine(message),
+        "check the server and the account",
+        ExitCategory.INVALID_INPUT);
+  }
+
+  private static String firstLine(String s) {
+    return s.lines().findFirst().orElse("");
+  }
+
+  private static CheckResult failed(
+      Database db,
+      List<String> findings,
+      List<String> warnings,
+      String problem,
+      String fix,
+      ExitCategory category) {
+    return CheckResult.failed(db.where(), "mysql", findings, warnings, problem, fix, category);
+  }
+}
