@@ -82,19 +82,7 @@ final class AuthCommand implements Runnable {
       if (results.isEmpty()) {
         sb.append("no connectors: only Dex's static users log in\n");
       }
-      for (CheckResult r : results) {
-        sb.append(r.passed() ? "ok    " : "FAIL  ")
-            .append(r.subject())
-            .append(" (")
-            .append(r.type())
-            .append(")\n");
-        r.findings().forEach(f -> sb.append("      ").append(f).append('\n'));
-        r.warnings().forEach(w -> sb.append("      warning: ").append(w).append('\n'));
-        if (!r.passed()) {
-          sb.append("      problem: ").append(r.problem()).append('\n');
-          sb.append("      fix: ").append(r.fix()).append('\n');
-        }
-      }
+      CheckReports.text(sb, results);
       return sb.toString();
     }
 
@@ -102,24 +90,7 @@ final class AuthCommand implements Runnable {
       Map<String, Object> root = new LinkedHashMap<>();
       root.put("schemaVersion", 1);
       root.put("issuer", issuer);
-      root.put(
-          "connectors",
-          results.stream()
-              .map(
-                  r -> {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("id", r.subject());
-                    m.put("type", r.type());
-                    m.put("passed", r.passed());
-                    m.put("findings", r.findings());
-                    m.put("warnings", r.warnings());
-                    if (!r.passed()) {
-                      m.put("problem", r.problem());
-                      m.put("fix", r.fix());
-                    }
-                    return m;
-                  })
-              .toList());
+      root.put("connectors", CheckReports.json(results, "id"));
       return root;
     }
   }

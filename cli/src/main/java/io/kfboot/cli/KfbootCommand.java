@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
       AccessCommand.class,
       AuthCommand.class,
       ProfilesCommand.class,
+      StoresCommand.class,
       CiCommand.class,
       KubeconfigCommand.class,
       PlanCommand.class,

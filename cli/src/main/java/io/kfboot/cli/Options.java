@@ -411,9 +411,17 @@ final class Options {
                 + " applied: for providers only the cluster reaches.")
     boolean noAuthCheck;
 
+    @Option(
+        names = "--no-store-check",
+        description =
+            "Skip the check of the external stores (kfboot stores check) before anything is"
+                + " applied: for stores only the cluster reaches.")
+    boolean noStoreCheck;
+
     void into(SettingsInput in) {
       in.adminEmail = adminEmail;
       in.noAuthCheck = noAuthCheck;
+      in.noStoreCheck = noStoreCheck;
     }
   }
 

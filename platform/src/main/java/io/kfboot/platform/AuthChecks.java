@@ -5,7 +5,6 @@ import io.kfboot.components.auth.LdapCheck;
 import io.kfboot.components.auth.OidcCheck;
 import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.check.CheckResult;
-import io.kfboot.core.KfbootException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,29 +59,12 @@ public final class AuthChecks {
       return;
     }
     List<CheckResult> results = run(null);
-    for (CheckResult r : results) {
-      r.findings().forEach(f -> listener.report("  " + r.subject() + ": " + f));
-      r.warnings().forEach(w -> listener.warning(r.subject() + ": " + w));
-    }
+    Preflights.report(results, listener);
     requirePassed(results);
   }
 
   /** Throws every failed connector's problem as one exception, with the first one's category. */
   public static void requirePassed(List<CheckResult> results) {
-    List<CheckResult> failed = results.stream().filter(r -> !r.passed()).toList();
-    if (failed.isEmpty()) {
-      return;
-    }
-    StringBuilder message = new StringBuilder("the auth check failed for ");
-    message.append(failed.size()).append(failed.size() == 1 ? " connector" : " connectors");
-    List<String> fixes = new ArrayList<>();
-    for (CheckResult r : failed) {
-      message.append(":\n  ").append(r.problem());
-      fixes.add(r.fix());
-    }
-    throw new KfbootException(
-        message.toString(),
-        String.join("; ", fixes) + " (nothing was applied; kfboot auth check tries again)",
-        failed.get(0).category());
+    Preflights.requirePassed(results, "the auth check", "connector", "kfboot auth check");
   }
 }

@@ -32,6 +32,7 @@ public final class Installation {
     ClusterConnection connection = new ClusterConnection(settings);
     connection.requireKubeconfig(); // before anything is downloaded or rendered
     new AuthChecks(settings, listener).preflight();
+    new StoresChecks(settings, listener).preflight();
     ReleasePlanner planner = new ReleasePlanner(settings, listener);
     InstallPlan releasePlan = planner.releasePlan();
     try (KubernetesClient client = connection.connect()) {

@@ -17,6 +17,7 @@ import io.kfboot.components.install.Installer;
 import io.kfboot.components.install.RetryPolicy;
 import io.kfboot.components.k3s.IstioCniK3sPaths;
 import io.kfboot.components.k3s.K3sAdaptation;
+import io.kfboot.components.stores.StoresConfig;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.source.ReleaseResolver;
@@ -53,6 +54,8 @@ public record PlatformSettings(
     AccessConfig access,
     String issuer,
     boolean authCheck,
+    StoresConfig stores,
+    boolean storeCheck,
     Path credentialsFile,
     HostAccess hosts,
     String gatewayUrl,
@@ -159,6 +162,8 @@ public record PlatformSettings(
         access,
         issuer,
         !in.noAuthCheck,
+        stores(accessYaml, inventoryFile),
+        !in.noStoreCheck,
         in.credentials,
         hosts,
         in.gatewayUrl,
@@ -201,17 +206,18 @@ public record PlatformSettings(
         credentialsFile);
   }
 
-  /** The same settings with the auth check done (up checks before the hosts, not again). */
-  public PlatformSettings withAuthChecked() {
-    return with(release, cluster, credentialsFile, false);
+  /** The same settings with the preflight checks done (up checks before the hosts, not again). */
+  public PlatformSettings withPreflightsDone() {
+    return with(release, cluster, credentialsFile, false, false);
   }
 
   /** These settings with another release, cluster and credentials file; the rest as it is. */
   private PlatformSettings with(ReleaseSource r, ClusterTarget c, Path credentials) {
-    return with(r, c, credentials, authCheck);
+    return with(r, c, credentials, authCheck, storeCheck);
   }
 
-  private PlatformSettings with(ReleaseSource r, ClusterTarget c, Path credentials, boolean check) {
+  private PlatformSettings with(
+      ReleaseSource r, ClusterTarget c, Path credentials, boolean auth, boolean storesToo) {
     return new PlatformSettings(
         r,
         selection,
@@ -225,7 +231,9 @@ public record PlatformSettings(
         adminEmail,
         access,
         issuer,
-        check,
+        auth,
+        stores,
+        storesToo,
         credentials,
         hosts,
         gatewayUrl,
@@ -263,6 +271,19 @@ public record PlatformSettings(
                   "give the URL browsers reach Dex at, e.g. https://kubeflow.example.org/dex");
             });
     return in.issuer;
+  }
+
+  /**
+   * The external stores: the stack's sections (or KFBOOT_ACCESS_YAML) where given, else the
+   * inventory's {@code pipelines:} and {@code katib:}, else the release's in-cluster stores.
+   */
+  private static StoresConfig stores(String accessYaml, Path inventoryFile) {
+    if (accessYaml != null) {
+      return AccessConfigLoader.parseStores(accessYaml, "the stack config", Path.of("."));
+    }
+    return Optional.ofNullable(inventoryFile)
+        .map(AccessConfigLoader::loadStores)
+        .orElse(StoresConfig.DEFAULTS);
   }
 
   /** The static users whose password kfboot generates and keeps in the credentials file. */

@@ -51,6 +51,7 @@ public final class SettingsInput {
   public String adminEmail;
   public String issuer;
   public boolean noAuthCheck;
+  public boolean noStoreCheck;
 
   /**
    * The access sections ({@code auth:}) as YAML text, where they come from somewhere else than the

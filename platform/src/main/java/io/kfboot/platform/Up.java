@@ -38,7 +38,9 @@ public final class Up {
             settings, listener); // the inventory and every setting are checked before anything runs
     Inventory inv = hosts.inventory();
     inv.warnings().forEach(listener::warning);
-    new AuthChecks(settings, listener).preflight(); // before any host is touched
+    // before any host is touched
+    new AuthChecks(settings, listener).preflight();
+    new StoresChecks(settings, listener).preflight();
     listener.phase(
         1, PHASES, "hosts: " + inv.hosts().size() + " hosts to k3s " + inv.k3s().version());
     List<StepRunner.Result> steps = hosts.up();
@@ -47,7 +49,7 @@ public final class Up {
     Hosts.Merged merged = hosts.mergeKubeconfig(mergeInto);
 
     PlatformSettings onCluster =
-        settings.withKubeconfig(merged.file(), inv.cluster()).withAuthChecked();
+        settings.withKubeconfig(merged.file(), inv.cluster()).withPreflightsDone();
     listener.phase(
         3,
         PHASES,

@@ -1,0 +1,116 @@
+package io.kfboot.components.stores;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kfboot.components.access.AccessConfigLoader;
+import io.kfboot.components.auth.SecretRef;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StoresConfigReaderTest {
+  static final String TEAM =
+      """
+      cluster: lab
+      pipelines:
+        database:
+          external:
+            host: db.lab.example
+            user: kfp
+            passwordRef: {env: KFP_DB_PASSWORD}
+            databases: {metadata: kfp_metadata}
+        objectStore:
+          external:
+            endpoint: https://s3.lab.example
+            region: eu-central-1
+            bucket: kubeflow-artifacts
+            pathStyle: true
+            accessKeyRef: {env: S3_ACCESS_KEY}
+            secretKeyRef: {file: s3-secret.key}
+      katib:
+        database:
+          external:
+            host: db.lab.example
+            port: 3307
+            tls: false
+            user: katib
+            passwordRef: {env: KATIB_DB_PASSWORD}
+      """;
+
+  static StoresConfig parse(String text) {
+    return AccessConfigLoader.parseStores(text, "inventory.yaml", Path.of("/srv/kfboot"));
+  }
+
+  @Test
+  void aTeamsExternalStoresAreReadWithDefaultsAndReferencesOnly() {
+    StoresConfig s = parse(TEAM);
+    StoresConfig.Database db = s.pipelinesDb().orElseThrow();
+    assertThat(db.where()).isEqualTo("pipelines.database.external");
+    assertThat(db.port()).isEqualTo(3306);
+    assertThat(db.tls()).as("TLS unless told otherwise").isTrue();
+    assertThat(db.password()).isEqualTo(SecretRef.ofEnv("KFP_DB_PASSWORD"));
+    assertThat(db.databases())
+        .isEqualTo(
+            Map.of("pipelines", "mlpipeline", "cache", "cachedb", "metadata", "kfp_metadata"));
+    StoresConfig.ObjectStore store = s.pipelinesStore().orElseThrow();
+    assertThat(store.endpoint()).isEqualTo(URI.create("https://s3.lab.example"));
+    assertThat(store.tls()).isTrue();
+    assertThat(store.port()).isEqualTo(443);
+    assertThat(store.secretKey()).isEqualTo(SecretRef.ofFile(Path.of("/srv/kfboot/s3-secret.key")));
+    StoresConfig.Database katib = s.katibDb().orElseThrow();
+    assertThat(katib.port()).isEqualTo(3307);
+    assertThat(katib.tls()).isFalse();
+    assertThat(katib.databases()).isEqualTo(Map.of("katib", "katib"));
+    assertThat(s.anyExternal()).isTrue();
+  }
+
+  @Test
+  void noSectionsKeepTheInClusterStores() {
+    StoresConfig s = parse("cluster: lab\npipelines:\n  database: {inCluster: true}\n");
+    assertThat(s).isEqualTo(StoresConfig.DEFAULTS);
+    assertThat(s.anyExternal()).isFalse();
+  }
+
+  @Test
+  void everyMistakeIsNamedWithItsLineAndNoSecretIsEchoed() {
+    String bad =
+        """
+        pipelines:
+          database:
+            external:
+              host: db.lab.example
+              user: kfp
+              passwordRef: hunter2
+              databases: {pipelines: same, cache: same, lineage: x}
+          objectStore:
+            external:
+              endpoint: s3.lab.example/bucket
+              bucket: Kubeflow_Artifacts
+              accessKeyRef: {env: S3_ACCESS_KEY}
+        katib:
+          database: {external: {host: db, user: katib, passwordRef: {env: P}}, inCluster: true}
+        """;
+    assertThatThrownBy(() -> parse(bad))
+        .isInstanceOf(KfbootException.class)
+        .satisfies(
+            e -> {
+              assertThat(((KfbootException) e).category()).isEqualTo(ExitCategory.INVALID_INPUT);
+              assertThat(e.getMessage())
+                  .contains(
+                      "line 6: pipelines.database.external.passwordRef is a secret and may not be"
+                          + " written inline; give it as {env: VARIABLE} or {file: PATH}")
+                  .contains("line 7: pipelines.database.external.databases: 'lineage' is none of")
+                  .contains("each role needs a database of its own")
+                  .contains(
+                      "pipelines.objectStore.external.endpoint 's3.lab.example/bucket' must be")
+                  .contains("bucket 'Kubeflow_Artifacts' is no S3 bucket name")
+                  .contains("pipelines.objectStore.external.secretKeyRef is missing")
+                  .contains("katib.database: give external or inCluster: true, not both")
+                  .doesNotContain("hunter2");
+            });
+  }
+}

@@ -1,0 +1,64 @@
+package io.kfboot.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.testing.MariaDb;
+import io.kfboot.core.ExitCategory;
+import io.kfboot.core.KfbootException;
+import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.verify.testing.SimulatedCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An install with an external database that refuses kfboot stops before anything is applied. */
+class StoresPreflightTest {
+  @TempDir Path tmp;
+
+  @Test
+  void aWrongDatabasePasswordStopsTheInstallWithNothingApplied() throws Exception {
+    try (MariaDb db = MariaDb.start(Files.createDirectories(tmp.resolve("db")), "root-Pa55");
+        SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      db.sql("CREATE USER 'kfp'@'127.0.0.1' IDENTIFIED BY 'right-Pa55';");
+      Path inventory =
+          Files.writeString(
+              tmp.resolve("inventory.yaml"),
+              "cluster: lab\nk3s:\n  token: {env: K3S_TOKEN}\nhosts:\n"
+                  + "  - {name: server-1, address: 10.0.0.11, role: server}\n"
+                  + "katib:\n  database:\n    external:\n      host: 127.0.0.1\n      port: "
+                  + db.port
+                  + "\n      tls: false\n      user: kfp\n"
+                  + "      passwordRef: {env: KATIB_DB_PASSWORD}\n");
+      SettingsInput in = new SettingsInput();
+      in.manifests = Fixtures.tarball(Fixtures.V1_10_2).toString();
+      in.inventory = inventory;
+      in.kubeconfig = Files.writeString(tmp.resolve("kubeconfig"), cluster.kubeconfig());
+      in.quiet = true;
+      Map<String, String> env = new HashMap<>(Map.of("HOME", tmp.toString()));
+      env.put("XDG_CONFIG_HOME", tmp.resolve("config").toString());
+      env.put("KATIB_DB_PASSWORD", "wrong-Pa55");
+      PlatformSettings settings = PlatformSettings.resolve(in, env);
+
+      assertThatThrownBy(() -> new Installation(settings, PlatformListener.SILENT).install())
+          .isInstanceOf(KfbootException.class)
+          .hasMessageContaining("the stores check failed for 1 store")
+          .hasMessageContaining("katib.database.external.passwordRef: the server refused kfp")
+          .hasMessageNotContaining("wrong-Pa55")
+          .satisfies(
+              e ->
+                  assertThat(((KfbootException) e).category())
+                      .isEqualTo(ExitCategory.INVALID_INPUT));
+      assertThat(client.namespaces().list().getItems()).as("nothing applied").isEmpty();
+      assertThat(tmp.resolve("config/kfboot/credentials")).as("no credentials made").doesNotExist();
+
+      in.noStoreCheck = true;
+      assertThat(PlatformSettings.resolve(in, env).storeCheck()).isFalse();
+    }
+  }
+}
