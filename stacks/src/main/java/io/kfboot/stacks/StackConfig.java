@@ -69,6 +69,8 @@ public record StackConfig(
           "auth",
           "profiles",
           "gateway",
+          "pipelines",
+          "katib",
           "manifests",
           "components",
           "without",
@@ -249,7 +251,7 @@ public record StackConfig(
             : new YamlReader().root(new StringReader(inventoryText), "").orElse(null);
     StringBuilder fromConfig = new StringBuilder();
     boolean fromInventory = false;
-    for (String section : new TreeSet<>(AccessConfigLoader.SECTIONS)) {
+    for (String section : sections()) {
       String given = values.get(section);
       boolean inInventory = child(inventory, section) != null;
       if (given != null && inInventory) {
@@ -279,12 +281,21 @@ public record StackConfig(
             ? fromConfig.toString()
             : fromConfig.length() == 0 ? inventoryText : accessSections(inventoryText) + fromConfig;
     try {
-      AccessConfigLoader.parse(text, NAMESPACE + (fromInventory ? ":inventory" : ":config"), base);
+      String source = NAMESPACE + (fromInventory ? ":inventory" : ":config");
+      AccessConfigLoader.parse(text, source, base);
+      AccessConfigLoader.parseStores(text, source, base);
       return text;
     } catch (KfbootException e) {
       problems.add(e.getMessage());
       return null;
     }
+  }
+
+  /** The components layer's sections a stack may give as config keys or in its inventory. */
+  private static Set<String> sections() {
+    Set<String> all = new TreeSet<>(AccessConfigLoader.SECTIONS);
+    all.addAll(AccessConfigLoader.STORE_SECTIONS);
+    return all;
   }
 
   private static String indent(String text) {
@@ -335,7 +346,7 @@ public record StackConfig(
         (Map<String, Object>)
             new Yaml(new SafeConstructor(new LoaderOptions())).load(inventoryText);
     Map<String, Object> sections = new LinkedHashMap<>();
-    for (String section : new TreeSet<>(AccessConfigLoader.SECTIONS)) {
+    for (String section : sections()) {
       if (inv.containsKey(section)) {
         sections.put(section, inv.get(section));
       }

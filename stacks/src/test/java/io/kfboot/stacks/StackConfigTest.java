@@ -111,6 +111,31 @@ class StackConfigTest {
   }
 
   @Test
+  void externalStoresAreConfigKeysToo() {
+    String pipelines =
+        "{\"database\": {\"external\": {\"host\": \"db.lab.example\", \"user\": \"kfp\","
+            + " \"passwordRef\": {\"env\": \"KFP_DB_PASSWORD\"}}}}";
+    StackConfig c =
+        StackConfig.parse(Map.of("pipelines", pipelines), Set.of("kubeconfig"), Path.of("."));
+    assertThat(
+            AccessConfigLoader.parseStores(c.accessYaml(), "x", Path.of("."))
+                .pipelinesDb()
+                .orElseThrow()
+                .host())
+        .isEqualTo("db.lab.example");
+    assertThatThrownBy(
+            () ->
+                StackConfig.parse(
+                    Map.of(
+                        "pipelines",
+                        pipelines.replace("{\"env\": \"KFP_DB_PASSWORD\"}", "\"hunter2\"")),
+                    Set.of("kubeconfig"),
+                    Path.of(".")))
+        .hasMessageContaining("passwordRef is a secret and may not be written inline")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
   void everyProblemIsNamedWithItsFixAtOnce() {
     String withToken =
         INVENTORY.replace(
