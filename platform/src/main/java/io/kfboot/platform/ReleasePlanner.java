@@ -15,6 +15,7 @@ import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.Planner;
+import io.kfboot.components.stores.DatabasePatch;
 import io.kfboot.gpu.DevicePlugin;
 import io.kfboot.manifests.Progress;
 import io.kfboot.manifests.archive.ArchiveLimits;
@@ -146,8 +147,9 @@ public final class ReleasePlanner {
     Credentials throwaway =
         Credentials.generate(settings.adminEmail(), new SecureRandom())
             .withUsers(settings.generatedUsers(), new SecureRandom());
+    InstallPlan stores = DatabasePatch.apply(plan, settings.stores(), SecretValues.PLACEHOLDERS);
     return IdentityPatch.apply(
-        GatewayPatch.apply(plan, settings.access().gateway()),
+        GatewayPatch.apply(stores, settings.access().gateway()),
         settings.access().auth(),
         settings.issuer(),
         throwaway,
@@ -173,16 +175,17 @@ public final class ReleasePlanner {
   }
 
   /**
-   * The plan with the settings' gateway (exposure, HTTPS, cookies), kfboot's credentials in place
-   * of upstream's defaults, and the settings' identity (issuer, static users, connectors) in Dex,
-   * oauth2-proxy and the gateway.
+   * The plan with the settings' external databases, the gateway (exposure, HTTPS, cookies),
+   * kfboot's credentials in place of upstream's defaults, and the settings' identity (issuer,
+   * static users, connectors) in Dex, oauth2-proxy and the gateway.
    *
    * @param secrets the connector secrets' values: from the environment and files for a plan that is
    *     applied, placeholders for one that is only shown
    */
   public static InstallPlan withAccess(
       InstallPlan plan, Credentials credentials, PlatformSettings settings, SecretValues secrets) {
-    InstallPlan withGateway = GatewayPatch.apply(plan, settings.access().gateway());
+    InstallPlan withStores = DatabasePatch.apply(plan, settings.stores(), secrets);
+    InstallPlan withGateway = GatewayPatch.apply(withStores, settings.access().gateway());
     InstallPlan withCredentials = CredentialsPatch.apply(withGateway, credentials);
     return IdentityPatch.apply(
         withCredentials, settings.access().auth(), settings.issuer(), credentials, secrets);

@@ -3,14 +3,18 @@ package io.kfboot.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.testing.MariaDb;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.testing.Fixtures;
 import io.kfboot.verify.testing.SimulatedCluster;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,36 @@ class StoresPreflightTest {
 
       in.noStoreCheck = true;
       assertThat(PlatformSettings.resolve(in, env).storeCheck()).isFalse();
+
+      // with the right password: installed without Katib's own MySQL, pointed at the server
+      in.noStoreCheck = false;
+      in.timeout = Duration.ofSeconds(60);
+      in.pollInterval = Duration.ofMillis(10);
+      in.noWatch = true;
+      in.components.add("katib");
+      env.put("KATIB_DB_PASSWORD", "right-Pa55");
+      env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+      env.put("XDG_CACHE_HOME", tmp.resolve("cache").toString());
+      db.sql("GRANT ALL ON katib.* TO 'kfp'@'127.0.0.1';");
+      cluster.node("server-1", Map.of(), Map.of());
+      Fixtures.kustomize();
+      new Installation(PlatformSettings.resolve(in, env), PlatformListener.SILENT).install();
+      assertThat(client.apps().deployments().inNamespace("kubeflow").withName("katib-mysql").get())
+          .isNull();
+      assertThat(
+              client
+                  .apps()
+                  .deployments()
+                  .inNamespace("kubeflow")
+                  .withName("katib-db-manager")
+                  .get())
+          .isNotNull();
+      Secret katib = client.secrets().inNamespace("kubeflow").withName("katib-mysql-secrets").get();
+      assertThat(
+              new String(
+                  Base64.getDecoder().decode(katib.getData().get("KATIB_MYSQL_DB_PORT")),
+                  StandardCharsets.UTF_8))
+          .isEqualTo(String.valueOf(db.port));
     }
   }
 }

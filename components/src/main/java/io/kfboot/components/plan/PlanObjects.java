@@ -1,5 +1,7 @@
 package io.kfboot.components.plan;
 
+import io.kfboot.components.catalog.ComponentSpec;
+import io.kfboot.components.catalog.Gate;
 import io.kfboot.manifests.parse.K8sObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +16,7 @@ public final class PlanObjects {
   private final InstallPlan plan;
   private final Map<String, List<K8sObject>> byComponent = new LinkedHashMap<>();
   private final Map<String, List<String>> adaptations = new LinkedHashMap<>();
+  private final Map<String, ComponentSpec> specs = new LinkedHashMap<>();
   private final List<String> warnings;
 
   public PlanObjects(InstallPlan plan) {
@@ -21,6 +24,7 @@ public final class PlanObjects {
     for (PlannedComponent c : plan.components()) {
       byComponent.put(c.id(), new ArrayList<>(c.objects()));
       adaptations.put(c.id(), new ArrayList<>(c.adaptations()));
+      specs.put(c.id(), c.spec());
     }
     warnings = new ArrayList<>(plan.warnings());
   }
@@ -68,6 +72,36 @@ public final class PlanObjects {
     throw new IllegalStateException(old + " is in no component");
   }
 
+  /** Takes the object out of the plan (an in-cluster store replaced by an external one). */
+  public void remove(K8sObject o) {
+    for (List<K8sObject> list : byComponent.values()) {
+      if (list.remove(o)) {
+        return;
+      }
+    }
+    throw new IllegalStateException(o + " is in no component");
+  }
+
+  /**
+   * Takes the gates on {@code target} ("namespace/name") out of the component: the object they
+   * await is no longer planned.
+   */
+  public void removeGatesOn(String component, String target) {
+    ComponentSpec s = specs.get(component);
+    List<Gate> kept = s.gates().stream().filter(g -> !target.equals(g.target())).toList();
+    specs.put(
+        component,
+        new ComponentSpec(
+            s.id(),
+            s.description(),
+            s.paths(),
+            s.namespaces(),
+            s.dependsOn(),
+            kept,
+            s.optional(),
+            s.defaultEnabled()));
+  }
+
   public void add(String component, K8sObject o) {
     byComponent.get(component).add(o);
   }
@@ -109,7 +143,8 @@ public final class PlanObjects {
     for (PlannedComponent c : plan.components()) {
       components.add(
           c.withObjects(List.copyOf(byComponent.get(c.id())))
-              .withAdaptations(List.copyOf(adaptations.get(c.id()))));
+              .withAdaptations(List.copyOf(adaptations.get(c.id())))
+              .withSpec(specs.get(c.id())));
     }
     return new InstallPlan(plan.tree(), plan.kustomize(), components, warnings);
   }
