@@ -102,7 +102,7 @@ public final class LdapCheck {
               usernameAttr,
               emailAttr);
       if (users.isEmpty()) {
-        return failed(
+        return ConnectorResults.failed(
             c,
             findings,
             warnings,
@@ -118,7 +118,7 @@ public final class LdapCheck {
             ExitCategory.INVALID_INPUT);
       }
       if (user != null && users.size() > 1) {
-        return failed(
+        return ConnectorResults.failed(
             c,
             findings,
             warnings,
@@ -154,7 +154,7 @@ public final class LdapCheck {
               + ", e.g. "
               + String.join(", ", sample));
       if (withEmail == 0) {
-        return failed(
+        return ConnectorResults.failed(
             c,
             findings,
             warnings,
@@ -200,7 +200,7 @@ public final class LdapCheck {
           warnings.add("groupSearch finds no group: users will log in without groups");
         }
       }
-      return passed(c, findings, warnings);
+      return ConnectorResults.passed(c, findings, warnings);
     } catch (NamingException e) {
       return failure(c, findings, warnings, e, session.stage, url, bindDn, session.ctx);
     } catch (IOException e) {
@@ -430,7 +430,7 @@ public final class LdapCheck {
                   : cause instanceof SocketTimeoutException
                       ? "no answer in time"
                       : String.valueOf(cause.getMessage());
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -440,7 +440,7 @@ public final class LdapCheck {
           ExitCategory.NETWORK);
     }
     if (e instanceof AuthenticationException) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -449,7 +449,7 @@ public final class LdapCheck {
           ExitCategory.INVALID_INPUT);
     }
     if (e instanceof NoPermissionException) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -464,7 +464,7 @@ public final class LdapCheck {
     String section = stage.equals("groups") ? "groupSearch" : "userSearch";
     if (e instanceof NameNotFoundException || e instanceof InvalidNameException) {
       String base = String.valueOf(c.section(section).get("baseDN"));
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -473,7 +473,7 @@ public final class LdapCheck {
           ExitCategory.INVALID_INPUT);
     }
     if (e instanceof InvalidSearchFilterException) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -486,7 +486,7 @@ public final class LdapCheck {
           "write it in parentheses, e.g. (objectClass=inetOrgPerson)",
           ExitCategory.INVALID_INPUT);
     }
-    return failed(
+    return ConnectorResults.failed(
         c,
         findings,
         warnings,
@@ -509,7 +509,7 @@ public final class LdapCheck {
         all.contains("Unsupported or unrecognized SSL message")
             || all.contains("peer shut down incorrectly")
             || all.contains("Remote host terminated the handshake");
-    return failed(
+    return ConnectorResults.failed(
         c,
         findings,
         warnings,
@@ -618,19 +618,5 @@ public final class LdapCheck {
     } catch (NamingException e) {
       // closing: nothing to report
     }
-  }
-
-  private static CheckResult passed(Connector c, List<String> findings, List<String> warnings) {
-    return CheckResult.passed(c.id(), c.type(), findings, warnings);
-  }
-
-  private static CheckResult failed(
-      Connector c,
-      List<String> findings,
-      List<String> warnings,
-      String problem,
-      String fix,
-      ExitCategory category) {
-    return CheckResult.failed(c.id(), c.type(), findings, warnings, problem, fix, category);
   }
 }

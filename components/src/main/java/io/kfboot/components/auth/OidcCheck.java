@@ -48,7 +48,7 @@ public final class OidcCheck {
     URI r = URI.create(redirect);
     String host = r.getHost() == null ? "" : r.getHost().toLowerCase(Locale.ROOT);
     if (host.endsWith(".svc.cluster.local") || host.endsWith(".svc")) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -70,7 +70,7 @@ public final class OidcCheck {
     findings.add("redirect URI to register at the provider: " + redirect);
     if (!c.type().equals("oidc")) {
       findings.add(c.type() + ": the provider is contacted by Dex at login, not checked here");
-      return passed(c, findings, warnings);
+      return ConnectorResults.passed(c, findings, warnings);
     }
     String configured = String.valueOf(c.get("issuer"));
     String discovery =
@@ -90,7 +90,7 @@ public final class OidcCheck {
               HttpRequest.newBuilder(URI.create(discovery)).timeout(timeout).GET().build(),
               HttpResponse.BodyHandlers.ofString());
     } catch (HttpConnectTimeoutException | ConnectException e) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -99,7 +99,7 @@ public final class OidcCheck {
               + " skip with --no-auth-check where only the cluster can",
           ExitCategory.NETWORK);
     } catch (HttpTimeoutException e) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -107,7 +107,7 @@ public final class OidcCheck {
           "check the issuer URL and the provider",
           ExitCategory.NETWORK);
     } catch (SSLException e) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -115,7 +115,7 @@ public final class OidcCheck {
           "give rootCAFile: the CA that signed the provider's certificate",
           ExitCategory.NETWORK);
     } catch (IOException e) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -124,7 +124,7 @@ public final class OidcCheck {
           ExitCategory.NETWORK);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -133,7 +133,7 @@ public final class OidcCheck {
           ExitCategory.NETWORK);
     }
     if (response.statusCode() != 200) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -156,7 +156,7 @@ public final class OidcCheck {
       }
       doc = m;
     } catch (YAMLException e) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -166,7 +166,7 @@ public final class OidcCheck {
     }
     Object published = doc.get("issuer");
     if (!configured.equals(published)) {
-      return failed(
+      return ConnectorResults.failed(
           c,
           findings,
           warnings,
@@ -179,7 +179,7 @@ public final class OidcCheck {
     }
     for (String endpoint : List.of("authorization_endpoint", "token_endpoint", "jwks_uri")) {
       if (!(doc.get(endpoint) instanceof String)) {
-        return failed(
+        return ConnectorResults.failed(
             c,
             findings,
             warnings,
@@ -199,7 +199,7 @@ public final class OidcCheck {
         }
       }
     }
-    return passed(c, findings, warnings);
+    return ConnectorResults.passed(c, findings, warnings);
   }
 
   private static String reason(Exception e) {
@@ -207,19 +207,5 @@ public final class OidcCheck {
       return "connection refused";
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-  }
-
-  private static CheckResult passed(Connector c, List<String> findings, List<String> warnings) {
-    return CheckResult.passed(c.id(), c.type(), findings, warnings);
-  }
-
-  private static CheckResult failed(
-      Connector c,
-      List<String> findings,
-      List<String> warnings,
-      String problem,
-      String fix,
-      ExitCategory category) {
-    return CheckResult.failed(c.id(), c.type(), findings, warnings, problem, fix, category);
   }
 }
