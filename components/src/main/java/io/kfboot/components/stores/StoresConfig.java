@@ -2,6 +2,7 @@ package io.kfboot.components.stores;
 
 import io.kfboot.components.auth.SecretRef;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 
@@ -29,6 +30,8 @@ public record StoresConfig(
    * An external MySQL (or MariaDB) server.
    *
    * @param where its place in the inventory, for messages ("pipelines.database.external")
+   * @param caFile with {@code tls}, the PEM CA the server's certificate is verified against; null
+   *     to encrypt without verifying
    * @param databases each role's database name (pipelines, cache, metadata; or katib)
    */
   public record Database(
@@ -36,6 +39,7 @@ public record StoresConfig(
       String host,
       int port,
       boolean tls,
+      Path caFile,
       String user,
       SecretRef password,
       Map<String, String> databases) {

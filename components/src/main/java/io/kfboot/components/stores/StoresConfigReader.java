@@ -6,6 +6,7 @@ import io.kfboot.components.stores.StoresConfig.ObjectStore;
 import io.kfboot.core.YamlReader;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -86,13 +87,24 @@ public final class StoresConfigReader {
     }
     String at = where + ".external";
     Map<String, Node> m =
-        yaml.keys(ext, at, Set.of("host", "port", "tls", "user", "passwordRef", "databases"));
+        yaml.keys(
+            ext, at, Set.of("host", "port", "tls", "caFile", "user", "passwordRef", "databases"));
     String host = yaml.string(m, ext, "host", null, true);
     if (host != null && !HOST.matcher(host).matches()) {
       yaml.problem(m.get("host"), at + ".host '" + host + "' is no host name or address");
     }
     int port = yaml.integer(m, ext, "port", 3306, 1, 65535);
     boolean tls = yaml.bool(m, ext, "tls", true);
+    Path caFile = null;
+    String ca = yaml.string(m, ext, "caFile", null, false);
+    if (ca != null && !tls) {
+      yaml.problem(m.get("caFile"), at + ".caFile is only for tls: true");
+    } else if (ca != null) {
+      caFile = base.resolve(ca);
+      if (!Files.isReadable(caFile)) {
+        yaml.problem(m.get("caFile"), at + ".caFile " + caFile + " cannot be read");
+      }
+    }
     String user = yaml.string(m, ext, "user", null, true);
     SecretRef password =
         SecretRef.require(yaml, m.get("passwordRef"), ext, at + ".passwordRef", base);
@@ -119,7 +131,7 @@ public final class StoresConfigReader {
     if (databases.values().stream().distinct().count() < databases.size()) {
       yaml.problem(ext, at + ".databases: each role needs a database of its own");
     }
-    return new Database(at, host, port, tls, user, password, databases);
+    return new Database(at, host, port, tls, caFile, user, password, databases);
   }
 
   private ObjectStore objectStore(Node node, String where) {

@@ -8,9 +8,11 @@ import io.kfboot.components.auth.SecretRef;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StoresConfigReaderTest {
   static final String TEAM =
@@ -66,6 +68,28 @@ class StoresConfigReaderTest {
     assertThat(katib.tls()).isFalse();
     assertThat(katib.databases()).isEqualTo(Map.of("katib", "katib"));
     assertThat(s.anyExternal()).isTrue();
+  }
+
+  @Test
+  void aCaFileIsForTlsAndMustBeReadable(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("db-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    String db =
+        "pipelines:\n  database:\n    external:\n      host: db\n      user: kfp\n"
+            + "      passwordRef: {env: P}\n";
+    StoresConfig ok =
+        AccessConfigLoader.parseStores(db + "      caFile: db-ca.pem\n", "inventory.yaml", dir);
+    assertThat(ok.pipelinesDb().orElseThrow().caFile()).isEqualTo(dir.resolve("db-ca.pem"));
+    assertThatThrownBy(
+            () ->
+                AccessConfigLoader.parseStores(
+                    db + "      caFile: missing.pem\n", "inventory.yaml", dir))
+        .hasMessageContaining("line 7: pipelines.database.external.caFile")
+        .hasMessageContaining("cannot be read");
+    assertThatThrownBy(
+            () ->
+                AccessConfigLoader.parseStores(
+                    db + "      tls: false\n      caFile: db-ca.pem\n", "inventory.yaml", dir))
+        .hasMessageContaining("caFile is only for tls: true");
   }
 
   @Test

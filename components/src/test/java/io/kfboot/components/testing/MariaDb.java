@@ -26,6 +26,46 @@ public final class MariaDb implements AutoCloseable {
   }
 
   public static MariaDb start(Path dir, String rootPassword) throws Exception {
+    return start(dir, rootPassword, false);
+  }
+
+  /**
+   * A server that also offers TLS, with a self-signed certificate for 127.0.0.1 made by openssl;
+   * {@link #caFile} is that certificate, the CA a client trusts.
+   */
+  public static MariaDb startWithTls(Path dir, String rootPassword) throws Exception {
+    return start(dir, rootPassword, true);
+  }
+
+  /** The PEM CA of the server's certificate; null without TLS. */
+  public Path caFile;
+
+  private static MariaDb start(Path dir, String rootPassword, boolean tls) throws Exception {
+    List<String> tlsArgs = new ArrayList<>();
+    Path cert = dir.resolve("server-cert.pem");
+    if (tls) {
+      Path key = dir.resolve("server-key.pem");
+      run(
+          List.of(
+              "openssl",
+              "req",
+              "-x509",
+              "-newkey",
+              "rsa:2048",
+              "-nodes",
+              "-keyout",
+              key.toString(),
+              "-out",
+              cert.toString(),
+              "-days",
+              "2",
+              "-subj",
+              "/CN=127.0.0.1",
+              "-addext",
+              "subjectAltName=IP:127.0.0.1"),
+          dir.resolve("openssl.log"));
+      tlsArgs.addAll(List.of("--ssl-cert=" + cert, "--ssl-key=" + key));
+    }
     Path data = Files.createDirectories(dir.resolve("data"));
     Path socket = dir.resolve("mysqld.sock");
     run(
@@ -41,8 +81,9 @@ public final class MariaDb implements AutoCloseable {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    Process server =
-        new ProcessBuilder(
+    List<String> command =
+        new ArrayList<>(
+            List.of(
                 "/usr/sbin/mariadbd",
                 "--no-defaults",
                 "--datadir=" + data,
@@ -52,7 +93,10 @@ public final class MariaDb implements AutoCloseable {
                 "--user=root",
                 "--pid-file=" + dir.resolve("mysqld.pid"),
                 "--log-error=" + dir.resolve("error.log"),
-                "--skip-name-resolve")
+                "--skip-name-resolve"));
+    command.addAll(tlsArgs);
+    Process server =
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("server.log").toFile())
             .start();
@@ -81,6 +125,7 @@ public final class MariaDb implements AutoCloseable {
             + " '"
             + rootPassword
             + "'; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;");
+    db.caFile = tls ? cert : null;
     return db;
   }
 

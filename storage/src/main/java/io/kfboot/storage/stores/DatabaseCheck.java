@@ -4,6 +4,15 @@ import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.check.CheckResult;
 import io.kfboot.components.stores.StoresConfig.Database;
 import io.kfboot.core.ExitCategory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -20,6 +29,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * Does against the external MySQL (or MariaDB) what Pipelines and Katib will do, before they run:
@@ -56,10 +66,51 @@ public final class DatabaseCheck {
     props.setProperty("password", password);
     props.setProperty("connectTimeout", String.valueOf(timeout.toMillis()));
     props.setProperty("socketTimeout", String.valueOf(timeout.toMillis()));
-    props.setProperty("sslMode", db.tls() ? "REQUIRED" : "DISABLED");
     // the account's own plugin is what is checked; no RSA key exchange over plain connections
     props.setProperty("allowPublicKeyRetrieval", "false");
     String url = "jdbc:mysql://" + db.host() + ":" + db.port() + "/";
+    Path trustDir = null;
+    try {
+      if (db.tls() && db.caFile() != null) {
+        trustDir = Files.createTempDirectory("kfboot-db-trust");
+        Path store = trustStore(db.caFile(), trustDir);
+        props.setProperty("sslMode", "VERIFY_IDENTITY");
+        props.setProperty("trustCertificateKeyStoreUrl", store.toUri().toString());
+        props.setProperty("trustCertificateKeyStoreType", "PKCS12");
+        props.setProperty("trustCertificateKeyStorePassword", STORE_PASSWORD);
+      } else {
+        props.setProperty("sslMode", db.tls() ? "REQUIRED" : "DISABLED");
+        if (db.tls()) {
+          warnings.add(
+              "the server's certificate is not verified (the connection is encrypted): give"
+                  + " caFile with the CA that signed it");
+        }
+      }
+      return check(db, url, props, findings, warnings, nativePasswordOnly);
+    } catch (IOException | GeneralSecurityException e) {
+      return failed(
+          db,
+          findings,
+          warnings,
+          db.where()
+              + ".caFile "
+              + db.caFile()
+              + " holds no usable CA certificate: "
+              + e.getMessage(),
+          "give the PEM certificate of the CA that signed the server's certificate",
+          ExitCategory.INVALID_INPUT);
+    } finally {
+      deleteQuietly(trustDir);
+    }
+  }
+
+  private CheckResult check(
+      Database db,
+      String url,
+      Properties props,
+      List<String> findings,
+      List<String> warnings,
+      boolean nativePasswordOnly) {
     try (Connection c = DriverManager.getConnection(url, props);
         Statement st = c.createStatement()) {
       String version = c.getMetaData().getDatabaseProductVersion();
@@ -70,7 +121,9 @@ public final class DatabaseCheck {
               + db.port()
               + " as "
               + db.user()
-              + (db.tls() ? " over TLS" : " without TLS")
+              + (db.tls()
+                  ? db.caFile() != null ? " over TLS (certificate verified)" : " over TLS"
+                  : " without TLS")
               + ", server "
               + version);
       if (!db.tls()) {
@@ -147,7 +200,83 @@ public final class DatabaseCheck {
       }
       return CheckResult.passed(db.where(), "mysql", findings, warnings);
     } catch (SQLException e) {
+      if (!db.tls() && refused(e) && connectsWithTls(url, props)) {
+        return failed(
+            db,
+            findings,
+            warnings,
+            db.where() + ".tls: the server refuses " + db.user() + " without TLS",
+            "set " + db.where() + ".tls: true (and caFile with the server's CA)",
+            ExitCategory.INVALID_INPUT);
+      }
       return failure(db, findings, warnings, e);
+    }
+  }
+
+  private static final String STORE_PASSWORD = "kfboot-trust";
+
+  /** Whether a TLS handshake failed: the server speaks TLS, its certificate was not trusted. */
+  private static boolean handshakeFailed(SQLException cause) {
+    Throwable t = cause;
+    while (t != null) {
+      if (t instanceof SSLHandshakeException) {
+        return true;
+      }
+      t = t.getCause();
+    }
+    return false;
+  }
+
+  private static boolean refused(SQLException e) {
+    return e.getErrorCode() == 1045 || "28000".equals(e.getSQLState());
+  }
+
+  /**
+   * Whether the same account gets in over TLS: an account that REQUIRE SSL is refused without it
+   * exactly as with a wrong password (MySQL and MariaDB both answer 1045).
+   */
+  private static boolean connectsWithTls(String url, Properties props) {
+    Properties tls = new Properties();
+    tls.putAll(props);
+    tls.setProperty("sslMode", "REQUIRED");
+    try (Connection c = DriverManager.getConnection(url, tls)) {
+      return true;
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** A PKCS12 trust store holding the PEM file's certificates, 0600 in its own folder. */
+  private static Path trustStore(Path pem, Path dir) throws IOException, GeneralSecurityException {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    ks.load(null, null);
+    int i = 0;
+    try (InputStream in = Files.newInputStream(pem)) {
+      for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        ks.setCertificateEntry("ca-" + i++, cert);
+      }
+    }
+    if (i == 0) {
+      throw new GeneralSecurityException("no certificate in it");
+    }
+    Path store = dir.resolve("trust.p12");
+    try (OutputStream out = Files.newOutputStream(store)) {
+      ks.store(out, STORE_PASSWORD.toCharArray());
+    }
+    return store;
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // a temporary trust store of public certificates: nothing secret is left
     }
   }
 
@@ -276,7 +405,22 @@ public final class DatabaseCheck {
           ExitCategory.INVALID_INPUT);
     }
     if (state.startsWith("08")) {
-      boolean ssl = message.toLowerCase(Locale.ROOT).contains("ssl");
+      boolean handshake = handshakeFailed(e);
+      boolean ssl = handshake || message.toLowerCase(Locale.ROOT).contains("ssl");
+      if (handshake && db.caFile() != null) {
+        return failed(
+            db,
+            findings,
+            warnings,
+            db.where()
+                + ".caFile: the server's certificate is not signed by the CA in "
+                + db.caFile()
+                + " or does not name "
+                + db.host(),
+            "give the CA that signed the server's certificate (and a host name the certificate"
+                + " names)",
+            ExitCategory.INVALID_INPUT);
+      }
       return failed(
           db,
           findings,

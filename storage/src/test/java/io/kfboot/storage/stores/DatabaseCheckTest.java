@@ -65,6 +65,7 @@ class DatabaseCheckTest {
         "127.0.0.1",
         port,
         false,
+        null,
         user,
         SecretRef.ofEnv("KFP_DB_PASSWORD"),
         names);
@@ -162,6 +163,24 @@ class DatabaseCheckTest {
     assertThat(r.problem())
         .startsWith("pipelines.database.external.host: cannot reach 127.0.0.1:" + closed);
     assertThat(r.category()).isEqualTo(ExitCategory.NETWORK);
+  }
+
+  @Test
+  void tlsAgainstAServerWithoutItIsNamedWithBothWaysOut() {
+    Database tls =
+        new Database(
+            "pipelines.database.external",
+            "127.0.0.1",
+            db.port,
+            true,
+            null,
+            "kfp",
+            SecretRef.ofEnv("KFP_DB_PASSWORD"),
+            StoresConfig.PIPELINES_DATABASES);
+    CheckResult r = CHECK.check(tls, SecretValues.from(Map.of("KFP_DB_PASSWORD", PW)), true);
+    assertThat(r.passed()).isFalse();
+    assertThat(r.problem()).startsWith("pipelines.database.external.tls: no TLS connection");
+    assertThat(r.fix()).contains("enable TLS on the server").contains("tls: false");
   }
 
   @Test
