@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.verify.http.TestTls;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,45 +44,8 @@ class IdentityCliTest {
 
   /** A real CA certificate (PEM), made by the JDK's keytool. */
   private void caCertificate(Path pem) throws Exception {
-    if (Files.exists(pem)) {
-      return;
-    }
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    Path store = tmp.resolve("ca.p12");
-    for (List<String> cmd :
-        List.of(
-            List.of(
-                keytool,
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "EC",
-                "-dname",
-                "CN=lab CA",
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                "changeit"),
-            List.of(
-                keytool,
-                "-exportcert",
-                "-rfc",
-                "-alias",
-                "ca",
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                "changeit",
-                "-file",
-                pem.toString()))) {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      assertThat(p.waitFor()).as(String.join(" ", cmd)).isZero();
+    if (!Files.exists(pem)) {
+      Files.copy(TestTls.make(tmp, "lab-ca", "dns:localhost").pem(), pem);
     }
   }
 

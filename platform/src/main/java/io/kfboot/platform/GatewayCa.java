@@ -33,7 +33,8 @@ public final class GatewayCa {
   /**
    * Exports the CA from the cluster; empty where the gateway has no TLS, its Secret is not there
    * yet (cert-manager has not issued), or the Secret carries no CA (an ACME certificate, which
-   * public trust stores know).
+   * public trust stores know). The file is written only where it differs, so a rerun writes
+   * nothing.
    */
   public static Optional<Path> export(
       KubernetesClient client, PlatformSettings settings, String clusterName) {
@@ -68,8 +69,10 @@ public final class GatewayCa {
     }
     Path file = file(settings, clusterName);
     try {
-      Files.createDirectories(file.getParent());
-      Files.writeString(file, pem);
+      if (!Files.exists(file) || !Files.readString(file).equals(pem)) {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, pem);
+      }
       return Optional.of(file);
     } catch (IOException e) {
       throw new KfbootException(

@@ -116,6 +116,7 @@ public final class VerifySuite {
   private final PlatformSettings settings;
   private final Options options;
   private final PlatformListener listener;
+  private Path exportedCa;
 
   public VerifySuite(PlatformSettings settings, Options options, PlatformListener listener) {
     this.settings = settings;
@@ -407,10 +408,21 @@ public final class VerifySuite {
                     + GatewayPatch.CERTIFICATE
                     + " and its CertificateRequest");
           }
-          Optional<Path> ca = GatewayCa.export(c, settings, ClusterConnection.clusterName(c));
+          Optional<Path> ca = exportedCa(c);
           return ConditionResult.met(
               "issued for " + gateway.host() + ca.map(p -> "; its CA exported to " + p).orElse(""));
         });
+  }
+
+  /**
+   * The gateway's CA exported from the cluster, once per suite: every check through an HTTPS
+   * gateway trusts it. Not remembered while absent (cert-manager may issue during the run).
+   */
+  private Optional<Path> exportedCa(KubernetesClient c) {
+    if (exportedCa == null) {
+      exportedCa = GatewayCa.export(c, settings, ClusterConnection.clusterName(c)).orElse(null);
+    }
+    return Optional.ofNullable(exportedCa);
   }
 
   private static Map<String, Object> readyCondition(GenericKubernetesResource cert) {
@@ -585,15 +597,13 @@ public final class VerifySuite {
             .map(URI::create)
             .or(() -> settings.access().gateway().publicBase());
     if (url.isPresent()) {
-      Path ca =
-          Optional.ofNullable(settings.gatewayCa())
-              .or(() -> GatewayCa.export(c, settings, ClusterConnection.clusterName(c)))
-              .orElse(null);
-      boolean https = "https".equals(url.get().getScheme());
+      Optional<Path> ca =
+          "https".equals(url.get().getScheme())
+              ? Optional.ofNullable(settings.gatewayCa()).or(() -> exportedCa(c))
+              : Optional.empty();
       return work.apply(
-          https && ca != null
-              ? GatewayEndpoint.trusting(url.get(), ca)
-              : GatewayEndpoint.of(url.get()));
+          ca.map(f -> GatewayEndpoint.trusting(url.get(), f))
+              .orElseGet(() -> GatewayEndpoint.of(url.get())));
     }
     // as the seeds did: kubectl port-forward svc/istio-ingressgateway -n istio-system 8080:80
     try (LocalPortForward forward =

@@ -7,7 +7,6 @@ import com.pulumi.resources.Resource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
-import io.kfboot.components.access.AccessConfigLoader;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
@@ -117,10 +116,7 @@ public final class KfbootStack {
     KubeflowStack.Defined defined =
         KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig, List.of(backup));
     after.addAll(defined.resources());
-    if (config.accessYaml() != null
-        && !AccessConfigLoader.parse(config.accessYaml(), StackConfig.NAMESPACE, Path.of("."))
-            .profiles()
-            .isEmpty()) {
+    if (!config.access().profiles().isEmpty()) {
       after.add(profiles(config, kubeconfig, kfboot, after));
     }
     if (!config.skipVerify()) {

@@ -9,7 +9,6 @@ import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Resource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.kfboot.components.access.AccessConfigLoader;
 import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.install.AppliedInventory;
 import io.kfboot.components.install.InstallState;
@@ -21,7 +20,6 @@ import io.kfboot.platform.ReleasePlanner;
 import io.kfboot.stacks.providers.KubernetesObject;
 import io.kfboot.stacks.providers.ProviderVersions;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -166,17 +164,12 @@ public final class KubeflowStack {
 
   /** How to reach Kubeflow's dashboard through Istio's ingress gateway. */
   static String gateway(StackConfig config) {
-    if (config.accessYaml() != null) {
-      Optional<URI> base =
-          AccessConfigLoader.parse(config.accessYaml(), StackConfig.NAMESPACE, Path.of("."))
-              .gateway()
-              .publicBase();
-      if (base.isPresent()) {
-        return base.get()
-            + (base.get().getScheme().equals("https")
-                ? " (its CA: 'kfboot access -i INVENTORY' exports it)"
-                : "");
-      }
+    Optional<URI> base = config.access().gateway().publicBase();
+    if (base.isPresent()) {
+      return base.get()
+          + (base.get().getScheme().equals("https")
+              ? " (its CA: 'kfboot access -i INVENTORY' exports it)"
+              : "");
     }
     if (config.gatewayServiceType() == null) {
       return "kubectl port-forward -n istio-system svc/istio-ingressgateway 8080:80, then"

@@ -2,6 +2,7 @@ package io.kfboot.stacks;
 
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
+import io.kfboot.components.access.AccessConfig;
 import io.kfboot.components.access.AccessConfigLoader;
 import io.kfboot.core.KfbootException;
 import io.kfboot.core.YamlReader;
@@ -58,6 +59,13 @@ public record StackConfig(
     boolean skipVerify,
     List<String> verifySkip,
     String accessYaml) {
+
+  /** The access sections (auth, profiles, gateway) as read; the defaults where none is given. */
+  public AccessConfig access() {
+    return accessYaml == null
+        ? AccessConfig.DEFAULTS
+        : AccessConfigLoader.parse(accessYaml, NAMESPACE, Path.of("."));
+  }
 
   public static final String NAMESPACE = "kfboot";
   public static final String DEFAULT_ADMIN_EMAIL = PlatformSettings.DEFAULT_ADMIN_EMAIL;

@@ -111,26 +111,16 @@ public final class PlanObjects {
    * "adaptation-id: Kind ns/name".
    */
   public void adapted(String component, String adaptation, K8sObject o) {
-    adaptations
-        .get(component)
-        .add(adaptation + ": " + o.kind() + " " + o.namespace() + "/" + o.name());
+    adaptations.get(component).add(entry(adaptation, o));
   }
 
   /** {@link #adapted(String, String, K8sObject)} with the reason, shown after the object. */
   public void adapted(String component, String adaptation, K8sObject o, String reason) {
-    adaptations
-        .get(component)
-        .add(
-            adaptation
-                + ": "
-                + o.kind()
-                + " "
-                + o.namespace()
-                + "/"
-                + o.name()
-                + " ("
-                + reason
-                + ")");
+    adaptations.get(component).add(entry(adaptation, o) + " (" + reason + ")");
+  }
+
+  private static String entry(String adaptation, K8sObject o) {
+    return adaptation + ": " + o.kind() + " " + o.namespace() + "/" + o.name();
   }
 
   public void warn(String warning) {

@@ -15,12 +15,17 @@ import java.util.concurrent.TimeUnit;
 public final class MariaDb implements AutoCloseable {
   public final int port;
   public final String password;
+
+  /** The PEM CA of the server's certificate; null without TLS. */
+  public final Path caFile;
+
   private final Path socket;
   private final Process server;
 
-  private MariaDb(int port, String password, Path socket, Process server) {
+  private MariaDb(int port, String password, Path caFile, Path socket, Process server) {
     this.port = port;
     this.password = password;
+    this.caFile = caFile;
     this.socket = socket;
     this.server = server;
   }
@@ -37,33 +42,12 @@ public final class MariaDb implements AutoCloseable {
     return start(dir, rootPassword, true);
   }
 
-  /** The PEM CA of the server's certificate; null without TLS. */
-  public Path caFile;
-
   private static MariaDb start(Path dir, String rootPassword, boolean tls) throws Exception {
     List<String> tlsArgs = new ArrayList<>();
     Path cert = dir.resolve("server-cert.pem");
     if (tls) {
       Path key = dir.resolve("server-key.pem");
-      run(
-          List.of(
-              "openssl",
-              "req",
-              "-x509",
-              "-newkey",
-              "rsa:2048",
-              "-nodes",
-              "-keyout",
-              key.toString(),
-              "-out",
-              cert.toString(),
-              "-days",
-              "2",
-              "-subj",
-              "/CN=127.0.0.1",
-              "-addext",
-              "subjectAltName=IP:127.0.0.1"),
-          dir.resolve("openssl.log"));
+      SelfSignedPem.make(cert, key, "127.0.0.1", "IP:127.0.0.1");
       tlsArgs.addAll(List.of("--ssl-cert=" + cert, "--ssl-key=" + key));
     }
     Path data = Files.createDirectories(dir.resolve("data"));
@@ -100,7 +84,7 @@ public final class MariaDb implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("server.log").toFile())
             .start();
-    MariaDb db = new MariaDb(port, rootPassword, socket, server);
+    MariaDb db = new MariaDb(port, rootPassword, tls ? cert : null, socket, server);
     // up when the socket answers; bounded far above any start on a busy machine
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
     while (true) {
@@ -125,7 +109,6 @@ public final class MariaDb implements AutoCloseable {
             + " '"
             + rootPassword
             + "'; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;");
-    db.caFile = tls ? cert : null;
     return db;
   }
 

@@ -42,25 +42,7 @@ public final class Slapd implements AutoCloseable {
     Path db = Files.createDirectories(dir.resolve("db"));
     Path cert = dir.resolve("server.pem");
     Path key = dir.resolve("server.key");
-    run(
-        List.of(
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=DNS:localhost,IP:127.0.0.1",
-            "-keyout",
-            key.toString(),
-            "-out",
-            cert.toString()),
-        dir.resolve("openssl.log"));
+    SelfSignedPem.make(cert, key, "localhost", "DNS:localhost,IP:127.0.0.1");
     Path conf = dir.resolve("slapd.conf");
     Files.writeString(
         conf,

@@ -15,6 +15,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -352,12 +353,14 @@ public final class DatabaseCheck {
   }
 
   private static boolean exists(Statement st, String name) throws SQLException {
-    try (ResultSet r =
-        st.executeQuery(
-            "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '"
-                + name
-                + "'")) {
-      return r.next();
+    try (PreparedStatement q =
+        st.getConnection()
+            .prepareStatement(
+                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?")) {
+      q.setString(1, name);
+      try (ResultSet r = q.executeQuery()) {
+        return r.next();
+      }
     }
   }
 
