@@ -15,7 +15,7 @@ import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.Planner;
-import io.kfboot.components.stores.DatabasePatch;
+import io.kfboot.components.stores.StoresPatch;
 import io.kfboot.gpu.DevicePlugin;
 import io.kfboot.manifests.Progress;
 import io.kfboot.manifests.archive.ArchiveLimits;
@@ -147,7 +147,7 @@ public final class ReleasePlanner {
     Credentials throwaway =
         Credentials.generate(settings.adminEmail(), new SecureRandom())
             .withUsers(settings.generatedUsers(), new SecureRandom());
-    InstallPlan stores = DatabasePatch.apply(plan, settings.stores(), SecretValues.PLACEHOLDERS);
+    InstallPlan stores = StoresPatch.apply(plan, settings.stores(), SecretValues.PLACEHOLDERS);
     return IdentityPatch.apply(
         GatewayPatch.apply(stores, settings.access().gateway()),
         settings.access().auth(),
@@ -184,7 +184,7 @@ public final class ReleasePlanner {
    */
   public static InstallPlan withAccess(
       InstallPlan plan, Credentials credentials, PlatformSettings settings, SecretValues secrets) {
-    InstallPlan withStores = DatabasePatch.apply(plan, settings.stores(), secrets);
+    InstallPlan withStores = StoresPatch.apply(plan, settings.stores(), secrets);
     InstallPlan withGateway = GatewayPatch.apply(withStores, settings.access().gateway());
     InstallPlan withCredentials = CredentialsPatch.apply(withGateway, credentials);
     return IdentityPatch.apply(

@@ -2,6 +2,7 @@ package io.kfboot.components.auth;
 
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlanObjects;
+import io.kfboot.core.Digests;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
@@ -9,10 +10,7 @@ import io.kfboot.manifests.parse.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -111,7 +109,7 @@ public final class IdentityPatch {
         entry.put("hash", hash);
       }
       entry.put("username", u.email().substring(0, u.email().indexOf('@')));
-      entry.put("userID", sha256(u.email()).substring(0, 16));
+      entry.put("userID", Digests.sha256Hex(u.email()).substring(0, 16));
       passwords.add(entry);
     }
     config.put("enablePasswordDB", true);
@@ -240,7 +238,7 @@ public final class IdentityPatch {
     return "DEX_USER_"
         + envPart(email)
         + "_"
-        + sha256(email).substring(0, 6).toUpperCase(Locale.ROOT);
+        + Digests.sha256Hex(email).substring(0, 6).toUpperCase(Locale.ROOT);
   }
 
   private static String envPart(String s) {
@@ -352,7 +350,7 @@ public final class IdentityPatch {
     Map<String, Object> body = Trees.deepCopy(workload.body());
     Map<String, Object> template = Trees.child(Trees.child(body, "spec"), "template");
     Trees.child(Trees.child(template, "metadata"), "annotations")
-        .put(CHECKSUM_ANNOTATION, sha256(material.toString()));
+        .put(CHECKSUM_ANNOTATION, Digests.sha256Hex(material.toString()));
     objects.replace(workload, Trees.withBody(workload, body));
   }
 
@@ -449,15 +447,5 @@ public final class IdentityPatch {
         "this release has no " + what + ", where kfboot puts the identity settings",
         "please report it with the release tag; plan without auth: meanwhile",
         ExitCategory.INTERNAL);
-  }
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }
