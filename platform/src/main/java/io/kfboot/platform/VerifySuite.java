@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.LocalPortForward;
 import io.kfboot.components.auth.Credentials;
+import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.ReleaseCatalog;
@@ -15,12 +16,15 @@ import io.kfboot.components.install.InstallState;
 import io.kfboot.components.plan.ClusterChecks;
 import io.kfboot.components.profiles.ProfileObjects;
 import io.kfboot.components.profiles.ProfileSpec;
+import io.kfboot.components.stores.StoresConfig.ObjectStore;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.gpu.CudaSmokeTest;
 import io.kfboot.gpu.GpuChecks;
 import io.kfboot.storage.DefaultClassCheck;
 import io.kfboot.storage.ProbeVolumeCheck;
+import io.kfboot.storage.stores.ObjectStoreCheck;
+import io.kfboot.storage.stores.RunArtifacts;
 import io.kfboot.verify.VerifyException;
 import io.kfboot.verify.check.CheckResult;
 import io.kfboot.verify.check.HealthChecks;
@@ -275,7 +279,12 @@ public final class VerifySuite {
             VerifyCheck.of(
                 "pipeline-run",
                 "a v2 pipeline runs to SUCCEEDED and a recurring run is created and deleted"
-                    + " (Pipelines API, as default-editor)",
+                    + " (Pipelines API, as default-editor)"
+                    + settings
+                        .stores()
+                        .pipelinesStore()
+                        .map(store -> "; its artifact is in the external bucket " + store.bucket())
+                        .orElse(""),
                 List.of("dex-login"),
                 GATEWAY_CHECK_TIMEOUT,
                 (c, waiter, t) ->
@@ -283,7 +292,7 @@ public final class VerifySuite {
                         c,
                         gateway ->
                             new PipelineRun(gateway, serviceAccountToken(c), options.poll())
-                                .run(ns, t))));
+                                .run(ns, t, artifactsInExternalStore(ns)))));
       }
     }
     checks.addAll(
@@ -361,6 +370,44 @@ public final class VerifySuite {
    * The gateway's TLS Secret in place: for an existing Secret, that it holds a certificate; else
    * that cert-manager reports the Certificate Ready, and then the CA exported for clients.
    */
+
+  /**
+   * With an external object store: the run's artifact must be in its bucket, which proves the
+   * launcher wrote to the store kfboot configured (not to an in-cluster store left behind).
+   */
+  private PipelineRun.AfterRun artifactsInExternalStore(String ns) {
+    Optional<ObjectStore> external = settings.stores().pipelinesStore();
+    if (external.isEmpty()) {
+      return PipelineRun.AfterRun.NOTHING;
+    }
+    ObjectStore store = external.get();
+    return runId -> {
+      List<String> keys =
+          RunArtifacts.keys(
+              ObjectStoreCheck.s3(store, SecretValues.from(settings.env())), store.bucket(), runId);
+      if (keys.isEmpty()) {
+        throw new VerifyException(
+            "the pipeline run "
+                + runId
+                + " SUCCEEDED, but bucket "
+                + store.bucket()
+                + " at "
+                + store.endpoint()
+                + " holds nothing of it",
+            "the namespace's launcher still points elsewhere: look at ConfigMap kfp-launcher in "
+                + ns
+                + " (defaultPipelineRoot, providers); delete it and Secret"
+                + " mlpipeline-minio-artifact there, and the profile controller makes them anew",
+            "");
+      }
+      return keys.size()
+          + " object(s) of the run in s3://"
+          + store.bucket()
+          + ", e.g. "
+          + keys.get(0);
+    };
+  }
+
   private Condition certificateIssued(KubernetesClient c, GatewayConfig gateway) {
     String secretName = GatewayPatch.secretName(gateway);
     boolean existing = gateway.tls().mode() == GatewayConfig.TlsMode.EXISTING_SECRET;

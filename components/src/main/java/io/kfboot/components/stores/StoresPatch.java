@@ -2,14 +2,18 @@ package io.kfboot.components.stores;
 
 import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.plan.InstallPlan;
+import io.kfboot.components.plan.PlanObjects;
 import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.core.Digests;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Trees;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -44,7 +48,61 @@ public final class StoresPatch {
       gone.put(stores.pipelinesStore().get().where(), OBJECT_STORE);
     }
     requireNoReferences(patched, gone);
-    return patched;
+    return stores.anyExternal() ? rollOnChange(patched) : patched;
+  }
+
+  public static final String CHECKSUM_ANNOTATION = "kfboot.io/stores-checksum";
+
+  /**
+   * The Deployments that read a store's address or account, and the ConfigMaps and Secrets they
+   * read it from. Their env takes keys of these objects, which a pod reads only when it starts.
+   */
+  static final Map<String, List<String>> CONSUMERS =
+      Map.of(
+          "ml-pipeline",
+          List.of("pipeline-install-config", "mysql-secret", ObjectStorePatch.SECRET),
+          "cache-server",
+          List.of("pipeline-install-config", "mysql-secret"),
+          "metadata-grpc-deployment",
+          List.of("pipeline-install-config", "mysql-secret"),
+          "ml-pipeline-ui",
+          List.of(ObjectStorePatch.SECRET),
+          "kubeflow-pipelines-profile-controller",
+          List.of("pipeline-install-config", ObjectStorePatch.SECRET),
+          "katib-db-manager",
+          List.of("katib-mysql-secrets"));
+
+  /**
+   * A checksum of each consumer's sources on its pod template, so that pointing a store elsewhere
+   * (or a new password) rolls the pods that read it: switching stores on an installed cluster
+   * changes only those ConfigMaps and Secrets for some consumers.
+   */
+  static InstallPlan rollOnChange(InstallPlan plan) {
+    PlanObjects objects = new PlanObjects(plan);
+    CONSUMERS.forEach(
+        (name, sources) -> {
+          K8sObject d = objects.find("Deployment", "kubeflow", name);
+          if (d == null) {
+            return;
+          }
+          StringBuilder material = new StringBuilder();
+          for (String source : sources) {
+            for (String kind : List.of("ConfigMap", "Secret")) {
+              K8sObject o = objects.find(kind, "kubeflow", source);
+              if (o != null) {
+                material.append(o.key()).append('\n');
+                material.append(new TreeMap<>(Trees.map(o.body().get("data")))).append('\n');
+                material.append(new TreeMap<>(Trees.map(o.body().get("stringData"))));
+              }
+            }
+          }
+          Map<String, Object> body = Trees.deepCopy(d.body());
+          Map<String, Object> template = Trees.child(Trees.child(body, "spec"), "template");
+          Trees.child(Trees.child(template, "metadata"), "annotations")
+              .put(CHECKSUM_ANNOTATION, Digests.sha256Hex(material.toString()));
+          objects.replace(d, Trees.withBody(d, body));
+        });
+    return objects.plan();
   }
 
   /**

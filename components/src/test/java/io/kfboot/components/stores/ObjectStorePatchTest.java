@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -176,6 +177,38 @@ class ObjectStorePatchTest {
                     PlanEnv.find(plan, "ConfigMap", "workflow-controller-configmap"))
                 .get("s3"));
     assertThat(s3).containsEntry("endpoint", "10.0.0.9:9000").containsEntry("insecure", true);
+  }
+
+  @Test
+  void aNewPasswordOrEndpointRollsExactlyTheConsumersThatReadIt() {
+    InstallPlan before = StoresPatch.apply(SimulatedPlans.v1102(), team(), SECRETS);
+    SecretValues newDbPassword =
+        (ref, field) ->
+            "KFP_DB_PASSWORD".equals(ref.env()) ? "rotated-Pa55" : SECRETS.value(ref, field);
+    InstallPlan after = StoresPatch.apply(SimulatedPlans.v1102(), team(), newDbPassword);
+    Map<String, Boolean> rolled = new TreeMap<>();
+    for (String name : StoresPatch.CONSUMERS.keySet()) {
+      rolled.put(name, !checksum(before, name).equals(checksum(after, name)));
+    }
+    assertThat(rolled)
+        .containsEntry("ml-pipeline", true)
+        .containsEntry("cache-server", true)
+        .containsEntry("metadata-grpc-deployment", true)
+        .containsEntry("ml-pipeline-ui", false)
+        .containsEntry("katib-db-manager", false);
+    assertThat(checksum(StoresPatch.apply(SimulatedPlans.v1102(), team(), SECRETS), "ml-pipeline"))
+        .as("a pure function: the same inputs give the same checksum")
+        .isEqualTo(checksum(before, "ml-pipeline"));
+    assertThat(StoresPatch.apply(SimulatedPlans.v1102(), StoresConfig.DEFAULTS, SECRETS))
+        .as("in-cluster stores: the release's plan unchanged")
+        .isSameAs(SimulatedPlans.v1102());
+  }
+
+  private static Object checksum(InstallPlan plan, String deployment) {
+    K8sObject d = PlanEnv.find(plan, "Deployment", deployment);
+    Map<String, Object> template = Trees.map(Trees.map(d.body().get("spec")).get("template"));
+    return Trees.map(Trees.map(template.get("metadata")).get("annotations"))
+        .get(StoresPatch.CHECKSUM_ANNOTATION);
   }
 
   @Test

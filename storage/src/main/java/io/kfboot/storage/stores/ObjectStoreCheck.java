@@ -24,16 +24,20 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
 public final class ObjectStoreCheck {
   public static final String PROBE_PREFIX = ".kfboot-probe/";
 
+  /** The configured store with its keys read, as every client of kfboot's reaches it. */
+  public static S3Store s3(ObjectStore store, SecretValues secrets) {
+    return new S3Store(
+        store.endpoint(),
+        secrets.value(store.accessKey(), store.where() + ".accessKeyRef"),
+        secrets.value(store.secretKey(), store.where() + ".secretKeyRef"),
+        store.region(),
+        store.pathStyle());
+  }
+
   public CheckResult check(ObjectStore store, SecretValues secrets) {
     List<String> findings = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    S3Store s3 =
-        new S3Store(
-            store.endpoint(),
-            secrets.value(store.accessKey(), store.where() + ".accessKeyRef"),
-            secrets.value(store.secretKey(), store.where() + ".secretKeyRef"),
-            store.region(),
-            store.pathStyle());
+    S3Store s3 = s3(store, secrets);
     if (!store.tls()) {
       warnings.add(
           "endpoint is plain http: keys are signed, but artifacts cross the network in clear");

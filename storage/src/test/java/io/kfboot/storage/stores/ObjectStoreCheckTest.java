@@ -7,6 +7,7 @@ import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.check.CheckResult;
 import io.kfboot.components.stores.StoresConfig.ObjectStore;
 import io.kfboot.core.ExitCategory;
+import io.kfboot.storage.objectstore.S3Store;
 import io.kfboot.storage.testing.S3Proxies;
 import io.kfboot.testing.Skips;
 import java.net.InetAddress;
@@ -16,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** The object-store preflight against a real s3proxy started by the test. */
@@ -69,6 +71,29 @@ class ObjectStoreCheckTest {
           .isEmpty();
     }
     assertThat(String.join("\n", r.findings())).doesNotContain(SECRET);
+  }
+
+  @Test
+  void aRunsArtifactsAreFoundByItsIdOverMoreThanOnePage() {
+    String run = "0b5e3c1a-run";
+    try (S3Client c = s3.store.client()) {
+      c.createBucket(b -> b.bucket("run-artifacts"));
+      // more keys than one listing page (1000) holds, the run's on the second page
+      for (int i = 0; i < 1003; i++) {
+        String key = String.format("private-artifacts/team/v2/artifacts/other/%04d/x", i);
+        c.putObject(b -> b.bucket("run-artifacts").key(key), RequestBody.fromString("x"));
+      }
+      c.putObject(
+          b -> b.bucket("run-artifacts").key("zz/kfboot-verify/" + run + "/say/kfboot-marker"),
+          RequestBody.fromString("kfboot: pipeline step ran"));
+    }
+    ObjectStore store = store("run-artifacts", true);
+    S3Store keyed =
+        ObjectStoreCheck.s3(
+            store, SecretValues.from(Map.of("S3_ACCESS", ACCESS, "S3_SECRET", SECRET)));
+    assertThat(RunArtifacts.keys(keyed, "run-artifacts", run))
+        .containsExactly("zz/kfboot-verify/" + run + "/say/kfboot-marker");
+    assertThat(RunArtifacts.keys(keyed, "run-artifacts", "another-run")).isEmpty();
   }
 
   @Test

@@ -27,6 +27,20 @@ public final class PipelineRun {
   static final String IMAGE = "docker.io/library/python:3.12-alpine";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The run's one output artifact, which the launcher stores under the pipeline root. */
+  public static final String MARKER = "kfboot-marker";
+
+  /** What is checked once a run has SUCCEEDED, before it is deleted: where its artifacts landed. */
+  @FunctionalInterface
+  public interface AfterRun {
+    /**
+     * @return what was seen, for the report; throws {@link VerifyException} when it is wrong
+     */
+    String check(String runId);
+
+    AfterRun NOTHING = runId -> "";
+  }
+
   private final URI endpoint;
   private final HttpClient http;
   private final String bearer;
@@ -59,7 +73,7 @@ public final class PipelineRun {
     return bearer == null ? b : b.header("Authorization", "Bearer " + bearer);
   }
 
-  /** The pipeline's IR: one task, one container that prints and exits 0. */
+  /** The pipeline's IR: one task, one container that writes its one output artifact. */
   public static Map<String, Object> pipelineSpec() {
     return Map.of(
         "pipelineInfo", Map.of("name", "kfboot-verify"),
@@ -77,7 +91,24 @@ public final class PipelineRun {
                             Map.of("name", "say"),
                             "componentRef",
                             Map.of("name", "comp-say"))))),
-        "components", Map.of("comp-say", Map.of("executorLabel", "exec-say")),
+        "components",
+            Map.of(
+                "comp-say",
+                Map.of(
+                    "executorLabel",
+                    "exec-say",
+                    "outputDefinitions",
+                    Map.of(
+                        "artifacts",
+                        Map.of(
+                            MARKER,
+                            Map.of(
+                                "artifactType",
+                                Map.of(
+                                    "schemaTitle",
+                                    "system.Artifact",
+                                    "schemaVersion",
+                                    "0.0.1")))))),
         "deploymentSpec",
             Map.of(
                 "executors",
@@ -89,13 +120,29 @@ public final class PipelineRun {
                             "image",
                             IMAGE,
                             "command",
-                            List.of("python3", "-c", "print('kfboot: pipeline step ran')"))))));
+                            // the artifact's path is $0: the launcher uploads the file to the
+                            // pipeline root, which is how the artifact store is proven
+                            List.of(
+                                "sh",
+                                "-c",
+                                "mkdir -p \"$(dirname \"$0\")\" && echo 'kfboot: pipeline step ran'"
+                                    + " | tee \"$0\""),
+                            "args",
+                            List.of("{{$.outputs.artifacts['" + MARKER + "'].path}}"))))));
   }
 
   /**
    * @return what was seen: the run's id and state
    */
   public String run(String namespace, Duration timeout) {
+    return run(namespace, timeout, AfterRun.NOTHING);
+  }
+
+  /**
+   * @param afterRun checked once the run has SUCCEEDED
+   * @return what was seen: the run's id and state, and what {@code afterRun} saw
+   */
+  public String run(String namespace, Duration timeout, AfterRun afterRun) {
     String experiment = null;
     String runId = null;
     try {
@@ -175,7 +222,11 @@ public final class PipelineRun {
               .path("recurring_run_id")
               .asText();
       delete(API + "/recurringruns/" + recurring);
-      return "run " + runId + " SUCCEEDED; recurring run created and deleted";
+      String after = afterRun.check(runId);
+      return "run "
+          + runId
+          + " SUCCEEDED; recurring run created and deleted"
+          + (after.isEmpty() ? "" : "; " + after);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new VerifyException("interrupted", "", "");

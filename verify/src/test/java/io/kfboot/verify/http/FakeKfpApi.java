@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The KFP v2beta1 REST API in multi-user mode as ml-pipeline answers it behind the gateway:
@@ -123,9 +125,26 @@ public final class FakeKfpApi {
               .has("image")) {
         return "task's component " + component + " has no executor with a container image";
       }
+      // as the launcher resolves them: an output artifact's path must be one the component declares
+      JsonNode container =
+          spec.path("deploymentSpec").path("executors").path(executor).path("container");
+      JsonNode declared =
+          spec.path("components").path(component).path("outputDefinitions").path("artifacts");
+      Matcher m = OUTPUT_PATH.matcher(container.path("args").toString());
+      while (m.find()) {
+        if (!declared.has(m.group(1))) {
+          return "output artifact " + m.group(1) + " is not declared by " + component;
+        }
+      }
+      if (OUTPUT_PATH.matcher(container.path("command").toString()).find()) {
+        return "placeholders belong in args";
+      }
     }
     return null;
   }
+
+  private static final Pattern OUTPUT_PATH =
+      Pattern.compile("\\{\\{\\$\\.outputs\\.artifacts\\['([^']+)'\\]\\.path\\}\\}");
 
   private static Answer ok(Map<String, ?> body) throws Exception {
     return new Answer(200, JSON.writeValueAsString(body));
