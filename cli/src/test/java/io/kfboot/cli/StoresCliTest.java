@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.testing.MariaDb;
 import io.kfboot.storage.testing.S3Proxies;
+import io.kfboot.verify.testing.SimulatedCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -98,5 +100,28 @@ class StoresCliTest {
     CliRun r = CliRun.of(CliRun.env(tmp), "stores", "check", "-i", plain.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
     assertThat(r.err()).contains("no external stores to check").contains("docs/stores.md");
+  }
+
+  @Test
+  void aSwitchNeedsAClusterKfbootInstalledAndOtherwiseChangesNothing() throws Exception {
+    try (MariaDb db = MariaDb.start(Files.createDirectories(tmp.resolve("db")), "root-Pa55");
+        S3Proxies s3 = S3Proxies.start("kfp-access", "kfp-secret");
+        SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      CliRun r =
+          CliRun.of(
+              CliRun.env(tmp),
+              "stores",
+              "switch",
+              "--kubeconfig",
+              CliRun.kubeconfig(tmp, cluster).toString(),
+              "-i",
+              inventory(db, s3, "kubeflow-artifacts").toString());
+      assertThat(r.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+      assertThat(r.err())
+          .contains("kfboot has installed nothing on this cluster")
+          .contains("install with the external stores in the inventory instead");
+      assertThat(client.namespaces().list().getItems()).as("nothing changed").isEmpty();
+    }
   }
 }

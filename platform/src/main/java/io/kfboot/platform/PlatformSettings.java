@@ -206,6 +206,42 @@ public record PlatformSettings(
         credentialsFile);
   }
 
+  /**
+   * The same settings for exactly these components (a switch re-applies what the cluster's record
+   * says was installed, not the release's defaults).
+   */
+  public PlatformSettings withComponents(List<String> components) {
+    Selection sel =
+        new Selection(
+            List.copyOf(components),
+            List.of(),
+            selection.gatewayServiceType(),
+            selection.gpu(),
+            selection.adaptations());
+    return new PlatformSettings(
+        release,
+        sel,
+        inventory,
+        inventoryFile,
+        storage,
+        nvidia,
+        gpuHosts,
+        cluster,
+        install,
+        adminEmail,
+        access,
+        issuer,
+        authCheck,
+        stores,
+        storeCheck,
+        credentialsFile,
+        hosts,
+        gatewayUrl,
+        gatewayCa,
+        verbose,
+        env);
+  }
+
   /** The same settings with the preflight checks done (up checks before the hosts, not again). */
   public PlatformSettings withPreflightsDone() {
     return with(release, cluster, credentialsFile, false, false);

@@ -132,9 +132,12 @@ public final class DatabasePatch {
     values.put("KATIB_MYSQL_DB_PORT", String.valueOf(db.port()));
     values.put("DB_USER", db.user());
     values.put("DB_PASSWORD", secrets.value(db.password(), db.where() + ".passwordRef"));
+    // upstream's own keys stay: the in-cluster katib-mysql, kept on a cluster switched to the
+    // external server, reads its root password from this Secret when it restarts
     Map<String, Object> secretBody = Trees.deepCopy(secret.body());
-    secretBody.remove("stringData");
-    secretBody.put("data", new LinkedHashMap<String, Object>());
+    if (secretBody.get("stringData") instanceof Map<?, ?> stringData) {
+      stringData.keySet().removeAll(values.keySet());
+    }
     objects.replace(secret, withData(Trees.withBody(secret, secretBody), values));
 
     K8sObject manager = require(objects, "Deployment", "katib-db-manager", "Katib");

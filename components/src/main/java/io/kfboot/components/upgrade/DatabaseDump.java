@@ -43,21 +43,46 @@ public final class DatabaseDump {
     this.exec = exec;
   }
 
+  /**
+   * One database of a server the pod reaches (its own on 127.0.0.1, or an external one), dumped
+   * without its name: no CREATE DATABASE or USE, so that it loads into a database of another name.
+   *
+   * @param name the file's name, e.g. "pipelines-metadata" for pipelines-metadata.sql
+   */
+  public record Single(String name, String host, int port, String user, String database) {}
+
   /** The argv run in the pod. */
   static List<String> argv(Target t) {
+    List<String> a = argv("127.0.0.1", t.port(), t.user());
+    a.add("--databases");
+    a.addAll(t.databases());
+    return a;
+  }
+
+  static List<String> argv(Single s) {
+    List<String> a = argv(s.host(), s.port(), s.user());
+    a.add(s.database());
+    return a;
+  }
+
+  private static List<String> argv(String host, int port, String user) {
     List<String> a = new ArrayList<>();
     // must come first; /dev/stdin carries the password
     a.add("mysqldump");
     a.add("--defaults-extra-file=/dev/stdin");
-    a.add("--host=127.0.0.1");
-    a.add("--port=" + t.port());
-    a.add("--user=" + t.user());
+    a.add("--host=" + host);
+    a.add("--port=" + port);
+    a.add("--user=" + user);
     a.add("--single-transaction");
     a.add("--routines");
     a.add("--events");
-    a.add("--databases");
-    a.addAll(t.databases());
     return a;
+  }
+
+  /** Dumps one database into {@code dir}/{@code name}.sql, as {@link #dump} does. */
+  public Path dump(
+      String namespace, String pod, String container, Single s, String password, Path dir) {
+    return dump(namespace, pod, container, argv(s), s.name(), List.of(s.database()), password, dir);
   }
 
   /**
@@ -68,8 +93,20 @@ public final class DatabaseDump {
    */
   public Path dump(
       String namespace, String pod, String container, Target t, String password, Path dir) {
-    Path file = dir.resolve(t.name() + ".sql");
-    Path partial = dir.resolve(t.name() + ".sql.partial");
+    return dump(namespace, pod, container, argv(t), t.name(), t.databases(), password, dir);
+  }
+
+  private Path dump(
+      String namespace,
+      String pod,
+      String container,
+      List<String> argv,
+      String name,
+      List<String> databases,
+      String password,
+      Path dir) {
+    Path file = dir.resolve(name + ".sql");
+    Path partial = dir.resolve(name + ".sql.partial");
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
     try {
@@ -84,7 +121,7 @@ public final class DatabaseDump {
                 namespace,
                 pod,
                 container,
-                argv(t),
+                argv,
                 new ByteArrayInputStream(optionFile(password)),
                 out,
                 err);
@@ -100,7 +137,7 @@ public final class DatabaseDump {
       delete(partial);
       throw new KfbootException(
           "mysqldump of "
-              + String.join(", ", t.databases())
+              + String.join(", ", databases)
               + " in pod "
               + namespace
               + "/"
@@ -117,7 +154,7 @@ public final class DatabaseDump {
       delete(partial);
       throw new KfbootException(
           "the dump of "
-              + String.join(", ", t.databases())
+              + String.join(", ", databases)
               + " in pod "
               + namespace
               + "/"

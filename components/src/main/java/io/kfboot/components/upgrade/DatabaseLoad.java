@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,11 +31,16 @@ public final class DatabaseLoad {
    * The script run in the pod: two lines of option file from stdin, then the client on the rest.
    */
   static List<String> argv(int port, String user) {
+    return argv("127.0.0.1", port, user);
+  }
+
+  static List<String> argv(String host, int port, String user) {
     return List.of(
         "sh",
         "-c",
         "umask 077; f=/tmp/.kfboot-load-$$.cnf; IFS= read -r a; IFS= read -r b; printf '%s\\n%s\\n'"
-            + " \"$a\" \"$b\" > \"$f\"; mysql --defaults-extra-file=\"$f\" --host=127.0.0.1"
+            + " \"$a\" \"$b\" > \"$f\"; mysql --defaults-extra-file=\"$f\" --host="
+            + host
             + " --port="
             + port
             + " --user="
@@ -53,6 +59,43 @@ public final class DatabaseLoad {
       String user,
       String password,
       Path dump) {
+    load(namespace, pod, container, argv(port, user), password, new byte[0], dump);
+  }
+
+  /**
+   * Loads a dump of one database ({@link DatabaseDump.Single}) into {@code database} of the server
+   * at {@code host}, made first if it is not there, by the client of the pod that reaches it.
+   */
+  public void loadInto(
+      String namespace,
+      String pod,
+      String container,
+      String host,
+      int port,
+      String user,
+      String password,
+      String database,
+      Path dump) {
+    if (!database.matches("[A-Za-z0-9_$]+")) {
+      throw new KfbootException(
+          "database name '" + database + "' needs quoting, which kfboot does not do",
+          "name the database with letters, digits, _ and $ only",
+          ExitCategory.INVALID_INPUT);
+    }
+    byte[] use =
+        ("CREATE DATABASE IF NOT EXISTS `" + database + "`;\nUSE `" + database + "`;\n")
+            .getBytes(StandardCharsets.UTF_8);
+    load(namespace, pod, container, argv(host, port, user), password, use, dump);
+  }
+
+  private void load(
+      String namespace,
+      String pod,
+      String container,
+      List<String> argv,
+      String password,
+      byte[] before,
+      Path dump) {
     if (!DatabaseDump.completed(dump)) {
       throw new KfbootException(
           "the dump "
@@ -67,17 +110,11 @@ public final class DatabaseLoad {
     int code;
     try (InputStream in =
         new SequenceInputStream(
-            new ByteArrayInputStream(DatabaseDump.optionFile(password)),
+            new SequenceInputStream(
+                new ByteArrayInputStream(DatabaseDump.optionFile(password)),
+                new ByteArrayInputStream(before)),
             Files.newInputStream(dump))) {
-      code =
-          exec.exec(
-              namespace,
-              pod,
-              container,
-              argv(port, user),
-              in,
-              OutputStream.nullOutputStream(),
-              err);
+      code = exec.exec(namespace, pod, container, argv, in, OutputStream.nullOutputStream(), err);
     } catch (IOException e) {
       throw new KfbootException(
           "cannot read the dump " + dump + ": " + e.getMessage(),

@@ -35,11 +35,19 @@ public final class BucketCopy {
   }
 
   public Result copy(S3Store from, S3Store to, String bucket) {
+    return copy(from, bucket, to, bucket);
+  }
+
+  /**
+   * Copies into a bucket of another name (a switch to an external store names its own), keys
+   * unchanged; the target bucket is made where missing.
+   */
+  public Result copy(S3Store from, String bucket, S3Store to, String toBucket) {
     try (S3Client source = from.client();
         S3Client target = to.client()) {
       Map<String, S3Object> wanted = list(source, bucket, from);
-      ensureBucket(target, bucket, to);
-      Map<String, S3Object> there = list(target, bucket, to);
+      ensureBucket(target, toBucket, to);
+      Map<String, S3Object> there = list(target, toBucket, to);
       int copied = 0;
       int skipped = 0;
       long bytes = 0;
@@ -50,7 +58,7 @@ public final class BucketCopy {
         if (t != null && t.size().equals(o.size()) && sameContent(o.eTag(), t.eTag())) {
           skipped++;
         } else {
-          copyOne(source, target, bucket, o);
+          copyOne(source, bucket, target, toBucket, o);
           copied++;
         }
         done++;
@@ -58,13 +66,13 @@ public final class BucketCopy {
           progress.accept("copied " + done + "/" + wanted.size() + " objects of bucket " + bucket);
         }
       }
-      Map<String, S3Object> after = list(target, bucket, to);
+      Map<String, S3Object> after = list(target, toBucket, to);
       for (S3Object o : wanted.values()) {
         S3Object t = after.get(o.key());
         if (t == null || !t.size().equals(o.size())) {
           throw new KfbootException(
               "after the copy, "
-                  + bucket
+                  + toBucket
                   + "/"
                   + o.key()
                   + " is "
@@ -83,11 +91,12 @@ public final class BucketCopy {
     return sourceTag != null && sourceTag.equals(targetTag);
   }
 
-  private static void copyOne(S3Client source, S3Client target, String bucket, S3Object o) {
+  private static void copyOne(
+      S3Client source, String bucket, S3Client target, String toBucket, S3Object o) {
     ETags.Put put;
     try (ResponseInputStream<GetObjectResponse> in =
         source.getObject(b -> b.bucket(bucket).key(o.key()))) {
-      put = ETags.put(target, bucket, o.key(), o.size(), in);
+      put = ETags.put(target, toBucket, o.key(), o.size(), in);
     } catch (IOException e) {
       throw new KfbootException(
           "copying " + bucket + "/" + o.key() + " failed: " + e.getMessage(),
