@@ -186,10 +186,32 @@ public final class Backups {
               ? backupDir
               : defaultDir(settings.env(), ClusterConnection.clusterName(client), release);
       listener.report("backup into " + dir);
+      // an external store is the site's to back up; its kept in-cluster server holds stale data
+      ClusterStores.pipelinesDatabase(client)
+          .ifPresent(h -> listener.warning(external("Pipelines' database", h)));
+      ClusterStores.objectStore(client)
+          .ifPresent(e -> listener.warning(external("Pipelines' object store", e)));
+      ClusterStores.katibDatabase(client)
+          .ifPresent(h -> listener.warning(external("Katib's database", h)));
       BackupManifest m =
-          take(settings, listener, client, deploymentsOn(client), release, dir, objects, datastore);
+          take(
+              settings,
+              listener,
+              client,
+              ClusterStores.inUse(client),
+              release,
+              dir,
+              objects,
+              datastore);
       return new Taken(dir, m, null);
     }
+  }
+
+  private static String external(String what, String where) {
+    return what
+        + " is external ("
+        + where
+        + "): not in this backup; back it up with the tools of the site that runs it";
   }
 
   /**

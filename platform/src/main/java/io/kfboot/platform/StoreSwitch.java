@@ -33,11 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Predicate;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * {@code kfboot stores switch}: moves an installed cluster from its in-cluster stores to the
@@ -64,10 +60,6 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class StoreSwitch {
   static final String NS = "kubeflow";
   static final String REPLICAS_ANNOTATION = "kfboot.io/replicas-before-store-switch";
-
-  /** The in-cluster object stores' addresses in Argo's artifactRepository, by release. */
-  static final Set<String> IN_CLUSTER_ENDPOINTS =
-      Set.of("minio-service.kubeflow:9000", "seaweedfs.kubeflow:9000");
 
   /** What the profile controller makes per namespace for the store it knows. */
   static final List<String[]> PER_NAMESPACE =
@@ -186,7 +178,7 @@ public final class StoreSwitch {
     Optional<Database> pipelinesDb = want.pipelinesDb();
     if (!install.isEmpty()) {
       String host = install.getOrDefault("dbHost", "mysql");
-      boolean inCluster = inClusterDatabase(host);
+      boolean inCluster = ClusterStores.inClusterDatabase(host);
       if (pipelinesDb.isPresent() && inCluster) {
         Database db = pipelinesDb.get();
         moves.add(
@@ -216,8 +208,8 @@ public final class StoreSwitch {
     ConfigMap argo =
         client.configMaps().inNamespace(NS).withName("workflow-controller-configmap").get();
     if (argo != null) {
-      String endpoint = argoEndpoint(argo);
-      boolean inCluster = IN_CLUSTER_ENDPOINTS.contains(endpoint);
+      String endpoint = ClusterStores.argoEndpoint(argo);
+      boolean inCluster = ClusterStores.IN_CLUSTER_ENDPOINTS.contains(endpoint);
       if (store.isPresent() && inCluster) {
         ObjectStore s = store.get();
         Optional<BackupManifest.Bucket> bucket = Backups.bucket(running);
@@ -579,28 +571,11 @@ public final class StoreSwitch {
         + "; kfboot does not move data back from an external store";
   }
 
-  /** Pipelines' in-cluster MySQL by the names its Service has; anything else is external. */
-  static boolean inClusterDatabase(String host) {
-    return host.equals("mysql") || host.startsWith("mysql.kubeflow");
-  }
-
   private static List<String> pipelinesNames(Map<String, String> install) {
     return List.of(
         install.getOrDefault("pipelineDb", "mlpipeline"),
         install.getOrDefault("cacheDb", "cachedb"),
         install.getOrDefault("mlmdDb", "metadb"));
-  }
-
-  static String argoEndpoint(ConfigMap argo) {
-    String text = data(argo).get("artifactRepository");
-    if (text == null) {
-      return "";
-    }
-    Object repo = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-    if (repo instanceof Map<?, ?> m && m.get("s3") instanceof Map<?, ?> s3) {
-      return String.valueOf(s3.get("endpoint"));
-    }
-    return "";
   }
 
   private static Map<String, String> data(ConfigMap c) {

@@ -14,6 +14,7 @@ import io.kfboot.components.upgrade.UpgradeCatalog;
 import io.kfboot.components.upgrade.UpgradeException;
 import io.kfboot.components.upgrade.UpgradeHop;
 import io.kfboot.components.upgrade.UpgradeState;
+import io.kfboot.components.upgrade.UpgradeStep;
 import io.kfboot.components.upgrade.Upgrader;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.storage.StorageComponent;
@@ -146,11 +147,26 @@ public final class Upgrades {
     }
   }
 
+  /**
+   * The release pair's steps for a cluster whose artifacts are (or are not) in an external store.
+   */
+  static UpgradeHop forStores(UpgradeHop hop, boolean externalObjectStore) {
+    if (!externalObjectStore) {
+      return hop;
+    }
+    return new UpgradeHop(
+        hop.from(),
+        hop.to(),
+        hop.steps().stream().filter(st -> !(st instanceof UpgradeStep.CopyBucket)).toList());
+  }
+
   private UpgradePlan plan(KubernetesClient client, String to) {
     InstallState state = current(client, to);
     ReleasePlanner installedPlanner = recordedPlanner(state);
     Catalogs catalogs = installedPlanner.catalogs();
-    UpgradeHop hop = UpgradeCatalog.shipped(catalogs).hop(state.release(), to);
+    UpgradeHop shipped = UpgradeCatalog.shipped(catalogs).hop(state.release(), to);
+    // artifacts in an external store stay there: no in-cluster bucket to move between releases
+    UpgradeHop hop = forStores(shipped, ClusterStores.objectStore(client).isPresent());
     ReleasePlanner targetPlanner =
         new ReleasePlanner(
             settings.withManifests(

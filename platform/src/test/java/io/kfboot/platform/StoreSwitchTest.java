@@ -7,8 +7,12 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.catalog.Catalogs;
 import io.kfboot.components.testing.LocalPodExec;
 import io.kfboot.components.testing.MariaDb;
+import io.kfboot.components.upgrade.UpgradeCatalog;
+import io.kfboot.components.upgrade.UpgradeHop;
+import io.kfboot.components.upgrade.UpgradeStep;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.testing.Fixtures;
 import io.kfboot.storage.objectstore.S3Store;
@@ -217,7 +221,7 @@ class StoreSwitchTest {
           .containsEntry("pipelineDb", "kfp_pipelines")
           .containsEntry("bucketName", "kubeflow-artifacts");
       assertThat(
-              StoreSwitch.argoEndpoint(
+              ClusterStores.argoEndpoint(
                   client
                       .configMaps()
                       .inNamespace("kubeflow")
@@ -278,6 +282,14 @@ class StoreSwitchTest {
           .allSatisfy(a -> assertThat(String.join(" ", a)).doesNotContain("Pa55"));
       assertThat(String.join("\n", progress)).doesNotContain("Pa55").doesNotContain(S3_SECRET);
 
+      // a backup of the switched cluster leaves the kept servers' stale data out
+      assertThat(Backups.deploymentsOn(client).test("kubeflow/mysql")).isTrue();
+      assertThat(ClusterStores.inUse(client).test("kubeflow/mysql")).isFalse();
+      assertThat(ClusterStores.inUse(client).test("kubeflow/katib-mysql")).isFalse();
+      assertThat(Backups.databases(ClusterStores.inUse(client))).isEmpty();
+      assertThat(Backups.bucket(ClusterStores.inUse(client))).isEmpty();
+      assertThat(ClusterStores.inUse(client).test("kubeflow/ml-pipeline")).isTrue();
+
       // a rerun finds the cluster on the external stores: nothing to do
       assertThat(new StoreSwitch(settings, PlatformListener.SILENT).plan(client).nothingToDo())
           .isTrue();
@@ -294,6 +306,17 @@ class StoreSwitchTest {
                   + " 127.0.0.1")
           .hasMessageContaining("katib.database");
     }
+  }
+
+  @Test
+  void anUpgradeOfAClusterWithAnExternalObjectStoreCopiesNoInClusterBucket() {
+    UpgradeHop hop =
+        UpgradeCatalog.shipped(Catalogs.shipped()).hop("v1.10.2", Fixtures.V26_03.tag());
+    assertThat(hop.steps()).anyMatch(s -> s instanceof UpgradeStep.CopyBucket);
+    assertThat(Upgrades.forStores(hop, true).steps())
+        .noneMatch(s -> s instanceof UpgradeStep.CopyBucket)
+        .anyMatch(s -> s instanceof UpgradeStep.ResetProfileObjects);
+    assertThat(Upgrades.forStores(hop, false)).isSameAs(hop);
   }
 
   private SettingsInput input(SimulatedCluster cluster) throws Exception {

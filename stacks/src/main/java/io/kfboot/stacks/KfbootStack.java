@@ -42,6 +42,9 @@ public final class KfbootStack {
   /** The resource name of the profiles step. */
   public static final String PROFILES = "kfboot-profiles";
 
+  /** The stores check before the release's writes, with external stores. */
+  public static final String STORES_CHECK = "kfboot-stores-check";
+
   public static final String BACKUP = "kfboot-backup";
 
   public static void define(
@@ -112,9 +115,14 @@ public final class KfbootStack {
       kubeconfig = secrets.kubeconfig();
     }
     ctx.export("upgradePlan", upgradePlan(ctx, kubeconfig, preview));
-    LocalCommand backup = backup(releasePlan, kubeconfig, kfboot, after);
+    List<Resource> beforeWrites = new ArrayList<>();
+    beforeWrites.add(backup(releasePlan, kubeconfig, kfboot, after));
+    if (config.stores().anyExternal()) {
+      beforeWrites.add(storesCheck(config, kubeconfig, kfboot, after));
+    }
     KubeflowStack.Defined defined =
-        KubeflowStack.define(ctx, config, releasePlan, credentials, kubeconfig, List.of(backup));
+        KubeflowStack.define(
+            ctx, config, releasePlan, credentials, kubeconfig, List.copyOf(beforeWrites));
     after.addAll(defined.resources());
     if (!config.access().profiles().isEmpty()) {
       after.add(profiles(config, kubeconfig, kfboot, after));
@@ -174,6 +182,25 @@ public final class KfbootStack {
     return new LocalCommand(
         BACKUP,
         new LocalCommand.Args(create, null, environment, triggers),
+        CustomResourceOptions.builder().dependsOn(List.copyOf(after)).build());
+  }
+
+  /**
+   * {@code kfboot stores check} as a {@code command:local:Command} that every write of the release
+   * waits for: with external stores, a wrong password, a missing privilege or bucket fails the
+   * update before Pipelines or Katib are pointed at them, as {@code kfboot install} does. The store
+   * sections travel in its secret environment; the secrets they reference come from the engine's
+   * environment. Run again when the sections change.
+   */
+  private static LocalCommand storesCheck(
+      StackConfig config, Output<String> kubeconfig, String kfboot, List<Resource> after) {
+    return new LocalCommand(
+        STORES_CHECK,
+        new LocalCommand.Args(
+            kfboot + " stores check",
+            null,
+            commandEnvironment(config, kubeconfig),
+            List.of(HostLayer.sha256(config.accessYaml()))),
         CustomResourceOptions.builder().dependsOn(List.copyOf(after)).build());
   }
 

@@ -4,6 +4,7 @@ import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
 import io.kfboot.components.access.AccessConfig;
 import io.kfboot.components.access.AccessConfigLoader;
+import io.kfboot.components.stores.StoresConfig;
 import io.kfboot.core.KfbootException;
 import io.kfboot.core.YamlReader;
 import io.kfboot.platform.PlatformSettings;
@@ -65,6 +66,13 @@ public record StackConfig(
     return accessYaml == null
         ? AccessConfig.DEFAULTS
         : AccessConfigLoader.parse(accessYaml, NAMESPACE, Path.of("."));
+  }
+
+  /** The store sections (pipelines, katib) as read; in-cluster stores where none is given. */
+  public StoresConfig stores() {
+    return accessYaml == null
+        ? StoresConfig.DEFAULTS
+        : AccessConfigLoader.parseStores(accessYaml, NAMESPACE, Path.of("."));
   }
 
   public static final String NAMESPACE = "kfboot";

@@ -145,6 +145,28 @@ class StackVerifyTest {
   }
 
   @Test
+  void externalStoresAreCheckedByKfbootBeforeTheStackWritesToTheCluster() throws Exception {
+    StackHarness none = run(Map.of());
+    assertThat(none.byName).doesNotContainKey(KfbootStack.STORES_CHECK);
+
+    StackHarness h =
+        run(
+            Map.of(
+                "katib",
+                "database:\n  external:\n    host: db.lab.example\n    user: katib\n"
+                    + "    passwordRef: {env: KATIB_DB_PASSWORD}\n"));
+    StackHarness.Registered check = h.byName.get(KfbootStack.STORES_CHECK);
+    assertThat(check).isNotNull();
+    assertThat(String.valueOf(check.inputs().get("create"))).isEqualTo("kfboot stores check");
+    assertThat(check.secretInputs()).as("the store sections, secret").isTrue();
+    assertThat(check.dependsOn()).contains("server-1-kubeconfig");
+    assertThat(h.byName.get("kfboot-inventory").dependsOn())
+        .as("the first write waits for the check")
+        .contains(KfbootStack.STORES_CHECK);
+    assertThat(String.valueOf(check.inputs())).doesNotContain("KATIB_DB_PASSWORD=");
+  }
+
+  @Test
   void skipVerifyLeavesTheStepOut() throws Exception {
     StackHarness h = run(Map.of("skipVerify", "true"));
     assertThat(h.byName).doesNotContainKey(KfbootStack.VERIFY);
