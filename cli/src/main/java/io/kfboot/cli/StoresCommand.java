@@ -41,10 +41,13 @@ final class StoresCommand implements Runnable {
               + " MySQL database, connect as configured, read the server's version, the account's"
               + " authentication plugin and its grants, and check each database exists or may be"
               + " created; for the S3 store, list the bucket and write, read, list and delete a"
-              + " probe object. Changes nothing else. Exit 2 for a wrong setting, 7 for a store"
-              + " that cannot be reached.")
+              + " probe object. Changes nothing else. A secretRef's password is read from the"
+              + " cluster (--kubeconfig). Exit 2 for a wrong setting, 7 for a store that cannot be"
+              + " reached.")
   static final class Check extends BaseCommand {
     @Mixin Options.AccessInventory inventory = new Options.AccessInventory();
+    // a secretRef's password is read from the cluster
+    @Mixin Options.Cluster cluster = new Options.Cluster();
     @Mixin Options.Output output = new Options.Output();
 
     Check(Main.Context context) {
@@ -54,6 +57,7 @@ final class StoresCommand implements Runnable {
     @Override
     void input(SettingsInput in) {
       inventory.into(in);
+      cluster.into(in);
     }
 
     @Override

@@ -323,11 +323,13 @@ public final class StoreSwitch {
     }
     done.add("scaled to 0: " + String.join(", ", plan.writers()));
 
-    SecretValues secrets = SecretValues.from(settings.env());
+    StoreSecrets.Resolved resolved =
+        StoreSecrets.resolve(settings.stores(), settings.env(), client);
+    SecretValues secrets = resolved.secrets();
     Map<String, String> install =
         data(client.configMaps().inNamespace(NS).withName("pipeline-install-config").get());
     for (Move m : plan.moves()) {
-      StoresConfig want = settings.stores();
+      StoresConfig want = resolved.stores();
       if (want.pipelinesDb().filter(d -> d.where().equals(m.field())).isPresent()) {
         done.add(
             copyPipelinesDatabase(client, exec, want.pipelinesDb().get(), install, secrets, dir));
@@ -379,7 +381,7 @@ public final class StoreSwitch {
     String user = ClusterFacts.secretValue(account, "username").orElse("root");
     String password = ClusterFacts.secretValue(account, "password").orElse("");
     String pod = pod(client, "app=mysql");
-    String target = secrets.value(db.password(), db.where() + ".passwordRef");
+    String target = secrets.value(db.password(), db.passwordField());
     List<String> names = pipelinesNames(install);
     List<String> roles = List.of("pipelines", "cache", "metadata");
     DatabaseDump dump = new DatabaseDump(exec);
@@ -425,7 +427,7 @@ public final class StoreSwitch {
             db.host(),
             db.port(),
             db.user(),
-            secrets.value(db.password(), db.where() + ".passwordRef"),
+            secrets.value(db.password(), db.passwordField()),
             to,
             file);
     return "katib's database copied to " + address(db);

@@ -1,5 +1,6 @@
 package io.kfboot.platform;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.check.CheckResult;
 import io.kfboot.components.stores.StoresConfig;
@@ -33,8 +34,19 @@ public final class StoresChecks {
 
   /** Every external store's result: Pipelines' database, its object store, Katib's database. */
   public List<CheckResult> run() {
-    StoresConfig stores = settings.stores();
-    SecretValues secrets = SecretValues.from(settings.env());
+    StoreSecrets.Resolved resolved;
+    if (StoreSecrets.needCluster(settings.stores())) {
+      // a secretRef's password is on the cluster: read it there, as the clients will
+      ClusterConnection connection = new ClusterConnection(settings);
+      connection.requireKubeconfig();
+      try (KubernetesClient client = connection.connect()) {
+        resolved = StoreSecrets.resolve(settings.stores(), settings.env(), client);
+      }
+    } else {
+      resolved = StoreSecrets.resolve(settings.stores(), settings.env(), null);
+    }
+    StoresConfig stores = resolved.stores();
+    SecretValues secrets = resolved.secrets();
     List<CheckResult> results = new ArrayList<>();
     stores
         .pipelinesDb()

@@ -3,8 +3,11 @@ package io.kfboot.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.check.CheckResult;
 import io.kfboot.components.testing.MariaDb;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
@@ -16,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +97,79 @@ class StoresPreflightTest {
                   Base64.getDecoder().decode(katib.getData().get("KATIB_MYSQL_DB_PORT")),
                   StandardCharsets.UTF_8))
           .isEqualTo(String.valueOf(db.port));
+    }
+  }
+
+  @Test
+  void aSitesSecretOnTheClusterIsWhatTheCheckLogsInWith() throws Exception {
+    try (MariaDb db = MariaDb.start(Files.createDirectories(tmp.resolve("db")), "root-Pa55");
+        SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast());
+        KubernetesClient client = cluster.newClient()) {
+      db.sql(
+          "CREATE USER 'katib'@'127.0.0.1' IDENTIFIED BY 'site-Pa55'; GRANT ALL ON katib.* TO"
+              + " 'katib'@'127.0.0.1';");
+      SettingsInput in = new SettingsInput();
+      in.inventory =
+          Files.writeString(
+              tmp.resolve("inventory.yaml"),
+              "cluster: lab\nk3s:\n  token: {env: K3S_TOKEN}\nhosts:\n"
+                  + "  - {name: server-1, address: 10.0.0.11, role: server}\n"
+                  + "katib:\n  database:\n    external:\n      host: 127.0.0.1\n      port: "
+                  + db.port
+                  + "\n      tls: false\n      user: katib\n      secretRef: {name: katib-db}\n");
+      in.kubeconfig = Files.writeString(tmp.resolve("kubeconfig"), cluster.kubeconfig());
+      Map<String, String> env = Map.of("HOME", tmp.toString());
+      StoresChecks checks =
+          new StoresChecks(PlatformSettings.resolve(in, env), PlatformListener.SILENT);
+
+      assertThatThrownBy(checks::run)
+          .isInstanceOf(KfbootException.class)
+          .hasMessageContaining(
+              "katib.database.external.secretRef: Secret kubeflow/katib-db is not on the cluster")
+          .satisfies(
+              e ->
+                  assertThat(((KfbootException) e).fix())
+                      .contains("kubectl -n kubeflow create secret generic katib-db"));
+
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName("kubeflow").endMetadata().build())
+          .create();
+      client
+          .secrets()
+          .inNamespace("kubeflow")
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("katib-db")
+                  .endMetadata()
+                  .addToData(
+                      "password",
+                      Base64.getEncoder().encodeToString("wrong".getBytes(StandardCharsets.UTF_8)))
+                  .build())
+          .create();
+      List<CheckResult> wrong = checks.run();
+      assertThat(wrong).singleElement().satisfies(r -> assertThat(r.passed()).isFalse());
+      assertThat(wrong.get(0).problem())
+          .contains("katib.database.external.secretRef: the server refused katib")
+          .doesNotContain("wrong");
+      assertThat(wrong.get(0).fix()).contains("Secret kubeflow/katib-db key password");
+
+      client
+          .secrets()
+          .inNamespace("kubeflow")
+          .withName("katib-db")
+          .edit(
+              x -> {
+                x.getData()
+                    .put(
+                        "password",
+                        Base64.getEncoder()
+                            .encodeToString("site-Pa55".getBytes(StandardCharsets.UTF_8)));
+                return x;
+              });
+      assertThat(checks.run()).singleElement().satisfies(r -> assertThat(r.passed()).isTrue());
     }
   }
 }

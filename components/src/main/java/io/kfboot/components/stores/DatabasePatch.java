@@ -3,6 +3,7 @@ package io.kfboot.components.stores;
 import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlanObjects;
+import io.kfboot.components.stores.StoresConfig.ClusterSecret;
 import io.kfboot.components.stores.StoresConfig.Database;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
@@ -109,8 +110,24 @@ public final class DatabasePatch {
     K8sObject secret = require(objects, "Secret", "mysql-secret", "Pipelines");
     Map<String, String> account = new LinkedHashMap<>();
     account.put("username", db.user());
-    account.put("password", secrets.value(db.password(), db.where() + ".passwordRef"));
-    objects.replace(secret, withData(secret, account));
+    if (db.passwordSecret() == null) {
+      account.put("password", secrets.value(db.password(), db.passwordField()));
+      objects.replace(secret, withData(secret, account));
+    } else {
+      // the site's Secret holds the password: mysql-secret keeps the user only, and every client
+      // that read its password reads the site's Secret instead
+      Map<String, Object> secretBody = Trees.deepCopy(secret.body());
+      Trees.child(secretBody, "data").remove("password");
+      if (secretBody.get("stringData") instanceof Map<?, ?> stringData) {
+        stringData.remove("password");
+      }
+      K8sObject withoutPassword = Trees.withBody(secret, secretBody);
+      objects.replace(secret, withData(withoutPassword, account));
+      int rewired = rewire(objects, "mysql-secret", "password", db.passwordSecret());
+      if (rewired == 0) {
+        throw shapeChanged("client reading the password of Secret kubeflow/mysql-secret");
+      }
+    }
 
     for (String[] kn : PIPELINES_MYSQL) {
       objects.remove(require(objects, kn[0], kn[1], "Pipelines"));
@@ -131,7 +148,9 @@ public final class DatabasePatch {
     values.put("KATIB_MYSQL_DB_HOST", db.host());
     values.put("KATIB_MYSQL_DB_PORT", String.valueOf(db.port()));
     values.put("DB_USER", db.user());
-    values.put("DB_PASSWORD", secrets.value(db.password(), db.where() + ".passwordRef"));
+    if (db.passwordSecret() == null) {
+      values.put("DB_PASSWORD", secrets.value(db.password(), db.passwordField()));
+    }
     // upstream's own keys stay: the in-cluster katib-mysql, kept on a cluster switched to the
     // external server, reads its root password from this Secret when it restarts
     Map<String, Object> secretBody = Trees.deepCopy(secret.body());
@@ -158,9 +177,18 @@ public final class DatabasePatch {
     // as applications/katib/upstream/installs/katib-external-db/patches/db-manager.yaml
     List<Object> env = new ArrayList<>();
     env.add(K8sObject.map("name", "DB_NAME", "value", "mysql"));
-    for (String key : List.of("DB_USER", "DB_PASSWORD")) {
-      env.add(fromSecret(key, key));
-    }
+    env.add(fromSecret("DB_USER", "DB_USER"));
+    env.add(
+        db.passwordSecret() == null
+            ? fromSecret("DB_PASSWORD", "DB_PASSWORD")
+            : K8sObject.map(
+                "name",
+                "DB_PASSWORD",
+                "valueFrom",
+                K8sObject.map(
+                    "secretKeyRef",
+                    K8sObject.map(
+                        "name", db.passwordSecret().name(), "key", db.passwordSecret().key()))));
     for (String key :
         List.of("KATIB_MYSQL_DB_DATABASE", "KATIB_MYSQL_DB_HOST", "KATIB_MYSQL_DB_PORT")) {
       env.add(fromSecret(key, key));
@@ -172,6 +200,41 @@ public final class DatabasePatch {
       objects.remove(require(objects, kn[0], kn[1], "Katib"));
     }
     objects.removeGatesOn(component, NS + "/katib-mysql");
+  }
+
+  /**
+   * Points every {@code secretKeyRef} to {@code name}/{@code key} in the plan's pod templates at
+   * the site's Secret instead; how many were.
+   */
+  private static int rewire(PlanObjects objects, String name, String key, ClusterSecret to) {
+    int n = 0;
+    for (K8sObject o : objects.all()) {
+      if (!o.kind().equals("Deployment") || !NS.equals(o.namespace())) {
+        continue;
+      }
+      Map<String, Object> body = Trees.deepCopy(o.body());
+      Map<String, Object> pod =
+          Trees.map(Trees.map(Trees.map(body.get("spec")).get("template")).get("spec"));
+      int here = 0;
+      for (String list : List.of("containers", "initContainers")) {
+        for (Object c : Trees.list(pod.get(list))) {
+          for (Object e : Trees.list(Trees.map(c).get("env"))) {
+            Map<String, Object> ref =
+                Trees.map(Trees.map(Trees.map(e).get("valueFrom")).get("secretKeyRef"));
+            if (name.equals(ref.get("name")) && key.equals(ref.get("key"))) {
+              ref.put("name", to.name());
+              ref.put("key", to.key());
+              here++;
+            }
+          }
+        }
+      }
+      if (here > 0) {
+        objects.replace(o, Trees.withBody(o, body));
+        n += here;
+      }
+    }
+    return n;
   }
 
   private static Map<String, Object> fromSecret(String env, String key) {

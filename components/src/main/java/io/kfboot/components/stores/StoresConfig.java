@@ -32,6 +32,11 @@ public record StoresConfig(
    * @param where its place in the inventory, for messages ("pipelines.database.external")
    * @param caFile with {@code tls}, the PEM CA the server's certificate is verified against; null
    *     to encrypt without verifying
+   * @param password where kfboot reads the password ({@code passwordRef}); with {@code
+   *     passwordSecret}, null until kfboot has read that Secret for its own connections
+   * @param passwordSecret a Secret in kubeflow that the site keeps ({@code secretRef}): kfboot
+   *     points the clients at it and reads it from the cluster for its own checks; null for {@code
+   *     passwordRef}
    * @param databases each role's database name (pipelines, cache, metadata; or katib)
    */
   public record Database(
@@ -42,9 +47,42 @@ public record StoresConfig(
       Path caFile,
       String user,
       SecretRef password,
+      ClusterSecret passwordSecret,
       Map<String, String> databases) {
     public Database {
       databases = Map.copyOf(databases);
+      if (password == null && passwordSecret == null) {
+        throw new IllegalArgumentException("a database has a passwordRef or a secretRef");
+      }
+    }
+
+    /** The inventory field the password comes from, for messages. */
+    public String passwordField() {
+      return where + (passwordSecret != null ? ".secretRef" : ".passwordRef");
+    }
+
+    /** Where the password is kept, for messages (never the value). */
+    public String passwordSource() {
+      return passwordSecret != null ? passwordSecret.toString() : password.describe();
+    }
+
+    /**
+     * The same database with {@code ref} to read the password from: the value of its cluster
+     * Secret, read by kfboot for its own connections; the Secret stays what the clients read.
+     */
+    public Database withPassword(SecretRef ref) {
+      return new Database(where, host, port, tls, caFile, user, ref, passwordSecret, databases);
+    }
+  }
+
+  /**
+   * A key of a Secret in namespace kubeflow, made and kept by the site (by hand, GitOps or an
+   * external-secrets operator); kfboot never writes it.
+   */
+  public record ClusterSecret(String name, String key) {
+    @Override
+    public String toString() {
+      return "Secret kubeflow/" + name + " key " + key;
     }
   }
 

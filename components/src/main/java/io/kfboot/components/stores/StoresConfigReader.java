@@ -1,6 +1,7 @@
 package io.kfboot.components.stores;
 
 import io.kfboot.components.auth.SecretRef;
+import io.kfboot.components.stores.StoresConfig.ClusterSecret;
 import io.kfboot.components.stores.StoresConfig.Database;
 import io.kfboot.components.stores.StoresConfig.ObjectStore;
 import io.kfboot.core.YamlReader;
@@ -80,6 +81,10 @@ public final class StoresConfigReader {
     return ext;
   }
 
+  private static final Pattern SECRET_NAME =
+      Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+  private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]{1,253}");
+
   private Database database(Node node, String where, Map<String, String> roles) {
     MappingNode ext = external(node, where);
     if (ext == null) {
@@ -88,7 +93,10 @@ public final class StoresConfigReader {
     String at = where + ".external";
     Map<String, Node> m =
         yaml.keys(
-            ext, at, Set.of("host", "port", "tls", "caFile", "user", "passwordRef", "databases"));
+            ext,
+            at,
+            Set.of(
+                "host", "port", "tls", "caFile", "user", "passwordRef", "secretRef", "databases"));
     String host = yaml.string(m, ext, "host", null, true);
     if (host != null && !HOST.matcher(host).matches()) {
       yaml.problem(m.get("host"), at + ".host '" + host + "' is no host name or address");
@@ -106,8 +114,15 @@ public final class StoresConfigReader {
       }
     }
     String user = yaml.string(m, ext, "user", null, true);
-    SecretRef password =
-        SecretRef.require(yaml, m.get("passwordRef"), ext, at + ".passwordRef", base);
+    SecretRef password = null;
+    ClusterSecret secret = null;
+    if (m.get("secretRef") != null && m.get("passwordRef") != null) {
+      yaml.problem(m.get("secretRef"), at + ": give passwordRef or secretRef, not both");
+    } else if (m.get("secretRef") != null) {
+      secret = clusterSecret(m.get("secretRef"), at + ".secretRef");
+    } else {
+      password = SecretRef.require(yaml, m.get("passwordRef"), ext, at + ".passwordRef", base);
+    }
     Map<String, String> databases = new LinkedHashMap<>(roles);
     if (m.get("databases") instanceof MappingNode dm) {
       for (NodeTuple t : dm.getValue()) {
@@ -131,7 +146,29 @@ public final class StoresConfigReader {
     if (databases.values().stream().distinct().count() < databases.size()) {
       yaml.problem(ext, at + ".databases: each role needs a database of its own");
     }
-    return new Database(at, host, port, tls, caFile, user, password, databases);
+    if (password == null && secret == null) {
+      // a problem is reported already; a placeholder keeps the record whole
+      password = SecretRef.ofEnv("INVALID");
+    }
+    return new Database(at, host, port, tls, caFile, user, password, secret, databases);
+  }
+
+  /** {@code {name: SECRET, key: KEY}}: a Secret in kubeflow; key defaults to "password". */
+  private ClusterSecret clusterSecret(Node node, String at) {
+    if (!(node instanceof MappingNode mn)) {
+      yaml.problem(node, at + " must be {name: SECRET, key: KEY}, a Secret in namespace kubeflow");
+      return null;
+    }
+    Map<String, Node> m = yaml.keys(mn, at, Set.of("name", "key"));
+    String name = yaml.string(m, mn, "name", null, true);
+    String key = yaml.string(m, mn, "key", "password", false);
+    if (name != null && !SECRET_NAME.matcher(name).matches()) {
+      yaml.problem(m.get("name"), at + ".name '" + name + "' is no Kubernetes object name");
+    }
+    if (key != null && !SECRET_KEY.matcher(key).matches()) {
+      yaml.problem(m.get("key"), at + ".key '" + key + "' is no Secret key");
+    }
+    return name == null ? null : new ClusterSecret(name, key);
   }
 
   private ObjectStore objectStore(Node node, String where) {

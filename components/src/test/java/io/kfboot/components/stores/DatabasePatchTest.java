@@ -135,6 +135,45 @@ class DatabasePatchTest {
             "KATIB_MYSQL_DB_PORT");
   }
 
+  @ParameterizedTest
+  @MethodSource("releases")
+  void withASitesSecretEveryClientReadsThePasswordThereAndKfbootWritesNone(String release) {
+    StoresConfig stores =
+        StoresConfigReaderTest.parse(
+            """
+            pipelines:
+              database:
+                external:
+                  host: db.lab.example
+                  user: kfp
+                  secretRef: {name: kfp-db, key: pw}
+            katib:
+              database:
+                external:
+                  host: db.lab.example
+                  user: katib
+                  secretRef: {name: katib-db}
+            """);
+    InstallPlan plan = DatabasePatch.apply(SimulatedPlans.of(release), stores, SECRETS);
+    Map<String, Object> account = data(plan, "Secret", "mysql-secret");
+    assertThat(decode(account.get("username"))).isEqualTo("kfp");
+    assertThat(account).doesNotContainKey("password");
+    assertThat(data(plan, "Secret", "katib-mysql-secrets")).doesNotContainKey("DB_PASSWORD");
+    List<String> unresolved = new ArrayList<>();
+    for (String[] dc :
+        List.of(
+            new String[] {"ml-pipeline", "ml-pipeline-api-server"},
+            new String[] {"katib-db-manager", "katib-db-manager"})) {
+      unresolved.addAll(PlanEnv.of(plan, dc[0], dc[1]).unresolved());
+    }
+    // the site's Secrets are not in the plan: the only keys left unresolved are theirs
+    assertThat(unresolved)
+        .isNotEmpty()
+        .allSatisfy(u -> assertThat(u).containsAnyOf("key=pw, name=kfp-db", "name=katib-db"));
+    assertThat(dump(plan)).doesNotContain("key=password, name=mysql-secret");
+    assertThat(dump(SimulatedPlans.of(release))).contains("key=password, name=mysql-secret");
+  }
+
   @Test
   void inClusterStoresLeaveThePlanAsItIs() {
     InstallPlan plan = SimulatedPlans.of(Fixtures.V26_03.tag());

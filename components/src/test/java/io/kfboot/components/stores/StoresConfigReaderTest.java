@@ -93,6 +93,33 @@ class StoresConfigReaderTest {
   }
 
   @Test
+  void aPasswordMayBeASecretTheSiteKeepsOnTheClusterButNotBothKinds() {
+    String db = "pipelines:\n  database:\n    external:\n      host: db\n      user: kfp\n";
+    StoresConfig.Database d =
+        parse(db + "      secretRef: {name: kfp-db}\n").pipelinesDb().orElseThrow();
+    assertThat(d.passwordSecret()).isEqualTo(new StoresConfig.ClusterSecret("kfp-db", "password"));
+    assertThat(d.password()).isNull();
+    assertThat(d.passwordField()).isEqualTo("pipelines.database.external.secretRef");
+    assertThat(d.passwordSource()).isEqualTo("Secret kubeflow/kfp-db key password");
+    assertThat(
+            parse(db + "      secretRef: {name: kfp-db, key: pw}\n")
+                .pipelinesDb()
+                .orElseThrow()
+                .passwordSecret()
+                .key())
+        .isEqualTo("pw");
+    assertThatThrownBy(
+            () -> parse(db + "      passwordRef: {env: P}\n      secretRef: {name: kfp-db}\n"))
+        .hasMessageContaining("give passwordRef or secretRef, not both");
+    assertThatThrownBy(() -> parse(db + "      secretRef: kfp-db\n"))
+        .hasMessageContaining("secretRef must be {name: SECRET, key: KEY}");
+    assertThatThrownBy(() -> parse(db + "      secretRef: {name: Kfp_DB}\n"))
+        .hasMessageContaining("'Kfp_DB' is no Kubernetes object name");
+    assertThatThrownBy(() -> parse(db))
+        .hasMessageContaining("pipelines.database.external.passwordRef is missing");
+  }
+
+  @Test
   void noSectionsKeepTheInClusterStores() {
     StoresConfig s = parse("cluster: lab\npipelines:\n  database: {inCluster: true}\n");
     assertThat(s).isEqualTo(StoresConfig.DEFAULTS);

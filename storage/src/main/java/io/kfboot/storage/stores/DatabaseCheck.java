@@ -61,7 +61,7 @@ public final class DatabaseCheck {
   public CheckResult check(Database db, SecretValues secrets, boolean nativePasswordOnly) {
     List<String> findings = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    String password = secrets.value(db.password(), db.where() + ".passwordRef");
+    String password = secrets.value(db.password(), db.passwordField());
     Properties props = new Properties();
     props.setProperty("user", db.user());
     props.setProperty("password", password);
@@ -396,14 +396,14 @@ public final class DatabaseCheck {
           db,
           findings,
           warnings,
-          db.where()
-              + ".passwordRef: the server refused "
+          db.passwordField()
+              + ": the server refused "
               + db.user()
               + " ("
               + firstLine(message).replaceAll("'[^']*'@'[^']*'", "the account")
               + ")",
           "check the password in "
-              + db.password().describe()
+              + db.passwordSource()
               + ", and that the account's host matches this machine and the cluster's nodes",
           ExitCategory.INVALID_INPUT);
     }

@@ -68,6 +68,7 @@ class DatabaseCheckTest {
         null,
         user,
         SecretRef.ofEnv("KFP_DB_PASSWORD"),
+        null,
         names);
   }
 
@@ -176,6 +177,7 @@ class DatabaseCheckTest {
             null,
             "kfp",
             SecretRef.ofEnv("KFP_DB_PASSWORD"),
+            null,
             StoresConfig.PIPELINES_DATABASES);
     CheckResult r = CHECK.check(tls, SecretValues.from(Map.of("KFP_DB_PASSWORD", PW)), true);
     assertThat(r.passed()).isFalse();

@@ -52,6 +52,7 @@ class DatabaseTlsTest {
         ca,
         "kfp",
         SecretRef.ofEnv("KFP_DB_PASSWORD"),
+        null,
         StoresConfig.PIPELINES_DATABASES);
   }
 
