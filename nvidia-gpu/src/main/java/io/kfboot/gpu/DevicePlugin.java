@@ -5,15 +5,12 @@ import io.kfboot.components.catalog.ComponentSpec;
 import io.kfboot.components.catalog.Gate;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
+import io.kfboot.core.Digests;
 import io.kfboot.core.ObjectTemplate;
 import io.kfboot.manifests.parse.ImageCollector;
 import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.ResourceRequests;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -72,7 +69,7 @@ public final class DevicePlugin {
                 .object("DaemonSet", NAME)
                 .image("nvidia-device-plugin-ctr", IMAGE)
                 // the plugin reads its file once: a new configuration must roll the pods
-                .podAnnotation("kfboot.io/config-sha256", sha256(config))
+                .podAnnotation("kfboot.io/config-sha256", Digests.sha256Hex(config))
                 .done()));
   }
 
@@ -112,15 +109,5 @@ public final class DevicePlugin {
     List<PlannedComponent> components = new ArrayList<>(plan.components());
     components.add(0, c);
     return new InstallPlan(plan.tree(), plan.kustomize(), components, plan.warnings());
-  }
-
-  private static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
   }
 }

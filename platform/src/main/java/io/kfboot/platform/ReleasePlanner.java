@@ -213,16 +213,22 @@ public final class ReleasePlanner {
             ? this
             : new ReleasePlanner(
                 settings.withManifests(local ? s.source() : s.release()), progress);
-    List<String> components =
-        new ArrayList<>(
-            s.done().stream()
-                .filter(
-                    id ->
-                        !id.equals(DevicePlugin.ID)
-                            && !id.equals(StorageComponent.ID)
-                            && !id.equals(GatewayPatch.TLS_COMPONENT))
-                .toList());
-    return recorded.releasePlan(components, List.of(), s.done().contains(DevicePlugin.ID));
+    return recorded.releasePlan(
+        new ArrayList<>(releaseComponents(s)), List.of(), s.done().contains(DevicePlugin.ID));
+  }
+
+  /**
+   * The release's components the install record lists, without those kfboot adds around a release
+   * (the GPU device plugin, storage, the gateway's certificate).
+   */
+  public static List<String> releaseComponents(InstallState s) {
+    return s.done().stream()
+        .filter(
+            id ->
+                !id.equals(DevicePlugin.ID)
+                    && !id.equals(StorageComponent.ID)
+                    && !id.equals(GatewayPatch.TLS_COMPONENT))
+        .toList();
   }
 
   /**

@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.auth.SecretValues;
 import io.kfboot.components.check.CheckResult;
-import io.kfboot.components.gateway.GatewayPatch;
 import io.kfboot.components.install.InstallState;
 import io.kfboot.components.stores.StoresConfig;
 import io.kfboot.components.stores.StoresConfig.Database;
@@ -17,8 +16,6 @@ import io.kfboot.components.upgrade.DatabaseLoad;
 import io.kfboot.components.upgrade.PodExec;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
-import io.kfboot.gpu.DevicePlugin;
-import io.kfboot.storage.StorageComponent;
 import io.kfboot.storage.objectstore.BucketCopy;
 import io.kfboot.storage.objectstore.S3Store;
 import io.kfboot.storage.objectstore.StoreAccess;
@@ -543,14 +540,7 @@ public final class StoreSwitch {
         settings.release().manifests() != null
             ? settings
             : settings.withManifests(local ? state.source() : state.release());
-    return s.withComponents(
-        state.done().stream()
-            .filter(
-                id ->
-                    !id.equals(DevicePlugin.ID)
-                        && !id.equals(StorageComponent.ID)
-                        && !id.equals(GatewayPatch.TLS_COMPONENT))
-            .toList());
+    return s.withComponents(ReleasePlanner.releaseComponents(state));
   }
 
   private static String pod(KubernetesClient client, String selector) {

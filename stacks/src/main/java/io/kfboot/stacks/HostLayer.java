@@ -10,15 +10,12 @@ import io.kfboot.bootstrap.inventory.Inventory.Host;
 import io.kfboot.bootstrap.k3s.HostPlan;
 import io.kfboot.bootstrap.k3s.Kubeconfigs;
 import io.kfboot.bootstrap.steps.Step;
+import io.kfboot.core.Digests;
 import io.kfboot.platform.Setting;
 import io.kfboot.stacks.providers.ConnectionArgs;
 import io.kfboot.stacks.providers.LocalCommand;
 import io.kfboot.stacks.providers.RemoteCommand;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,7 +56,7 @@ public final class HostLayer {
         Output.tuple(token, sshKey)
             .applyValue(t -> Map.of(StackConfig.TOKEN_ENV, t.t1, Setting.SSH_PRIVATE_KEY_ENV, t.t2))
             .asSecret();
-    String digest = sha256(config.inventoryYaml());
+    String digest = Digests.sha256Hex(config.inventoryYaml());
     // kfboot checks host keys against known_hosts, as the CLI does; accepting new ones is the
     // config's explicit choice
     String hostOptions =
@@ -174,14 +171,4 @@ public final class HostLayer {
    * cluster follows.
    */
   public record Result(Output<String> kubeconfig, Resource ready) {}
-
-  static String sha256(String s) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
-  }
 }

@@ -11,6 +11,7 @@ import io.kfboot.components.auth.Credentials;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.components.upgrade.UpgradeException;
+import io.kfboot.core.Digests;
 import io.kfboot.core.KfbootException;
 import io.kfboot.platform.Hosts;
 import io.kfboot.platform.Setting;
@@ -200,7 +201,7 @@ public final class KfbootStack {
             kfboot + " stores check",
             null,
             commandEnvironment(config, kubeconfig),
-            List.of(HostLayer.sha256(config.accessYaml()))),
+            List.of(Digests.sha256Hex(config.accessYaml()))),
         CustomResourceOptions.builder().dependsOn(List.copyOf(after)).build());
   }
 
@@ -219,7 +220,7 @@ public final class KfbootStack {
             kfboot + " profiles apply",
             null,
             environment,
-            List.of(HostLayer.sha256(config.accessYaml()))),
+            List.of(Digests.sha256Hex(config.accessYaml()))),
         CustomResourceOptions.builder().dependsOn(List.copyOf(after)).build());
   }
 
@@ -263,8 +264,8 @@ public final class KfbootStack {
             plan.tree().release().tag(),
             plan.tree().release().commit(),
             String.join(",", plan.components().stream().map(PlannedComponent::id).toList()),
-            config.inventoryYaml() == null ? "" : HostLayer.sha256(config.inventoryYaml()),
-            config.accessYaml() == null ? "" : HostLayer.sha256(config.accessYaml()));
+            config.inventoryYaml() == null ? "" : Digests.sha256Hex(config.inventoryYaml()),
+            config.accessYaml() == null ? "" : Digests.sha256Hex(config.accessYaml()));
     Output<Map<String, String>> environment = commandEnvironment(config, kubeconfig);
     LocalCommand verify =
         new LocalCommand(

@@ -215,13 +215,6 @@ class DatabasePatchTest {
   }
 
   static K8sObject find(InstallPlan plan, String kind, String name) {
-    for (PlannedComponent c : plan.components()) {
-      for (K8sObject o : c.objects()) {
-        if (o.kind().equals(kind) && "kubeflow".equals(o.namespace()) && o.name().equals(name)) {
-          return o;
-        }
-      }
-    }
-    return null;
+    return PlanEnv.find(plan, kind, name);
   }
 }
