@@ -97,8 +97,9 @@ final class StoresCommand implements Runnable {
               + " the external server under the inventory's names; the bucket copied, checksums"
               + " compared; the profile controller's per-namespace store objects deleted for it to"
               + " make anew; the plan with the external stores applied; the writers back. The"
-              + " in-cluster servers and their claims are left running for you to remove. A rerun"
-              + " does what is left. --plan shows the steps and changes nothing.")
+              + " in-cluster servers and their claims are left running for you to remove. A store"
+              + " the inventory has in-cluster again is copied back into the server the switch"
+              + " kept. A rerun does what is left. --plan shows the steps and changes nothing.")
   static final class Switch extends BaseCommand {
     @Mixin Options.AccessInventory inventory = new Options.AccessInventory();
     @Mixin Options.Release release = new Options.Release();
@@ -146,7 +147,17 @@ final class StoresCommand implements Runnable {
         root.put(
             "moves",
             p.moves().stream()
-                .map(m -> Map.of("field", m.field(), "from", m.from(), "to", m.to()))
+                .map(
+                    m ->
+                        Map.of(
+                            "field",
+                            m.field(),
+                            "toExternal",
+                            m.toExternal(),
+                            "from",
+                            m.from(),
+                            "to",
+                            m.to()))
                 .toList());
         root.put("steps", p.steps());
         root.put("writers", p.writers());

@@ -1,13 +1,16 @@
 package io.kfboot.platform;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.kfboot.components.upgrade.ClusterFacts;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -43,10 +46,23 @@ final class ClusterStores {
     return c.isEmpty() || inClusterDatabase(host) ? Optional.empty() : Optional.of(host);
   }
 
-  /** The external host Katib's database is on (its Secret names one only then). */
+  /**
+   * The external host Katib's database is on: katib-db-manager reads KATIB_MYSQL_DB_HOST only then
+   * (upstream's katib-external-db), from katib-mysql-secrets.
+   */
   static Optional<String> katibDatabase(KubernetesClient client) {
+    Deployment d = client.apps().deployments().inNamespace(NS).withName("katib-db-manager").get();
+    if (d == null) {
+      return Optional.empty();
+    }
+    boolean external =
+        d.getSpec().getTemplate().getSpec().getContainers().stream()
+            .flatMap(c -> c.getEnv() == null ? Stream.<EnvVar>empty() : c.getEnv().stream())
+            .anyMatch(e -> "KATIB_MYSQL_DB_HOST".equals(e.getName()));
     Secret s = client.secrets().inNamespace(NS).withName("katib-mysql-secrets").get();
-    return s == null ? Optional.empty() : ClusterFacts.secretValue(s, "KATIB_MYSQL_DB_HOST");
+    return !external || s == null
+        ? Optional.empty()
+        : ClusterFacts.secretValue(s, "KATIB_MYSQL_DB_HOST");
   }
 
   /** Argo's artifact endpoint ("host:port"), or "" where there is none. */

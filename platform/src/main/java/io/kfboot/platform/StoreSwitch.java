@@ -1,6 +1,7 @@
 package io.kfboot.platform;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -16,16 +17,21 @@ import io.kfboot.components.upgrade.DatabaseLoad;
 import io.kfboot.components.upgrade.PodExec;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
+import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.Trees;
 import io.kfboot.storage.objectstore.BucketCopy;
 import io.kfboot.storage.objectstore.S3Store;
 import io.kfboot.storage.objectstore.StoreAccess;
 import io.kfboot.storage.stores.ObjectStoreCheck;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,17 +73,38 @@ public final class StoreSwitch {
 
   static final String PIPELINES_ENABLED = "pipelines.kubeflow.org/enabled";
 
+  static final List<String> PIPELINES_ROLES = List.of("pipelines", "cache", "metadata");
+  static final List<String> KATIB_ROLES = List.of("katib");
+  static final String KATIB_PODS = "katib.kubeflow.org/component=mysql";
+
+  /** The three stores a switch moves. */
+  public enum Store {
+    PIPELINES_DATABASE("pipelines.database"),
+    OBJECT_STORE("pipelines.objectStore"),
+    KATIB_DATABASE("katib.database");
+
+    public final String field;
+
+    Store(String field) {
+      this.field = field;
+    }
+  }
+
   /**
    * One store that moves.
    *
-   * @param field its place in the inventory
+   * @param toExternal onto the inventory's external store; false: back to the in-cluster one
    */
-  public record Move(String field, String from, String to) {}
+  public record Move(Store store, boolean toExternal, String from, String to) {
+    public String field() {
+      return store.field;
+    }
+  }
 
   /**
    * @param writers the Deployments scaled to 0 while the data is copied
    * @param namespaces the namespaces whose per-namespace store objects are reset
-   * @param kept the in-cluster objects left for the user to remove
+   * @param kept the old stores left for the user to remove
    */
   public record Plan(
       List<Move> moves,
@@ -132,16 +159,6 @@ public final class StoreSwitch {
     }
   }
 
-  private void requireExternal() {
-    if (!settings.stores().anyExternal()) {
-      throw new KfbootException(
-          "the inventory names no external store to switch to",
-          "pass -i inventory.yaml with pipelines.database, pipelines.objectStore or"
-              + " katib.database (see docs/stores.md)",
-          ExitCategory.INVALID_INPUT);
-    }
-  }
-
   private KubernetesClient connect() {
     ClusterConnection connection = new ClusterConnection(settings);
     connection.requireKubeconfig();
@@ -170,60 +187,66 @@ public final class StoreSwitch {
     List<String> kept = new ArrayList<>();
     List<String> refused = new ArrayList<>();
 
-    Map<String, String> install =
-        data(client.configMaps().inNamespace(NS).withName("pipeline-install-config").get());
-    Optional<Database> pipelinesDb = want.pipelinesDb();
+    Map<String, String> install = ClusterStores.pipelinesConfig(client);
     if (!install.isEmpty()) {
-      String host = install.getOrDefault("dbHost", "mysql");
-      boolean inCluster = ClusterStores.inClusterDatabase(host);
-      if (pipelinesDb.isPresent() && inCluster) {
-        Database db = pipelinesDb.get();
-        moves.add(
-            new Move(db.where(), "in-cluster MySQL (Deployment kubeflow/mysql)", address(db)));
+      Optional<String> external = ClusterStores.pipelinesDatabase(client);
+      Optional<Database> db = want.pipelinesDb();
+      String inCluster = "in-cluster MySQL (Deployment kubeflow/mysql)";
+      if (db.isPresent() && external.isEmpty()) {
+        moves.add(new Move(Store.PIPELINES_DATABASE, true, inCluster, address(db.get())));
         steps.add(
             "dump "
                 + String.join(", ", pipelinesNames(install))
                 + " from pod app=mysql and load them into "
-                + address(db)
+                + address(db.get())
                 + " as "
-                + db.databases().get("pipelines")
-                + ", "
-                + db.databases().get("cache")
-                + ", "
-                + db.databases().get("metadata"));
-        writers.addAll(List.of("ml-pipeline", "cache-server", "metadata-grpc-deployment"));
+                + String.join(", ", roleNames(db.get(), PIPELINES_ROLES)));
         kept.addAll(
             List.of(
                 "Deployment kubeflow/mysql",
                 "Service kubeflow/mysql",
                 "PersistentVolumeClaim kubeflow/mysql-pv-claim"));
-      } else if (pipelinesDb.isEmpty() && !inCluster) {
-        refused.add(back("pipelines.database", host));
+      } else if (db.isEmpty() && external.isPresent()) {
+        requireRunning(
+            client, "app=mysql", "pipelines.database", "Deployment kubeflow/mysql", refused);
+        String from = external.get() + ":" + install.getOrDefault("dbPort", "3306");
+        moves.add(new Move(Store.PIPELINES_DATABASE, false, from, inCluster));
+        steps.add(
+            "dump "
+                + String.join(", ", pipelinesNames(install))
+                + " from "
+                + from
+                + " (through pod app=mysql) and load them into the in-cluster MySQL as the"
+                + " release names them");
+        kept.add("the databases on " + from);
+      }
+      if (!moves.isEmpty()) {
+        writers.addAll(List.of("ml-pipeline", "cache-server", "metadata-grpc-deployment"));
       }
     }
-    Optional<ObjectStore> store = want.pipelinesStore();
-    ConfigMap argo =
-        client.configMaps().inNamespace(NS).withName("workflow-controller-configmap").get();
-    if (argo != null) {
-      String endpoint = ClusterStores.argoEndpoint(argo);
-      boolean inCluster = ClusterStores.IN_CLUSTER_ENDPOINTS.contains(endpoint);
-      if (store.isPresent() && inCluster) {
+    if (!ClusterStores.argoEndpoint(client).isEmpty()) {
+      Optional<String> external = ClusterStores.objectStore(client);
+      Optional<ObjectStore> store = want.pipelinesStore();
+      Optional<BackupManifest.Bucket> bucket = Backups.bucket(running);
+      String pods = bucket.map(b -> b.pods()).orElse("no running store");
+      String bucketName = install.getOrDefault("bucketName", "mlpipeline");
+      if (store.isPresent() && external.isEmpty()) {
         ObjectStore s = store.get();
-        Optional<BackupManifest.Bucket> bucket = Backups.bucket(running);
-        String from =
-            bucket.map(b -> "in-cluster store (" + b.pods() + ")").orElse("in-cluster store");
-        moves.add(new Move(s.where(), from, s.endpoint() + " bucket " + s.bucket()));
+        moves.add(
+            new Move(
+                Store.OBJECT_STORE,
+                true,
+                "in-cluster store (" + pods + ")",
+                s.endpoint() + " bucket " + s.bucket()));
         steps.add(
             "copy bucket "
-                + install.getOrDefault("bucketName", "mlpipeline")
+                + bucketName
                 + " ("
-                + bucket.map(b -> b.pods()).orElse("no running store")
+                + pods
                 + ") to bucket "
                 + s.bucket()
                 + " at "
                 + s.endpoint());
-        writers.add("ml-pipeline");
-        writers.add("kubeflow-pipelines-profile-controller");
         kept.addAll(
             running.test(NS + "/minio")
                 ? List.of(
@@ -234,42 +257,82 @@ public final class StoreSwitch {
                     "Deployment kubeflow/seaweedfs",
                     "Service kubeflow/seaweedfs",
                     "PersistentVolumeClaim kubeflow/seaweedfs-pvc"));
-      } else if (store.isEmpty() && !inCluster) {
-        refused.add(back("pipelines.objectStore", endpoint));
+      } else if (store.isEmpty() && external.isPresent()) {
+        if (bucket.isEmpty()) {
+          refused.add(
+              "pipelines.objectStore: the way back needs the in-cluster store the switch kept"
+                  + " (Deployment kubeflow/minio or kubeflow/seaweedfs), and neither is there");
+        } else {
+          requireRunning(
+              client, bucket.get().pods(), "pipelines.objectStore", "its Deployment", refused);
+        }
+        moves.add(
+            new Move(
+                Store.OBJECT_STORE,
+                false,
+                external.get() + " bucket " + bucketName,
+                "in-cluster store (" + pods + ")"));
+        steps.add(
+            "copy bucket "
+                + bucketName
+                + " at "
+                + external.get()
+                + " to the in-cluster store ("
+                + pods
+                + ")");
+        kept.add("bucket " + bucketName + " at " + external.get());
+      }
+      if (moves.stream().anyMatch(m -> m.store() == Store.OBJECT_STORE)) {
+        writers.add("ml-pipeline");
+        writers.add("kubeflow-pipelines-profile-controller");
       }
     }
     Secret katib = client.secrets().inNamespace(NS).withName("katib-mysql-secrets").get();
-    if (katib != null) {
-      Optional<String> host = ClusterFacts.secretValue(katib, "KATIB_MYSQL_DB_HOST");
-      Optional<Database> katibDb = want.katibDb();
-      if (katibDb.isPresent() && host.isEmpty()) {
-        Database db = katibDb.get();
-        moves.add(
-            new Move(
-                db.where(), "in-cluster MySQL (Deployment kubeflow/katib-mysql)", address(db)));
+    if (katib != null && running.test(NS + "/katib-db-manager")) {
+      Optional<String> external = ClusterStores.katibDatabase(client);
+      Optional<Database> db = want.katibDb();
+      String inCluster = "in-cluster MySQL (Deployment kubeflow/katib-mysql)";
+      if (db.isPresent() && external.isEmpty()) {
+        moves.add(new Move(Store.KATIB_DATABASE, true, inCluster, address(db.get())));
         steps.add(
             "dump katib from pod katib.kubeflow.org/component=mysql and load it into "
-                + address(db)
+                + address(db.get())
                 + " as "
-                + db.databases().get("katib"));
-        writers.add("katib-db-manager");
+                + db.get().databases().get("katib"));
         kept.addAll(
             List.of(
                 "Deployment kubeflow/katib-mysql",
                 "Service kubeflow/katib-mysql",
                 "PersistentVolumeClaim kubeflow/katib-mysql"));
-      } else if (katibDb.isEmpty() && host.isPresent()) {
-        refused.add(back("katib.database", host.get()));
+        writers.add("katib-db-manager");
+      } else if (db.isEmpty() && external.isPresent()) {
+        requireRunning(
+            client, KATIB_PODS, "katib.database", "Deployment kubeflow/katib-mysql", refused);
+        String from =
+            external.get()
+                + ":"
+                + ClusterFacts.secretValue(katib, "KATIB_MYSQL_DB_PORT").orElse("3306");
+        moves.add(new Move(Store.KATIB_DATABASE, false, from, inCluster));
+        steps.add(
+            "dump "
+                + ClusterFacts.secretValue(katib, "KATIB_MYSQL_DB_DATABASE").orElse("katib")
+                + " from "
+                + from
+                + " (through pod "
+                + KATIB_PODS
+                + ") and load it into the in-cluster MySQL as katib");
+        kept.add("the database on " + from);
+        writers.add("katib-db-manager");
       }
     }
     if (!refused.isEmpty()) {
       throw new KfbootException(
           String.join("; ", refused),
-          "keep the external store in the inventory: kfboot moves a cluster from its in-cluster"
-              + " stores to external ones, and the way back is by hand (docs/stores.md)",
-          ExitCategory.INVALID_INPUT);
+          "the way back copies into the in-cluster servers that 'kfboot stores switch' kept: bring"
+              + " them back ('kubectl -n kubeflow scale deployment ... --replicas=1'), or copy the"
+              + " data by hand (docs/stores.md)",
+          ExitCategory.UNEXPECTED_STATE);
     }
-    requireExternal();
     if (!moves.isEmpty()) {
       // the patched plan made before anything changes: a release kfboot cannot point at these
       // stores fails here, with the data still where it was
@@ -279,14 +342,15 @@ public final class StoreSwitch {
     List<String> distinctWriters =
         writers.stream().distinct().filter(w -> running.test(NS + "/" + w)).toList();
     if (!moves.isEmpty()) {
-      steps.add(0, "check the external stores (kfboot stores check)");
+      if (want.anyExternal()) {
+        steps.add(0, "check the external stores (kfboot stores check)");
+      }
       steps.add(
-          1,
+          want.anyExternal() ? 1 : 0,
           "scale to 0 what writes to the stores: "
               + String.join(", ", distinctWriters)
               + " (Pipelines and Katib are down until the last step)");
-      if (store.isPresent()
-          && moves.stream().anyMatch(m -> m.field().equals(store.get().where()))) {
+      if (moves.stream().anyMatch(m -> m.store() == Store.OBJECT_STORE)) {
         namespaces =
             client.namespaces().withLabel(PIPELINES_ENABLED, "true").list().getItems().stream()
                 .map(n -> n.getMetadata().getName())
@@ -298,8 +362,8 @@ public final class StoreSwitch {
                 + " namespace(s) with Pipelines, for the profile controller to make anew");
       }
       steps.add(
-          "apply the plan with the external stores (kfboot install), the writers back at their"
-              + " replicas; left running for you to remove: "
+          "apply the plan with the inventory's stores (kfboot install), the writers back at their"
+              + " replicas; left for you to remove: "
               + String.join(", ", kept));
     }
     return new Plan(
@@ -309,11 +373,12 @@ public final class StoreSwitch {
   Done run(KubernetesClient client, Plan plan, PodExec exec, StoreAccess access, Path dir) {
     Backups.requireWritable(dir);
     List<String> done = new ArrayList<>();
-    StoresChecks checks = new StoresChecks(settings, listener);
-    List<CheckResult> results = checks.run();
-    Preflights.report(results, listener);
-    StoresChecks.requirePassed(results);
-    done.add("external stores checked");
+    if (settings.stores().anyExternal()) {
+      List<CheckResult> results = new StoresChecks(settings, listener).run();
+      Preflights.report(results, listener);
+      StoresChecks.requirePassed(results);
+      done.add("external stores checked");
+    }
 
     for (String w : plan.writers()) {
       scaleDown(client, w);
@@ -325,16 +390,27 @@ public final class StoreSwitch {
     SecretValues secrets = resolved.secrets();
     Map<String, String> install =
         data(client.configMaps().inNamespace(NS).withName("pipeline-install-config").get());
+    StoresConfig want = resolved.stores();
+    // the release's own settings of its in-cluster stores, for the way back
+    Map<String, K8sObject> release =
+        plan.moves().stream().anyMatch(m -> !m.toExternal()) ? releaseObjects(client) : Map.of();
     for (Move m : plan.moves()) {
-      StoresConfig want = resolved.stores();
-      if (want.pipelinesDb().filter(d -> d.where().equals(m.field())).isPresent()) {
-        done.add(
-            copyPipelinesDatabase(client, exec, want.pipelinesDb().get(), install, secrets, dir));
-      } else if (want.katibDb().filter(d -> d.where().equals(m.field())).isPresent()) {
-        done.add(copyKatibDatabase(client, exec, want.katibDb().get(), secrets, dir));
-      } else if (want.pipelinesStore().filter(s -> s.where().equals(m.field())).isPresent()) {
-        done.add(copyBucket(client, access, want.pipelinesStore().get(), install, secrets));
-      }
+      done.add(
+          switch (m.store()) {
+            case PIPELINES_DATABASE ->
+                m.toExternal()
+                    ? copyPipelinesDatabase(
+                        client, exec, want.pipelinesDb().get(), install, secrets, dir)
+                    : pipelinesDatabaseBack(client, exec, install, release, dir);
+            case KATIB_DATABASE ->
+                m.toExternal()
+                    ? copyKatibDatabase(client, exec, want.katibDb().get(), secrets, dir)
+                    : katibDatabaseBack(client, exec, dir);
+            case OBJECT_STORE ->
+                m.toExternal()
+                    ? copyBucket(client, access, want.pipelinesStore().get(), install, secrets)
+                    : bucketBack(client, access, install, release);
+          });
     }
     int reset = 0;
     for (String ns : plan.namespaces()) {
@@ -358,13 +434,56 @@ public final class StoreSwitch {
               + " namespace(s)");
     }
 
-    listener.report("applying the plan with the external stores");
+    listener.report("applying the plan with the inventory's stores");
     new Installation(installSettings(client), listener).install();
     for (String w : plan.writers()) {
       restore(client, w);
     }
     done.add("applied; writers back: " + String.join(", ", plan.writers()));
     return new Done(plan, dir, List.copyOf(done));
+  }
+
+  /** One server's side of a database copy, as the pod that runs the clients reaches it. */
+  private record Side(String host, int port, String user, String password, List<String> names) {}
+
+  /**
+   * Dumps each database of {@code from} and loads it into {@code to} under the name at the same
+   * place, both through the clients of {@code pod}; the dumps stay in {@code dir}.
+   */
+  private void copyDatabases(
+      PodExec exec, String pod, String prefix, List<String> roles, Side from, Side to, Path dir) {
+    DatabaseDump dump = new DatabaseDump(exec);
+    DatabaseLoad load = new DatabaseLoad(exec);
+    for (int i = 0; i < roles.size(); i++) {
+      listener.report(
+          "mysqldump of "
+              + from.names().get(i)
+              + " from "
+              + from.host()
+              + ":"
+              + from.port()
+              + " into "
+              + to.host()
+              + ":"
+              + to.port()
+              + " as "
+              + to.names().get(i));
+      Path file =
+          dump.dump(
+              NS,
+              pod,
+              null,
+              new DatabaseDump.Single(
+                  prefix + "-" + roles.get(i),
+                  from.host(),
+                  from.port(),
+                  from.user(),
+                  from.names().get(i)),
+              from.password(),
+              dir);
+      load.loadInto(
+          NS, pod, null, to.host(), to.port(), to.user(), to.password(), to.names().get(i), file);
+    }
   }
 
   private String copyPipelinesDatabase(
@@ -375,59 +494,251 @@ public final class StoreSwitch {
       SecretValues secrets,
       Path dir) {
     Secret account = Backups.secret(client, NS + "/mysql-secret");
-    String user = ClusterFacts.secretValue(account, "username").orElse("root");
-    String password = ClusterFacts.secretValue(account, "password").orElse("");
-    String pod = pod(client, "app=mysql");
-    String target = secrets.value(db.password(), db.passwordField());
-    List<String> names = pipelinesNames(install);
-    List<String> roles = List.of("pipelines", "cache", "metadata");
-    DatabaseDump dump = new DatabaseDump(exec);
-    DatabaseLoad load = new DatabaseLoad(exec);
-    for (int i = 0; i < roles.size(); i++) {
-      String to = db.databases().get(roles.get(i));
-      listener.report("mysqldump of " + names.get(i) + " into " + address(db) + " as " + to);
-      Path file =
-          dump.dump(
-              NS,
-              pod,
-              null,
-              new DatabaseDump.Single(
-                  "pipelines-" + roles.get(i), "127.0.0.1", 3306, user, names.get(i)),
-              password,
-              dir);
-      load.loadInto(NS, pod, null, db.host(), db.port(), db.user(), target, to, file);
-    }
-    return "pipelines' databases " + String.join(", ", names) + " copied to " + address(db);
+    Side from =
+        new Side(
+            "127.0.0.1",
+            3306,
+            ClusterFacts.secretValue(account, "username").orElse("root"),
+            ClusterFacts.secretValue(account, "password").orElse(""),
+            pipelinesNames(install));
+    Side to =
+        new Side(
+            db.host(),
+            db.port(),
+            db.user(),
+            secrets.value(db.password(), db.passwordField()),
+            roleNames(db, PIPELINES_ROLES));
+    copyDatabases(exec, pod(client, "app=mysql"), "pipelines", PIPELINES_ROLES, from, to, dir);
+    return "pipelines' databases " + String.join(", ", from.names()) + " copied to " + address(db);
   }
 
   private String copyKatibDatabase(
       KubernetesClient client, PodExec exec, Database db, SecretValues secrets, Path dir) {
     Secret account = Backups.secret(client, NS + "/katib-mysql-secrets");
-    String password = Backups.value(account, "MYSQL_ROOT_PASSWORD");
-    String pod = pod(client, "katib.kubeflow.org/component=mysql");
-    String to = db.databases().get("katib");
-    listener.report("mysqldump of katib into " + address(db) + " as " + to);
-    Path file =
-        new DatabaseDump(exec)
-            .dump(
-                NS,
-                pod,
-                null,
-                new DatabaseDump.Single("katib", "127.0.0.1", 3306, "root", "katib"),
-                password,
-                dir);
-    new DatabaseLoad(exec)
-        .loadInto(
-            NS,
-            pod,
-            null,
+    Side from =
+        new Side(
+            "127.0.0.1",
+            3306,
+            "root",
+            Backups.value(account, "MYSQL_ROOT_PASSWORD"),
+            List.of("katib"));
+    Side to =
+        new Side(
             db.host(),
             db.port(),
             db.user(),
             secrets.value(db.password(), db.passwordField()),
-            to,
-            file);
+            roleNames(db, KATIB_ROLES));
+    copyDatabases(exec, pod(client, KATIB_PODS), "katib", KATIB_ROLES, from, to, dir);
     return "katib's database copied to " + address(db);
+  }
+
+  /**
+   * The way back for Pipelines' databases: from the external server the cluster uses (its address,
+   * names and account read from the cluster: pipeline-install-config, mysql-secret, and the Secret
+   * ml-pipeline reads its password from) into the kept in-cluster MySQL, as the release has it.
+   */
+  private String pipelinesDatabaseBack(
+      KubernetesClient client,
+      PodExec exec,
+      Map<String, String> install,
+      Map<String, K8sObject> release,
+      Path dir) {
+    Secret account = Backups.secret(client, NS + "/mysql-secret");
+    Side from =
+        new Side(
+            install.get("dbHost"),
+            Integer.parseInt(install.getOrDefault("dbPort", "3306")),
+            Backups.value(account, "username"),
+            envSecret(client, "ml-pipeline", "DBCONFIG_PASSWORD"),
+            pipelinesNames(install));
+    Map<String, String> inCluster = stringData(release.get("Secret/mysql-secret"));
+    Map<String, String> names = stringData(release.get("ConfigMap/pipeline-install-config"));
+    Side to =
+        new Side(
+            "127.0.0.1",
+            3306,
+            inCluster.getOrDefault("username", "root"),
+            inCluster.getOrDefault("password", ""),
+            pipelinesNames(names));
+    copyDatabases(exec, pod(client, "app=mysql"), "pipelines-back", PIPELINES_ROLES, from, to, dir);
+    return "pipelines' databases "
+        + String.join(", ", from.names())
+        + " copied back from "
+        + from.host()
+        + ":"
+        + from.port();
+  }
+
+  /** The way back for Katib's database, its external account read from the cluster. */
+  private String katibDatabaseBack(KubernetesClient client, PodExec exec, Path dir) {
+    Secret secrets = Backups.secret(client, NS + "/katib-mysql-secrets");
+    Side from =
+        new Side(
+            Backups.value(secrets, "KATIB_MYSQL_DB_HOST"),
+            Integer.parseInt(
+                ClusterFacts.secretValue(secrets, "KATIB_MYSQL_DB_PORT").orElse("3306")),
+            Backups.value(secrets, "DB_USER"),
+            envSecret(client, "katib-db-manager", "DB_PASSWORD"),
+            List.of(ClusterFacts.secretValue(secrets, "KATIB_MYSQL_DB_DATABASE").orElse("katib")));
+    Side to =
+        new Side(
+            "127.0.0.1",
+            3306,
+            "root",
+            Backups.value(secrets, "MYSQL_ROOT_PASSWORD"),
+            List.of("katib"));
+    copyDatabases(exec, pod(client, KATIB_PODS), "katib-back", KATIB_ROLES, from, to, dir);
+    return "katib's database copied back from " + from.host() + ":" + from.port();
+  }
+
+  /**
+   * The way back for the bucket: from the external store as kfboot's profile controller hook has it
+   * (its KFBOOT_S3_* env, the cluster's keys) into the kept in-cluster store, with the release's
+   * own keys (the store's, unless its pod restarted since the switch and took the external ones:
+   * those are tried second).
+   */
+  private String bucketBack(
+      KubernetesClient client,
+      StoreAccess access,
+      Map<String, String> install,
+      Map<String, K8sObject> release) {
+    Map<String, String> hook = envValues(client, "kubeflow-pipelines-profile-controller");
+    Secret keys = Backups.secret(client, NS + "/" + "mlpipeline-minio-artifact");
+    String accessKey = Backups.value(keys, "accesskey");
+    String secretKey = Backups.value(keys, "secretkey");
+    String endpoint = hook.get("KFBOOT_S3_ENDPOINT_URL");
+    if (endpoint == null) {
+      throw new KfbootException(
+          "the profile controller has no KFBOOT_S3_ENDPOINT_URL: this cluster's external store was"
+              + " not set by kfboot",
+          "copy the bucket back by hand, then install with the in-cluster store",
+          ExitCategory.UNEXPECTED_STATE);
+    }
+    S3Store external =
+        new S3Store(
+            URI.create(endpoint),
+            accessKey,
+            secretKey,
+            hook.getOrDefault("KFBOOT_S3_REGION", "us-east-1"),
+            "true".equals(hook.get("KFBOOT_S3_PATH_STYLE")));
+    String fromBucket = install.getOrDefault("bucketName", "mlpipeline");
+    Map<String, String> upstream = stringData(release.get("Secret/" + "mlpipeline-minio-artifact"));
+    String toBucket =
+        stringData(release.get("ConfigMap/pipeline-install-config"))
+            .getOrDefault("bucketName", "mlpipeline");
+    BackupManifest.Bucket b = Backups.bucket(Backups.deploymentsOn(client)).orElseThrow();
+    String pod = pod(client, b.pods());
+    List<String[]> tries =
+        List.of(
+            new String[] {
+              upstream.getOrDefault("accesskey", accessKey),
+              upstream.getOrDefault("secretkey", secretKey)
+            },
+            new String[] {accessKey, secretKey});
+    KfbootException first = null;
+    for (String[] k : tries) {
+      try (StoreAccess.Open open = access.open(b.namespace(), pod, b.port(), k[0], k[1])) {
+        BucketCopy.Result r =
+            new BucketCopy(listener::report).copy(external, fromBucket, open.store(), toBucket);
+        return "bucket "
+            + fromBucket
+            + ": "
+            + r.objects()
+            + " object(s), "
+            + r.copied()
+            + " copied back to the in-cluster store ("
+            + b.pods()
+            + ")";
+      } catch (KfbootException e) {
+        first = first == null ? e : first;
+      }
+    }
+    throw first;
+  }
+
+  /** The value of a Deployment's env var that reads a Secret key, read from that Secret. */
+  private static String envSecret(KubernetesClient client, String deployment, String env) {
+    Deployment d = client.apps().deployments().inNamespace(NS).withName(deployment).get();
+    if (d != null) {
+      for (var c : d.getSpec().getTemplate().getSpec().getContainers()) {
+        for (var e : c.getEnv() == null ? List.<EnvVar>of() : c.getEnv()) {
+          if (env.equals(e.getName())
+              && e.getValueFrom() != null
+              && e.getValueFrom().getSecretKeyRef() != null) {
+            var ref = e.getValueFrom().getSecretKeyRef();
+            return Backups.value(Backups.secret(client, NS + "/" + ref.getName()), ref.getKey());
+          }
+        }
+      }
+    }
+    throw new KfbootException(
+        "Deployment kubeflow/" + deployment + " has no " + env + " from a Secret",
+        "rerun 'kfboot install' with the external stores, then switch back",
+        ExitCategory.UNEXPECTED_STATE);
+  }
+
+  /** A Deployment's plain env values (the first container's). */
+  private static Map<String, String> envValues(KubernetesClient client, String deployment) {
+    Map<String, String> out = new LinkedHashMap<>();
+    Deployment d = client.apps().deployments().inNamespace(NS).withName(deployment).get();
+    if (d != null) {
+      for (var c : d.getSpec().getTemplate().getSpec().getContainers()) {
+        if (c.getEnv() != null) {
+          c.getEnv().stream()
+              .filter(e -> e.getValue() != null)
+              .forEach(e -> out.put(e.getName(), e.getValue()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The installed release's own objects ("Kind/name" in kubeflow), as its render has them. */
+  private Map<String, K8sObject> releaseObjects(KubernetesClient client) {
+    Map<String, K8sObject> out = new LinkedHashMap<>();
+    new ReleasePlanner(installSettings(client), listener)
+        .releasePlan().components().stream()
+            .flatMap(c -> c.objects().stream())
+            .filter(o -> NS.equals(o.namespace()))
+            .forEach(o -> out.put(o.kind() + "/" + o.name(), o));
+    return out;
+  }
+
+  /** A rendered ConfigMap's data or Secret's values (stringData, else data decoded). */
+  private static Map<String, String> stringData(K8sObject o) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (o == null) {
+      return out;
+    }
+    Trees.map(o.body().get("data"))
+        .forEach(
+            (k, v) ->
+                out.put(
+                    k,
+                    o.kind().equals("Secret")
+                        ? new String(
+                            Base64.getDecoder().decode(String.valueOf(v)), StandardCharsets.UTF_8)
+                        : String.valueOf(v)));
+    Trees.map(o.body().get("stringData")).forEach((k, v) -> out.put(k, String.valueOf(v)));
+    return out;
+  }
+
+  private static void requireRunning(
+      KubernetesClient client, String selector, String field, String what, List<String> refused) {
+    if (ClusterFacts.runningPod(client, NS, selector).isEmpty()) {
+      refused.add(
+          field
+              + ": the way back needs the in-cluster server the switch kept ("
+              + what
+              + ", pod "
+              + selector
+              + ") running, and none is");
+    }
+  }
+
+  private static List<String> roleNames(Database db, List<String> roles) {
+    return roles.stream().map(r -> db.databases().get(r)).toList();
   }
 
   private String copyBucket(
@@ -554,13 +865,6 @@ public final class StoreSwitch {
                         + selector
                         + "'",
                     ExitCategory.UNEXPECTED_STATE));
-  }
-
-  private static String back(String field, String where) {
-    return field
-        + " is in-cluster in the inventory, but the cluster uses the external "
-        + where
-        + "; kfboot does not move data back from an external store";
   }
 
   private static List<String> pipelinesNames(Map<String, String> install) {

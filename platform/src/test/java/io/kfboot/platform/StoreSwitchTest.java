@@ -1,7 +1,7 @@
 package io.kfboot.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -13,7 +13,6 @@ import io.kfboot.components.testing.MariaDb;
 import io.kfboot.components.upgrade.UpgradeCatalog;
 import io.kfboot.components.upgrade.UpgradeHop;
 import io.kfboot.components.upgrade.UpgradeStep;
-import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.testing.Fixtures;
 import io.kfboot.storage.objectstore.S3Store;
 import io.kfboot.storage.objectstore.StoreAccess;
@@ -78,15 +77,7 @@ class StoreSwitchTest {
               + " CREATE TABLE cachedb.execution_caches (ExecutionCacheKey varchar(64));"
               + " CREATE TABLE katib.observation_logs (trial varchar(64), metric double); INSERT"
               + " INTO katib.observation_logs VALUES ('t1', 0.93);");
-      client
-          .secrets()
-          .inNamespace("kubeflow")
-          .withName("katib-mysql-secrets")
-          .edit(
-              s -> {
-                s.getData().put("MYSQL_ROOT_PASSWORD", "");
-                return s;
-              });
+      emptyKatibRootPassword(client);
       external.sql(
           "CREATE USER 'kfp'@'127.0.0.1' IDENTIFIED BY '"
               + EXTERNAL_PW.replace("\"", "\\\"")
@@ -114,12 +105,12 @@ class StoreSwitchTest {
       profileNamespace(client, "team-nlp");
 
       in.inventory = Files.writeString(tmp.resolve("in-cluster.yaml"), HOSTS);
-      assertThatThrownBy(
-              () ->
-                  new StoreSwitch(PlatformSettings.resolve(in, env), PlatformListener.SILENT)
-                      .plan(client))
+      assertThat(
+              new StoreSwitch(PlatformSettings.resolve(in, env), PlatformListener.SILENT)
+                  .plan(client)
+                  .nothingToDo())
           .as("an inventory with the in-cluster stores the cluster has")
-          .hasMessageContaining("the inventory names no external store to switch to");
+          .isTrue();
 
       Path inventory =
           Files.writeString(
@@ -148,11 +139,11 @@ class StoreSwitchTest {
 
       StoreSwitch.Plan plan = storeSwitch.plan(client);
       assertThat(plan.moves())
-          .extracting(StoreSwitch.Move::field)
+          .extracting(StoreSwitch.Move::field, StoreSwitch.Move::toExternal)
           .containsExactly(
-              "pipelines.database.external",
-              "pipelines.objectStore.external",
-              "katib.database.external");
+              tuple("pipelines.database", true),
+              tuple("pipelines.objectStore", true),
+              tuple("katib.database", true));
       assertThat(plan.steps()).first().isEqualTo("check the external stores (kfboot stores check)");
       assertThat(String.join("\n", plan.steps()))
           .contains(
@@ -272,7 +263,7 @@ class StoreSwitchTest {
                 "pipelines-pipelines.sql",
                 "pipelines-cache.sql",
                 "pipelines-metadata.sql",
-                "katib.sql");
+                "katib-katib.sql");
         for (Path f : dumps) {
           assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(f)))
               .isEqualTo("rw-------");
@@ -294,17 +285,50 @@ class StoreSwitchTest {
       assertThat(new StoreSwitch(settings, PlatformListener.SILENT).plan(client).nothingToDo())
           .isTrue();
 
-      // the way back is refused, naming it, with nothing changed
+      // the way back: what was written on the external stores meanwhile comes along
+      external.sql("INSERT INTO kfp_pipelines.run_details VALUES ('r3','Succeeded');");
+      try (S3Client c = s3.store.client()) {
+        c.putObject(
+            b -> b.bucket("kubeflow-artifacts").key("v2/artifacts/p/r3/out"),
+            RequestBody.fromString("after the switch"));
+      }
+      // the install put upstream's katib root password back; one server plays both pods here
+      emptyKatibRootPassword(client);
       in.inventory = Files.writeString(tmp.resolve("in-cluster.yaml"), HOSTS);
-      assertThatThrownBy(
-              () ->
-                  new StoreSwitch(PlatformSettings.resolve(in, env), PlatformListener.SILENT)
-                      .plan(client))
-          .isInstanceOf(KfbootException.class)
-          .hasMessageContaining(
-              "pipelines.database is in-cluster in the inventory, but the cluster uses the external"
-                  + " 127.0.0.1")
-          .hasMessageContaining("katib.database");
+      PlatformSettings back = PlatformSettings.resolve(in, env);
+      StoreSwitch.Plan backPlan = new StoreSwitch(back, listener(progress)).plan(client);
+      assertThat(backPlan.moves())
+          .extracting(StoreSwitch.Move::field, StoreSwitch.Move::toExternal)
+          .containsExactly(
+              tuple("pipelines.database", false),
+              tuple("pipelines.objectStore", false),
+              tuple("katib.database", false));
+      assertThat(String.join("\n", backPlan.steps()))
+          .doesNotContain("check the external stores")
+          .contains("from 127.0.0.1:" + external.port + " (through pod app=mysql)");
+      keysSeen.clear();
+      new StoreSwitch(back, listener(progress))
+          .run(client, backPlan, exec, minioPods, tmp.resolve("switch-back"));
+      assertThat(inCluster.sql("SELECT UUID FROM mlpipeline.run_details ORDER BY UUID"))
+          .isEqualTo("r1\nr2\nr3\n");
+      assertThat(inCluster.sql("SELECT count(*) FROM katib.observation_logs")).isEqualTo("1\n");
+      assertThat(keysSeen).as("the release's own MinIO keys").containsExactly("minio-0:9000:minio");
+      try (S3Client c = minio.store.client()) {
+        assertThat(
+                c.getObjectAsBytes(b -> b.bucket("mlpipeline").key("v2/artifacts/p/r3/out"))
+                    .asUtf8String())
+            .isEqualTo("after the switch");
+      }
+      assertThat(ClusterStores.pipelinesDatabase(client)).as("pointed back").isEmpty();
+      assertThat(ClusterStores.objectStore(client)).isEmpty();
+      assertThat(ClusterStores.katibDatabase(client)).isEmpty();
+      assertThat(new StoreSwitch(back, PlatformListener.SILENT).plan(client).nothingToDo())
+          .as("a rerun of the way back")
+          .isTrue();
+      assertThat(external.sql("SELECT count(*) FROM kfp_pipelines.run_details"))
+          .as("the external copy stays")
+          .isEqualTo("3\n");
+      assertThat(String.join("\n", progress)).doesNotContain("Pa55").doesNotContain(S3_SECRET);
     }
   }
 
@@ -317,6 +341,18 @@ class StoreSwitchTest {
         .noneMatch(s -> s instanceof UpgradeStep.CopyBucket)
         .anyMatch(s -> s instanceof UpgradeStep.ResetProfileObjects);
     assertThat(Upgrades.forStores(hop, false)).isSameAs(hop);
+  }
+
+  private static void emptyKatibRootPassword(KubernetesClient client) {
+    client
+        .secrets()
+        .inNamespace("kubeflow")
+        .withName("katib-mysql-secrets")
+        .edit(
+            s -> {
+              s.getData().put("MYSQL_ROOT_PASSWORD", "");
+              return s;
+            });
   }
 
   private SettingsInput input(SimulatedCluster cluster) throws Exception {
