@@ -132,6 +132,17 @@ public final class DatabaseCheck {
       }
       String plugin = plugin(st);
       findings.add("authentication plugin " + plugin);
+      if (db.tls() && requiresTls(st)) {
+        // kfboot's own check speaks TLS; upstream gives Pipelines' and Katib's clients no TLS
+        // settings, so they connect as their drivers default
+        warnings.add(
+            "the server requires TLS of "
+                + db.user()
+                + ", and the clients (ml-pipeline, cache-server, MLMD, katib-db-manager) are given"
+                + " no TLS settings: if they cannot connect, allow "
+                + db.user()
+                + " without TLS from the cluster's nodes (ALTER USER ... REQUIRE NONE)");
+      }
       if (nativePasswordOnly && !plugin.equals("mysql_native_password")) {
         return failed(
             db,
@@ -280,6 +291,22 @@ public final class DatabaseCheck {
       // a temporary trust store of public certificates: nothing secret is left
     }
   }
+
+  /** Whether the server or the account insists on TLS (require_secure_transport, REQUIRE ...). */
+  static boolean requiresTls(Statement st) throws SQLException {
+    try (ResultSet r = st.executeQuery("SHOW CREATE USER CURRENT_USER()")) {
+      String create = r.next() ? r.getString(1).toUpperCase(Locale.ROOT) : "";
+      if (REQUIRE_TLS.matcher(create).find()) {
+        return true;
+      }
+    }
+    try (ResultSet r = st.executeQuery("SHOW VARIABLES LIKE 'require_secure_transport'")) {
+      return r.next() && "ON".equalsIgnoreCase(r.getString(2));
+    }
+  }
+
+  private static final Pattern REQUIRE_TLS =
+      Pattern.compile("REQUIRE\\s+(SSL|X509|ISSUER|SUBJECT|CIPHER)");
 
   /** The account's authentication plugin, as the server reports the account. */
   static String plugin(Statement st) throws SQLException {

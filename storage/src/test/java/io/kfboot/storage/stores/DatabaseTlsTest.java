@@ -33,7 +33,10 @@ class DatabaseTlsTest {
         "CREATE USER 'kfp'@'127.0.0.1' IDENTIFIED BY '"
             + PW
             + "' REQUIRE SSL;"
-            + " GRANT ALL ON *.* TO 'kfp'@'127.0.0.1';");
+            + " GRANT ALL ON *.* TO 'kfp'@'127.0.0.1';"
+            + " CREATE USER 'kfpopen'@'127.0.0.1' IDENTIFIED BY '"
+            + PW
+            + "'; GRANT ALL ON *.* TO 'kfpopen'@'127.0.0.1';");
   }
 
   @AfterAll
@@ -44,13 +47,17 @@ class DatabaseTlsTest {
   }
 
   static Database database(boolean tls, Path ca) {
+    return database(tls, ca, "kfp");
+  }
+
+  static Database database(boolean tls, Path ca, String user) {
     return new Database(
         "pipelines.database.external",
         "127.0.0.1",
         db.port,
         tls,
         ca,
-        "kfp",
+        user,
         SecretRef.ofEnv("KFP_DB_PASSWORD"),
         null,
         StoresConfig.PIPELINES_DATABASES);
@@ -58,10 +65,23 @@ class DatabaseTlsTest {
 
   @Test
   void theServersCaVerifiesItsCertificate() {
-    CheckResult r = CHECK.check(database(true, db.caFile), SECRETS, true);
+    CheckResult r = CHECK.check(database(true, db.caFile, "kfpopen"), SECRETS, true);
     assertThat(r.passed()).as(String.valueOf(r.problem())).isTrue();
     assertThat(r.findings()).anyMatch(f -> f.contains("over TLS (certificate verified)"));
     assertThat(r.warnings()).isEmpty();
+  }
+
+  @Test
+  void anAccountThatRequiresTlsWarnsThatTheClientsAreGivenNone() {
+    CheckResult r = CHECK.check(database(true, db.caFile), SECRETS, true);
+    assertThat(r.passed()).as(String.valueOf(r.problem())).isTrue();
+    assertThat(r.warnings())
+        .singleElement()
+        .satisfies(
+            w ->
+                assertThat(w)
+                    .startsWith("the server requires TLS of kfp")
+                    .contains("ALTER USER ... REQUIRE NONE"));
   }
 
   @Test
