@@ -166,14 +166,38 @@ public final class ObjectStoreCheck {
                   + " the bucket",
               ExitCategory.INVALID_INPUT);
       default ->
-          failed(
-              store,
-              findings,
-              warnings,
-              at + ": the store answered " + e.statusCode() + " " + code + " to " + stage,
-              "check the endpoint, the bucket and the keys",
-              ExitCategory.INVALID_INPUT);
+          readOnly(e, stage)
+              ? failed(
+                  store,
+                  findings,
+                  warnings,
+                  at
+                      + ": bucket "
+                      + store.bucket()
+                      + " may be listed but not written (HTTP "
+                      + e.statusCode()
+                      + " to "
+                      + stage
+                      + "): Pipelines writes every artifact there",
+                  "give keys that may write and delete in the bucket, or name a writable bucket",
+                  ExitCategory.INVALID_INPUT)
+              : failed(
+                  store,
+                  findings,
+                  warnings,
+                  at + ": the store answered " + e.statusCode() + " " + code + " to " + stage,
+                  "check the endpoint, the bucket and the keys",
+                  ExitCategory.INVALID_INPUT);
     };
+  }
+
+  /**
+   * A write refused after the listing worked, as read-only stores refuse it: 405 Method Not Allowed
+   * or 501 Not Implemented (s3proxy's read-only mode, MinIO gateways); AccessDenied is named above.
+   */
+  private static boolean readOnly(S3Exception e, String stage) {
+    return (stage.equals("write") || stage.equals("delete"))
+        && (e.statusCode() == 405 || e.statusCode() == 501);
   }
 
   private static CheckResult unreachable(

@@ -97,6 +97,32 @@ class ObjectStoreCheckTest {
   }
 
   @Test
+  void aReadOnlyBucketIsNamedAndNothingIsLeftInIt() throws Exception {
+    try (S3Proxies readOnly = S3Proxies.startReadOnly(ACCESS, SECRET, "archive")) {
+      ObjectStore store =
+          new ObjectStore(
+              "pipelines.objectStore.external",
+              readOnly.store.endpoint(),
+              "us-east-1",
+              "archive",
+              true,
+              SecretRef.ofEnv("S3_ACCESS"),
+              SecretRef.ofEnv("S3_SECRET"));
+      CheckResult r = check(store, ACCESS, SECRET);
+      assertThat(r.passed()).isFalse();
+      assertThat(r.findings()).anyMatch(f -> f.startsWith("bucket archive at"));
+      assertThat(r.problem())
+          .isEqualTo(
+              "pipelines.objectStore.external: bucket archive may be listed but not written (HTTP"
+                  + " 501 to write): Pipelines writes every artifact there");
+      assertThat(r.fix()).contains("keys that may write and delete");
+      try (S3Client c = readOnly.store.client()) {
+        assertThat(c.listObjectsV2(b -> b.bucket("archive")).contents()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void aMissingBucketIsNamedWithHowToMakeIt() {
     CheckResult r = check(store("no-such-bucket", true), ACCESS, SECRET);
     assertThat(r.passed()).isFalse();

@@ -1,11 +1,13 @@
 package io.kfboot.storage.testing;
 
 import io.kfboot.storage.objectstore.S3Store;
+import java.lang.reflect.Method;
 import java.net.URI;
 import java.util.Properties;
 import org.gaul.s3proxy.AuthenticationType;
 import org.gaul.s3proxy.S3Proxy;
 import org.jclouds.ContextBuilder;
+import org.jclouds.blobstore.BlobStore;
 import org.jclouds.blobstore.BlobStoreContext;
 
 /** A real S3 server in the test's JVM: s3proxy over jclouds' in-memory store, on loopback. */
@@ -21,14 +23,40 @@ public final class S3Proxies implements AutoCloseable {
   }
 
   public static S3Proxies start(String accessKey, String secretKey) throws Exception {
-    BlobStoreContext context =
-        ContextBuilder.newBuilder("transient")
-            .credentials("identity", "credential")
-            .overrides(new Properties())
-            .build(BlobStoreContext.class);
+    BlobStoreContext context = context();
+    return start(context, context.getBlobStore(), accessKey, secretKey);
+  }
+
+  /**
+   * A store that answers reads and refuses every write, as s3proxy's own read-only mode does
+   * ({@code s3proxy.read-only-blobstore}), with {@code bucket} made first.
+   */
+  public static S3Proxies startReadOnly(String accessKey, String secretKey, String bucket)
+      throws Exception {
+    BlobStoreContext context = context();
+    context.getBlobStore().createContainerInLocation(null, bucket);
+    // s3proxy's ReadOnlyBlobStore is package-private; its Main wraps the store the same way
+    Method wrap =
+        Class.forName("org.gaul.s3proxy.ReadOnlyBlobStore")
+            .getDeclaredMethod("newReadOnlyBlobStore", BlobStore.class);
+    wrap.setAccessible(true);
+    return start(
+        context, (BlobStore) wrap.invoke(null, context.getBlobStore()), accessKey, secretKey);
+  }
+
+  private static BlobStoreContext context() {
+    return ContextBuilder.newBuilder("transient")
+        .credentials("identity", "credential")
+        .overrides(new Properties())
+        .build(BlobStoreContext.class);
+  }
+
+  private static S3Proxies start(
+      BlobStoreContext context, BlobStore blobStore, String accessKey, String secretKey)
+      throws Exception {
     S3Proxy proxy =
         S3Proxy.builder()
-            .blobStore(context.getBlobStore())
+            .blobStore(blobStore)
             .endpoint(URI.create("http://127.0.0.1:0"))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
             .build();
