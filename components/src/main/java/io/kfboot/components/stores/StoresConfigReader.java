@@ -181,7 +181,14 @@ public final class StoresConfigReader {
         yaml.keys(
             ext,
             at,
-            Set.of("endpoint", "region", "bucket", "pathStyle", "accessKeyRef", "secretKeyRef"));
+            Set.of(
+                "endpoint",
+                "region",
+                "bucket",
+                "pathStyle",
+                "tls",
+                "accessKeyRef",
+                "secretKeyRef"));
     String endpoint = yaml.string(m, ext, "endpoint", null, true);
     URI uri = null;
     if (endpoint != null) {
@@ -215,6 +222,21 @@ public final class StoresConfigReader {
               + "' is no S3 bucket name (3 to 63 lower-case letters, digits, '.' and '-')");
     }
     boolean pathStyle = yaml.bool(m, ext, "pathStyle", false);
+    // TLS is the endpoint's scheme; a tls key, where given, must say the same
+    if (m.get("tls") != null && uri != null) {
+      boolean tls = yaml.bool(m, ext, "tls", true);
+      if (tls != "https".equals(uri.getScheme())) {
+        yaml.problem(
+            m.get("tls"),
+            at
+                + ".tls: "
+                + tls
+                + " contradicts the endpoint "
+                + endpoint
+                + "; TLS follows the endpoint's scheme (https or http), so leave tls out or make"
+                + " them agree");
+      }
+    }
     SecretRef access =
         SecretRef.require(yaml, m.get("accessKeyRef"), ext, at + ".accessKeyRef", base);
     SecretRef secret =

@@ -120,6 +120,25 @@ class StoresConfigReaderTest {
   }
 
   @Test
+  void anObjectStoresTlsFollowsItsEndpointAndMayOnlyAgreeWithIt() {
+    String store =
+        "pipelines:\n  objectStore:\n    external:\n      endpoint: %s\n      bucket: b-1\n"
+            + "      accessKeyRef: {env: A}\n      secretKeyRef: {env: S}\n      tls: %s\n";
+    assertThat(parse(String.format(store, "https://s3.lab", "true")).pipelinesStore().get().tls())
+        .isTrue();
+    assertThat(
+            parse(String.format(store, "http://10.0.0.9:9000", "false"))
+                .pipelinesStore()
+                .get()
+                .tls())
+        .isFalse();
+    assertThatThrownBy(() -> parse(String.format(store, "http://10.0.0.9:9000", "true")))
+        .hasMessageContaining(
+            "line 8: pipelines.objectStore.external.tls: true contradicts the"
+                + " endpoint http://10.0.0.9:9000");
+  }
+
+  @Test
   void noSectionsKeepTheInClusterStores() {
     StoresConfig s = parse("cluster: lab\npipelines:\n  database: {inCluster: true}\n");
     assertThat(s).isEqualTo(StoresConfig.DEFAULTS);
