@@ -444,7 +444,17 @@ public final class StoreSwitch {
   }
 
   /** One server's side of a database copy, as the pod that runs the clients reaches it. */
-  private record Side(String host, int port, String user, String password, List<String> names) {}
+  private record Side(String host, int port, String user, String password, List<String> names) {
+    /** The inventory's external server, its database for each role. */
+    static Side external(Database db, List<String> roles, SecretValues secrets) {
+      return new Side(
+          db.host(),
+          db.port(),
+          db.user(),
+          secrets.value(db.password(), db.passwordField()),
+          roles.stream().map(r -> db.databases().get(r)).toList());
+    }
+  }
 
   /**
    * Dumps each database of {@code from} and loads it into {@code to} under the name at the same
@@ -501,13 +511,7 @@ public final class StoreSwitch {
             ClusterFacts.secretValue(account, "username").orElse("root"),
             ClusterFacts.secretValue(account, "password").orElse(""),
             pipelinesNames(install));
-    Side to =
-        new Side(
-            db.host(),
-            db.port(),
-            db.user(),
-            secrets.value(db.password(), db.passwordField()),
-            roleNames(db, PIPELINES_ROLES));
+    Side to = Side.external(db, PIPELINES_ROLES, secrets);
     copyDatabases(exec, pod(client, "app=mysql"), "pipelines", PIPELINES_ROLES, from, to, dir);
     return "pipelines' databases " + String.join(", ", from.names()) + " copied to " + address(db);
   }
@@ -522,13 +526,7 @@ public final class StoreSwitch {
             "root",
             Backups.value(account, "MYSQL_ROOT_PASSWORD"),
             List.of("katib"));
-    Side to =
-        new Side(
-            db.host(),
-            db.port(),
-            db.user(),
-            secrets.value(db.password(), db.passwordField()),
-            roleNames(db, KATIB_ROLES));
+    Side to = Side.external(db, KATIB_ROLES, secrets);
     copyDatabases(exec, pod(client, KATIB_PODS), "katib", KATIB_ROLES, from, to, dir);
     return "katib's database copied to " + address(db);
   }
