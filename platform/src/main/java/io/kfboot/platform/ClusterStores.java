@@ -5,15 +5,14 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.kfboot.components.stores.ObjectStorePatch;
+import io.kfboot.components.stores.ObjectStorePatchSet;
 import io.kfboot.components.upgrade.ClusterFacts;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
  * Which stores an installed cluster uses, read from where their consumers point, not from what
@@ -23,8 +22,7 @@ final class ClusterStores {
   static final String NS = "kubeflow";
 
   /** The in-cluster object stores' addresses in Argo's artifactRepository, by release. */
-  static final Set<String> IN_CLUSTER_ENDPOINTS =
-      Set.of("minio-service.kubeflow:9000", "seaweedfs.kubeflow:9000");
+  static final Set<String> IN_CLUSTER_ENDPOINTS = ObjectStorePatchSet.inClusterEndpoints();
 
   private ClusterStores() {}
 
@@ -72,16 +70,9 @@ final class ClusterStores {
   }
 
   static String argoEndpoint(ConfigMap argo) {
-    String text =
-        argo == null || argo.getData() == null ? null : argo.getData().get("artifactRepository");
-    if (text == null) {
-      return "";
-    }
-    Object repo = new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
-    if (repo instanceof Map<?, ?> m && m.get("s3") instanceof Map<?, ?> s3) {
-      return String.valueOf(s3.get("endpoint"));
-    }
-    return "";
+    return argo == null || argo.getData() == null
+        ? ""
+        : ObjectStorePatch.argoEndpoint(argo.getData().get("artifactRepository"));
   }
 
   /** The external object store Pipelines uses, if it is not an in-cluster one. */

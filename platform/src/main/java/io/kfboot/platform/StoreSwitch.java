@@ -1,6 +1,5 @@
 package io.kfboot.platform;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -388,8 +387,7 @@ public final class StoreSwitch {
     StoreSecrets.Resolved resolved =
         StoreSecrets.resolve(settings.stores(), settings.env(), client);
     SecretValues secrets = resolved.secrets();
-    Map<String, String> install =
-        data(client.configMaps().inNamespace(NS).withName("pipeline-install-config").get());
+    Map<String, String> install = ClusterStores.pipelinesConfig(client);
     StoresConfig want = resolved.stores();
     // the release's own settings of its in-cluster stores, for the way back
     Map<String, K8sObject> release =
@@ -870,10 +868,6 @@ public final class StoreSwitch {
         install.getOrDefault("pipelineDb", "mlpipeline"),
         install.getOrDefault("cacheDb", "cachedb"),
         install.getOrDefault("mlmdDb", "metadb"));
-  }
-
-  private static Map<String, String> data(ConfigMap c) {
-    return c == null || c.getData() == null ? Map.of() : c.getData();
   }
 
   private static String address(Database db) {

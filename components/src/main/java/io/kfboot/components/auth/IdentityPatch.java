@@ -6,6 +6,7 @@ import io.kfboot.core.Digests;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.PodTemplates;
 import io.kfboot.manifests.parse.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -358,12 +359,7 @@ public final class IdentityPatch {
     Map<String, Object> body = Trees.deepCopy(dex.body());
     Map<String, Object> pod =
         Trees.child(Trees.child(Trees.child(body, "spec"), "template"), "spec");
-    Map<String, Object> container = null;
-    for (Object c : Trees.list(pod.get("containers"))) {
-      if ("dex".equals(Trees.map(c).get("name"))) {
-        container = Trees.map(c);
-      }
-    }
+    Map<String, Object> container = PodTemplates.container(body, "dex");
     if (container == null) {
       throw shapeChanged("Deployment auth/dex with a container named dex");
     }

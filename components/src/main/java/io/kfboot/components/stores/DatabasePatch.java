@@ -8,6 +8,7 @@ import io.kfboot.components.stores.StoresConfig.Database;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.PodTemplates;
 import io.kfboot.manifests.parse.Trees;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -162,15 +163,7 @@ public final class DatabasePatch {
     K8sObject manager = require(objects, "Deployment", "katib-db-manager", "Katib");
     String component = objects.componentOf(manager);
     Map<String, Object> body = Trees.deepCopy(manager.body());
-    Map<String, Object> container = null;
-    for (Object c :
-        Trees.list(
-            Trees.map(Trees.map(Trees.map(body.get("spec")).get("template")).get("spec"))
-                .get("containers"))) {
-      if ("katib-db-manager".equals(Trees.map(c).get("name"))) {
-        container = Trees.map(c);
-      }
-    }
+    Map<String, Object> container = PodTemplates.container(body, "katib-db-manager");
     if (container == null) {
       throw shapeChanged("container katib-db-manager in Deployment kubeflow/katib-db-manager");
     }
@@ -213,8 +206,7 @@ public final class DatabasePatch {
         continue;
       }
       Map<String, Object> body = Trees.deepCopy(o.body());
-      Map<String, Object> pod =
-          Trees.map(Trees.map(Trees.map(body.get("spec")).get("template")).get("spec"));
+      Map<String, Object> pod = PodTemplates.podSpec(body);
       int here = 0;
       for (String list : List.of("containers", "initContainers")) {
         for (Object c : Trees.list(pod.get(list))) {

@@ -8,6 +8,7 @@ import io.kfboot.core.Digests;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.PodTemplates;
 import io.kfboot.manifests.parse.Trees;
 import java.io.IOException;
 import java.io.InputStream;
@@ -184,7 +185,7 @@ public final class ObjectStorePatch {
       expectEnv(controller, "profile-controller", set.profileControllerEnv(), missing);
       K8sObject code = null;
       if (controller != null) {
-        Map<String, Object> c = container(controller, "profile-controller");
+        Map<String, Object> c = PodTemplates.container(controller.body(), "profile-controller");
         if (c != null && !UPSTREAM_HOOK_COMMAND.equals(c.get("command"))) {
           missing.add(
               "command "
@@ -205,13 +206,14 @@ public final class ObjectStorePatch {
       }
       K8sObject argo = need(objects, "ConfigMap", "workflow-controller-configmap", missing);
       if (argo != null) {
-        Object endpoint = Trees.map(argoRepository(argo).get("s3")).get("endpoint");
+        Object text = Trees.map(argo.body().get("data")).get("artifactRepository");
+        String endpoint = argoEndpoint(text == null ? null : String.valueOf(text));
         if (!set.argoEndpoint().equals(endpoint)) {
           missing.add(
               "s3.endpoint "
                   + set.argoEndpoint()
                   + " in workflow-controller-configmap's artifactRepository (it is "
-                  + endpoint
+                  + (endpoint.isEmpty() ? "none" : endpoint)
                   + ")");
         }
       }
@@ -259,7 +261,7 @@ public final class ObjectStorePatch {
       if (deployment == null) {
         return;
       }
-      Map<String, Object> c = container(deployment, name);
+      Map<String, Object> c = PodTemplates.container(deployment.body(), name);
       if (c == null) {
         missing.add("container " + name + " in Deployment kubeflow/" + deployment.name());
         return;
@@ -275,7 +277,7 @@ public final class ObjectStorePatch {
 
     private static K8sObject hookCode(
         PlanObjects objects, K8sObject controller, List<String> missing) {
-      for (Object v : Trees.list(podSpec(controller.body()).get("volumes"))) {
+      for (Object v : Trees.list(PodTemplates.podSpec(controller.body()).get("volumes"))) {
         Map<String, Object> volume = Trees.map(v);
         if ("hooks".equals(volume.get("name"))) {
           Object name = Trees.map(volume.get("configMap")).get("name");
@@ -305,7 +307,7 @@ public final class ObjectStorePatch {
       List<String> removed,
       String checksum) {
     Map<String, Object> body = Trees.deepCopy(deployment.body());
-    Map<String, Object> c = container(body, name);
+    Map<String, Object> c = PodTemplates.container(body, name);
     List<Object> env = new ArrayList<>();
     for (Object e : Trees.list(c.get("env"))) {
       Object n = Trees.map(e).get("name");
@@ -334,8 +336,21 @@ public final class ObjectStorePatch {
 
   static Map<String, Object> argoRepository(K8sObject argo) {
     Object text = Trees.map(argo.body().get("data")).get("artifactRepository");
-    Object parsed = text == null ? null : yaml().load(String.valueOf(text));
-    return Trees.map(parsed);
+    return argoRepository(text == null ? null : String.valueOf(text));
+  }
+
+  /** Argo's artifactRepository (the YAML text of workflow-controller-configmap), parsed. */
+  static Map<String, Object> argoRepository(String text) {
+    return Trees.map(text == null ? null : yaml().load(text));
+  }
+
+  /**
+   * The {@code s3.endpoint} ("host:port") of Argo's artifactRepository text, as the cluster holds
+   * it; "" where there is none.
+   */
+  public static String argoEndpoint(String artifactRepository) {
+    Object endpoint = Trees.map(argoRepository(artifactRepository).get("s3")).get("endpoint");
+    return endpoint == null ? "" : String.valueOf(endpoint);
   }
 
   private static K8sObject withArgoRepository(
@@ -354,23 +369,6 @@ public final class ObjectStorePatch {
 
   private static Yaml yaml() {
     return new Yaml(new SafeConstructor(new LoaderOptions()));
-  }
-
-  static Map<String, Object> podSpec(Map<String, Object> body) {
-    return Trees.map(Trees.map(Trees.map(body.get("spec")).get("template")).get("spec"));
-  }
-
-  static Map<String, Object> container(K8sObject deployment, String name) {
-    return container(deployment.body(), name);
-  }
-
-  static Map<String, Object> container(Map<String, Object> body, String name) {
-    for (Object c : Trees.list(podSpec(body).get("containers"))) {
-      if (name.equals(Trees.map(c).get("name"))) {
-        return Trees.map(c);
-      }
-    }
-    return null;
   }
 
   private static K8sObject withData(K8sObject o, Map<String, ?> values) {

@@ -65,6 +65,16 @@ public record ObjectStorePatchSet(
     return shipped().stream().filter(s -> s.releases().contains(tag)).findFirst();
   }
 
+  /**
+   * The in-cluster stores' addresses in Argo's artifactRepository, of every release: a cluster
+   * whose Argo names one of these keeps its artifacts in-cluster.
+   */
+  public static Set<String> inClusterEndpoints() {
+    Set<String> out = new TreeSet<>();
+    shipped().forEach(s -> out.add(s.argoEndpoint()));
+    return out;
+  }
+
   /** The releases some patch set covers, for the error on any other. */
   public static Set<String> supportedReleases() {
     Set<String> out = new TreeSet<>();

@@ -9,6 +9,7 @@ import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.core.KfbootException;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.PodTemplates;
 import io.kfboot.manifests.parse.Trees;
 import io.kfboot.manifests.source.ReleaseRef;
 import io.kfboot.manifests.source.ReleaseTree;
@@ -118,7 +119,7 @@ class ObjectStorePatchTest {
 
     K8sObject deployment =
         PlanEnv.find(plan, "Deployment", "kubeflow-pipelines-profile-controller");
-    assertThat(ObjectStorePatch.container(deployment, "profile-controller").get("command"))
+    assertThat(PodTemplates.container(deployment.body(), "profile-controller").get("command"))
         .isEqualTo(List.of("python", "/hooks/kfboot_sync.py"));
     assertThat(
             Trees.map(
@@ -321,7 +322,7 @@ class ObjectStorePatchTest {
       return o;
     }
     Map<String, Object> body = Trees.deepCopy(o.body());
-    Map<String, Object> c = ObjectStorePatch.container(body, "ml-pipeline-ui");
+    Map<String, Object> c = PodTemplates.container(body, "ml-pipeline-ui");
     Trees.list(c.get("env")).removeIf(e -> "MINIO_NAMESPACE".equals(Trees.map(e).get("name")));
     return Trees.withBody(o, body);
   }

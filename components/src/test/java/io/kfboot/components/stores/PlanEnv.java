@@ -3,6 +3,7 @@ package io.kfboot.components.stores;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.components.plan.PlannedComponent;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.PodTemplates;
 import io.kfboot.manifests.parse.Trees;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ record PlanEnv(Map<String, String> values, List<String> unresolved) {
 
   static PlanEnv of(InstallPlan plan, String deployment, String container) {
     K8sObject d = find(plan, "Deployment", deployment);
-    Map<String, Object> c = ObjectStorePatch.container(d, container);
+    Map<String, Object> c = PodTemplates.container(d.body(), container);
     Map<String, String> values = new LinkedHashMap<>();
     List<String> unresolved = new ArrayList<>();
     for (Object f : Trees.list(c.get("envFrom"))) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kfboot.components.plan.InstallPlan;
 import io.kfboot.manifests.parse.K8sObject;
+import io.kfboot.manifests.parse.PodTemplates;
 import io.kfboot.manifests.parse.Trees;
 import io.kfboot.manifests.testing.Fixtures;
 import java.io.BufferedReader;
@@ -156,7 +157,7 @@ class ProfileHookTest {
     K8sObject controller =
         PlanEnv.find(plan, "Deployment", "kubeflow-pipelines-profile-controller");
     String codeName = null;
-    for (Object v : Trees.list(ObjectStorePatch.podSpec(controller.body()).get("volumes"))) {
+    for (Object v : Trees.list(PodTemplates.podSpec(controller.body()).get("volumes"))) {
       if ("hooks".equals(Trees.map(v).get("name"))) {
         codeName = String.valueOf(Trees.map(Trees.map(v).get("configMap")).get("name"));
       }
