@@ -9,6 +9,7 @@ import io.kfboot.manifests.parse.K8sObject;
 import io.kfboot.manifests.parse.PodTemplates;
 import io.kfboot.manifests.parse.Trees;
 import io.kfboot.manifests.testing.Fixtures;
+import io.kfboot.testing.Skips;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -33,7 +34,6 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -264,7 +264,9 @@ class ProfileHookTest {
         // not installed under this name
       }
     }
-    Assumptions.abort(
+    // .ci/run installs python3-botocore: under CI a missing one fails instead of skipping
+    Skips.unavailable(
+        true,
         "no python3 with botocore here (apt-get install python3-botocore); the hook cannot run");
     return null;
   }
