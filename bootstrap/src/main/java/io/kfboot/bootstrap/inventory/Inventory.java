@@ -4,8 +4,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The hosts of one cluster and how to set them up, as the inventory file says (see
@@ -116,21 +114,16 @@ public record Inventory(
       List<String> tlsSan,
       TokenSource token) {
     /**
-     * Whether this k3s has the {@code default-runtime} setting: v1.29.0, and the December 2023
-     * backports v1.28.5, v1.27.9 and v1.26.12 (https://github.com/k3s-io/k3s/pull/8936, #9013,
-     * #9014, and #9027 for servers).
+     * Whether this k3s has the {@code default-runtime} setting (see {@link
+     * K3sVersion#hasDefaultRuntime}); a version kfboot cannot read is given the benefit.
      */
     public boolean hasDefaultRuntime() {
-      Matcher m = Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+)\\+k3s\\d+").matcher(version);
-      if (!m.matches() || !m.group(1).equals("1")) {
-        return !m.matches() || Integer.parseInt(m.group(1)) > 1;
-      }
-      int minor = Integer.parseInt(m.group(2));
-      int patch = Integer.parseInt(m.group(3));
-      return minor >= 29
-          || minor == 28 && patch >= 5
-          || minor == 27 && patch >= 9
-          || minor == 26 && patch >= 12;
+      return K3sVersion.tryParse(version).map(K3sVersion::hasDefaultRuntime).orElse(true);
+    }
+
+    /** The same k3s settings at another version. */
+    public K3s withVersion(String other) {
+      return new K3s(other, extraArgs, apiEndpoint, tlsSan, token);
     }
   }
 
@@ -172,6 +165,20 @@ public record Inventory(
       Map<String, String> labels,
       List<String> taints,
       boolean gpu) {}
+
+  /** This inventory with k3s at another version: what an upgrade installs. */
+  public Inventory withK3sVersion(String version) {
+    return new Inventory(
+        cluster,
+        k3s.withVersion(version),
+        containerRuntime,
+        registries,
+        airgap,
+        hosts,
+        warnings,
+        nvidia,
+        storage);
+  }
 
   public List<Host> servers() {
     return hosts.stream().filter(h -> h.role() == Role.SERVER).toList();

@@ -5,15 +5,12 @@ import io.kfboot.bootstrap.inventory.Inventory.TokenSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 
 /** {@code k3s:}: version, API endpoint, token source, extra arguments. */
 final class K3sSection extends InventorySection {
-  static final Pattern K3S_VERSION = Pattern.compile("v\\d+\\.\\d+\\.\\d+\\+k3s\\d+");
-
   private final TokenSource defaultToken;
 
   /**
@@ -39,7 +36,7 @@ final class K3sSection extends InventorySection {
     Map<String, Node> m =
         keys(mn, "k3s", Set.of("version", "extraArgs", "apiEndpoint", "tlsSan", "token"));
     String version = string(m, mn, "version", InventoryLoader.DEFAULT_K3S_VERSION, false);
-    if (!K3S_VERSION.matcher(version).matches()) {
+    if (K3sVersion.tryParse(version).isEmpty()) {
       problems.add(
           at(m.get("version"))
               + "k3s version '"

@@ -208,12 +208,26 @@ public final class ClusterBootstrap {
               "k3s on " + servers.get(i).name(),
               false,
               HostPlan.After.PREVIOUS_WAVE,
-              Map.of(servers.get(i).name(), k3sSteps(token, i == 0))));
+              Map.of(servers.get(i).name(), serverSteps(token, i == 0))));
     }
     Map<String, List<Step>> agents = new LinkedHashMap<>();
-    inventory.agents().forEach(a -> agents.put(a.name(), k3sSteps(token, false)));
+    Map<String, List<Step>> restarts = new LinkedHashMap<>();
+    inventory
+        .agents()
+        .forEach(
+            a -> {
+              agents.put(a.name(), k3sSteps(token, false));
+              restarts.put(a.name(), List.of(HostSteps.k3sRestarted()));
+            });
     if (!agents.isEmpty()) {
       waves.add(new HostPlan.Wave("k3s on the agents", true, HostPlan.After.PREVIOUS_WAVE, agents));
+      // a changed registries.yaml or config.yaml rolls the agents one at a time
+      waves.add(
+          new HostPlan.Wave(
+              "k3s restarted where its files changed, one agent at a time",
+              false,
+              HostPlan.After.PREVIOUS_WAVE,
+              restarts));
     }
     List<String> names = inventory.hosts().stream().map(Host::name).toList();
     waves.add(
@@ -233,12 +247,19 @@ public final class ClusterBootstrap {
    * Connects to every host, makes sure each answers (see {@link #reachAll}) before {@code work}
    * changes any, and closes every connection afterwards.
    */
+  List<StepRunner.Result> onReachableHosts(
+      Function<Host, String> root,
+      Function<Map<String, HostContext>, List<StepRunner.Result>> work) {
+    return onReachableHosts(inventory.hosts(), root, work);
+  }
+
   private List<StepRunner.Result> onReachableHosts(
+      List<Host> reached,
       Function<Host, String> root,
       Function<Map<String, HostContext>, List<StepRunner.Result>> work) {
     Map<String, HostContext> hosts = new LinkedHashMap<>();
     try {
-      for (Host h : inventory.hosts()) {
+      for (Host h : reached) {
         hosts.put(
             h.name(),
             new HostContext(connect.apply(h), h, inventory, commandTimeout, root.apply(h)));
@@ -248,6 +269,56 @@ public final class ClusterBootstrap {
     } finally {
       hosts.values().forEach(h -> h.operator().close());
     }
+  }
+
+  /**
+   * The k3s upgrade of this inventory's cluster.
+   *
+   * @param nodes the cluster side (cordon, drain, Ready), through the API
+   * @param messages progress that is not a step (snapshot saved, node done)
+   */
+  public K3sUpgrade upgrade(K3sUpgrade.Nodes nodes, Consumer<String> messages) {
+    return new K3sUpgrade(this, inventory, nodes, commandTimeout, messages, progress);
+  }
+
+  /**
+   * {@code up} for some hosts only (new ones joining a running cluster): their preparation and k3s
+   * in the waves {@code up} runs them, then the wait for every node Ready on the first server. Only
+   * they and the first server are reached.
+   */
+  public List<StepRunner.Result> runOn(List<String> names, boolean plan) {
+    names.forEach(this::host);
+    String first = inventory.servers().get(0).name();
+    String token = token();
+    HostPlan hostPlan = plan(token);
+    List<Host> reached =
+        inventory.hosts().stream()
+            .filter(h -> names.contains(h.name()) || h.name().equals(first))
+            .toList();
+    return onReachableHosts(
+        reached,
+        h -> "",
+        hosts -> {
+          List<StepRunner.Result> results = new ArrayList<>();
+          for (HostPlan.Wave wave : hostPlan.waves()) {
+            Map<String, List<Step>> mine = new LinkedHashMap<>();
+            wave.steps()
+                .forEach(
+                    (host, steps) -> {
+                      if (names.contains(host) || wave.after() == HostPlan.After.EVERY_HOST) {
+                        mine.put(host, steps);
+                      }
+                    });
+            if (!mine.isEmpty()) {
+              results.addAll(
+                  runWave(
+                      new HostPlan.Wave(wave.name(), wave.parallel(), wave.after(), mine),
+                      hosts,
+                      plan));
+            }
+          }
+          return results;
+        });
   }
 
   /**
@@ -401,11 +472,18 @@ public final class ClusterBootstrap {
     return steps;
   }
 
+  /** A server's k3s steps, ending with its restart where files changed: servers go one by one. */
+  private List<Step> serverSteps(String token, boolean first) {
+    List<Step> steps = k3sSteps(token, first);
+    steps.add(HostSteps.k3sRestarted());
+    return steps;
+  }
+
   /**
    * {@code work} on every host at once (up to the parallelism); a host that fails does not stop the
    * others half way through a step, and the first failure is thrown once all have ended.
    */
-  private List<StepRunner.Result> parallel(
+  List<StepRunner.Result> parallel(
       List<HostContext> hosts, Function<HostContext, List<StepRunner.Result>> work) {
     try {
       return new DagExecutor("kfboot-host", parallelism, DagExecutor.OnFailure.FINISH_RUNNING)

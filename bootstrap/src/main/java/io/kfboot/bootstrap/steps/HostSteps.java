@@ -12,6 +12,9 @@ public final class HostSteps {
   /** The id of the last step of {@code up}: on the first server, every node Ready. */
   public static final String NODES_READY = "nodes-ready";
 
+  /** Where the k3s install script puts the binary, and kfboot looks for it. */
+  public static final String K3S_BINARY = "/usr/local/bin/k3s";
+
   private HostSteps() {}
 
   /** What every host gets before k3s: checks first (nothing changes if they fail), then setup. */
@@ -37,6 +40,11 @@ public final class HostSteps {
   /** k3s at the pinned version, installed with the official script and started. */
   public static Step k3sInstall() {
     return new K3sInstall();
+  }
+
+  /** k3s restarted where its binary, config.yaml, registries.yaml or token changed since start. */
+  public static Step k3sRestarted() {
+    return new K3sRestarted();
   }
 
   /**

@@ -13,6 +13,10 @@ import java.util.stream.Stream;
 
 /** k3s at the pinned version, installed with the official script and started. */
 final class K3sInstall implements Step {
+  static final String BINARY = HostSteps.K3S_BINARY;
+  static final String SCRIPT = "/var/lib/kfboot/k3s-install.sh";
+  static final String IMAGES = "/var/lib/rancher/k3s/agent/images/";
+
   @Override
   public String id() {
     return "k3s";
@@ -24,13 +28,13 @@ final class K3sInstall implements Step {
   }
 
   private String service(HostContext h) {
-    return h.spec().role() == Role.SERVER ? "k3s" : "k3s-agent";
+    return K3sRestarted.service(h);
   }
 
   @Override
   public Check check(HostContext host) {
     String version = host.inventory().k3s().version();
-    ExecResult v = host.root(Command.of("k3s", "--version"));
+    ExecResult v = host.root(Command.of(host.path(BINARY), "--version"));
     if (!v.ok()) {
       return Check.change("install k3s " + version);
     }
@@ -44,10 +48,22 @@ final class K3sInstall implements Step {
     return Check.ok(version + " running");
   }
 
+  /** Whether the binary on the host is the inventory's version. */
+  private static boolean installed(HostContext host) {
+    ExecResult v = host.root(Command.of(host.path(BINARY), "--version"));
+    return v.ok() && v.stdout().contains(host.inventory().k3s().version());
+  }
+
   @Override
   public void apply(HostContext host) {
+    if (installed(host)) {
+      // only stopped (a restart killed mid-way): the install script has nothing to do
+      host.rootOk(
+          Command.of("systemctl", "enable", "--now", service(host)), "starting " + service(host));
+      return;
+    }
     var inv = host.inventory();
-    String script = "/var/lib/kfboot/k3s-install.sh";
+    String script = host.path(SCRIPT);
     List<String> env =
         new ArrayList<>(
             List.of(
@@ -62,16 +78,16 @@ final class K3sInstall implements Step {
                                 inv.k3s().extraArgs().stream())
                             .toList())));
     if (inv.airgap() != null) {
-      upload(host, inv.airgap().k3sBinary(), "/usr/local/bin/k3s", 0755);
+      upload(host, inv.airgap().k3sBinary(), host.path(BINARY), 0755);
       upload(
           host,
           inv.airgap().images(),
-          "/var/lib/rancher/k3s/agent/images/" + inv.airgap().images().getFileName(),
+          host.path(IMAGES) + inv.airgap().images().getFileName(),
           0644);
       upload(host, inv.airgap().installScript(), script, 0755);
       env.add("INSTALL_K3S_SKIP_DOWNLOAD=true");
     } else {
-      host.rootOk(Command.of("mkdir", "-p", "/var/lib/kfboot"), "mkdir /var/lib/kfboot");
+      host.rootOk(Command.of("mkdir", "-p", host.path("/var/lib/kfboot")), "mkdir /var/lib/kfboot");
       host.rootOk(
           Command.of("curl", "-sfL", "--retry", "3", "-o", script, "https://get.k3s.io"),
           "downloading the k3s install script");

@@ -29,7 +29,20 @@ public final class FakeLinuxHost {
   public final Set<String> modules = new HashSet<>(Set.of("overlay"));
   public final List<String> swap = new ArrayList<>(List.of("/swapfile"));
   public String k3sVersion;
+
+  /** The version the service runs: what was installed when it last started. */
+  public String runningVersion;
+
   public boolean serviceActive;
+
+  /** Where in the host's actions the service last started, and the install script last ran. */
+  private int startedAt = -1;
+
+  private int binaryAt = -1;
+
+  /** The next n restarts of k3s fail, as a host killed mid-way would leave it. */
+  public int failRestarts;
+
   public int cpus = 8;
   public String hostname;
   public boolean docker;
@@ -44,6 +57,14 @@ public final class FakeLinuxHost {
 
   /** What "k3s kubectl get nodes" prints here: name=ReadyStatus lines. */
   public Supplier<String> nodes = () -> "";
+
+  /** What k3s reads at start, as the restart check lists them. */
+  static final List<String> K3S_READS_AT_START =
+      List.of(
+          "/usr/local/bin/k3s",
+          "/etc/rancher/k3s/config.yaml",
+          "/etc/rancher/k3s/registries.yaml",
+          "/etc/rancher/k3s/kfboot-token");
 
   public FakeLinuxHost(String name) {
     operator = new RecordingHostOperator(name);
@@ -80,6 +101,25 @@ public final class FakeLinuxHost {
               + "\ntcp=22 "
               + (k3sVersion == null ? "" : "6443 10250")
               + "\nudp=68\nntp=yes\ndns=yes\n");
+    }
+    if (prog.equals("sh") && line.contains("ActiveEnterTimestamp")) {
+      if (!serviceActive) {
+        return ok("inactive\n");
+      }
+      StringBuilder out = new StringBuilder();
+      List<RecordingHostOperator.Action> actions = operator.actions();
+      for (String f : K3S_READS_AT_START) {
+        int written = f.equals("/usr/local/bin/k3s") ? binaryAt : -1;
+        for (int i = 0; i < actions.size(); i++) {
+          if (actions.get(i) instanceof RecordingHostOperator.Wrote w && w.path().equals(f)) {
+            written = Math.max(written, i);
+          }
+        }
+        if (written > startedAt && line.contains(f)) {
+          out.append("newer ").append(f).append('\n');
+        }
+      }
+      return ok(out.toString());
     }
     if (prog.equals("sh") && line.contains("command -v curl")) {
       return ok("/usr/bin/curl\n");
@@ -135,8 +175,20 @@ public final class FakeLinuxHost {
         if (line.startsWith("systemctl is-active")) {
           return exit(serviceActive ? 0 : 3);
         }
-        if (line.startsWith("systemctl enable --now")) {
+        if (line.startsWith("systemctl enable --now") && !serviceActive
+            || line.startsWith("systemctl restart")) {
+          if (line.startsWith("systemctl restart") && failRestarts > 0) {
+            failRestarts--;
+            serviceActive = false;
+            return new ExecResult(
+                1, "", "Job for k3s.service failed (killed mid-way)", Duration.ZERO);
+          }
           serviceActive = true;
+          runningVersion = k3sVersion;
+          startedAt = operator.actions().size();
+        }
+        if (line.startsWith("systemctl stop")) {
+          serviceActive = false;
         }
         return ok("");
       }
@@ -200,7 +252,7 @@ public final class FakeLinuxHost {
             .forEach(l -> sysctl.put(l.split(" = ")[0], l.split(" = ")[1]));
         return ok("");
       }
-      case "k3s" -> {
+      case "k3s", "/usr/local/bin/k3s" -> {
         if (a.size() > 2 && a.get(1).equals("kubectl")) {
           return k3sVersion == null
               ? new ExecResult(1, "", "The connection to the server was refused", Duration.ZERO)
@@ -225,6 +277,7 @@ public final class FakeLinuxHost {
             server ? "/usr/local/bin/k3s-uninstall.sh" : "/usr/local/bin/k3s-agent-uninstall.sh",
             "#!/bin/sh\n");
         installedAt.add(CLOCK.get());
+        binaryAt = operator.actions().size();
         return ok("");
       }
       default -> {
