@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import org.yaml.snakeyaml.Yaml;
 
 /**
  * Which cluster: the kubeconfig the way kubectl finds it (the flag, then the first file of
@@ -72,6 +73,45 @@ public final class ClusterConnection {
     return s;
   }
 
+  /**
+   * Whether the user named a kubeconfig (--kubeconfig, KUBECONFIG, or its content in {@link
+   * Setting#KUBECONFIG_CONTENT_ENV}) rather than leaving kfboot to find one.
+   */
+  public boolean named() {
+    return target.kubeconfig() != null
+        || content().isPresent()
+        || Optional.ofNullable(env.get("KUBECONFIG")).filter(s -> !s.isBlank()).isPresent();
+  }
+
+  /**
+   * A client from a kubeconfig held in memory (the admin kubeconfig fetched from a server), tuned
+   * as {@link #connect()} tunes its own.
+   *
+   * @param where for messages: where the kubeconfig came from
+   */
+  public static KubernetesClient fromKubeconfig(Map<String, Object> kubeconfig, String where) {
+    Config config;
+    try {
+      config = Config.fromKubeconfig(null, new Yaml().dump(kubeconfig), null);
+    } catch (RuntimeException e) {
+      throw new KfbootException(
+          "cannot use " + where + ": " + e.getMessage(),
+          "fetch it with 'kfboot kubeconfig' and pass --kubeconfig",
+          ExitCategory.UNEXPECTED_STATE);
+    }
+    return tuned(config);
+  }
+
+  private static KubernetesClient tuned(Config config) {
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new ConfigBuilder(config)
+                .withRequestRetryBackoffLimit(0)
+                .withUserAgent("kfboot/" + Version.current())
+                .build())
+        .build();
+  }
+
   public KubernetesClient connect() {
     Source s = requireKubeconfig();
     String where = s.file() != null ? s.file().toString() : "from " + s.origin();
@@ -97,12 +137,7 @@ public final class ClusterConnection {
           "list its contexts with 'kubectl --kubeconfig FILE config get-contexts'",
           ExitCategory.INVALID_INPUT);
     }
-    Config tuned =
-        new ConfigBuilder(config)
-            .withRequestRetryBackoffLimit(0)
-            .withUserAgent("kfboot/" + Version.current())
-            .build();
-    return new KubernetesClientBuilder().withConfig(tuned).build();
+    return tuned(config);
   }
 
   /** A name for a cluster, safe in a file name: the context, else the server's host. */

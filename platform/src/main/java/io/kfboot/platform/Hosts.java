@@ -44,7 +44,18 @@ public final class Hosts {
   private final Inventory inventory;
   private final PlatformListener listener;
 
+  /** How hosts are reached, where a test gives its own; null: SSH, or this machine. */
+  private final Function<Inventory.Host, HostOperator> reach;
+
   public Hosts(PlatformSettings settings, PlatformListener listener) {
+    this(settings, listener, null);
+  }
+
+  Hosts(
+      PlatformSettings settings,
+      PlatformListener listener,
+      Function<Inventory.Host, HostOperator> reach) {
+    this.reach = reach;
     this.settings = settings;
     this.inventory = settings.requireInventory();
     this.listener = listener;
@@ -142,8 +153,13 @@ public final class Hosts {
     return bootstrap().run(true);
   }
 
-  /** Every host prepared and k3s on all of them, in the waves of the {@link HostPlan}. */
+  /**
+   * Every host prepared and k3s on all of them, in the waves of the {@link HostPlan}. Where hosts
+   * run k3s at another version than the inventory's, the k3s upgrade runs first (see {@link
+   * ClusterLifecycle#upgradeWhereBehind}).
+   */
   public List<StepRunner.Result> up() {
+    new ClusterLifecycle(settings, listener, this).upgradeWhereBehind();
     return bootstrap().run(false);
   }
 
@@ -205,6 +221,9 @@ public final class Hosts {
    * only.
    */
   Function<Inventory.Host, HostOperator> transport() {
+    if (reach != null) {
+      return reach;
+    }
     PlatformSettings.HostAccess access = settings.hosts();
     Path agent =
         Optional.ofNullable(settings.env().get("SSH_AUTH_SOCK"))

@@ -1,11 +1,13 @@
 package io.kfboot.bootstrap.k3s;
 
 import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.Inventory.Host;
 import io.kfboot.bootstrap.inventory.InventoryException;
+import io.kfboot.bootstrap.inventory.K3sVersion;
 import io.kfboot.bootstrap.steps.HostContext;
 import io.kfboot.bootstrap.steps.HostSteps;
 import io.kfboot.bootstrap.steps.ResetSteps;
@@ -20,6 +22,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -279,6 +282,27 @@ public final class ClusterBootstrap {
    */
   public K3sUpgrade upgrade(K3sUpgrade.Nodes nodes, Consumer<String> messages) {
     return new K3sUpgrade(this, inventory, nodes, commandTimeout, messages, progress);
+  }
+
+  /**
+   * The k3s release each host's binary is ({@code k3s --version}), empty where k3s is not
+   * installed; every host is reached, nothing changes.
+   */
+  public Map<String, Optional<K3sVersion>> installedVersions() {
+    Map<String, Optional<K3sVersion>> out = new ConcurrentHashMap<>();
+    onReachableHosts(
+        h -> "",
+        hosts ->
+            parallel(
+                new ArrayList<>(hosts.values()),
+                h -> {
+                  ExecResult v = h.root(Command.of(HostSteps.K3S_BINARY, "--version"));
+                  out.put(
+                      h.name(),
+                      v.ok() ? K3sVersion.fromVersionOutput(v.stdout()) : Optional.empty());
+                  return List.of();
+                }));
+    return new TreeMap<>(out);
   }
 
   /**

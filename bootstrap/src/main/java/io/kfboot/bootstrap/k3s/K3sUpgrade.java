@@ -64,14 +64,16 @@ public final class K3sUpgrade {
 
   /**
    * @param agentBatch how many agents are upgraded at once
-   * @param snapshotDir where the datastore is saved on this machine first; null to skip (an
-   *     external datastore, backed up by its own tools)
+   * @param skipDatastore save nothing first (an external datastore, backed up by its own tools)
+   * @param snapshotDir where the datastore is saved on this machine first; null when planning or
+   *     skipping
    */
   public record Options(
       K3sVersion target,
       int agentBatch,
       Duration drainTimeout,
       Duration readyTimeout,
+      boolean skipDatastore,
       Path snapshotDir) {
     public Options {
       if (agentBatch < 1) {
@@ -327,7 +329,8 @@ public final class K3sUpgrade {
               });
           HostOperator first = at.get(inventory.servers().get(0).name()).operator();
           Datastore datastore = new Datastore(commandTimeout, progress);
-          Datastore.Kind kind = options.snapshotDir() == null ? null : datastore.kind(first);
+          // looked at even when planning: an even number of etcd members is refused
+          Datastore.Kind kind = options.skipDatastore() ? null : datastore.kind(first);
           Plan plan = plan(inventory, options.target(), found, kind, options.agentBatch());
           planned[0] = plan;
           if (!plan.refusals().isEmpty()) {
@@ -359,12 +362,19 @@ public final class K3sUpgrade {
           if (plan.pending().isEmpty()) {
             return steps;
           }
-          if (options.snapshotDir() != null) {
+          if (!options.skipDatastore()) {
+            if (options.snapshotDir() == null) {
+              throw new IllegalArgumentException(
+                  "an upgrade that saves the datastore needs a folder");
+            }
             String name =
                 "kfboot-pre-" + options.target().imageTag() + "-" + Instant.now().getEpochSecond();
             snapshot[0] = datastore.save(first, name, options.snapshotDir());
             progress.accept(
-                "datastore saved to " + snapshot[0].file() + " (restore: kfboot restore)");
+                "datastore saved to "
+                    + snapshot[0].file()
+                    + " with the server token beside it (a rollback starts from it:"
+                    + " https://docs.k3s.io/upgrades/roll-back)");
           }
           for (List<String> wave : plan.waves()) {
             bootstrap.parallel(

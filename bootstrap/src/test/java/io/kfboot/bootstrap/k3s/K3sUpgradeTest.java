@@ -136,7 +136,7 @@ class K3sUpgradeTest {
 
   private K3sUpgrade.Options options(int batch) {
     return new K3sUpgrade.Options(
-        TO, batch, Duration.ofMinutes(5), Duration.ofMinutes(5), dir.resolve("snapshots"));
+        TO, batch, Duration.ofMinutes(5), Duration.ofMinutes(5), false, dir.resolve("snapshots"));
   }
 
   /** Where in the shared clock each host's k3s install script ran. */

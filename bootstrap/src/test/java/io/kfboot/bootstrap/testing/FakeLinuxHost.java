@@ -43,6 +43,9 @@ public final class FakeLinuxHost {
   /** The next n restarts of k3s fail, as a host killed mid-way would leave it. */
   public int failRestarts;
 
+  /** Called whenever the k3s service (re)starts: a test's API learns the new kubelet version. */
+  public Runnable onStart = () -> {};
+
   public int cpus = 8;
   public String hostname;
   public boolean docker;
@@ -186,6 +189,7 @@ public final class FakeLinuxHost {
           serviceActive = true;
           runningVersion = k3sVersion;
           startedAt = operator.actions().size();
+          onStart.run();
         }
         if (line.startsWith("systemctl stop")) {
           serviceActive = false;

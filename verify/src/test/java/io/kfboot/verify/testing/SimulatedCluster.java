@@ -465,6 +465,12 @@ public final class SimulatedCluster implements AutoCloseable {
         return tokenRequest(t);
       }
       if (t != null
+          && method.equals("POST")
+          && "pods".equals(t.plural())
+          && "eviction".equals(t.subresource())) {
+        return evict(t);
+      }
+      if (t != null
           && method.equals("GET")
           && "pods".equals(t.plural())
           && "log".equals(t.subresource())) {
@@ -574,6 +580,91 @@ public final class SimulatedCluster implements AutoCloseable {
         }
       }
       return r;
+    }
+
+    /**
+     * The Eviction API as kube-apiserver answers it: 429 while a PodDisruptionBudget that selects
+     * the pod allows no disruption (its status' disruptionsAllowed where a test set one, else
+     * computed from minAvailable or maxUnavailable over the Running pods it selects), else the pod
+     * deleted and 201.
+     */
+    private MockResponse evict(Target t) {
+      Target podPath = new Target("", "v1", t.namespace(), "pods", t.name(), null);
+      MockResponse existing = handleGet(podPath.objectPath());
+      if (existing.code() != 200) {
+        return status(404, "NotFound", "pods \"" + t.name() + "\" not found");
+      }
+      JsonNode pod = read(existing.getBody().readUtf8());
+      List<JsonNode> pods = new ArrayList<>();
+      read(handleGet("/api/v1/namespaces/" + t.namespace() + "/pods").getBody().readUtf8())
+          .path("items")
+          .forEach(pods::add);
+      JsonNode budgets =
+          read(
+              handleGet("/apis/policy/v1/namespaces/" + t.namespace() + "/poddisruptionbudgets")
+                  .getBody()
+                  .readUtf8());
+      for (JsonNode pdb : budgets.path("items")) {
+        JsonNode selector = pdb.path("spec").path("selector");
+        if (!selects(selector, pod)) {
+          continue;
+        }
+        int allowed;
+        if (pdb.path("status").has("disruptionsAllowed")) {
+          allowed = pdb.path("status").path("disruptionsAllowed").asInt();
+        } else {
+          int expected = 0;
+          int healthy = 0;
+          for (JsonNode p : pods) {
+            if (selects(selector, p)) {
+              expected++;
+              healthy += "Running".equals(p.path("status").path("phase").asText()) ? 1 : 0;
+            }
+          }
+          JsonNode spec = pdb.path("spec");
+          allowed =
+              spec.has("minAvailable")
+                  ? healthy - count(spec.get("minAvailable"), expected)
+                  : spec.has("maxUnavailable")
+                      ? count(spec.get("maxUnavailable"), expected) - (expected - healthy)
+                      : healthy;
+        }
+        if (allowed <= 0) {
+          refusals.add(new Refusal(System.nanoTime(), "pdb", "", "pods", t.namespace(), t.name()));
+          return status(
+              429,
+              "TooManyRequests",
+              "Cannot evict pod as it would violate the pod's disruption budget.");
+        }
+      }
+      handleDelete(podPath.objectPath());
+      writes.add(new Write(System.nanoTime(), "EVICT", "", "pods", t.namespace(), t.name()));
+      return new MockResponse()
+          .setResponseCode(201)
+          .setHeader("Content-Type", "application/json")
+          .setBody("{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Success\"}");
+    }
+
+    /** matchLabels only: what the budgets of these tests use. */
+    private static boolean selects(JsonNode selector, JsonNode pod) {
+      if (selector.isMissingNode() || selector.isNull()) {
+        return false;
+      }
+      JsonNode labels = pod.path("metadata").path("labels");
+      Iterator<Map.Entry<String, JsonNode>> want = selector.path("matchLabels").fields();
+      while (want.hasNext()) {
+        Map.Entry<String, JsonNode> e = want.next();
+        if (!e.getValue().asText().equals(labels.path(e.getKey()).asText(null))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static int count(JsonNode v, int of) {
+      return v.isTextual()
+          ? (int) Math.ceil(Integer.parseInt(v.asText().replace("%", "")) * of / 100.0)
+          : v.asInt();
     }
 
     /** The TokenRequest API: a token for an existing service account, "sim-token-NS-NAME". */
