@@ -1,10 +1,18 @@
 package io.kfboot.cli;
 
+import io.kfboot.bootstrap.k3s.K3sUpgrade;
 import io.kfboot.bootstrap.steps.StepRunner;
+import io.kfboot.platform.ClusterLifecycle;
+import io.kfboot.platform.ClusterLifecycle.UpgradeRequest;
 import io.kfboot.platform.Hosts;
 import io.kfboot.platform.PlatformSettings;
 import io.kfboot.platform.SettingsInput;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,6 +27,9 @@ import picocli.CommandLine.Spec;
     subcommands = {
       HostsCommand.Plan.class,
       HostsCommand.Up.class,
+      HostsCommand.Upgrade.class,
+      HostsCommand.Add.class,
+      HostsCommand.Remove.class,
       HostsCommand.Reset.class,
       HostsCommand.OneStep.class
     })
@@ -75,6 +86,22 @@ final class HostsCommand implements Runnable {
           changes == 0
               ? "all " + hosts.hostCount() + " hosts are as desired"
               : changes + " steps would change something; 'kfboot hosts up' applies them");
+      ClusterLifecycle.Strays strays =
+          new ClusterLifecycle(settings, listener(settings), hosts).strayNodesIfRunning();
+      if (strays.note() != null) {
+        context.err().println("note: " + strays.note());
+      }
+      strays
+          .nodes()
+          .forEach(
+              n ->
+                  print(
+                      "node "
+                          + n
+                          + " is in the cluster but not in the inventory: 'kfboot hosts remove"
+                          + " --host "
+                          + n
+                          + "' takes it out"));
       return ExitCodes.OK;
     }
   }
@@ -103,6 +130,255 @@ final class HostsCommand implements Runnable {
               + changes
               + " steps changed something; next: kfboot kubeconfig -i "
               + settings.inventoryFile());
+      return ExitCodes.OK;
+    }
+  }
+
+  /** The hosts subcommands that also talk to the cluster's API. */
+  abstract static class LifecycleCommand extends HostCommand {
+    @Mixin Options.Cluster cluster = new Options.Cluster();
+    @Mixin Options.Output output = new Options.Output();
+
+    @Option(names = "--plan", description = "Only look and print what would happen.")
+    boolean plan;
+
+    LifecycleCommand(Main.Context context) {
+      super(context);
+    }
+
+    @Override
+    void input(SettingsInput in) {
+      super.input(in);
+      cluster.into(in);
+    }
+
+    ClusterLifecycle lifecycle(PlatformSettings settings) {
+      return new ClusterLifecycle(settings, listener(settings), hosts(settings));
+    }
+  }
+
+  @Command(
+      name = "upgrade",
+      mixinStandardHelpOptions = true,
+      description =
+          "Upgrade k3s in place: the datastore saved first, then servers one at a time and agents"
+              + " in batches, each cordoned, drained (PodDisruptionBudgets respected), upgraded,"
+              + " waited Ready at the new version and uncordoned. A rerun continues where a"
+              + " killed one stopped. The API is reached through --kubeconfig, else the first"
+              + " server's admin kubeconfig.")
+  static final class Upgrade extends LifecycleCommand {
+    @Option(
+        names = "--k3s",
+        required = true,
+        paramLabel = "VERSION",
+        description = "The target release, e.g. v1.32.5+k3s1; one minor version at a time.")
+    String version;
+
+    @Option(
+        names = "--batch",
+        paramLabel = "N",
+        description = "Agents upgraded at once (default: " + UpgradeRequest.DEFAULT_BATCH + ").")
+    Integer batch;
+
+    @Option(
+        names = "--drain-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "Longest one node's drain may take (default: 5m).")
+    Duration drainTimeout;
+
+    @Option(
+        names = "--ready-timeout",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "Longest a node may take to be Ready at the new version (default: 10m).")
+    Duration readyTimeout;
+
+    @Option(
+        names = "--skip-datastore",
+        description =
+            "Take no snapshot first: for an external datastore that its own tools back up.")
+    boolean skipDatastore;
+
+    @Option(
+        names = "--snapshot-dir",
+        paramLabel = "DIR",
+        description =
+            "Where the snapshot and the server token are copied (default:"
+                + " $XDG_STATE_HOME/kfboot/k3s-snapshots/<cluster>/<version>-<time>).")
+    Path snapshotDir;
+
+    Upgrade(Main.Context context) {
+      super(context);
+    }
+
+    @Override
+    int run(PlatformSettings settings) {
+      K3sUpgrade.Outcome o =
+          lifecycle(settings)
+              .upgradeK3s(
+                  new UpgradeRequest(
+                      version,
+                      Optional.ofNullable(batch).orElse(UpgradeRequest.DEFAULT_BATCH),
+                      Optional.ofNullable(drainTimeout)
+                          .orElse(UpgradeRequest.DEFAULT_DRAIN_TIMEOUT),
+                      Optional.ofNullable(readyTimeout)
+                          .orElse(UpgradeRequest.DEFAULT_READY_TIMEOUT),
+                      skipDatastore,
+                      snapshotDir),
+                  plan);
+      K3sUpgrade.Plan p = o.plan();
+      if (output.json()) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schemaVersion", 1);
+        root.put("target", p.target().toString());
+        root.put("planned", plan);
+        root.put(
+            "nodes",
+            p.nodes().stream()
+                .map(
+                    n -> {
+                      Map<String, Object> m = new LinkedHashMap<>();
+                      m.put("host", n.host());
+                      m.put("role", n.role().name().toLowerCase());
+                      m.put("installed", n.installed().map(Object::toString).orElse(null));
+                      m.put("kubelet", n.running().map(Object::toString).orElse(null));
+                      m.put("atTarget", n.at(p.target()));
+                      return m;
+                    })
+                .toList());
+        root.put("waves", p.waves());
+        root.put("datastore", p.datastore());
+        root.put("snapshot", o.snapshot() == null ? null : o.snapshot().file().toString());
+        root.put("upgraded", o.upgraded());
+        printJson(root);
+        return ExitCodes.OK;
+      }
+      StringBuilder sb = new StringBuilder();
+      for (K3sUpgrade.NodeState n : p.nodes()) {
+        sb.append(
+            String.format(
+                "%-16s %-6s %-22s -> %s%s%n",
+                n.host(),
+                n.role().name().toLowerCase(),
+                n.running().or(n::installed).map(Object::toString).orElse("?"),
+                p.target(),
+                n.at(p.target()) ? " (there)" : ""));
+      }
+      sb.append("datastore: ").append(p.datastore()).append('\n');
+      if (plan) {
+        if (p.pending().isEmpty()) {
+          sb.append("every node runs ").append(p.target()).append(": nothing to do");
+        } else {
+          sb.append("order: ");
+          sb.append(
+              String.join(", then ", p.waves().stream().map(w -> String.join(" + ", w)).toList()));
+          sb.append("\n'kfboot hosts upgrade --k3s ").append(p.target()).append("' runs it");
+        }
+      } else {
+        if (o.snapshot() != null) {
+          sb.append("snapshot: ").append(o.snapshot().file()).append('\n');
+        }
+        sb.append(
+            o.upgraded().isEmpty()
+                ? "every node already ran " + p.target()
+                : "upgraded " + String.join(", ", o.upgraded()) + " to " + p.target());
+      }
+      print(sb.toString());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "add",
+      mixinStandardHelpOptions = true,
+      description =
+          "Join hosts of the inventory that are not in the cluster yet: the same preparation 'up'"
+              + " gives (the NVIDIA runtime on GPU hosts), their labels and taints, then the"
+              + " device plugin and storage checked again.")
+  static final class Add extends LifecycleCommand {
+    @Option(
+        names = "--host",
+        required = true,
+        split = ",",
+        paramLabel = "NAME",
+        description = "Inventory hosts to add.")
+    List<String> names;
+
+    Add(Main.Context context) {
+      super(context);
+    }
+
+    @Override
+    int run(PlatformSettings settings) {
+      ClusterLifecycle.Added a = lifecycle(settings).add(names, plan);
+      if (output.json()) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schemaVersion", 1);
+        root.put("planned", plan);
+        root.put("hosts", names);
+        root.put("changes", changes(a.steps()));
+        root.put("checks", a.checks());
+        printJson(root);
+        return ExitCodes.OK;
+      }
+      StringBuilder sb = new StringBuilder();
+      a.checks().forEach(c -> sb.append(c).append('\n'));
+      sb.append(
+          plan
+              ? changes(a.steps()) + " steps would change something; drop --plan to add them"
+              : String.join(", ", names) + " joined the cluster");
+      print(sb.toString());
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(
+      name = "remove",
+      mixinStandardHelpOptions = true,
+      description =
+          "Take a node out: cordoned, drained (PodDisruptionBudgets respected), k3s removed from"
+              + " the host, the Node and its node-password Secret deleted. Refused when claims"
+              + " keep their data only on that node (local-path) unless --accept-data-loss, and"
+              + " when it would leave no server or an even number of etcd members.")
+  static final class Remove extends LifecycleCommand {
+    @Option(
+        names = "--host",
+        required = true,
+        paramLabel = "NAME",
+        description = "The host (or a node the inventory no longer lists).")
+    String host;
+
+    @Option(
+        names = "--accept-data-loss",
+        description = "Remove it even though the listed claims lose their data.")
+    boolean acceptDataLoss;
+
+    Remove(Main.Context context) {
+      super(context);
+    }
+
+    @Override
+    int run(PlatformSettings settings) {
+      ClusterLifecycle.Removal r = lifecycle(settings).remove(host, acceptDataLoss, plan);
+      if (output.json()) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("schemaVersion", 1);
+        root.put("host", r.host());
+        root.put("planned", r.planned());
+        root.put("claimsLost", r.claims());
+        root.put("hostReset", r.reset());
+        root.put("notes", r.notes());
+        printJson(root);
+        return ExitCodes.OK;
+      }
+      StringBuilder sb = new StringBuilder();
+      sb.append(
+          r.planned()
+              ? host + " can be removed; drop --plan to remove it"
+              : host + " removed from the cluster");
+      r.notes().forEach(n -> sb.append("\nnext: ").append(n));
+      print(sb.toString());
       return ExitCodes.OK;
     }
   }

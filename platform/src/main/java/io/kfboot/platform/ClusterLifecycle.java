@@ -46,7 +46,8 @@ public final class ClusterLifecycle {
     this(settings, listener, new Hosts(settings, listener));
   }
 
-  ClusterLifecycle(PlatformSettings settings, PlatformListener listener, Hosts hosts) {
+  /** With hosts already built (their warnings printed) by the caller. */
+  public ClusterLifecycle(PlatformSettings settings, PlatformListener listener, Hosts hosts) {
     this(settings, listener, hosts, () -> connect(settings, hosts));
   }
 
@@ -93,6 +94,15 @@ public final class ClusterLifecycle {
     public static final int DEFAULT_BATCH = 2;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_READY_TIMEOUT = Duration.ofMinutes(10);
+
+    public UpgradeRequest {
+      if (batch < 1) {
+        throw new KfbootException(
+            "an agent batch of " + batch + " upgrades nothing",
+            "give --batch 1 or more",
+            ExitCategory.INVALID_INPUT);
+      }
+    }
   }
 
   /** {@code kfboot hosts upgrade --k3s}: see {@link K3sUpgrade}. */
@@ -356,6 +366,30 @@ public final class ClusterLifecycle {
           "put a load balancer or virtual IP in front of the servers, set k3s.apiEndpoint to it"
               + " and run 'kfboot hosts up', then remove it",
           ExitCategory.INVALID_INPUT);
+    }
+  }
+
+  /**
+   * @param nodes cluster nodes the inventory does not list
+   * @param note why they were not looked for, or null
+   */
+  public record Strays(List<String> nodes, String note) {}
+
+  /**
+   * For {@code hosts plan}: the stray nodes where the first server already runs k3s; on a fresh
+   * cluster, or one whose API does not answer, none and a note why.
+   */
+  public Strays strayNodesIfRunning() {
+    String first = hosts.inventory().servers().get(0).name();
+    Optional<K3sVersion> running =
+        hosts.bootstrap().installedVersions().getOrDefault(first, Optional.empty());
+    if (running.isEmpty()) {
+      return new Strays(List.of(), null);
+    }
+    try {
+      return new Strays(strayNodes(), null);
+    } catch (KfbootException e) {
+      return new Strays(List.of(), "nodes not compared with the inventory: " + e.getMessage());
     }
   }
 

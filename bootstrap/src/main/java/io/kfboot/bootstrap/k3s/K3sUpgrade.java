@@ -330,7 +330,11 @@ public final class K3sUpgrade {
           HostOperator first = at.get(inventory.servers().get(0).name()).operator();
           Datastore datastore = new Datastore(commandTimeout, progress);
           // looked at even when planning: an even number of etcd members is refused
-          Datastore.Kind kind = options.skipDatastore() ? null : datastore.kind(first);
+          // (a first server without k3s is refused by the plan, with no datastore to look at)
+          boolean firstHasK3s =
+              found.get(inventory.servers().get(0).name()).installed().isPresent();
+          Datastore.Kind kind =
+              options.skipDatastore() || !firstHasK3s ? null : datastore.kind(first);
           Plan plan = plan(inventory, options.target(), found, kind, options.agentBatch());
           planned[0] = plan;
           if (!plan.refusals().isEmpty()) {
