@@ -20,7 +20,8 @@ public enum Need {
   GIT(true, "git (.ci/run installs it)"),
   FIXTURES(true, "shared/fixtures beside the checkout (CI copies shared/ there)"),
   MARIADB(true, "MariaDB's server and client (.ci/run installs mariadb-server)"),
-  SLAPD(true, "OpenLDAP's slapd and openssl (.ci/run installs slapd)");
+  SLAPD(true, "OpenLDAP's slapd and openssl (.ci/run installs slapd)"),
+  SQLITE3(true, "the sqlite3 shell at /usr/bin/sqlite3 (.ci/run installs sqlite3)");
 
   private final boolean providedInCi;
   private final String what;
@@ -56,6 +57,10 @@ public enum Need {
       case SHELLCHECK ->
           runs("shellcheck", "--version") ? Optional.empty() : Optional.of("no shellcheck");
       case GIT -> runs("git", "--version") ? Optional.empty() : Optional.of("no git");
+      case SQLITE3 ->
+          Files.isExecutable(Path.of("/usr/bin/sqlite3"))
+              ? Optional.empty()
+              : Optional.of("no /usr/bin/sqlite3");
       case SLAPD ->
           Files.isExecutable(Path.of("/usr/sbin/slapd"))
                   && Files.isExecutable(Path.of("/usr/sbin/slapadd"))

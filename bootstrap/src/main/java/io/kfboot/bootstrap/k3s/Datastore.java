@@ -44,9 +44,22 @@ public final class Datastore {
   private final Duration timeout;
   private final Consumer<String> progress;
 
+  private final String db;
+  private final String serverToken;
+
   public Datastore(Duration timeout, Consumer<String> progress) {
+    this(timeout, progress, "");
+  }
+
+  /**
+   * @param root where k3s' folders are on the server: "" on a real one, a sandbox folder for the
+   *     tests' sshd hosts, which share one file system
+   */
+  Datastore(Duration timeout, Consumer<String> progress, String root) {
     this.timeout = timeout;
     this.progress = progress;
+    this.db = root + DB;
+    this.serverToken = root + SERVER_TOKEN;
   }
 
   /** The datastore the server runs, read from its data folder. */
@@ -56,9 +69,9 @@ public final class Datastore {
             .exec(
                 Command.shell(
                         "if [ -d "
-                            + DB
+                            + db
                             + "/etcd ]; then echo etcd; elif [ -f "
-                            + DB
+                            + db
                             + "/state.db ]; then echo sqlite; fi")
                     .sudo(),
                 Duration.ofMinutes(1))
@@ -70,7 +83,7 @@ public final class Datastore {
           throw new KfbootException(
               server.name()
                   + " has neither embedded etcd nor SQLite under "
-                  + DB
+                  + db
                   + ": k3s there keeps its state elsewhere (an external datastore) or is not a"
                   + " server",
               "back up an external datastore with its own tools and give --skip-datastore",
@@ -87,7 +100,7 @@ public final class Datastore {
     Path token = dir.resolve("k3s-server-token");
     return switch (kind) {
       case ETCD -> {
-        String remoteDir = DB + "/snapshots/" + name;
+        String remoteDir = db + "/snapshots/" + name;
         progress.accept(server.name() + ": k3s etcd-snapshot save");
         server
             .exec(
@@ -112,7 +125,7 @@ public final class Datastore {
         }
         Path file = dir.resolve("etcd-snapshot");
         server.download(remoteDir + "/" + files.get(0), file, timeout);
-        server.download(SERVER_TOKEN, token, Duration.ofMinutes(1));
+        server.download(serverToken, token, Duration.ofMinutes(1));
         yield new Snapshot(kind, server.name(), file, token);
       }
       case SQLITE -> {
@@ -126,10 +139,10 @@ public final class Datastore {
                   + " (apt-get install sqlite3 / dnf install sqlite), or give --skip-datastore",
               ExitCategory.UNEXPECTED_STATE);
         }
-        String copy = DB + "/" + name + ".db";
+        String copy = db + "/" + name + ".db";
         progress.accept(server.name() + ": sqlite3 .backup of state.db");
         server
-            .exec(Command.of("sqlite3", DB + "/state.db", ".backup " + copy).sudo(), timeout)
+            .exec(Command.of("sqlite3", db + "/state.db", ".backup " + copy).sudo(), timeout)
             .requireOk(server.name(), "sqlite3 .backup of state.db");
         Path file = dir.resolve("state.db");
         try {
@@ -137,7 +150,7 @@ public final class Datastore {
         } finally {
           server.exec(Command.of("rm", "-f", "--", copy).sudo(), Duration.ofMinutes(1));
         }
-        server.download(SERVER_TOKEN, token, Duration.ofMinutes(1));
+        server.download(serverToken, token, Duration.ofMinutes(1));
         yield new Snapshot(kind, server.name(), file, token);
       }
     };
@@ -166,7 +179,7 @@ public final class Datastore {
           "restore onto the cluster the backup was taken from",
           ExitCategory.INVALID_INPUT);
     }
-    String token = new String(first.read(SERVER_TOKEN), StandardCharsets.UTF_8);
+    String token = new String(first.read(serverToken), StandardCharsets.UTF_8);
     String saved;
     try {
       saved = Files.readString(snapshot.token());
@@ -191,7 +204,7 @@ public final class Datastore {
       s.exec(Command.of("systemctl", "stop", service).sudo(), timeout)
           .requireOk(s.name(), "stopping " + service);
     }
-    String staged = DB + "/kfboot-restore";
+    String staged = db + "/kfboot-restore";
     first.upload(snapshot.file(), staged, 0600, null);
     switch (snapshot.kind()) {
       case ETCD -> {
@@ -215,13 +228,13 @@ public final class Datastore {
             .exec(
                 Command.shell(
                         "set -e; rm -f "
-                            + DB
+                            + db
                             + "/state.db-wal "
-                            + DB
+                            + db
                             + "/state.db-shm; mv -f "
                             + staged
                             + " "
-                            + DB
+                            + db
                             + "/state.db")
                     .sudo(),
                 Duration.ofMinutes(1))
@@ -230,8 +243,8 @@ public final class Datastore {
     }
     for (HostOperator s : servers.subList(1, servers.size())) {
       // https://docs.k3s.io/datastore/backup-restore: the other servers rejoin with empty etcd
-      s.exec(Command.of("rm", "-rf", "--", DB).sudo(), Duration.ofMinutes(1))
-          .requireOk(s.name(), "removing " + DB);
+      s.exec(Command.of("rm", "-rf", "--", db).sudo(), Duration.ofMinutes(1))
+          .requireOk(s.name(), "removing " + db);
     }
     for (HostOperator s : servers) {
       progress.accept(s.name() + ": starting " + service);

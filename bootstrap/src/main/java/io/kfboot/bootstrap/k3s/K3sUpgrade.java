@@ -328,7 +328,8 @@ public final class K3sUpgrade {
                 return List.of();
               });
           HostOperator first = at.get(inventory.servers().get(0).name()).operator();
-          Datastore datastore = new Datastore(commandTimeout, progress);
+          Datastore datastore =
+              new Datastore(commandTimeout, progress, root.apply(inventory.servers().get(0)));
           // looked at even when planning: an even number of etcd members is refused
           // (a first server without k3s is refused by the plan, with no datastore to look at)
           boolean firstHasK3s =

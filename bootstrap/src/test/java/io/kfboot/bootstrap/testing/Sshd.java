@@ -54,7 +54,7 @@ public final class Sshd implements AutoCloseable {
   }
 
   public static Sshd start(Path dir) throws Exception {
-    return start(dir, -1);
+    return start(dir, -1, List.of());
   }
 
   /**
@@ -62,7 +62,15 @@ public final class Sshd implements AutoCloseable {
    * pair), like a separate host; on loopback where namespaces cannot be made.
    */
   public static Sshd startHost(Path dir, int n) throws Exception {
-    return start(dir, n);
+    return start(dir, n, List.of());
+  }
+
+  /**
+   * As {@link #startHost(Path, int)}, with more sshd_config lines, e.g. {@code SetEnv PATH=...} to
+   * put a host's own stub commands first.
+   */
+  public static Sshd startHost(Path dir, int n, List<String> extraConfig) throws Exception {
+    return start(dir, n, extraConfig);
   }
 
   private static boolean run(String... cmd) throws Exception {
@@ -98,7 +106,7 @@ public final class Sshd implements AutoCloseable {
     }
   }
 
-  private static Sshd start(Path dir, int n) throws Exception {
+  private static Sshd start(Path dir, int n, List<String> extraConfig) throws Exception {
     String reason = null;
     if (!Files.isExecutable(SSHD)) {
       reason = "no " + SSHD + " (apt-get install openssh-server; .ci/run does)";
@@ -160,6 +168,7 @@ public final class Sshd implements AutoCloseable {
             "UsePAM no",
             "Subsystem sftp internal-sftp",
             "LogLevel ERROR",
+            String.join("\n", extraConfig),
             ""));
     List<String> cmd = new ArrayList<>();
     if (ns != null) {
