@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The hosts of one cluster and how to set them up, as the inventory file says (see
@@ -134,14 +135,57 @@ public record Inventory(
     }
   }
 
-  public record Registries(Map<String, List<String>> mirrors, Map<String, RegistryAuth> auth) {
+  /**
+   * k3s' registries.yaml (https://docs.k3s.io/installation/private-registry), the same on every
+   * node.
+   *
+   * @param mirrors per registry (docker.io, ghcr.io, ..., or "*" for any), where to pull from
+   * @param auth per registry host, credentials named by environment variables
+   * @param tls per registry host, CA and client certificates as local files kfboot uploads
+   * @param disableDefaultEndpoint no fallback to a mirrored registry's own endpoint (k3s'
+   *     disable-default-registry-endpoint): an air-gapped site's pulls go through the mirrors only
+   * @param embeddedRegistry k3s' embedded registry mirror (Spegel): nodes share the images they
+   *     pulled, for the registries listed under mirrors
+   */
+  public record Registries(
+      Map<String, Mirror> mirrors,
+      Map<String, RegistryAuth> auth,
+      Map<String, RegistryTls> tls,
+      boolean disableDefaultEndpoint,
+      boolean embeddedRegistry) {
+    public static final Registries NONE =
+        new Registries(Map.of(), Map.of(), Map.of(), false, false);
+
     public boolean isEmpty() {
-      return mirrors.isEmpty() && auth.isEmpty();
+      return mirrors.isEmpty() && auth.isEmpty() && tls.isEmpty();
+    }
+
+    /** The mirror images of {@code registry} are pulled through: its own entry, else "*". */
+    public Optional<Mirror> mirrorFor(String registry) {
+      Mirror own = mirrors.get(registry);
+      return Optional.ofNullable(own != null ? own : mirrors.get("*"));
     }
   }
 
-  /** Registry credentials; the password is named by an environment variable, never written here. */
-  public record RegistryAuth(String username, String passwordEnv) {}
+  /**
+   * @param endpoints URLs with their scheme, tried in order (then the registry itself, unless the
+   *     default endpoint is disabled); empty where only the embedded registry serves it
+   * @param rewrite regular expression to replacement, applied to the image name (not the tag)
+   */
+  public record Mirror(List<String> endpoints, Map<String, String> rewrite) {}
+
+  /**
+   * Registry credentials: a user and password, or a token, each named by an environment variable,
+   * never written in the inventory.
+   */
+  public record RegistryAuth(String username, String passwordEnv, String tokenEnv) {}
+
+  /**
+   * Certificates for a registry host, as files on this machine; null where not given.
+   *
+   * @param insecureSkipVerify no check of the registry's certificate (test registries only)
+   */
+  public record RegistryTls(Path caFile, Path certFile, Path keyFile, boolean insecureSkipVerify) {}
 
   public record Airgap(Path k3sBinary, Path images, Path installScript) {}
 

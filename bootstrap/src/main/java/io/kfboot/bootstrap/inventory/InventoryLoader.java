@@ -144,6 +144,15 @@ public final class InventoryLoader extends InventorySection {
               + DEFAULT_K3S_VERSION
               + "), or set nvidia.operator: true and let the GPU Operator configure containerd");
     }
+    if (k3s != null
+        && registries.embeddedRegistry()
+        && !K3sVersion.tryParse(k3s.version()).map(K3sVersion::hasEmbeddedRegistry).orElse(true)) {
+      problems.add(
+          at(m.get("registries"))
+              + "registries.embeddedRegistry needs k3s v1.29.12, v1.30.8, v1.31.4 or newer (where"
+              + " it left its experimental state); the inventory pins "
+              + k3s.version());
+    }
     return new Inventory(
         cluster, k3s, runtime, registries, airgap, hosts, List.copyOf(warnings), nvidia, storage);
   }

@@ -90,6 +90,21 @@ public record K3sVersion(int major, int minor, int patch, int build)
         || minor == 26 && patch >= 12;
   }
 
+  /**
+   * Whether k3s' embedded registry mirror (Spegel) is generally available in this release:
+   * v1.29.12, v1.30.8, v1.31.4 and later (https://docs.k3s.io/installation/registry-mirror;
+   * experimental before).
+   */
+  public boolean hasEmbeddedRegistry() {
+    if (major != 1) {
+      return major > 1;
+    }
+    return minor >= 32
+        || minor == 31 && patch >= 4
+        || minor == 30 && patch >= 8
+        || minor == 29 && patch >= 12;
+  }
+
   /** The tag of k3s' upgrade image for this release: '+' is not allowed in image tags. */
   public String imageTag() {
     return toString().replace('+', '-');

@@ -88,7 +88,10 @@ public final class ClusterBootstrap {
     return "https://" + endpoint + ":6443";
   }
 
-  /** The join token from the inventory's source; read before any host is touched. */
+  /**
+   * The join token from the inventory's source, read before any host is touched (with the
+   * registries' credentials).
+   */
   String token() {
     Inventory.TokenSource t = inventory.k3s().token();
     String value;
@@ -122,6 +125,9 @@ public final class ClusterBootstrap {
                   + (t.env() != null ? t.env() : "K3S_TOKEN")
                   + "=$(openssl rand -hex 32), and keep it: every later join needs the same one"));
     }
+    // the registries' credentials too, before any host: a missing one is found here, not on the
+    // third host
+    K3sConfig.registries(inventory.registries(), env);
     return value;
   }
 

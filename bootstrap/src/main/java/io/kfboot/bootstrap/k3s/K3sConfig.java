@@ -4,10 +4,13 @@ import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.Inventory.Host;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
 import io.kfboot.bootstrap.inventory.Inventory.StorageMode;
+import io.kfboot.bootstrap.inventory.InventoryException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.Yaml;
 
@@ -71,6 +74,11 @@ public final class K3sConfig {
         c.put("default-local-storage-path", inv.storage().localPath());
       }
       c.put("disable", disable);
+      if (inv.registries().embeddedRegistry()) {
+        // Spegel: every node serves what it pulled to the others, for the registries under
+        // mirrors (https://docs.k3s.io/installation/registry-mirror); set on servers only
+        c.put("embedded-registry", true);
+      }
     } else {
       c.put("server", joinUrl);
     }
@@ -82,6 +90,11 @@ public final class K3sConfig {
       // "nvidia" runtime; as the default, Kubeflow's pods get GPUs without a runtimeClassName.
       // https://github.com/k3s-io/k3s/issues/9702 (--default-runtime, agent/runtime flags)
       c.put("default-runtime", "nvidia");
+    }
+    if (inv.registries().disableDefaultEndpoint()) {
+      // pulls of a mirrored registry never fall back to it: an air-gapped site sees a failed pull
+      // at once instead of a timeout (https://docs.k3s.io/installation/private-registry)
+      c.put("disable-default-registry-endpoint", true);
     }
     List<String> labels = new ArrayList<>();
     host.labels().forEach((k, v) -> labels.add(k + "=" + v));
@@ -98,37 +111,117 @@ public final class K3sConfig {
     return "# Written by kfboot; changes here are overwritten by 'kfboot hosts up'.\n" + dump(c);
   }
 
-  /** registries.yaml: mirrors and auth; passwords are read from the environment at render time. */
+  /** Where a registry's certificates go on each node, one folder per registry host. */
+  public static final String REGISTRY_TLS_DIR = "/etc/rancher/k3s/kfboot-registry-tls";
+
+  /**
+   * A certificate file kfboot copies to every node for registries.yaml to name.
+   *
+   * @param local the file on this machine
+   * @param node where it goes on each node
+   */
+  public record TlsFile(Path local, String node, int mode) {}
+
+  /** The certificate files of the inventory's registries.tls, in order. */
+  public static List<TlsFile> tlsFiles(Inventory.Registries r) {
+    List<TlsFile> files = new ArrayList<>();
+    r.tls()
+        .forEach(
+            (registry, tls) -> {
+              String dir = REGISTRY_TLS_DIR + "/" + registry.replace(':', '_');
+              if (tls.caFile() != null) {
+                files.add(new TlsFile(tls.caFile(), dir + "/ca.crt", 0644));
+              }
+              if (tls.certFile() != null) {
+                files.add(new TlsFile(tls.certFile(), dir + "/client.crt", 0644));
+              }
+              if (tls.keyFile() != null) {
+                files.add(new TlsFile(tls.keyFile(), dir + "/client.key", 0600));
+              }
+            });
+    return files;
+  }
+
+  /**
+   * registries.yaml: mirrors, rewrites, credentials and certificates
+   * (https://docs.k3s.io/installation/private-registry); the same bytes on every node. Secrets are
+   * read from the environment here; a missing one is an inventory error before any host is reached.
+   */
   public static String registries(Inventory.Registries r, Map<String, String> env) {
     Map<String, Object> out = new LinkedHashMap<>();
     if (!r.mirrors().isEmpty()) {
       Map<String, Object> mirrors = new LinkedHashMap<>();
       r.mirrors()
-          .forEach((registry, endpoints) -> mirrors.put(registry, Map.of("endpoint", endpoints)));
+          .forEach(
+              (registry, mirror) -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                if (!mirror.endpoints().isEmpty()) {
+                  m.put("endpoint", mirror.endpoints());
+                }
+                if (!mirror.rewrite().isEmpty()) {
+                  m.put("rewrite", new TreeMap<>(mirror.rewrite()));
+                }
+                mirrors.put(registry, m);
+              });
       out.put("mirrors", mirrors);
     }
-    if (!r.auth().isEmpty()) {
-      Map<String, Object> configs = new LinkedHashMap<>();
-      r.auth()
-          .forEach(
-              (registry, auth) -> {
-                String password = env.get(auth.passwordEnv());
-                if (password == null) {
-                  throw new IllegalArgumentException(
-                      "environment variable "
-                          + auth.passwordEnv()
-                          + " (the password for "
-                          + registry
-                          + ") is not set");
-                }
-                Map<String, Object> a = new LinkedHashMap<>();
+    Map<String, Map<String, Object>> configs = new LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    r.auth()
+        .forEach(
+            (registry, auth) -> {
+              Map<String, Object> a = new LinkedHashMap<>();
+              if (auth.tokenEnv() != null) {
+                a.put("token", secret(env, auth.tokenEnv(), registry, missing));
+              } else {
                 a.put("username", auth.username());
-                a.put("password", password);
-                configs.put(registry, Map.of("auth", a));
-              });
+                a.put("password", secret(env, auth.passwordEnv(), registry, missing));
+              }
+              configs.computeIfAbsent(registry, k -> new LinkedHashMap<>()).put("auth", a);
+            });
+    r.tls()
+        .forEach(
+            (registry, tls) -> {
+              Map<String, Object> t = new LinkedHashMap<>();
+              String dir = REGISTRY_TLS_DIR + "/" + registry.replace(':', '_');
+              if (tls.caFile() != null) {
+                t.put("ca_file", dir + "/ca.crt");
+              }
+              if (tls.certFile() != null) {
+                t.put("cert_file", dir + "/client.crt");
+                t.put("key_file", dir + "/client.key");
+              }
+              if (tls.insecureSkipVerify()) {
+                t.put("insecure_skip_verify", true);
+              }
+              configs.computeIfAbsent(registry, k -> new LinkedHashMap<>()).put("tls", t);
+            });
+    if (!missing.isEmpty()) {
+      throw new InventoryException(
+          "registries",
+          missing.stream()
+              .map(
+                  m ->
+                      "environment variable "
+                          + m
+                          + " is not set; export it before running kfboot (its value never goes"
+                          + " in the inventory)")
+              .toList());
+    }
+    if (!configs.isEmpty()) {
       out.put("configs", configs);
     }
-    return dump(out);
+    return out.isEmpty() ? "" : dump(out);
+  }
+
+  private static String secret(
+      Map<String, String> env, String name, String registry, List<String> missing) {
+    String v = env.get(name);
+    if (v == null || v.isEmpty()) {
+      missing.add(name + " (the credential for " + registry + ")");
+      return "";
+    }
+    return v;
   }
 
   static String dump(Map<String, Object> m) {

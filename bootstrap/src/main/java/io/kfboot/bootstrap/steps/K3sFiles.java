@@ -1,5 +1,6 @@
 package io.kfboot.bootstrap.steps;
 
+import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.k3s.K3sConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,7 @@ final class K3sFiles {
             0600,
             h -> K3sConfig.render(h.inventory(), h.spec(), first, joinUrl, h.discoveredLabels()),
             List.of()));
+    steps.add(new RegistryTlsFiles());
     steps.add(
         new FileStep(
             "k3s-registries",
@@ -37,9 +39,14 @@ final class K3sFiles {
             List.of()) {
           @Override
           public Check check(HostContext host) {
-            return host.inventory().registries().isEmpty()
-                ? Check.ok("no mirrors configured")
-                : super.check(host);
+            // registries taken out of the inventory leave an empty file, not none: k3s then runs
+            // without mirrors, and the newer file makes k3s-restarted roll the node
+            if (host.inventory().registries().isEmpty()
+                && !host.root(Command.of("test", "-e", host.path(K3sConfig.REGISTRIES_PATH)))
+                    .ok()) {
+              return Check.ok("no registries configured");
+            }
+            return super.check(host);
           }
         });
     return steps;

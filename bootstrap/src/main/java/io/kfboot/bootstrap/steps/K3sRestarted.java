@@ -4,6 +4,7 @@ import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
 import io.kfboot.bootstrap.k3s.K3sConfig;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -37,7 +38,10 @@ final class K3sRestarted implements Step {
   public Check check(HostContext host) {
     String svc = service(host);
     StringBuilder files = new StringBuilder();
-    for (String f : READ_AT_START) {
+    List<String> read = new ArrayList<>(READ_AT_START);
+    // containerd reads the registries' certificates through the hosts.toml k3s writes at start
+    K3sConfig.tlsFiles(host.inventory().registries()).forEach(f -> read.add(f.node()));
+    for (String f : read) {
       files.append(' ').append(Command.quote(host.path(f)));
     }
     // the start time and each newer file, in one round trip

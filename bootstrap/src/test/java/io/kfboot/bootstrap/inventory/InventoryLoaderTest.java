@@ -186,6 +186,68 @@ class InventoryLoaderTest {
     assertThat(outside.storage().nfs().address()).isEqualTo("nas.lab.example");
   }
 
+  private static String withRegistries(String registries) {
+    String old = HA.substring(HA.indexOf("registries:"), HA.indexOf("ssh:"));
+    return HA.replace(old, registries);
+  }
+
+  @Test
+  void badRegistriesAreReportedEachWithItsFix() {
+    String msg =
+        problems(
+                withRegistries(
+                        """
+                        registries:
+                          embeddedRegistry: true
+                          mirrors:
+                            docker.io: [mirror.lab.example]
+                            gcr.io: {rewrite: {"^(.*": "x/$1"}}
+                            "https://quay.io": [https://mirror.lab.example]
+                          auth:
+                            mirror.lab.example: {username: puller, passwordEnv: "not a name"}
+                            other.lab.example: {username: puller, passwordEnv: A, tokenEnv: B}
+                          tls:
+                            mirror.lab.example: {certFile: client.pem}
+                            "https://x": {caFile: missing-ca.pem}
+                        """)
+                    .replace("v1.32.4+k3s1", "v1.31.2+k3s1"))
+            .getMessage();
+    assertThat(msg)
+        .contains("endpoint 'mirror.lab.example' has no scheme: write https://mirror.lab.example")
+        .contains("'^(.*' is no regular expression")
+        .contains("registries.mirrors.https://quay.io is no registry name")
+        .contains("passwordEnv names an environment variable: 'not a name' is not one")
+        .contains("registries.auth.other.lab.example needs either username and passwordEnv, or")
+        .contains("a client certificate needs certFile and keyFile")
+        .contains("registries.tls.https://x must be a registry host")
+        .contains("missing-ca.pem cannot be read")
+        .contains("needs k3s v1.29.12, v1.30.8, v1.31.4 or newer")
+        .doesNotContain("gcr.io has no endpoints");
+    assertThat(
+            problems(
+                    withRegistries(
+                        "registries: {mirrors: {gcr.io: {rewrite: {\"^(.*)$\": \"x/$1\"}}}}\n"))
+                .getMessage())
+        .contains("registries.mirrors.gcr.io has no endpoints (k3s ignores a rewrite without one)");
+    assertThat(
+            problems(withRegistries("registries: {disableDefaultEndpoint: true}\n")).getMessage())
+        .contains("disableDefaultEndpoint without mirrors leaves no endpoint at all");
+    assertThat(
+            problems(
+                    withRegistries("registries: {embeddedRegistry: true}\n")
+                        .replace("v1.32.4+k3s1", "v1.33.4+k3s1"))
+                .getMessage())
+        .contains("embeddedRegistry shares only the registries listed under mirrors");
+    Inventory spegel =
+        parse(
+            withRegistries(
+                    "registries: {embeddedRegistry: true, mirrors: {docker.io: {},"
+                        + " registry.k8s.io: {}}}\n")
+                .replace("v1.32.4+k3s1", "v1.33.4+k3s1"));
+    assertThat(spegel.registries().mirrors().get("docker.io").endpoints()).isEmpty();
+    assertThat(spegel.registries().embeddedRegistry()).isTrue();
+  }
+
   @Test
   void badGpuAndStorageSettingsAreReportedWithTheirLines() {
     String msg =

@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
 import io.kfboot.testing.Golden;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Desired state on hosts, rendered from typed records, against golden files. */
 class HostFilesGoldenTest {
@@ -94,6 +96,57 @@ class HostFilesGoldenTest {
     assertThatThrownBy(() -> K3sConfig.registries(inv.registries(), Map.of()))
         .hasMessageContaining("MIRROR_PASSWORD")
         .hasMessageContaining("is not set");
+  }
+
+  /** An air-gapped site: every registry through the mirrors, nodes sharing what they pulled. */
+  static final String AIRGAPPED =
+      """
+      cluster: lab
+      k3s: {version: v1.33.4+k3s1, token: {env: K3S_TOKEN}}
+      registries:
+        disableDefaultEndpoint: true
+        embeddedRegistry: true
+        mirrors:
+          docker.io: {endpoints: ["https://harbor.lab.example/v2/dockerhub"]}
+          ghcr.io: [https://harbor.lab.example]
+          gcr.io: {endpoints: [https://harbor.lab.example], rewrite: {"^(.*)$": "gcr/$1"}}
+          quay.io: [https://harbor.lab.example]
+          registry.k8s.io: [https://harbor.lab.example]
+          us-central1-docker.pkg.dev: [https://harbor.lab.example]
+          public.ecr.aws: [https://harbor.lab.example]
+          nvcr.io: [http://10.0.0.5:5000]
+          "*": [https://harbor.lab.example]
+        auth:
+          harbor.lab.example: {username: robot$kfboot, passwordEnv: HARBOR_PASSWORD}
+          10.0.0.5:5000: {tokenEnv: NVCR_MIRROR_TOKEN}
+        tls:
+          harbor.lab.example: {caFile: harbor-ca.pem}
+          10.0.0.5:5000: {insecureSkipVerify: true}
+      hosts:
+        - {name: server-1, address: 10.0.0.11, role: server}
+        - {name: agent-1, address: 10.0.0.21, role: agent}
+      """;
+
+  @Test
+  void anAirGappedSitesRegistriesAndK3sFlags(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("harbor-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    Inventory inv = InventoryLoader.parse(AIRGAPPED, "inventory.yaml", dir);
+    Golden.check(
+        "k3s/registries-airgapped.yaml",
+        K3sConfig.registries(
+            inv.registries(),
+            Map.of("HARBOR_PASSWORD", "harbor-pw", "NVCR_MIRROR_TOKEN", "nvcr-token")));
+    String url = "https://10.0.0.11:6443";
+    Golden.check(
+        "k3s/server-embedded-registry.yaml",
+        K3sConfig.render(inv, inv.servers().get(0), true, url));
+    assertThat(K3sConfig.render(inv, inv.agents().get(0), false, url))
+        .as("the default endpoint is off on every node; the embedded registry is a server flag")
+        .contains("disable-default-registry-endpoint: true")
+        .doesNotContain("embedded-registry");
+    assertThat(K3sConfig.tlsFiles(inv.registries()))
+        .extracting(K3sConfig.TlsFile::node)
+        .containsExactly(K3sConfig.REGISTRY_TLS_DIR + "/harbor.lab.example/ca.crt");
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.kfboot.bootstrap.steps.StepRunner.Status;
 import io.kfboot.bootstrap.testing.Sshd;
 import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -63,12 +64,18 @@ class SshStepsTest {
     return new HostContext(op, inv.servers().get(0), inv, Duration.ofSeconds(30), root);
   }
 
-  private Inventory inventory() {
+  private Inventory inventory() throws IOException {
+    Files.writeString(dir.resolve("mirror-ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n");
+    Files.writeString(dir.resolve("client-key.pem"), "-----BEGIN PRIVATE KEY-----\nMIIE\n");
+    Files.writeString(dir.resolve("client.pem"), "-----BEGIN CERTIFICATE-----\nMIIC\n");
     return InventoryLoader.parse(
         """
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
-        registries: {mirrors: {docker.io: [https://mirror.lab.example]}}
+        registries:
+          mirrors: {docker.io: [https://mirror.lab.example]}
+          tls:
+            mirror.lab.example: {caFile: mirror-ca.pem, certFile: client.pem, keyFile: client-key.pem}
         hosts: [{name: box, address: 127.0.0.1, role: server, user: root}]
         """,
         "inventory.yaml",
@@ -118,7 +125,15 @@ class SshStepsTest {
                 Files.getPosixFilePermissions(root.resolve(K3sConfig.TOKEN_FILE.substring(1)))))
         .isEqualTo("rw-------");
     assertThat(Files.readString(root.resolve(K3sConfig.REGISTRIES_PATH.substring(1))))
-        .contains("mirror.lab.example");
+        .contains("mirror.lab.example")
+        .contains("ca_file: " + K3sConfig.REGISTRY_TLS_DIR + "/mirror.lab.example/ca.crt");
+    Path tls = root.resolve(K3sConfig.REGISTRY_TLS_DIR.substring(1)).resolve("mirror.lab.example");
+    assertThat(tls.resolve("ca.crt")).hasContent("-----BEGIN CERTIFICATE-----\nMIIB");
+    assertThat(
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve("client.key"))))
+        .isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve("ca.crt"))))
+        .isEqualTo("rw-r--r--");
     assertThat(StepRunner.run(h, steps, false, r -> {}))
         .extracting(Result::status)
         .containsOnly(Status.OK);
