@@ -95,13 +95,68 @@ class CliTest {
             "--components",
             "cert-manager");
     assertThat(r.code()).as(r.err()).isZero();
-    // cert-manager's three, and the storage probe's
+    // cert-manager's three, the ACME solver its controller starts, and the storage probe's
     assertThat(r.out().lines().toList())
-        .hasSize(4)
+        .hasSize(5)
         .doesNotHaveDuplicates()
+        .contains("quay.io/jetstack/cert-manager-acmesolver:v1.16.1")
         .filteredOn(l -> !l.contains("cert-manager"))
         .containsExactly("docker.io/library/busybox:1.37.0");
     assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void imagesByRegistryAndTheMirrorCheckOfAnAirGappedInventory() throws Exception {
+    Fixtures.kustomize();
+    String tarball = Fixtures.tarball(Fixtures.V1_10_2).toString();
+    String hosts = "hosts: [{name: box, address: 10.0.0.1, role: server}]\n";
+    Path quayOnly =
+        Files.writeString(
+            tmp.resolve("quay-only.yaml"),
+            "cluster: lab\nk3s: {token: {env: K3S_TOKEN}}\nregistries:\n"
+                + "  disableDefaultEndpoint: true\n"
+                + "  mirrors: {quay.io: [https://harbor.lab.example]}\n"
+                + hosts);
+    String[] certManager = {"images", "-q", "--manifests", tarball, "--components", "cert-manager"};
+
+    CliRun grouped = run(concat(certManager, "--by-registry"));
+    assertThat(grouped.code()).as(grouped.err()).isZero();
+    assertThat(grouped.out())
+        .contains("docker.io (1 image)\n  docker.io/library/busybox:1.37.0\n")
+        .contains("  quay.io/jetstack/cert-manager-acmesolver:v1.16.1  (runtime)");
+
+    CliRun missing = run(concat(certManager, "--check-mirrors", "-i", quayOnly.toString()));
+    assertThat(missing.code()).isEqualTo(ExitCodes.INVALID_INPUT);
+    assertThat(missing.out())
+        .contains("docker.io (1 image, NO MIRROR: cannot be pulled)")
+        .contains("quay.io (4 images, through https://harbor.lab.example)");
+    assertThat(missing.err()).contains("no mirror for docker.io").contains("fix:");
+
+    Path everything =
+        Files.writeString(
+            tmp.resolve("wildcard.yaml"),
+            Files.readString(quayOnly)
+                .replace(
+                    "{quay.io: [https://harbor.lab.example]}",
+                    "{\"*\": [https://harbor.lab.example]}"));
+    CliRun json =
+        run(concat(certManager, "--check-mirrors", "-i", everything.toString(), "-o", "json"));
+    assertThat(json.code()).as(json.err()).isZero();
+    JsonNode root = new ObjectMapper().readTree(json.out());
+    assertThat(root.get("mirrorsPassed").asBoolean()).isTrue();
+    JsonNode quay = root.get("registries").get("quay.io");
+    assertThat(quay.get("covered").asBoolean()).isTrue();
+    assertThat(quay.get("images").get(0).get("image").asText())
+        .isEqualTo("quay.io/jetstack/cert-manager-acmesolver:v1.16.1");
+    assertThat(quay.get("images").get(0).get("source").asText()).isEqualTo("runtime");
+    assertThat(quay.get("images").get(0).has("digest")).isTrue();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = new String[a.length + b.length];
+    System.arraycopy(a, 0, out, 0, a.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 
   @Test
