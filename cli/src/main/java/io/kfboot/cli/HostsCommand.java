@@ -81,11 +81,23 @@ final class HostsCommand implements Runnable {
     @Override
     int run(PlatformSettings settings) {
       Hosts hosts = hosts(settings);
-      long changes = changes(hosts.plan());
+      List<StepRunner.Result> results = hosts.plan();
+      long changes = changes(results);
       print(
           changes == 0
               ? "all " + hosts.hostCount() + " hosts are as desired"
               : changes + " steps would change something; 'kfboot hosts up' applies them");
+      List<String> registries =
+          results.stream()
+              .filter(r -> r.step().equals("k3s-registries") && r.status() != StepRunner.Status.OK)
+              .map(StepRunner.Result::host)
+              .toList();
+      if (!registries.isEmpty()) {
+        print(
+            "registries.yaml differs from the inventory's on "
+                + String.join(", ", registries)
+                + ": 'kfboot hosts up' rewrites it and restarts k3s there, one node at a time");
+      }
       ClusterLifecycle.Strays strays =
           new ClusterLifecycle(settings, listener(settings), hosts).strayNodesIfRunning();
       if (strays.note() != null) {

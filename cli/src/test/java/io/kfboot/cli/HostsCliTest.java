@@ -43,6 +43,7 @@ class HostsCliTest {
         """
         cluster: lab
         k3s: {token: {env: K3S_TOKEN}}
+        registries: {mirrors: {docker.io: [https://mirror.lab.example]}}
         hosts:
           - {name: box, address: 127.0.0.1, port: %d, user: root, key: %s, role: server}
         """
@@ -70,7 +71,9 @@ class HostsCliTest {
         .contains("[box] k3s-token: would change (create /etc/rancher/k3s/kfboot-token)")
         .contains("[box] $ ")
         .doesNotContain("K10-never-printed");
-    assertThat(r.out()).contains("would change something");
+    assertThat(r.out())
+        .contains("would change something")
+        .contains("registries.yaml differs from the inventory's on box");
   }
 
   @Test

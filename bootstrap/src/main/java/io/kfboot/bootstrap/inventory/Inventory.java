@@ -187,7 +187,18 @@ public record Inventory(
    */
   public record RegistryTls(Path caFile, Path certFile, Path keyFile, boolean insecureSkipVerify) {}
 
-  public record Airgap(Path k3sBinary, Path images, Path installScript) {}
+  /**
+   * Local files that install k3s without the network.
+   *
+   * @param images k3s' own air-gap images (k3s-airgap-images-ARCH.tar.zst)
+   * @param imageArchives the site's archives of the images Kubeflow needs ('kfboot images' lists
+   *     them), imported by k3s from each node's agent/images folder like its own
+   */
+  public record Airgap(Path k3sBinary, Path images, Path installScript, List<Path> imageArchives) {
+    public Airgap {
+      imageArchives = List.copyOf(imageArchives);
+    }
+  }
 
   public enum Role {
     SERVER,

@@ -105,6 +105,20 @@ public record K3sVersion(int major, int minor, int patch, int build)
         || minor == 29 && patch >= 12;
   }
 
+  /**
+   * Whether k3s imports new archives in agent/images while it runs: v1.32.0, v1.31.5, v1.30.9,
+   * v1.29.13 and later (https://docs.k3s.io/installation/airgap); before, only at start.
+   */
+  public boolean importsImagesWhileRunning() {
+    if (major != 1) {
+      return major > 1;
+    }
+    return minor >= 32
+        || minor == 31 && patch >= 5
+        || minor == 30 && patch >= 9
+        || minor == 29 && patch >= 13;
+  }
+
   /** The tag of k3s' upgrade image for this release: '+' is not allowed in image tags. */
   public String imageTag() {
     return toString().replace('+', '-');

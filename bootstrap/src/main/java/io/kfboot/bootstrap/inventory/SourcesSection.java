@@ -7,6 +7,7 @@ import io.kfboot.bootstrap.inventory.Inventory.RegistryAuth;
 import io.kfboot.bootstrap.inventory.Inventory.RegistryTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,15 @@ final class SourcesSection extends InventorySection {
   SourcesSection(InventorySection file) {
     super(file);
   }
+
+  /**
+   * What k3s imports from agent/images (https://docs.k3s.io/installation/airgap; the suffixes
+   * k3s-io/k3s pkg/agent/containerd's preload switch tells apart): image tarballs, compressed or
+   * not, and text files listing images to pull.
+   */
+  static final List<String> IMAGE_ARCHIVE =
+      List.of(
+          ".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar.lz4", ".tar.bz2", ".tbz", ".txt");
 
   /** A registry host as registries.yaml keys it: host[:port], no scheme, no path. */
   static final Pattern REGISTRY_HOST =
@@ -227,7 +237,8 @@ final class SourcesSection extends InventorySection {
       problems.add(at(node) + "airgap must be a mapping with k3sBinary, images and installScript");
       return null;
     }
-    Map<String, Node> m = keys(mn, "airgap", Set.of("k3sBinary", "images", "installScript"));
+    Map<String, Node> m =
+        keys(mn, "airgap", Set.of("k3sBinary", "images", "installScript", "imageArchives"));
     Path[] paths = new Path[3];
     String[] names = {"k3sBinary", "images", "installScript"};
     for (int i = 0; i < 3; i++) {
@@ -240,6 +251,32 @@ final class SourcesSection extends InventorySection {
         }
       }
     }
-    return new Airgap(paths[0], paths[1], paths[2]);
+    List<Path> archives = new ArrayList<>();
+    if (m.get("imageArchives") != null) {
+      for (String a : strings(m.get("imageArchives"), "airgap.imageArchives")) {
+        Path p = base.resolve(expandHome(a));
+        String name = p.getFileName().toString();
+        if (IMAGE_ARCHIVE.stream().noneMatch(name::endsWith)) {
+          problems.add(
+              at(m.get("imageArchives"))
+                  + "airgap.imageArchives: "
+                  + name
+                  + " is not an archive k3s imports: give "
+                  + String.join(", ", IMAGE_ARCHIVE)
+                  + " (docker save / skopeo / crane write them), or a .txt list of images to pull");
+        } else if (!Files.isReadable(p)) {
+          problems.add(
+              at(m.get("imageArchives")) + "airgap.imageArchives " + p + " cannot be read");
+        } else if (archives.stream().anyMatch(x -> x.getFileName().toString().equals(name))) {
+          problems.add(
+              at(m.get("imageArchives"))
+                  + "airgap.imageArchives: two archives are named "
+                  + name
+                  + "; they would land on one file on the nodes");
+        }
+        archives.add(p);
+      }
+    }
+    return new Airgap(paths[0], paths[1], paths[2], archives);
   }
 }

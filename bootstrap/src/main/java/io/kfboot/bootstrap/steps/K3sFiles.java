@@ -49,6 +49,7 @@ final class K3sFiles {
             return super.check(host);
           }
         });
+    steps.add(new ImageArchives());
     return steps;
   }
 }

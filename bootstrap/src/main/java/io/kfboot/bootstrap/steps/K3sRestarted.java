@@ -3,6 +3,7 @@ package io.kfboot.bootstrap.steps;
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.inventory.Inventory.Role;
+import io.kfboot.bootstrap.inventory.K3sVersion;
 import io.kfboot.bootstrap.k3s.K3sConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,12 @@ final class K3sRestarted implements Step {
     List<String> read = new ArrayList<>(READ_AT_START);
     // containerd reads the registries' certificates through the hosts.toml k3s writes at start
     K3sConfig.tlsFiles(host.inventory().registries()).forEach(f -> read.add(f.node()));
+    if (!K3sVersion.tryParse(host.inventory().k3s().version())
+        .map(K3sVersion::importsImagesWhileRunning)
+        .orElse(true)) {
+      // older k3s imports agent/images only at start
+      ImageArchives.archives(host.inventory()).forEach(a -> read.add(ImageArchives.nodePath(a)));
+    }
     for (String f : read) {
       files.append(' ').append(Command.quote(host.path(f)));
     }

@@ -249,6 +249,26 @@ class InventoryLoaderTest {
   }
 
   @Test
+  void imageArchivesMustBeWhatK3sImports() throws Exception {
+    for (String f : List.of("k3s", "images.tar.zst", "install.sh", "kf.tar", "kf.zip")) {
+      Files.writeString(dir.resolve(f), f);
+    }
+    Files.createDirectories(dir.resolve("other"));
+    Files.writeString(dir.resolve("other/kf.tar"), "same name");
+    String airgap =
+        "airgap: {k3sBinary: k3s, images: images.tar.zst, installScript: install.sh,"
+            + " imageArchives: [%s]}\n";
+    assertThat(parse(HA + airgap.formatted("kf.tar")).airgap().imageArchives())
+        .containsExactly(dir.resolve("kf.tar"));
+    assertThat(
+            problems(HA + airgap.formatted("kf.zip, missing.tar.gz, kf.tar, other/kf.tar"))
+                .problems())
+        .anyMatch(p -> p.contains("kf.zip is not an archive k3s imports: give .tar, .tar.gz"))
+        .anyMatch(p -> p.contains("missing.tar.gz cannot be read"))
+        .anyMatch(p -> p.contains("two archives are named kf.tar"));
+  }
+
+  @Test
   void badGpuAndStorageSettingsAreReportedWithTheirLines() {
     String msg =
         problems(

@@ -68,6 +68,10 @@ class SshStepsTest {
     Files.writeString(dir.resolve("mirror-ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n");
     Files.writeString(dir.resolve("client-key.pem"), "-----BEGIN PRIVATE KEY-----\nMIIE\n");
     Files.writeString(dir.resolve("client.pem"), "-----BEGIN CERTIFICATE-----\nMIIC\n");
+    for (String f : List.of("k3s", "k3s-airgap-images-amd64.tar.zst", "install.sh")) {
+      Files.writeString(dir.resolve(f), f);
+    }
+    Files.writeString(dir.resolve("kubeflow-images.tar"), "the site's images");
     return InventoryLoader.parse(
         """
         cluster: lab
@@ -76,6 +80,11 @@ class SshStepsTest {
           mirrors: {docker.io: [https://mirror.lab.example]}
           tls:
             mirror.lab.example: {caFile: mirror-ca.pem, certFile: client.pem, keyFile: client-key.pem}
+        airgap:
+          k3sBinary: k3s
+          images: k3s-airgap-images-amd64.tar.zst
+          installScript: install.sh
+          imageArchives: [kubeflow-images.tar]
         hosts: [{name: box, address: 127.0.0.1, role: server, user: root}]
         """,
         "inventory.yaml",
@@ -134,9 +143,18 @@ class SshStepsTest {
         .isEqualTo("rw-------");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tls.resolve("ca.crt"))))
         .isEqualTo("rw-r--r--");
+    Path archive = root.resolve("var/lib/rancher/k3s/agent/images/kubeflow-images.tar");
+    assertThat(archive).hasContent("the site's images");
     assertThat(StepRunner.run(h, steps, false, r -> {}))
         .extracting(Result::status)
         .containsOnly(Status.OK);
+    // an archive rebuilt under the same name is copied again
+    Files.writeString(dir.resolve("kubeflow-images.tar"), "the site's images, rebuilt");
+    assertThat(StepRunner.run(h, steps, false, r -> {}))
+        .filteredOn(r -> r.status() != Status.OK)
+        .extracting(Result::step)
+        .containsExactly("k3s-image-archives");
+    assertThat(archive).hasContent("the site's images, rebuilt");
     h.operator().close();
   }
 }
