@@ -181,9 +181,11 @@ final class HostsCommand implements Runnable {
   static final class Upgrade extends LifecycleCommand {
     @Option(
         names = "--k3s",
-        required = true,
         paramLabel = "VERSION",
-        description = "The target release, e.g. v1.32.5+k3s1; one minor version at a time.")
+        description =
+            "The target release, e.g. v1.32.5+k3s1; one minor version at a time. Default: the"
+                + " inventory's k3s.version, and only where a host with k3s runs another (what"
+                + " 'hosts up' and the Pulumi stack do first).")
     String version;
 
     @Option(
@@ -226,19 +228,36 @@ final class HostsCommand implements Runnable {
 
     @Override
     int run(PlatformSettings settings) {
-      K3sUpgrade.Outcome o =
-          lifecycle(settings)
-              .upgradeK3s(
-                  new UpgradeRequest(
-                      version,
-                      Optional.ofNullable(batch).orElse(UpgradeRequest.DEFAULT_BATCH),
-                      Optional.ofNullable(drainTimeout)
-                          .orElse(UpgradeRequest.DEFAULT_DRAIN_TIMEOUT),
-                      Optional.ofNullable(readyTimeout)
-                          .orElse(UpgradeRequest.DEFAULT_READY_TIMEOUT),
-                      skipDatastore,
-                      snapshotDir),
-                  plan);
+      ClusterLifecycle lifecycle = lifecycle(settings);
+      UpgradeRequest request =
+          new UpgradeRequest(
+              version == null ? settings.requireInventory().k3s().version() : version,
+              Optional.ofNullable(batch).orElse(UpgradeRequest.DEFAULT_BATCH),
+              Optional.ofNullable(drainTimeout).orElse(UpgradeRequest.DEFAULT_DRAIN_TIMEOUT),
+              Optional.ofNullable(readyTimeout).orElse(UpgradeRequest.DEFAULT_READY_TIMEOUT),
+              skipDatastore,
+              snapshotDir);
+      Optional<K3sUpgrade.Outcome> outcome =
+          version == null
+              ? lifecycle.upgradeWhereBehind(request, plan)
+              : Optional.of(lifecycle.upgradeK3s(request, plan));
+      if (outcome.isEmpty()) {
+        if (output.json()) {
+          Map<String, Object> root = new LinkedHashMap<>();
+          root.put("schemaVersion", 1);
+          root.put("target", request.version());
+          root.put("planned", plan);
+          root.put("upgraded", List.of());
+          printJson(root);
+        } else {
+          print(
+              "every host with k3s runs "
+                  + request.version()
+                  + " (hosts without k3s get it from 'kfboot hosts up')");
+        }
+        return ExitCodes.OK;
+      }
+      K3sUpgrade.Outcome o = outcome.get();
       K3sUpgrade.Plan p = o.plan();
       if (output.json()) {
         Map<String, Object> root = new LinkedHashMap<>();

@@ -103,6 +103,18 @@ class HostsLifecycleCliTest {
   }
 
   @Test
+  void withoutAVersionOnlyHostsBehindTheInventoryAreUpgradedAndFreshOnesAreLeftToUp()
+      throws Exception {
+    try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
+      Path inv = inventory("fresh.yaml", "");
+      CliRun r = run(cluster, inv, "hosts", "upgrade");
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(r.out()).contains("every host with k3s runs v1.32.4+k3s1");
+      assertThat(cluster.writes()).isEmpty();
+    }
+  }
+
+  @Test
   void anInventoryHostThatDoesNotAnswerStopsTheUpgradeBeforeAnyChange() throws Exception {
     try (SimulatedCluster cluster = SimulatedCluster.start(SimulatedCluster.Latencies.fast())) {
       cluster.node("box", Map.of(), Map.of());

@@ -141,7 +141,23 @@ public final class ClusterLifecycle {
    * inventory followed by {@code up} is the same upgrade. Nothing happens on a fresh cluster.
    */
   public Optional<K3sUpgrade.Outcome> upgradeWhereBehind() {
-    String want = hosts.inventory().k3s().version();
+    return upgradeWhereBehind(
+        new UpgradeRequest(
+            hosts.inventory().k3s().version(),
+            UpgradeRequest.DEFAULT_BATCH,
+            UpgradeRequest.DEFAULT_DRAIN_TIMEOUT,
+            UpgradeRequest.DEFAULT_READY_TIMEOUT,
+            false,
+            null),
+        false);
+  }
+
+  /**
+   * {@link #upgradeK3s} to the request's version where any host runs another one; empty where every
+   * host with k3s runs it already, or none has k3s yet ({@code hosts up} installs it then).
+   */
+  public Optional<K3sUpgrade.Outcome> upgradeWhereBehind(UpgradeRequest request, boolean plan) {
+    String want = K3sVersion.parse(request.version()).toString();
     List<String> behind =
         hosts.bootstrap().installedVersions().entrySet().stream()
             .filter(e -> e.getValue().isPresent() && !e.getValue().get().toString().equals(want))
@@ -156,16 +172,7 @@ public final class ClusterLifecycle {
             + " is in the inventory, "
             + String.join(", ", behind)
             + " run another: upgrading first");
-    return Optional.of(
-        upgradeK3s(
-            new UpgradeRequest(
-                want,
-                UpgradeRequest.DEFAULT_BATCH,
-                UpgradeRequest.DEFAULT_DRAIN_TIMEOUT,
-                UpgradeRequest.DEFAULT_READY_TIMEOUT,
-                false,
-                null),
-            false));
+    return Optional.of(upgradeK3s(request, plan));
   }
 
   /**

@@ -29,7 +29,8 @@ import java.util.Set;
  * them as scripts. The order is the {@link HostPlan}'s, the same waves the CLI runs: within a host
  * each step after the one before; a wave's first steps after the last steps of the wave before (or
  * of every host, for the final wait). Deleting a host's first step (what all its others depend on,
- * so deleted last) resets the host. The kubeconfig comes from the first server through {@code
+ * so deleted last) resets the host. Before all of them, {@code kfboot hosts upgrade} runs whenever
+ * the inventory's k3s version changes. The kubeconfig comes from the first server through {@code
  * command:remote:Command}.
  */
 public final class HostLayer {
@@ -67,8 +68,20 @@ public final class HostLayer {
             + (config.acceptNewHostKeys() ? " --accept-new-host-keys" : "");
     String step = kfboot + " hosts step" + hostOptions;
     String reset = kfboot + " hosts reset" + hostOptions;
+    // a new k3s version in the stack's inventory: hosts that run another one are upgraded first,
+    // drained and one at a time, by the CLI's own upgrade (nothing happens on fresh hosts); the
+    // steps after it then find k3s at the version
+    Resource upgrade =
+        new LocalCommand(
+            "k3s-upgrade",
+            new LocalCommand.Args(
+                kfboot + " hosts upgrade" + hostOptions,
+                null,
+                environment,
+                List.of(inv.k3s().version())),
+            CustomResourceOptions.builder().build());
     Map<String, Resource> lastOfHost = new LinkedHashMap<>();
-    List<Resource> lastOfWave = List.of();
+    List<Resource> lastOfWave = List.of(upgrade);
     Resource last = null;
     for (HostPlan.Wave wave : plan.waves()) {
       List<Resource> waitFor =
@@ -85,6 +98,10 @@ public final class HostLayer {
           }
           if (first) {
             deps.addAll(waitFor);
+            if (!wave.parallel() && !thisWave.isEmpty()) {
+              // a wave the CLI runs one host at a time (the agents' rolling restart) runs so here
+              deps.add(thisWave.get(thisWave.size() - 1));
+            }
           }
           // a host's very first step is what all its others follow: deleted last, it resets the
           // host

@@ -6,6 +6,7 @@ import com.pulumi.core.Output;
 import com.pulumi.core.internal.Internal;
 import com.pulumi.test.PulumiTest;
 import com.pulumi.test.TestResult;
+import io.kfboot.bootstrap.inventory.InventoryLoader;
 import io.kfboot.bootstrap.k3s.ClusterBootstrap;
 import io.kfboot.platform.Hosts;
 import io.kfboot.stacks.providers.LocalCommand;
@@ -80,18 +81,41 @@ class HostLayerTest {
             "server-1-nodes-ready");
     // each step after the one before it on its host
     assertThat(h.byName.get("server-1-network").dependsOn()).containsExactly("server-1-preflight");
+    // a new k3s version: the CLI's drained upgrade before any host step, rerun on that only
+    StackHarness.Registered upgrade = h.byName.get("k3s-upgrade");
+    assertThat(String.valueOf(upgrade.inputs().get("create")))
+        .startsWith("kfboot hosts upgrade -i ")
+        .contains("--known-hosts ")
+        .doesNotContain("--k3s");
+    assertThat(String.valueOf(upgrade.inputs().get("triggers")))
+        .contains(InventoryLoader.DEFAULT_K3S_VERSION);
+    assertThat(upgrade.inputs().get("delete")).isNull();
+    assertThat(upgrade.secretInputs()).isTrue();
+    assertThat(steps)
+        .filteredOn(r -> r.name().endsWith("-preflight"))
+        .hasSize(5)
+        .allSatisfy(r -> assertThat(r.dependsOn()).contains("k3s-upgrade"));
     // k3s: the first server, then the others one by one, then the agents
     assertThat(h.byName.get("server-1-k3s-token").dependsOn())
         .doesNotContain("server-2-k3s", "server-3-k3s");
-    assertThat(h.byName.get("server-2-k3s-token").dependsOn()).contains("server-1-k3s");
-    assertThat(h.byName.get("server-3-k3s-token").dependsOn()).contains("server-2-k3s");
-    assertThat(h.byName.get("agent-1-k3s-token").dependsOn()).contains("server-3-k3s");
+    // (each server's wave ends with its restart check: a changed file rolls it before the next)
+    assertThat(h.byName.get("server-2-k3s-token").dependsOn()).contains("server-1-k3s-restarted");
+    assertThat(h.byName.get("server-3-k3s-token").dependsOn()).contains("server-2-k3s-restarted");
+    assertThat(h.byName.get("agent-1-k3s-token").dependsOn()).contains("server-3-k3s-restarted");
     assertThat(h.byName.get("gpu-1-k3s-token").dependsOn())
-        .contains("server-3-k3s")
+        .contains("server-3-k3s-restarted")
         .doesNotContain("agent-1-k3s");
+    // the agents' restarts one at a time, after every agent's install
+    assertThat(h.byName.get("agent-1-k3s-restarted").dependsOn())
+        .contains("agent-1-k3s", "gpu-1-k3s");
+    assertThat(h.byName.get("gpu-1-k3s-restarted").dependsOn()).contains("agent-1-k3s-restarted");
     assertThat(h.byName.get("server-1-nodes-ready").dependsOn())
         .containsExactlyInAnyOrder(
-            "server-1-k3s", "server-2-k3s", "server-3-k3s", "agent-1-k3s", "gpu-1-k3s");
+            "server-1-k3s-restarted",
+            "server-2-k3s-restarted",
+            "server-3-k3s-restarted",
+            "agent-1-k3s-restarted",
+            "gpu-1-k3s-restarted");
     StackHarness.Registered fetch = h.byName.get("server-1-kubeconfig");
     assertThat(fetch.type()).isEqualTo(RemoteCommand.TYPE);
     assertThat(fetch.dependsOn()).containsExactly("server-1-nodes-ready");
@@ -109,6 +133,9 @@ class HostLayerTest {
   void theStepsRunKfbootWithHostKeysCheckedAndSecretsOnlyInTheSecretEnvironment() throws Exception {
     StackHarness h = run(Map.of());
     for (StackHarness.Registered step : h.ofType(LocalCommand.TYPE)) {
+      if (step.name().equals("k3s-upgrade")) {
+        continue;
+      }
       String create = String.valueOf(step.inputs().get("create"));
       assertThat(create)
           .startsWith("kfboot hosts step -i ")
