@@ -32,12 +32,19 @@ class DocsExamplesTest {
     }
     assertThat(examples)
         .extracting(p -> p.getFileName().toString())
-        .contains("inventory.yaml", "one-machine.yaml", "team.yaml");
+        .contains("inventory.yaml", "one-machine.yaml", "team.yaml", "airgapped.yaml");
     // the files the full example names, where it names them: keys and airgap artefacts
     Files.createDirectories(tmp.resolve(".ssh"));
     Files.writeString(tmp.resolve(".ssh/id_ecdsa"), "a key\n");
     for (String f :
-        List.of("k3s", "k3s-airgap-images-amd64.tar.zst", "install.sh", "ldap-ca.pem")) {
+        List.of(
+            "k3s",
+            "k3s-airgap-images-amd64.tar.zst",
+            "install.sh",
+            "ldap-ca.pem",
+            "harbor-ca.pem",
+            "mirror-ca.pem",
+            "kubeflow-images.tar.zst")) {
       Files.writeString(tmp.resolve(f), "x");
     }
     String home = System.getProperty("user.home");
@@ -51,6 +58,11 @@ class DocsExamplesTest {
         AccessConfig access =
             AccessConfigLoader.parse(
                 Files.readString(example), example.getFileName().toString(), tmp);
+        if (example.getFileName().toString().equals("airgapped.yaml")) {
+          assertThat(inv.registries().disableDefaultEndpoint()).isTrue();
+          assertThat(inv.registries().mirrors()).containsKey("*");
+          assertThat(inv.airgap().imageArchives()).hasSize(1);
+        }
         if (example.getFileName().toString().equals("team.yaml")) {
           assertThat(access.auth().users()).hasSize(3);
           assertThat(access.auth().connectors())
