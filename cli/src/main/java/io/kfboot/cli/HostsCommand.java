@@ -231,7 +231,7 @@ final class HostsCommand implements Runnable {
       ClusterLifecycle lifecycle = lifecycle(settings);
       UpgradeRequest request =
           new UpgradeRequest(
-              version == null ? settings.requireInventory().k3s().version() : version,
+              version == null ? lifecycle.inventoryK3sVersion() : version,
               Optional.ofNullable(batch).orElse(UpgradeRequest.DEFAULT_BATCH),
               Optional.ofNullable(drainTimeout).orElse(UpgradeRequest.DEFAULT_DRAIN_TIMEOUT),
               Optional.ofNullable(readyTimeout).orElse(UpgradeRequest.DEFAULT_READY_TIMEOUT),

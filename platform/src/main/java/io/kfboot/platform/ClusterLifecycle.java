@@ -1,6 +1,7 @@
 package io.kfboot.platform;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -141,15 +143,88 @@ public final class ClusterLifecycle {
    * inventory followed by {@code up} is the same upgrade. Nothing happens on a fresh cluster.
    */
   public Optional<K3sUpgrade.Outcome> upgradeWhereBehind() {
-    return upgradeWhereBehind(
-        new UpgradeRequest(
-            hosts.inventory().k3s().version(),
-            UpgradeRequest.DEFAULT_BATCH,
-            UpgradeRequest.DEFAULT_DRAIN_TIMEOUT,
-            UpgradeRequest.DEFAULT_READY_TIMEOUT,
-            false,
-            null),
-        false);
+    return upgradeWhereBehind(inventoryVersion(), false);
+  }
+
+  /** The k3s release the inventory pins: what {@code hosts upgrade} without a version aims at. */
+  public String inventoryK3sVersion() {
+    return hosts.inventory().k3s().version();
+  }
+
+  private UpgradeRequest inventoryVersion() {
+    return new UpgradeRequest(
+        hosts.inventory().k3s().version(),
+        UpgradeRequest.DEFAULT_BATCH,
+        UpgradeRequest.DEFAULT_DRAIN_TIMEOUT,
+        UpgradeRequest.DEFAULT_READY_TIMEOUT,
+        false,
+        null);
+  }
+
+  /**
+   * {@code hosts up}: the inventory as it is now. On a running cluster, hosts behind the
+   * inventory's k3s version are upgraded first, and hosts an earlier {@code up} joined that the
+   * inventory no longer lists are checked before anything changes (their claims and drains, as
+   * {@code hosts remove} checks them); then every host is brought up, and those departed hosts'
+   * nodes are drained and deleted. Nodes kfboot never joined are only named. The hosts joined are
+   * recorded in kube-system/{@value ClusterNodes#JOINED_RECORD}.
+   */
+  public List<StepRunner.Result> up() {
+    Inventory inv = hosts.inventory();
+    Map<String, Optional<K3sVersion>> installed = hosts.bootstrap().installedVersions();
+    boolean running =
+        installed.getOrDefault(inv.servers().get(0).name(), Optional.empty()).isPresent();
+    List<String> departed = new ArrayList<>();
+    if (running) {
+      upgradeWhereBehind(inventoryVersion(), false, installed);
+      Set<String> listed = inv.hosts().stream().map(Host::name).collect(Collectors.toSet());
+      List<String> joined = List.of();
+      List<String> strays = List.of();
+      try (KubernetesClient client = clients.get()) {
+        ClusterNodes nodes = new ClusterNodes(client, waiter(client), "look");
+        joined = nodes.joinedHosts();
+        strays = nodes.names().stream().filter(n -> !listed.contains(n)).sorted().toList();
+      } catch (KfbootException | KubernetesClientException e) {
+        // up is also what repairs a cluster whose API is down: it goes on without this look
+        listener.warning(
+            "the cluster's nodes were not compared with the inventory ("
+                + e.getMessage()
+                + "); hosts taken out of the inventory stay in the cluster this run");
+      }
+      for (String n : strays) {
+        if (joined.contains(n)) {
+          departed.add(n);
+        } else {
+          listener.warning(
+              "node "
+                  + n
+                  + " is in the cluster but not in the inventory, and kfboot did not join it:"
+                  + " left alone ('kfboot hosts remove --host "
+                  + n
+                  + "' takes it out)");
+        }
+      }
+      for (String n : departed) {
+        remove(n, false, true); // its refusals, before any change
+      }
+    }
+    List<StepRunner.Result> results = hosts.bootstrap().run(false);
+    for (String n : departed) {
+      listener.report(n + " left the inventory: draining it and deleting its node");
+      remove(n, false, false).notes().forEach(listener::warning);
+    }
+    try (KubernetesClient client = clients.get()) {
+      new ClusterNodes(client, waiter(client), "record")
+          .recordJoined(inv.cluster(), inv.hosts().stream().map(Host::name).toList());
+    } catch (KfbootException | KubernetesClientException e) {
+      listener.warning(
+          "the hosts joined were not recorded in kube-system/"
+              + ClusterNodes.JOINED_RECORD
+              + " ("
+              + e.getMessage()
+              + "): a host taken out of the inventory later is then only named by 'hosts up'");
+    }
+    return results;
   }
 
   /**
@@ -157,9 +232,14 @@ public final class ClusterLifecycle {
    * host with k3s runs it already, or none has k3s yet ({@code hosts up} installs it then).
    */
   public Optional<K3sUpgrade.Outcome> upgradeWhereBehind(UpgradeRequest request, boolean plan) {
+    return upgradeWhereBehind(request, plan, hosts.bootstrap().installedVersions());
+  }
+
+  private Optional<K3sUpgrade.Outcome> upgradeWhereBehind(
+      UpgradeRequest request, boolean plan, Map<String, Optional<K3sVersion>> installed) {
     String want = K3sVersion.parse(request.version()).toString();
     List<String> behind =
-        hosts.bootstrap().installedVersions().entrySet().stream()
+        installed.entrySet().stream()
             .filter(e -> e.getValue().isPresent() && !e.getValue().get().toString().equals(want))
             .map(e -> e.getKey() + " (" + e.getValue().get() + ")")
             .toList();

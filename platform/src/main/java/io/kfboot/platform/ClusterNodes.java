@@ -1,5 +1,7 @@
 package io.kfboot.platform;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -13,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.kfboot.bootstrap.k3s.K3sUpgrade;
 import io.kfboot.verify.wait.Condition;
 import io.kfboot.verify.wait.ConditionResult;
@@ -390,5 +393,40 @@ public final class ClusterNodes implements K3sUpgrade.Nodes {
         .inNamespace(NODE_PASSWORD_NAMESPACE)
         .withName(nodePasswordSecret(node))
         .delete();
+  }
+
+  /** Where {@code hosts up} records the inventory hosts it joined: kube-system/{@value}. */
+  public static final String JOINED_RECORD = "kfboot-hosts";
+
+  /** The hosts the last {@code hosts up} joined; empty where none recorded any. */
+  public List<String> joinedHosts() {
+    ConfigMap cm =
+        client.configMaps().inNamespace(NODE_PASSWORD_NAMESPACE).withName(JOINED_RECORD).get();
+    if (cm == null || cm.getData() == null || cm.getData().get("hosts") == null) {
+      return List.of();
+    }
+    return cm.getData().get("hosts").lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  /** Records {@code hosts} as the ones kfboot joined, written only where it changes. */
+  public void recordJoined(String cluster, List<String> hosts) {
+    List<String> sorted = hosts.stream().sorted().toList();
+    if (joinedHosts().equals(sorted)) {
+      return;
+    }
+    client
+        .configMaps()
+        .inNamespace(NODE_PASSWORD_NAMESPACE)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(JOINED_RECORD)
+                .withNamespace(NODE_PASSWORD_NAMESPACE)
+                .addToLabels("app.kubernetes.io/managed-by", "kfboot")
+                .endMetadata()
+                .addToData("cluster", cluster)
+                .addToData("hosts", String.join("\n", sorted) + "\n")
+                .build())
+        .createOr(NonDeletingOperation::update);
   }
 }

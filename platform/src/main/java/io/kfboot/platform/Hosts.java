@@ -154,13 +154,12 @@ public final class Hosts {
   }
 
   /**
-   * Every host prepared and k3s on all of them, in the waves of the {@link HostPlan}. Where hosts
-   * run k3s at another version than the inventory's, the k3s upgrade runs first (see {@link
-   * ClusterLifecycle#upgradeWhereBehind}).
+   * Every host prepared and k3s on all of them, in the waves of the {@link HostPlan}; on a running
+   * cluster, hosts behind the inventory's k3s version upgraded first and hosts that left the
+   * inventory taken out after (see {@link ClusterLifecycle#up}).
    */
   public List<StepRunner.Result> up() {
-    new ClusterLifecycle(settings, listener, this).upgradeWhereBehind();
-    return bootstrap().run(false);
+    return new ClusterLifecycle(settings, listener, this).up();
   }
 
   /** {@code up} undone, agents first; one host only where {@code host} is given. */

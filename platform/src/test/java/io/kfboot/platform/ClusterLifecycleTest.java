@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.host.RecordingHostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.k3s.Datastore;
 import io.kfboot.bootstrap.k3s.K3sUpgrade;
@@ -86,6 +87,11 @@ class ClusterLifecycleTest {
           @Override
           public void report(String line) {
             progress.add(line);
+          }
+
+          @Override
+          public void warning(String message) {
+            progress.add("warning: " + message);
           }
         };
     Inventory inventory = settings.requireInventory();
@@ -286,24 +292,23 @@ class ClusterLifecycleTest {
         .anyMatch(r -> r.reason().equals("pdb") && r.name().equals("activator-1"));
   }
 
-  @Test
-  void removingANodeWithLocalPathVolumesIsRefusedUnlessDataLossIsAccepted() throws Exception {
-    ClusterLifecycle l = lifecycle(THREE);
+  /** A local-path volume on {@code node}, bound to ns/claim. */
+  private void localPathVolume(String pv, String ns, String claim, String node) {
     client
         .persistentVolumes()
         .resource(
             new PersistentVolumeBuilder()
                 .withNewMetadata()
-                .withName("pvc-1234")
+                .withName(pv)
                 .endMetadata()
                 .withNewSpec()
                 .addToCapacity("storage", new Quantity("20Gi"))
                 .withNewHostPath()
-                .withPath("/var/lib/rancher/k3s/storage/pvc-1234_kubeflow_mysql-pv-claim")
+                .withPath("/var/lib/rancher/k3s/storage/" + pv + "_" + ns + "_" + claim)
                 .endHostPath()
                 .withNewClaimRef()
-                .withNamespace("kubeflow")
-                .withName("mysql-pv-claim")
+                .withNamespace(ns)
+                .withName(claim)
                 .endClaimRef()
                 .withNewNodeAffinity()
                 .withNewRequired()
@@ -311,7 +316,7 @@ class ClusterLifecycleTest {
                 .addNewMatchExpression()
                 .withKey("kubernetes.io/hostname")
                 .withOperator("In")
-                .withValues("agent-1")
+                .withValues(node)
                 .endMatchExpression()
                 .endNodeSelectorTerm()
                 .endRequired()
@@ -319,6 +324,12 @@ class ClusterLifecycleTest {
                 .endSpec()
                 .build())
         .create();
+  }
+
+  @Test
+  void removingANodeWithLocalPathVolumesIsRefusedUnlessDataLossIsAccepted() throws Exception {
+    ClusterLifecycle l = lifecycle(THREE);
+    localPathVolume("pvc-1234", "kubeflow", "mysql-pv-claim", "agent-1");
 
     assertThatThrownBy(() -> l.remove("agent-1", false, false))
         .isInstanceOfSatisfying(
@@ -465,5 +476,60 @@ class ClusterLifecycleTest {
     assertThat(r.notes()).anyMatch(n -> n.contains("k3s-agent-uninstall.sh"));
     assertThat(client.nodes().withName("old-gpu-1").get()).isNull();
     assertThat(new ArrayList<>(l.strayNodes())).isEmpty();
+  }
+
+  @Test
+  void upTakesOutTheNodesOfHostsThatLeftTheInventoryAndLeavesOthersAlone() throws Exception {
+    ClusterLifecycle l = lifecycle(THREE);
+    Waiter waiter =
+        new Waiter(Duration.ofMillis(10), new ClusterDiagnostics(client), (c, r, e) -> {});
+    hosts.get("server-1").nodes =
+        () -> String.join("", hosts.keySet().stream().map(n -> n + "=True\n").toList());
+    // an earlier up joined old-agent; manual-1 was joined by hand
+    cluster.node("old-agent", Map.of(), Map.of());
+    cluster.node("manual-1", Map.of(), Map.of());
+    client
+        .secrets()
+        .inNamespace("kube-system")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("old-agent.node-password.k3s")
+                .withNamespace("kube-system")
+                .endMetadata()
+                .addToStringData("hash", "$1:x")
+                .build())
+        .create();
+    new ClusterNodes(client, waiter, "test")
+        .recordJoined("lab", List.of("server-1", "agent-1", "agent-2", "old-agent"));
+    localPathVolume("pvc-9", "kubeflow-user", "workspace", "old-agent");
+    // its claim stops up before any host or the cluster changes
+    assertThatThrownBy(l::up)
+        .isInstanceOf(KfbootException.class)
+        .hasMessageContaining("kubeflow-user/workspace (pvc-9)");
+    assertThat(hosts.values())
+        .allSatisfy(
+            h ->
+                assertThat(h.operator.actions())
+                    .noneMatch(a -> a instanceof RecordingHostOperator.Wrote));
+    assertThat(client.nodes().withName("old-agent").get()).isNotNull();
+
+    client.persistentVolumes().withName("pvc-9").delete();
+    l.up();
+
+    assertThat(client.nodes().withName("old-agent").get()).isNull();
+    assertThat(
+            client
+                .secrets()
+                .inNamespace("kube-system")
+                .withName("old-agent.node-password.k3s")
+                .get())
+        .isNull();
+    assertThat(client.nodes().withName("manual-1").get()).as("not kfboot's").isNotNull();
+    assertThat(progress)
+        .anyMatch(w -> w.contains("manual-1") && w.contains("kfboot did not join it"))
+        .anyMatch(w -> w.contains("old-agent") && w.contains("k3s-agent-uninstall.sh"));
+    assertThat(new ClusterNodes(client, waiter, "test").joinedHosts())
+        .containsExactly("agent-1", "agent-2", "server-1");
   }
 }

@@ -10,6 +10,10 @@ import io.kfboot.bootstrap.inventory.InventoryLoader;
 import io.kfboot.bootstrap.inventory.K3sVersion;
 import io.kfboot.bootstrap.ssh.SshHostOperator;
 import io.kfboot.bootstrap.ssh.SshTarget;
+import io.kfboot.bootstrap.steps.HostContext;
+import io.kfboot.bootstrap.steps.HostSteps;
+import io.kfboot.bootstrap.steps.Step;
+import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.bootstrap.testing.Sshd;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
@@ -20,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -252,7 +257,7 @@ class K3sUpgradeSshTest {
     }
   }
 
-  private ClusterBootstrap bootstrap(int servers, int agents) throws Exception {
+  private static Inventory inventory(int servers, int agents, String extra) {
     StringBuilder yaml =
         new StringBuilder(
             "cluster: lab\nk3s: {version: "
@@ -260,6 +265,7 @@ class K3sUpgradeSshTest {
                 + ", token: {env: K3S_TOKEN}}\n"
                 + "airgap: {k3sBinary: airgap/k3s, images:"
                 + " airgap/k3s-airgap-images-amd64.tar.zst, installScript: airgap/install.sh}\n"
+                + extra
                 + "hosts:\n");
     for (int i = 0; i < servers + agents; i++) {
       yaml.append("  - {name: node-")
@@ -274,24 +280,29 @@ class K3sUpgradeSshTest {
           .append(i < servers ? "server" : "agent")
           .append("}\n");
     }
-    Inventory inv = InventoryLoader.parse(yaml.toString(), "inventory.yaml", dir);
+    return InventoryLoader.parse(yaml.toString(), "inventory.yaml", dir);
+  }
+
+  private static HostOperator connect(Inventory.Host h) {
+    return new SshHostOperator(
+        new SshTarget(
+            h.name(),
+            h.address(),
+            h.port(),
+            h.user(),
+            h.identityFile(),
+            null,
+            known,
+            false,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(10)),
+        w -> {});
+  }
+
+  private ClusterBootstrap bootstrap(int servers, int agents) {
     return new ClusterBootstrap(
-        inv,
-        h ->
-            (HostOperator)
-                new SshHostOperator(
-                    new SshTarget(
-                        h.name(),
-                        h.address(),
-                        h.port(),
-                        h.user(),
-                        h.identityFile(),
-                        null,
-                        known,
-                        false,
-                        Duration.ofSeconds(10),
-                        Duration.ofSeconds(10)),
-                    w -> {}),
+        inventory(servers, agents, ""),
+        K3sUpgradeSshTest::connect,
         Map.of("K3S_TOKEN", "K10-cluster-token"),
         Duration.ofSeconds(60),
         8,
@@ -445,5 +456,69 @@ class K3sUpgradeSshTest {
     for (int i = 0; i < 4; i++) {
       assertThat(state(i).resolve("running")).hasContent(TO.toString());
     }
+  }
+
+  /** Each host in inventory order: k3s' files, then the restart check, as the roll runs them. */
+  private static List<String> roll(Inventory inv) throws Exception {
+    List<String> restarted = new ArrayList<>();
+    for (Inventory.Host h : inv.hosts()) {
+      int i = Integer.parseInt(h.name().substring("node-".length()));
+      try (HostOperator op = connect(h)) {
+        HostContext ctx = new HostContext(op, h, inv, Duration.ofSeconds(60), root(i).toString());
+        List<Step> steps =
+            new ArrayList<>(
+                HostSteps.k3sFiles(
+                    "K10-cluster-token",
+                    h.equals(inv.servers().get(0)),
+                    "https://" + inv.servers().get(0).address() + ":6443",
+                    Map.of("MIRROR_PASSWORD", "pw")));
+        steps.add(HostSteps.k3sRestarted());
+        for (StepRunner.Result r : StepRunner.run(ctx, steps, false, x -> {})) {
+          if (r.step().equals("k3s-restarted") && r.status() == StepRunner.Status.CHANGED) {
+            restarted.add(h.name());
+          }
+        }
+      }
+    }
+    return restarted;
+  }
+
+  /** Time passes: every file under the hosts' roots older than the services' start. */
+  private static void longAgo() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      Files.writeString(state(i).resolve("started"), "2026-01-01 00:00:00 UTC\n");
+      try (var walk = Files.walk(root(i))) {
+        for (Path f : walk.toList()) {
+          Files.setLastModifiedTime(f, FileTime.fromMillis(1_700_000_000_000L)); // 2023
+        }
+      }
+    }
+  }
+
+  @Test
+  void aRegistriesChangeReachesEveryHostAndRestartsK3sThereOneByOne() throws Exception {
+    String registries =
+        "registries:\n  mirrors: {docker.io: [%s]}\n"
+            + "  auth: {mirror.lab.example: {username: puller, passwordEnv: MIRROR_PASSWORD}}\n";
+    Inventory first = inventory(1, 2, registries.formatted("https://mirror.lab.example"));
+    roll(first);
+    String yaml = Files.readString(root(0).resolve(K3sConfig.REGISTRIES_PATH.substring(1)));
+    assertThat(yaml).contains("https://mirror.lab.example").contains("password: pw");
+    for (int i = 1; i < 3; i++) {
+      assertThat(Files.readString(root(i).resolve(K3sConfig.REGISTRIES_PATH.substring(1))))
+          .as("byte for byte on every node")
+          .isEqualTo(yaml);
+    }
+    longAgo();
+    assertThat(roll(first)).as("nothing changed: no restart").isEmpty();
+
+    Files.delete(log);
+    Inventory second = inventory(1, 2, registries.formatted("https://mirror-2.lab.example"));
+    assertThat(roll(second)).containsExactly("node-0", "node-1", "node-2");
+    assertThat(calls())
+        .containsExactly(
+            "node-0 restart k3s", "node-1 restart k3s-agent", "node-2 restart k3s-agent");
+    assertThat(Files.readString(root(2).resolve(K3sConfig.REGISTRIES_PATH.substring(1))))
+        .contains("https://mirror-2.lab.example");
   }
 }

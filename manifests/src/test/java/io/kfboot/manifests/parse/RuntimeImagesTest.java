@@ -38,10 +38,16 @@ class RuntimeImagesTest {
                       valueFrom: {configMapKeyRef: {name: pipeline-install-config-abc, key: cacheImage}}
                   - name: argo
                     image: quay.io/argoproj/workflow-controller:v3.5.14
-                    args: [--configmap, workflow-controller-configmap, --executor-image, quay.io/argoproj/argoexec:v3.5.14]
+                    args:
+                    - --configmap
+                    - workflow-controller-configmap
+                    - --executor-image
+                    - quay.io/argoproj/argoexec:v3.5.14
                   - name: cert-manager
                     image: quay.io/jetstack/cert-manager-controller:v1.16.1
-                    args: ["--acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.16.1", "--image-pull-policy=Always"]
+                    args:
+                    - --acme-http01-solver-image=quay.io/jetstack/cert-manager-acmesolver:v1.16.1
+                    - --image-pull-policy=Always
             """);
     assertThat(RuntimeImages.images(objects))
         .containsExactly(
