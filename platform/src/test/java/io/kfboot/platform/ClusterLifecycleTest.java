@@ -105,18 +105,7 @@ class ClusterLifecycleTest {
       hosts.put(h.name(), f);
       cluster.node(h.name(), Map.of("kubernetes.io/hostname", h.name()), Map.of());
       kubelet(h.name(), FROM);
-      client
-          .secrets()
-          .inNamespace("kube-system")
-          .resource(
-              new SecretBuilder()
-                  .withNewMetadata()
-                  .withName(h.name() + ".node-password.k3s")
-                  .withNamespace("kube-system")
-                  .endMetadata()
-                  .addToStringData("hash", "$1:x")
-                  .build())
-          .createOr(NonDeletingOperation::update);
+      nodePassword(h.name());
     }
     FakeLinuxHost first = hosts.get(inventory.servers().get(0).name());
     first.operator.on("/etcd ]; then echo etcd", 0, "sqlite\n");
@@ -131,6 +120,22 @@ class ClusterLifecycleTest {
     first.operator.file(Datastore.SERVER_TOKEN, "K10tok::server:hush\n");
     Hosts h = new Hosts(settings, listener, host -> hosts.get(host.name()).operator);
     return new ClusterLifecycle(settings, listener, h, cluster::newClient);
+  }
+
+  /** The Secret k3s keeps for each node it registered. */
+  private void nodePassword(String node) {
+    client
+        .secrets()
+        .inNamespace("kube-system")
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(node + ".node-password.k3s")
+                .withNamespace("kube-system")
+                .endMetadata()
+                .addToStringData("hash", "$1:x")
+                .build())
+        .createOr(NonDeletingOperation::update);
   }
 
   private boolean unschedulable(String node) {
@@ -414,14 +419,7 @@ class ClusterLifecycleTest {
     fresh.runningVersion = null;
     fresh.serviceActive = false;
     client.nodes().withName("agent-3").delete();
-    hosts.get("server-1").nodes =
-        () ->
-            String.join(
-                "",
-                hosts.entrySet().stream()
-                    .filter(e -> e.getValue().serviceActive)
-                    .map(e -> e.getKey() + "=True\n")
-                    .toList());
+    hosts.get("server-1").nodes = FakeLinuxHost.readyWhereRunning(hosts);
     fresh.onStart =
         () -> {
           cluster.node("agent-3", Map.of("pool", "big"), Map.of());
@@ -483,23 +481,11 @@ class ClusterLifecycleTest {
     ClusterLifecycle l = lifecycle(THREE);
     Waiter waiter =
         new Waiter(Duration.ofMillis(10), new ClusterDiagnostics(client), (c, r, e) -> {});
-    hosts.get("server-1").nodes =
-        () -> String.join("", hosts.keySet().stream().map(n -> n + "=True\n").toList());
+    hosts.get("server-1").nodes = FakeLinuxHost.readyWhereRunning(hosts);
     // an earlier up joined old-agent; manual-1 was joined by hand
     cluster.node("old-agent", Map.of(), Map.of());
     cluster.node("manual-1", Map.of(), Map.of());
-    client
-        .secrets()
-        .inNamespace("kube-system")
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("old-agent.node-password.k3s")
-                .withNamespace("kube-system")
-                .endMetadata()
-                .addToStringData("hash", "$1:x")
-                .build())
-        .create();
+    nodePassword("old-agent");
     new ClusterNodes(client, waiter, "test")
         .recordJoined("lab", List.of("server-1", "agent-1", "agent-2", "old-agent"));
     localPathVolume("pvc-9", "kubeflow-user", "workspace", "old-agent");

@@ -2,13 +2,11 @@ package io.kfboot.bootstrap.k3s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
-import io.kfboot.bootstrap.ssh.SshHostOperator;
-import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.StepRunner.Result;
 import io.kfboot.bootstrap.steps.StepRunner.Status;
+import io.kfboot.bootstrap.testing.SshHosts;
 import io.kfboot.bootstrap.testing.Sshd;
 import io.kfboot.testing.Need;
 import io.kfboot.testing.Requires;
@@ -45,43 +43,16 @@ class ClusterSandboxTest {
 
   @Test
   void everyHostGetsItsK3sFilesAndASecondRunChangesNothing() throws Exception {
-    StringBuilder yaml =
-        new StringBuilder("cluster: lab\nk3s: {token: {env: K3S_TOKEN}}\nhosts:\n");
-    for (int i = 0; i < hosts.size(); i++) {
-      yaml.append("  - {name: node-")
-          .append(i)
-          .append(", address: '")
-          .append(hosts.get(i).address)
-          .append("', port: ")
-          .append(hosts.get(i).port)
-          .append(", user: root, key: ")
-          .append(hosts.get(i).userKey)
-          .append(", role: ")
-          .append(i == 0 ? "server" : "agent")
-          .append("}\n");
-    }
-    Inventory inv = InventoryLoader.parse(yaml.toString(), "inventory.yaml", dir);
-    Path known = dir.resolve("known_hosts");
-    Files.writeString(
-        known, String.join("\n", hosts.stream().map(h -> h.hostKeyLine).toList()) + "\n");
+    Inventory inv =
+        InventoryLoader.parse(
+            "cluster: lab\nk3s: {token: {env: K3S_TOKEN}}\n" + SshHosts.hostsYaml(hosts, 1),
+            "inventory.yaml",
+            dir);
+    Path known = SshHosts.knownHosts(hosts, dir.resolve("known_hosts"));
     ClusterBootstrap b =
         new ClusterBootstrap(
             inv,
-            h ->
-                (HostOperator)
-                    new SshHostOperator(
-                        new SshTarget(
-                            h.name(),
-                            h.address(),
-                            h.port(),
-                            h.user(),
-                            h.identityFile(),
-                            null,
-                            known,
-                            false,
-                            Duration.ofSeconds(5),
-                            Duration.ofSeconds(5)),
-                        w -> {}),
+            h -> SshHosts.connect(h, known),
             Map.of("K3S_TOKEN", "K10-sandbox"),
             Duration.ofSeconds(30),
             8,

@@ -1,10 +1,8 @@
 package io.kfboot.bootstrap.k3s;
 
-import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
-import io.kfboot.bootstrap.ssh.SshHostOperator;
-import io.kfboot.bootstrap.ssh.SshTarget;
+import io.kfboot.bootstrap.testing.SshHosts;
 import io.kfboot.bootstrap.testing.Sshd;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,9 +31,7 @@ public final class HostsBenchmark {
       System.out.println(
           "hosts: 8 sshd at "
               + String.join(", ", sshds.stream().map(s -> s.address + ":" + s.port).toList()));
-      Path known = dir.resolve("known_hosts");
-      Files.writeString(
-          known, String.join("\n", sshds.stream().map(s -> s.hostKeyLine).toList()) + "\n");
+      Path known = SshHosts.knownHosts(sshds, dir.resolve("known_hosts"));
       double[] one = new double[runs];
       double[] eight = new double[runs];
       for (int r = 0; r < runs; r++) {
@@ -53,41 +49,15 @@ public final class HostsBenchmark {
   }
 
   static double time(List<Sshd> hosts, Path known, Path roots) {
-    StringBuilder yaml =
-        new StringBuilder("cluster: bench\nk3s: {token: {env: K3S_TOKEN}}\nhosts:\n");
-    for (int i = 0; i < hosts.size(); i++) {
-      Sshd s = hosts.get(i);
-      yaml.append("  - {name: node-")
-          .append(i)
-          .append(", address: '")
-          .append(s.address)
-          .append("', port: ")
-          .append(s.port)
-          .append(", user: root, key: ")
-          .append(s.userKey)
-          .append(", role: ")
-          .append(i == 0 ? "server" : "agent")
-          .append("}\n");
-    }
-    Inventory inv = InventoryLoader.parse(yaml.toString(), "bench.yaml", roots);
+    Inventory inv =
+        InventoryLoader.parse(
+            "cluster: bench\nk3s: {token: {env: K3S_TOKEN}}\n" + SshHosts.hostsYaml(hosts, 1),
+            "bench.yaml",
+            roots);
     ClusterBootstrap b =
         new ClusterBootstrap(
             inv,
-            h ->
-                (HostOperator)
-                    new SshHostOperator(
-                        new SshTarget(
-                            h.name(),
-                            h.address(),
-                            h.port(),
-                            h.user(),
-                            h.identityFile(),
-                            null,
-                            known,
-                            false,
-                            Duration.ofSeconds(10),
-                            Duration.ofSeconds(10)),
-                        w -> {}),
+            h -> SshHosts.connect(h, known),
             Map.of("K3S_TOKEN", "K10-bench"),
             Duration.ofSeconds(60),
             8,

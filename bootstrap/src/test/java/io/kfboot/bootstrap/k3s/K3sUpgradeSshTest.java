@@ -8,12 +8,11 @@ import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
 import io.kfboot.bootstrap.inventory.InventoryLoader;
 import io.kfboot.bootstrap.inventory.K3sVersion;
-import io.kfboot.bootstrap.ssh.SshHostOperator;
-import io.kfboot.bootstrap.ssh.SshTarget;
 import io.kfboot.bootstrap.steps.HostContext;
 import io.kfboot.bootstrap.steps.HostSteps;
 import io.kfboot.bootstrap.steps.Step;
 import io.kfboot.bootstrap.steps.StepRunner;
+import io.kfboot.bootstrap.testing.SshHosts;
 import io.kfboot.bootstrap.testing.Sshd;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
@@ -87,9 +86,7 @@ class K3sUpgradeSshTest {
                       + " KFB_LOG="
                       + log)));
     }
-    known = dir.resolve("known_hosts");
-    Files.writeString(
-        known, String.join("\n", sshds.stream().map(h -> h.hostKeyLine).toList()) + "\n");
+    known = SshHosts.knownHosts(sshds, dir.resolve("known_hosts"));
   }
 
   @AfterAll
@@ -258,45 +255,19 @@ class K3sUpgradeSshTest {
   }
 
   private static Inventory inventory(int servers, int agents, String extra) {
-    StringBuilder yaml =
-        new StringBuilder(
-            "cluster: lab\nk3s: {version: "
-                + FROM
-                + ", token: {env: K3S_TOKEN}}\n"
-                + "airgap: {k3sBinary: airgap/k3s, images:"
-                + " airgap/k3s-airgap-images-amd64.tar.zst, installScript: airgap/install.sh}\n"
-                + extra
-                + "hosts:\n");
-    for (int i = 0; i < servers + agents; i++) {
-      yaml.append("  - {name: node-")
-          .append(i)
-          .append(", address: '")
-          .append(sshds.get(i).address)
-          .append("', port: ")
-          .append(sshds.get(i).port)
-          .append(", user: root, key: ")
-          .append(sshds.get(i).userKey)
-          .append(", role: ")
-          .append(i < servers ? "server" : "agent")
-          .append("}\n");
-    }
-    return InventoryLoader.parse(yaml.toString(), "inventory.yaml", dir);
+    String yaml =
+        "cluster: lab\nk3s: {version: "
+            + FROM
+            + ", token: {env: K3S_TOKEN}}\n"
+            + "airgap: {k3sBinary: airgap/k3s, images:"
+            + " airgap/k3s-airgap-images-amd64.tar.zst, installScript: airgap/install.sh}\n"
+            + extra
+            + SshHosts.hostsYaml(sshds.subList(0, servers + agents), servers);
+    return InventoryLoader.parse(yaml, "inventory.yaml", dir);
   }
 
   private static HostOperator connect(Inventory.Host h) {
-    return new SshHostOperator(
-        new SshTarget(
-            h.name(),
-            h.address(),
-            h.port(),
-            h.user(),
-            h.identityFile(),
-            null,
-            known,
-            false,
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(10)),
-        w -> {});
+    return SshHosts.connect(h, known);
   }
 
   private ClusterBootstrap bootstrap(int servers, int agents) {

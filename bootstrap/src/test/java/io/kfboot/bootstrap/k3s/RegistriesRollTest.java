@@ -58,14 +58,7 @@ class RegistriesRollTest {
                       f.onStart = () -> starts.add(n);
                       return f;
                     }));
-    hosts.get("server-1").nodes =
-        () ->
-            String.join(
-                "",
-                hosts.entrySet().stream()
-                    .filter(e -> e.getValue().serviceActive)
-                    .map(e -> e.getKey() + "=True\n")
-                    .toList());
+    hosts.get("server-1").nodes = FakeLinuxHost.readyWhereRunning(hosts);
     return new ClusterBootstrap(
         inv, h -> hosts.get(h.name()).operator, env, Duration.ofMinutes(1), 4, r -> {});
   }

@@ -47,14 +47,7 @@ class StepsTest {
   private ClusterBootstrap bootstrap() {
     inv.hosts().forEach(h -> hosts.computeIfAbsent(h.name(), FakeLinuxHost::new));
     // the first server's API lists every node whose k3s runs
-    hosts.get("server-1").nodes =
-        () ->
-            String.join(
-                "",
-                hosts.entrySet().stream()
-                    .filter(e -> e.getValue().serviceActive)
-                    .map(e -> e.getKey() + "=True\n")
-                    .toList());
+    hosts.get("server-1").nodes = FakeLinuxHost.readyWhereRunning(hosts);
     return new ClusterBootstrap(
         inv, h -> hosts.get(h.name()).operator, ENV, Duration.ofMinutes(1), 4, r -> {});
   }

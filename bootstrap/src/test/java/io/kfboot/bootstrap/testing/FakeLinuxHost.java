@@ -61,6 +61,17 @@ public final class FakeLinuxHost {
   /** What "k3s kubectl get nodes" prints here: name=ReadyStatus lines. */
   public Supplier<String> nodes = () -> "";
 
+  /** For the first server's {@link #nodes}: every host whose k3s runs is a Ready node. */
+  public static Supplier<String> readyWhereRunning(Map<String, FakeLinuxHost> hosts) {
+    return () ->
+        String.join(
+            "",
+            hosts.entrySet().stream()
+                .filter(e -> e.getValue().serviceActive)
+                .map(e -> e.getKey() + "=True\n")
+                .toList());
+  }
+
   /** What k3s reads at start, as the restart check lists them. */
   static final List<String> K3S_READS_AT_START =
       List.of(
