@@ -427,7 +427,10 @@ final class HostsCommand implements Runnable {
     @Option(
         names = "--host",
         paramLabel = "NAME",
-        description = "Only this host (the Pulumi stack's delete of a host).")
+        description =
+            "Only this host (the Pulumi stack's delete of a host); its Node and node-password"
+                + " Secret then leave the cluster where the API answers. 'hosts remove' drains"
+                + " first.")
     String host;
 
     Reset(Main.Context context) {

@@ -404,7 +404,7 @@ public final class ClusterLifecycle {
       }
       boolean reset = false;
       if (host.isPresent()) {
-        hosts.reset(name, false);
+        hosts.bootstrap().resetHost(name, false);
         reset = true;
         notes.add(
             "remove "
@@ -477,6 +477,30 @@ public final class ClusterLifecycle {
       return new Strays(strayNodes(), null);
     } catch (KfbootException e) {
       return new Strays(List.of(), "nodes not compared with the inventory: " + e.getMessage());
+    }
+  }
+
+  /**
+   * After {@code hosts reset --host} (the Pulumi stack's delete of a host): the host's Node and its
+   * k3s password Secret deleted where the API answers, as k3s' uninstall guide asks ("be sure to
+   * delete the node from the cluster"); a warning with the commands where it does not.
+   */
+  public void forgetNode(String name) {
+    try (KubernetesClient client = clients.get()) {
+      ClusterNodes nodes = new ClusterNodes(client, waiter(client), "forget");
+      if (nodes.exists(name)) {
+        nodes.delete(name);
+        listener.report(name + ": Node and its k3s node-password Secret deleted");
+      }
+    } catch (KfbootException | KubernetesClientException e) {
+      listener.warning(
+          name
+              + "'s Node was not deleted ("
+              + e.getMessage()
+              + "): kubectl delete node "
+              + name
+              + "; kubectl -n kube-system delete secret "
+              + ClusterNodes.nodePasswordSecret(name));
     }
   }
 

@@ -162,9 +162,19 @@ public final class Hosts {
     return new ClusterLifecycle(settings, listener, this).up();
   }
 
-  /** {@code up} undone, agents first; one host only where {@code host} is given. */
+  /**
+   * {@code up} undone, agents first; one host only where {@code host} is given, whose Node then
+   * leaves the cluster too (unless it is the first server, which holds the API).
+   */
   public List<StepRunner.Result> reset(String host, boolean dryRun) {
-    return host == null ? bootstrap().reset(dryRun) : bootstrap().resetHost(host, dryRun);
+    if (host == null) {
+      return bootstrap().reset(dryRun);
+    }
+    List<StepRunner.Result> results = bootstrap().resetHost(host, dryRun);
+    if (!dryRun && !host.equals(inventory.servers().get(0).name())) {
+      new ClusterLifecycle(settings, listener, this).forgetNode(host);
+    }
+    return results;
   }
 
   /**

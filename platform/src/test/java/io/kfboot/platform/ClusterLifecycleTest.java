@@ -52,6 +52,7 @@ class ClusterLifecycleTest {
   KubernetesClient client;
   final Map<String, FakeLinuxHost> hosts = new LinkedHashMap<>();
   final List<String> progress = new CopyOnWriteArrayList<>();
+  Hosts hostsApi;
 
   @BeforeEach
   void start() {
@@ -119,6 +120,7 @@ class ClusterLifecycleTest {
         });
     first.operator.file(Datastore.SERVER_TOKEN, "K10tok::server:hush\n");
     Hosts h = new Hosts(settings, listener, host -> hosts.get(host.name()).operator);
+    hostsApi = h;
     return new ClusterLifecycle(settings, listener, h, cluster::newClient);
   }
 
@@ -517,5 +519,30 @@ class ClusterLifecycleTest {
         .anyMatch(w -> w.contains("old-agent") && w.contains("k3s-agent-uninstall.sh"));
     assertThat(new ClusterNodes(client, waiter, "test").joinedHosts())
         .containsExactly("agent-1", "agent-2", "server-1");
+  }
+
+  @Test
+  void resettingOneHostTakesItsNodeOutOfTheClusterButTheFirstServerKeepsItsOwn() throws Exception {
+    lifecycle(THREE);
+    hosts.get("agent-2").operator.file("/usr/local/bin/k3s-agent-uninstall.sh", "#!/bin/sh\n");
+
+    hostsApi.reset("agent-2", false);
+
+    assertThat(hosts.get("agent-2").operator.commandLines())
+        .anyMatch(c -> c.contains("/usr/local/bin/k3s-agent-uninstall.sh"));
+    assertThat(client.nodes().withName("agent-2").get()).isNull();
+    assertThat(
+            client.secrets().inNamespace("kube-system").withName("agent-2.node-password.k3s").get())
+        .isNull();
+    assertThat(client.nodes().withName("agent-1").get()).isNotNull();
+
+    hostsApi.reset("agent-1", true);
+    assertThat(client.nodes().withName("agent-1").get())
+        .as("a dry run deletes nothing")
+        .isNotNull();
+    hostsApi.reset("server-1", false);
+    assertThat(client.nodes().withName("server-1").get())
+        .as("the first server holds the API: its Node is left to the cluster's end")
+        .isNotNull();
   }
 }

@@ -1,6 +1,7 @@
 package io.kfboot.stacks;
 
 import com.pulumi.Config;
+import io.kfboot.core.Digests;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import io.kfboot.platform.SettingsInput;
@@ -60,15 +61,27 @@ final class StackInputs {
   }
 
   /**
-   * The inventory the host steps read, beside the project: .kfboot/&lt;stack&gt;-inventory.yaml.
+   * The inventory the host steps read, beside the project:
+   * .kfboot/&lt;stack&gt;-inventory-&lt;sha256 prefix&gt;.yaml. One file per content: a host taken
+   * out of the inventory is deleted by a command Pulumi stored with the inventory that still lists
+   * it, so that file must stay.
    */
   static String writeInventory(StackConfig stack, String stackName) {
+    return writeInventory(stack, stackName, Path.of(".kfboot"));
+  }
+
+  static String writeInventory(StackConfig stack, String stackName, Path folder) {
     if (stack.inventory() == null) {
       return null;
     }
     try {
-      Path dir = Files.createDirectories(Path.of(".kfboot"));
-      return Files.writeString(dir.resolve(stackName + "-inventory.yaml"), stack.inventoryYaml())
+      Path dir = Files.createDirectories(folder);
+      String name =
+          stackName
+              + "-inventory-"
+              + Digests.sha256Hex(stack.inventoryYaml()).substring(0, 12)
+              + ".yaml";
+      return Files.writeString(dir.resolve(name), stack.inventoryYaml())
           .toAbsolutePath()
           .toString();
     } catch (IOException e) {

@@ -174,4 +174,32 @@ class HostLayerTest {
     assertThat(String.valueOf(accepted.byName.get("server-1-preflight").inputs().get("create")))
         .contains("--accept-new-host-keys");
   }
+
+  @Test
+  void eachInventoryIsKeptInAFileOfItsOwnForTheDeletesStoredWithIt() throws Exception {
+    Path known = Files.writeString(dir.resolve("known_hosts"), "10.0.0.11 " + KEY + "\n");
+    StackConfig before =
+        StackConfig.parse(
+            Map.of("inventory", INVENTORY, "knownHosts", known.toString()),
+            Set.of("k3sToken", "sshPrivateKey"),
+            dir);
+    StackConfig after =
+        StackConfig.parse(
+            Map.of(
+                "inventory",
+                INVENTORY.replaceAll(",\\s*\\{\"name\": \"gpu-1\"[^}]*\\}", ""),
+                "knownHosts",
+                known.toString()),
+            Set.of("k3sToken", "sshPrivateKey"),
+            dir);
+    assertThat(after.inventory().hosts()).extracting(h -> h.name()).doesNotContain("gpu-1");
+    Path folder = dir.resolve(".kfboot");
+    String first = StackInputs.writeInventory(before, "dev", folder);
+    String second = StackInputs.writeInventory(after, "dev", folder);
+    assertThat(second).isNotEqualTo(first);
+    // gpu-1's reset, stored with the first, still finds gpu-1 in its file
+    assertThat(Path.of(first)).content().contains("gpu-1");
+    assertThat(Path.of(second)).content().doesNotContain("gpu-1");
+    assertThat(StackInputs.writeInventory(before, "dev", folder)).isEqualTo(first);
+  }
 }
