@@ -3,6 +3,7 @@ package io.kfboot.bootstrap.inventory;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -81,13 +82,7 @@ public record K3sVersion(int major, int minor, int patch, int build)
    * and #9027 for servers).
    */
   public boolean hasDefaultRuntime() {
-    if (major != 1) {
-      return major > 1;
-    }
-    return minor >= 29
-        || minor == 28 && patch >= 5
-        || minor == 27 && patch >= 9
-        || minor == 26 && patch >= 12;
+    return since(29, Map.of(28, 5, 27, 9, 26, 12));
   }
 
   /**
@@ -96,13 +91,7 @@ public record K3sVersion(int major, int minor, int patch, int build)
    * experimental before).
    */
   public boolean hasEmbeddedRegistry() {
-    if (major != 1) {
-      return major > 1;
-    }
-    return minor >= 32
-        || minor == 31 && patch >= 4
-        || minor == 30 && patch >= 8
-        || minor == 29 && patch >= 12;
+    return since(32, Map.of(31, 4, 30, 8, 29, 12));
   }
 
   /**
@@ -110,13 +99,19 @@ public record K3sVersion(int major, int minor, int patch, int build)
    * v1.29.13 and later (https://docs.k3s.io/installation/airgap); before, only at start.
    */
   public boolean importsImagesWhileRunning() {
+    return since(32, Map.of(31, 5, 30, 9, 29, 13));
+  }
+
+  /**
+   * A k3s feature's releases: every v1.{@code minor}.x, and the patches it was backported to in
+   * older minor lines ({@code backports}: minor to first patch).
+   */
+  private boolean since(int minor, Map<Integer, Integer> backports) {
     if (major != 1) {
       return major > 1;
     }
-    return minor >= 32
-        || minor == 31 && patch >= 5
-        || minor == 30 && patch >= 9
-        || minor == 29 && patch >= 13;
+    return this.minor >= minor
+        || backports.containsKey(this.minor) && patch >= backports.get(this.minor);
   }
 
   /** The tag of k3s' upgrade image for this release: '+' is not allowed in image tags. */
