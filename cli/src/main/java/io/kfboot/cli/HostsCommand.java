@@ -108,12 +108,17 @@ final class HostsCommand implements Runnable {
           .forEach(
               n ->
                   print(
-                      "node "
-                          + n
-                          + " is in the cluster but not in the inventory: 'kfboot hosts remove"
-                          + " --host "
-                          + n
-                          + "' takes it out"));
+                      strays.departed().contains(n)
+                          ? "node "
+                              + n
+                              + " left the inventory: 'kfboot hosts up' drains it and deletes its"
+                              + " Node"
+                          : "node "
+                              + n
+                              + " is in the cluster but not in the inventory, and kfboot did not"
+                              + " join it: 'kfboot hosts remove --host "
+                              + n
+                              + "' takes it out"));
       return ExitCodes.OK;
     }
   }

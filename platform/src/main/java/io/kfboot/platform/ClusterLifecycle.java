@@ -177,13 +177,12 @@ public final class ClusterLifecycle {
     List<String> departed = new ArrayList<>();
     if (running) {
       upgradeWhereBehind(inventoryVersion(), false, installed);
-      Set<String> listed = inv.hosts().stream().map(Host::name).collect(Collectors.toSet());
       List<String> joined = List.of();
       List<String> strays = List.of();
       try (KubernetesClient client = clients.get()) {
         ClusterNodes nodes = new ClusterNodes(client, waiter(client), "look");
         joined = nodes.joinedHosts();
-        strays = nodes.names().stream().filter(n -> !listed.contains(n)).sorted().toList();
+        strays = strays(nodes);
       } catch (KfbootException | KubernetesClientException e) {
         // up is also what repairs a cluster whose API is down: it goes on without this look
         listener.warning(
@@ -458,9 +457,10 @@ public final class ClusterLifecycle {
 
   /**
    * @param nodes cluster nodes the inventory does not list
+   * @param departed those of them an earlier {@code hosts up} joined: the next one takes them out
    * @param note why they were not looked for, or null
    */
-  public record Strays(List<String> nodes, String note) {}
+  public record Strays(List<String> nodes, List<String> departed, String note) {}
 
   /**
    * For {@code hosts plan}: the stray nodes where the first server already runs k3s; on a fresh
@@ -471,12 +471,16 @@ public final class ClusterLifecycle {
     Optional<K3sVersion> running =
         hosts.bootstrap().installedVersions().getOrDefault(first, Optional.empty());
     if (running.isEmpty()) {
-      return new Strays(List.of(), null);
+      return new Strays(List.of(), List.of(), null);
     }
-    try {
-      return new Strays(strayNodes(), null);
-    } catch (KfbootException e) {
-      return new Strays(List.of(), "nodes not compared with the inventory: " + e.getMessage());
+    try (KubernetesClient client = clients.get()) {
+      ClusterNodes nodes = new ClusterNodes(client, waiter(client), "look");
+      List<String> strays = strays(nodes);
+      List<String> joined = nodes.joinedHosts();
+      return new Strays(strays, strays.stream().filter(joined::contains).toList(), null);
+    } catch (KfbootException | KubernetesClientException e) {
+      return new Strays(
+          List.of(), List.of(), "nodes not compared with the inventory: " + e.getMessage());
     }
   }
 
@@ -506,12 +510,15 @@ public final class ClusterLifecycle {
 
   /** Nodes of the cluster that the inventory does not list: each one 'hosts remove' can take. */
   public List<String> strayNodes() {
+    try (KubernetesClient client = clients.get()) {
+      return strays(new ClusterNodes(client, waiter(client), "look"));
+    }
+  }
+
+  private List<String> strays(ClusterNodes nodes) {
     Set<String> known =
         hosts.inventory().hosts().stream().map(Host::name).collect(Collectors.toSet());
-    try (KubernetesClient client = clients.get()) {
-      return new ClusterNodes(client, waiter(client), "look")
-          .names().stream().filter(n -> !known.contains(n)).sorted().toList();
-    }
+    return nodes.names().stream().filter(n -> !known.contains(n)).sorted().toList();
   }
 
   private Waiter waiter(KubernetesClient client) {

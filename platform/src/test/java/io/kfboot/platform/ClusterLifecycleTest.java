@@ -491,6 +491,10 @@ class ClusterLifecycleTest {
     new ClusterNodes(client, waiter, "test")
         .recordJoined("lab", List.of("server-1", "agent-1", "agent-2", "old-agent"));
     localPathVolume("pvc-9", "kubeflow-user", "workspace", "old-agent");
+    // what hosts plan prints: up takes out only the node it joined
+    ClusterLifecycle.Strays strays = l.strayNodesIfRunning();
+    assertThat(strays.nodes()).containsExactly("manual-1", "old-agent");
+    assertThat(strays.departed()).containsExactly("old-agent");
     // its claim stops up before any host or the cluster changes
     assertThatThrownBy(l::up)
         .isInstanceOf(KfbootException.class)
