@@ -5,18 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.kfboot.bootstrap.host.PrivateFiles;
+import io.kfboot.core.Digests;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.KfbootException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -162,19 +157,13 @@ public record BackupManifest(
 
   static String sha256(Path file) {
     try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      try (InputStream in = new DigestInputStream(Files.newInputStream(file), d)) {
-        in.transferTo(OutputStream.nullOutputStream());
-      }
-      return HexFormat.of().formatHex(d.digest());
+      return Digests.sha256Hex(file);
     } catch (IOException e) {
       throw new KfbootException(
           "cannot read " + file + ": " + e.getMessage(),
           "check the backup folder",
           ExitCategory.INVALID_INPUT,
           e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -4,14 +4,11 @@ import io.kfboot.bootstrap.command.Command;
 import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.inventory.Inventory;
+import io.kfboot.core.Digests;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -92,17 +89,10 @@ final class ImageArchives implements Step {
     return SUMS.computeIfAbsent(
         key,
         k -> {
-          try (InputStream in = Files.newInputStream(f)) {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-              d.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(d.digest());
+          try {
+            return Digests.sha256Hex(f);
           } catch (IOException e) {
             throw unreadable(host, f, e);
-          } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK has no SHA-256", e);
           }
         });
   }

@@ -1,5 +1,6 @@
 package io.kfboot.manifests.source;
 
+import io.kfboot.core.Digests;
 import io.kfboot.core.ExitCategory;
 import io.kfboot.core.ExternalProcess;
 import io.kfboot.manifests.ManifestsException.IntegrityException;
@@ -20,10 +21,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -268,19 +266,11 @@ public final class ReleaseResolver {
 
   /** Hex sha256 of a file. */
   public static String sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[1 << 16];
-      int n;
-      while ((n = in.read(buffer)) >= 0) {
-        digest.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
+    try {
+      return Digests.sha256Hex(file);
     } catch (IOException e) {
       throw new InvalidSourceException(
           "cannot read " + file + ": " + e.getMessage(), "check the path");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
   }
 }
