@@ -117,10 +117,12 @@ public final class K3sConfig {
   /**
    * A certificate file kfboot copies to every node for registries.yaml to name.
    *
+   * @param registry the registry host it is for
+   * @param field its key in registries.yaml's tls block (ca_file, cert_file, key_file)
    * @param local the file on this machine
    * @param node where it goes on each node
    */
-  public record TlsFile(Path local, String node, int mode) {}
+  public record TlsFile(String registry, String field, Path local, String node, int mode) {}
 
   /** The certificate files of the inventory's registries.tls, in order. */
   public static List<TlsFile> tlsFiles(Inventory.Registries r) {
@@ -130,13 +132,15 @@ public final class K3sConfig {
             (registry, tls) -> {
               String dir = REGISTRY_TLS_DIR + "/" + registry.replace(':', '_');
               if (tls.caFile() != null) {
-                files.add(new TlsFile(tls.caFile(), dir + "/ca.crt", 0644));
+                files.add(new TlsFile(registry, "ca_file", tls.caFile(), dir + "/ca.crt", 0644));
               }
               if (tls.certFile() != null) {
-                files.add(new TlsFile(tls.certFile(), dir + "/client.crt", 0644));
+                files.add(
+                    new TlsFile(registry, "cert_file", tls.certFile(), dir + "/client.crt", 0644));
               }
               if (tls.keyFile() != null) {
-                files.add(new TlsFile(tls.keyFile(), dir + "/client.key", 0600));
+                files.add(
+                    new TlsFile(registry, "key_file", tls.keyFile(), dir + "/client.key", 0600));
               }
             });
     return files;
@@ -183,14 +187,10 @@ public final class K3sConfig {
         .forEach(
             (registry, tls) -> {
               Map<String, Object> t = new LinkedHashMap<>();
-              String dir = REGISTRY_TLS_DIR + "/" + registry.replace(':', '_');
-              if (tls.caFile() != null) {
-                t.put("ca_file", dir + "/ca.crt");
-              }
-              if (tls.certFile() != null) {
-                t.put("cert_file", dir + "/client.crt");
-                t.put("key_file", dir + "/client.key");
-              }
+              // the paths the certificates are copied to (k3s-registry-tls)
+              tlsFiles(r).stream()
+                  .filter(f -> f.registry().equals(registry))
+                  .forEach(f -> t.put(f.field(), f.node()));
               if (tls.insecureSkipVerify()) {
                 t.put("insecure_skip_verify", true);
               }
