@@ -1,7 +1,6 @@
 package io.kfboot.bootstrap.k3s;
 
 import io.kfboot.bootstrap.command.Command;
-import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
@@ -302,10 +301,7 @@ public final class ClusterBootstrap {
             parallel(
                 new ArrayList<>(hosts.values()),
                 h -> {
-                  ExecResult v = h.root(Command.of(HostSteps.K3S_BINARY, "--version"));
-                  out.put(
-                      h.name(),
-                      v.ok() ? K3sVersion.fromVersionOutput(v.stdout()) : Optional.empty());
+                  out.put(h.name(), HostSteps.installedK3s(h));
                   return List.of();
                 }));
     return new TreeMap<>(out);

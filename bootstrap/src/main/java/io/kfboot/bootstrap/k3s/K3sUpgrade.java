@@ -1,7 +1,5 @@
 package io.kfboot.bootstrap.k3s;
 
-import io.kfboot.bootstrap.command.Command;
-import io.kfboot.bootstrap.host.ExecResult;
 import io.kfboot.bootstrap.host.HostException;
 import io.kfboot.bootstrap.host.HostOperator;
 import io.kfboot.bootstrap.inventory.Inventory;
@@ -409,9 +407,7 @@ public final class K3sUpgrade {
   }
 
   private NodeState look(HostContext h) {
-    ExecResult v = h.root(Command.of(h.path(HostSteps.K3S_BINARY), "--version"));
-    Optional<K3sVersion> installed =
-        v.ok() ? K3sVersion.fromVersionOutput(v.stdout()) : Optional.empty();
+    Optional<K3sVersion> installed = HostSteps.installedK3s(h);
     Optional<K3sVersion> running = nodes.kubeletVersion(h.name()).flatMap(K3sVersion::fromKubelet);
     return new NodeState(h.name(), h.spec().role(), h.spec().gpu(), installed, running);
   }

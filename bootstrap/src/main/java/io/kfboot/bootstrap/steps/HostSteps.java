@@ -1,8 +1,12 @@
 package io.kfboot.bootstrap.steps;
 
+import io.kfboot.bootstrap.command.Command;
+import io.kfboot.bootstrap.host.ExecResult;
+import io.kfboot.bootstrap.inventory.K3sVersion;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The steps that make a host a k3s node, in the order they run; each is a class of its own in this
@@ -18,6 +22,14 @@ public final class HostSteps {
   private HostSteps() {}
 
   /** What every host gets before k3s: checks first (nothing changes if they fail), then setup. */
+  /**
+   * The k3s release the host's binary is ({@code k3s --version}); empty where k3s is not installed.
+   */
+  public static Optional<K3sVersion> installedK3s(HostContext host) {
+    ExecResult v = host.root(Command.of(host.path(K3S_BINARY), "--version"));
+    return v.ok() ? K3sVersion.fromVersionOutput(v.stdout()) : Optional.empty();
+  }
+
   public static List<Step> prepare() {
     return List.of(
         new Preflight(),
