@@ -44,10 +44,6 @@ public final class ClusterLifecycle {
   private final Hosts hosts;
   private final Supplier<KubernetesClient> clients;
 
-  public ClusterLifecycle(PlatformSettings settings, PlatformListener listener) {
-    this(settings, listener, new Hosts(settings, listener));
-  }
-
   /** With hosts already built (their warnings printed) by the caller. */
   public ClusterLifecycle(PlatformSettings settings, PlatformListener listener, Hosts hosts) {
     this(settings, listener, hosts, () -> connect(settings, hosts));
@@ -137,15 +133,6 @@ public final class ClusterLifecycle {
     }
   }
 
-  /**
-   * Before {@code hosts up}: where a host runs k3s at another version than the inventory's, the
-   * upgrade runs first (cordon, drain, Ready at the version), so that a new version in the
-   * inventory followed by {@code up} is the same upgrade. Nothing happens on a fresh cluster.
-   */
-  public Optional<K3sUpgrade.Outcome> upgradeWhereBehind() {
-    return upgradeWhereBehind(inventoryVersion(), false);
-  }
-
   /** The k3s release the inventory pins: what {@code hosts upgrade} without a version aims at. */
   public String inventoryK3sVersion() {
     return hosts.inventory().k3s().version();
@@ -153,7 +140,7 @@ public final class ClusterLifecycle {
 
   private UpgradeRequest inventoryVersion() {
     return new UpgradeRequest(
-        hosts.inventory().k3s().version(),
+        inventoryK3sVersion(),
         UpgradeRequest.DEFAULT_BATCH,
         UpgradeRequest.DEFAULT_DRAIN_TIMEOUT,
         UpgradeRequest.DEFAULT_READY_TIMEOUT,
@@ -176,24 +163,17 @@ public final class ClusterLifecycle {
         installed.getOrDefault(inv.servers().get(0).name(), Optional.empty()).isPresent();
     List<String> departed = new ArrayList<>();
     if (running) {
+      // (before it, the upgrade where hosts are behind the inventory's version)
       upgradeWhereBehind(inventoryVersion(), false, installed);
-      List<String> joined = List.of();
-      List<String> strays = List.of();
-      try (KubernetesClient client = clients.get()) {
-        ClusterNodes nodes = new ClusterNodes(client, waiter(client), "look");
-        joined = nodes.joinedHosts();
-        strays = strays(nodes);
-      } catch (KfbootException | KubernetesClientException e) {
+      Strays strays = strays();
+      if (strays.note() != null) {
         // up is also what repairs a cluster whose API is down: it goes on without this look
         listener.warning(
-            "the cluster's nodes were not compared with the inventory ("
-                + e.getMessage()
-                + "); hosts taken out of the inventory stay in the cluster this run");
+            strays.note() + "; hosts taken out of the inventory stay in the cluster this run");
       }
-      for (String n : strays) {
-        if (joined.contains(n)) {
-          departed.add(n);
-        } else {
+      departed.addAll(strays.departed());
+      for (String n : strays.nodes()) {
+        if (!strays.departed().contains(n)) {
           listener.warning(
               "node "
                   + n
@@ -297,13 +277,11 @@ public final class ClusterLifecycle {
     List<String> checks = new ArrayList<>();
     try (KubernetesClient client = clients.get()) {
       Waiter waiter = waiter(client);
+      ClusterNodes nodes = new ClusterNodes(client, waiter, "add");
       Duration timeout = settings.install().gateTimeout();
       for (String n : names) {
         Host h = inv.hosts().stream().filter(x -> x.name().equals(n)).findFirst().orElseThrow();
-        checks.add(
-            n
-                + ": Ready, kubelet "
-                + new ClusterNodes(client, waiter, "add").kubeletVersion(n).orElse("?"));
+        checks.add(n + ": Ready, kubelet " + nodes.kubeletVersion(n).orElse("?"));
         if (h.gpu() && !inv.nvidia().operator()) {
           // the device plugin's DaemonSet reaches the new node and it advertises its GPUs
           waiter.await(
@@ -473,14 +451,24 @@ public final class ClusterLifecycle {
     if (running.isEmpty()) {
       return new Strays(List.of(), List.of(), null);
     }
+    return strays();
+  }
+
+  /** The stray nodes and which of them kfboot joined; a note instead where the API fails. */
+  private Strays strays() {
+    Set<String> known =
+        hosts.inventory().hosts().stream().map(Host::name).collect(Collectors.toSet());
     try (KubernetesClient client = clients.get()) {
       ClusterNodes nodes = new ClusterNodes(client, waiter(client), "look");
-      List<String> strays = strays(nodes);
+      List<String> strays =
+          nodes.names().stream().filter(n -> !known.contains(n)).sorted().toList();
       List<String> joined = nodes.joinedHosts();
       return new Strays(strays, strays.stream().filter(joined::contains).toList(), null);
     } catch (KfbootException | KubernetesClientException e) {
       return new Strays(
-          List.of(), List.of(), "nodes not compared with the inventory: " + e.getMessage());
+          List.of(),
+          List.of(),
+          "the cluster's nodes were not compared with the inventory (" + e.getMessage() + ")");
     }
   }
 
@@ -506,19 +494,6 @@ public final class ClusterLifecycle {
               + "; kubectl -n kube-system delete secret "
               + ClusterNodes.nodePasswordSecret(name));
     }
-  }
-
-  /** Nodes of the cluster that the inventory does not list: each one 'hosts remove' can take. */
-  public List<String> strayNodes() {
-    try (KubernetesClient client = clients.get()) {
-      return strays(new ClusterNodes(client, waiter(client), "look"));
-    }
-  }
-
-  private List<String> strays(ClusterNodes nodes) {
-    Set<String> known =
-        hosts.inventory().hosts().stream().map(Host::name).collect(Collectors.toSet());
-    return nodes.names().stream().filter(n -> !known.contains(n)).sorted().toList();
   }
 
   private Waiter waiter(KubernetesClient client) {
