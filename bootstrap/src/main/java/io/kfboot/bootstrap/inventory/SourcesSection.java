@@ -104,9 +104,9 @@ final class SourcesSection extends InventorySection {
           String where = "registries.tls." + host;
           Map<String, Node> f =
               keys(tn, where, Set.of("caFile", "certFile", "keyFile", "insecureSkipVerify"));
-          Path ca = readable(f, tn, "caFile", where);
-          Path cert = readable(f, tn, "certFile", where);
-          Path key = readable(f, tn, "keyFile", where);
+          Path ca = readable(f, tn, "caFile", where, false);
+          Path cert = readable(f, tn, "certFile", where, false);
+          Path key = readable(f, tn, "keyFile", where, false);
           if ((cert == null) != (key == null)) {
             problems.add(at(tn) + where + ": a client certificate needs certFile and keyFile");
           }
@@ -217,8 +217,10 @@ final class SourcesSection extends InventorySection {
     return v;
   }
 
-  private Path readable(Map<String, Node> m, Node parent, String key, String where) {
-    String v = string(m, parent, key, null, false);
+  /** A local file the inventory names under {@code where.key}, and a problem where unreadable. */
+  private Path readable(
+      Map<String, Node> m, Node parent, String key, String where, boolean required) {
+    String v = string(m, parent, key, null, required);
     if (v == null) {
       return null;
     }
@@ -239,18 +241,9 @@ final class SourcesSection extends InventorySection {
     }
     Map<String, Node> m =
         keys(mn, "airgap", Set.of("k3sBinary", "images", "installScript", "imageArchives"));
-    Path[] paths = new Path[3];
-    String[] names = {"k3sBinary", "images", "installScript"};
-    for (int i = 0; i < 3; i++) {
-      String p = string(m, mn, names[i], null, true);
-      if (p != null) {
-        paths[i] = base.resolve(expandHome(p));
-        if (!Files.isReadable(paths[i])) {
-          problems.add(
-              at(m.get(names[i])) + "airgap." + names[i] + " " + paths[i] + " cannot be read");
-        }
-      }
-    }
+    Path binary = readable(m, mn, "k3sBinary", "airgap", true);
+    Path images = readable(m, mn, "images", "airgap", true);
+    Path script = readable(m, mn, "installScript", "airgap", true);
     List<Path> archives = new ArrayList<>();
     if (m.get("imageArchives") != null) {
       for (String a : strings(m.get("imageArchives"), "airgap.imageArchives")) {
@@ -277,6 +270,6 @@ final class SourcesSection extends InventorySection {
         archives.add(p);
       }
     }
-    return new Airgap(paths[0], paths[1], paths[2], archives);
+    return new Airgap(binary, images, script, archives);
   }
 }
