@@ -87,11 +87,7 @@ final class HostsCommand implements Runnable {
           changes == 0
               ? "all " + hosts.hostCount() + " hosts are as desired"
               : changes + " steps would change something; 'kfboot hosts up' applies them");
-      List<String> registries =
-          results.stream()
-              .filter(r -> r.step().equals("k3s-registries") && r.status() != StepRunner.Status.OK)
-              .map(StepRunner.Result::host)
-              .toList();
+      List<String> registries = Hosts.registriesDiffer(results);
       if (!registries.isEmpty()) {
         print(
             "registries.yaml differs from the inventory's on "

@@ -10,6 +10,7 @@ import io.kfboot.bootstrap.k3s.HostPlan;
 import io.kfboot.bootstrap.k3s.Kubeconfigs;
 import io.kfboot.bootstrap.ssh.SshHostOperator;
 import io.kfboot.bootstrap.ssh.SshTarget;
+import io.kfboot.bootstrap.steps.HostSteps;
 import io.kfboot.bootstrap.steps.Step;
 import io.kfboot.bootstrap.steps.StepRunner;
 import io.kfboot.core.ExitCategory;
@@ -146,6 +147,15 @@ public final class Hosts {
         settings.hosts().parallelism(),
         listener::hostStep,
         extraSteps());
+  }
+
+  /** The hosts whose registries.yaml differs from the inventory's, as a plan's results tell. */
+  public static List<String> registriesDiffer(List<StepRunner.Result> results) {
+    return results.stream()
+        .filter(
+            r -> r.step().equals(HostSteps.K3S_REGISTRIES) && r.status() != StepRunner.Status.OK)
+        .map(StepRunner.Result::host)
+        .toList();
   }
 
   /** Every step's check on every host: what {@code up} would change. */

@@ -16,6 +16,9 @@ public final class HostSteps {
   /** The id of the last step of {@code up}: on the first server, every node Ready. */
   public static final String NODES_READY = "nodes-ready";
 
+  /** The step that writes registries.yaml. */
+  public static final String K3S_REGISTRIES = "k3s-registries";
+
   /** Where the k3s install script puts the binary, and kfboot looks for it. */
   public static final String K3S_BINARY = "/usr/local/bin/k3s";
 

@@ -32,7 +32,7 @@ final class K3sFiles {
     steps.add(new RegistryTlsFiles());
     steps.add(
         new FileStep(
-            "k3s-registries",
+            HostSteps.K3S_REGISTRIES,
             K3sConfig.REGISTRIES_PATH,
             0600,
             h -> K3sConfig.registries(h.inventory().registries(), env),
