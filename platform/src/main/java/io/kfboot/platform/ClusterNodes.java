@@ -276,8 +276,10 @@ public final class ClusterNodes implements K3sUpgrade.Nodes {
             "pods evicted from node " + node,
             namespaces,
             () -> {
-              List<Pod> left = evictable(node);
-              for (Pod p : left) {
+              // one list of the node's pods per look: those left are asked to go, and the next
+              // look sees whether they went
+              List<Pod> still = evictable(node);
+              for (Pod p : still) {
                 if (p.getMetadata().getDeletionTimestamp() == null) {
                   // false: the API answered 429, a budget allows no disruption yet; asked again
                   // at the next look
@@ -288,7 +290,6 @@ public final class ClusterNodes implements K3sUpgrade.Nodes {
                       .evict();
                 }
               }
-              List<Pod> still = evictable(node);
               return still.isEmpty()
                   ? ConditionResult.met("no pods left to evict")
                   : ConditionResult.pending(
